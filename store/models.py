@@ -1,0 +1,151 @@
+"""The records paperdeck keeps, and the JSON contract scripts rely on.
+
+A paper's facts come from three places kept in separate files so that a write to one never
+rewrites another: the catalog (parsed listings), the user's state (tags, note, status, queue)
+and enrichment (arXiv and GitHub facts).  `Record` joins them for display, queries and export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+STATUSES: tuple[str, ...] = ("unread", "reading", "read")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper as the listings describe it (the catalog)."""
+
+    id: str
+    title: str
+    abstract: str = ""
+    authors_count: int | None = None
+    organization: str | None = None
+    organization_name: str | None = None
+    published: str | None = None
+    """`YYYY-MM-DD`, or None when the listing gives no date or no knowable year."""
+    upvotes: int | None = None
+    links: tuple[str, ...] = ()
+    github: tuple[str, ...] = ()
+    """Repositories linked from the abstract, normalised to `owner/repo`."""
+    sources: tuple[str, ...] = ()
+    """Listing file names this paper appeared in."""
+    added: str = ""
+    """ISO-8601 UTC timestamp of the import that first saw the paper."""
+
+
+@dataclass(frozen=True, slots=True)
+class UserState:
+    """What the user has done with a paper: the part of the store that must never be lost."""
+
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    status: str = "unread"
+    triaged: bool = False
+    updated: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        return not self.tags and not self.note and self.status == "unread" and not self.triaged
+
+
+@dataclass(frozen=True, slots=True)
+class Repo:
+    """Facts about one GitHub repository linked from a paper."""
+
+    name: str
+    stars: int | None = None
+    description: str | None = None
+    license: str | None = None
+    pushed_at: str | None = None
+    archived: bool | None = None
+    status: str = "ok"
+    """`ok`, `not_found`, or a one-word error such as `error`, `malformed`, `forbidden`."""
+    etag: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "stars": self.stars,
+            "description": self.description,
+            "license": self.license,
+            "pushed_at": self.pushed_at,
+            "archived": self.archived,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Enrichment:
+    """What arXiv and GitHub said about a paper; empty until `paperdeck fetch` runs."""
+
+    arxiv_id: str | None = None
+    authors: tuple[str, ...] = ()
+    arxiv_categories: tuple[str, ...] = ()
+    pdf_url: str | None = None
+    arxiv_status: str | None = None
+    """None (never asked), `ok`, `not_found`, or an error word."""
+    arxiv_checked: str | None = None
+    repos: tuple[Repo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A paper with its user state and enrichment: what lists, queries and exports see."""
+
+    paper: Paper
+    state: UserState = field(default_factory=UserState)
+    queue_position: int | None = None
+    enrichment: Enrichment = field(default_factory=Enrichment)
+
+    @property
+    def id(self) -> str:
+        return self.paper.id
+
+    @property
+    def title(self) -> str:
+        return self.paper.title
+
+    @property
+    def queued(self) -> bool:
+        return self.queue_position is not None
+
+    def with_state(self, state: UserState) -> Record:
+        return replace(self, state=state)
+
+    def best_link(self) -> str | None:
+        """arXiv abstract page, else the first GitHub repository, else the first link."""
+        if self.enrichment.arxiv_id:
+            return f"https://arxiv.org/abs/{self.enrichment.arxiv_id}"
+        for link in self.paper.links:
+            if "arxiv.org/" in link:
+                return link
+        if self.paper.github:
+            return f"https://github.com/{self.paper.github[0]}"
+        return self.paper.links[0] if self.paper.links else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON contract of `list --json`, `show --json` and `export --format json`."""
+        p, s, e = self.paper, self.state, self.enrichment
+        return {
+            "id": p.id,
+            "title": p.title,
+            "abstract": p.abstract,
+            "authors_count": p.authors_count,
+            "organization": p.organization,
+            "published": p.published,
+            "upvotes": p.upvotes,
+            "links": list(p.links),
+            "github": list(p.github),
+            "sources": list(p.sources),
+            "tags": list(s.tags),
+            "status": s.status,
+            "queue_position": self.queue_position,
+            "note": s.note,
+            "arxiv_id": e.arxiv_id,
+            "authors": list(e.authors),
+            "arxiv_categories": list(e.arxiv_categories),
+            "pdf_url": e.pdf_url,
+            "repos": [r.to_json() for r in e.repos],
+        }
