@@ -1,0 +1,297 @@
+"""Parse Hugging Face "Daily Papers" text dumps into listings: text in, records out, no I/O.
+
+A file is page chrome and a listing date, then records separated by blank lines::
+
+    Title
+
+    Abstract (one line)
+
+      • 5 authors            (or an organisation line: "kyutai Kyutai")
+    ·
+    Aug 11, 2024 2          (Mon D[, YYYY][ UPVOTES])
+
+The metadata block is optional.  Dates without a year belong to the listing's year, which the
+site omits: the year after the latest explicit year in the same file, or `year` when the file
+has none.  Anything that does not fit raises `ListingError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from store.errors import UsageError
+
+CHROME = frozenset(
+    {
+        "new",
+        "Get trending papers in your email inbox!",
+        "Subscribe",
+        "Daily Papers",
+        "byAK and the research community",
+    }
+)
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+        start=1,
+    )
+}
+_MONTH = "(" + "|".join(MONTHS) + ")"
+LISTING_DATE_RE = re.compile(rf"^{_MONTH} (\d{{1,2}})$")
+DATE_LINE_RE = re.compile(rf"^{_MONTH} (\d{{1,2}})(?:, (\d{{4}}))?(?: (\d{{1,9}}))?$")
+AUTHORS_RE = re.compile(r"^•\s*(\d{1,6}) authors?$")
+ORG_RE = re.compile(r"^(\S+)(?:\s+(.+))?$")
+URL_RE = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
+GITHUB_RE = re.compile(
+    r"^https?://(?:www\.)?github\.com/([A-Za-z0-9][A-Za-z0-9-]{0,38})/([A-Za-z0-9._-]{1,100})",
+    re.IGNORECASE,
+)
+GITHUB_NOT_OWNERS = frozenset(
+    {"about", "features", "orgs", "topics", "sponsors", "settings", "marketplace", "collections"}
+)
+TRAILING_PUNCTUATION = ".,;:!?'\")]}>*"
+# C0/C1 control characters other than tab: never part of a title, an abstract or a name.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+class ListingError(UsageError):
+    """A listing file that cannot be read as a Daily Papers dump."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One appearance of a paper in one listing file."""
+
+    title: str
+    abstract: str
+    source: str
+    line: int
+    authors_count: int | None = None
+    organization: str | None = None
+    organization_name: str | None = None
+    published: str | None = None
+    upvotes: int | None = None
+    links: tuple[str, ...] = ()
+    github: tuple[str, ...] = ()
+
+
+def clean_text(text: str) -> str:
+    """Collapse every run of whitespace to one space and drop control characters."""
+    return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
+
+
+def title_key(title: str) -> str:
+    """Titles that differ only in case or whitespace name the same paper."""
+    return clean_text(title).casefold()
+
+
+def clean_url(url: str) -> str:
+    """Trim what the dump glued onto a URL: LaTeX remnants such as `{label}`, then punctuation."""
+    url = url.split("{", 1)[0]
+    while url and url[-1] in TRAILING_PUNCTUATION:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break  # a balanced parenthesis belongs to the URL (Wikipedia-style paths)
+        url = url[:-1]
+    return url
+
+
+def github_repo(url: str) -> str | None:
+    """`owner/repo` for a link to a GitHub repository (or anything inside one), else None."""
+    match = GITHUB_RE.match(url)
+    if match is None:
+        return None
+    owner, repo = match.group(1), match.group(2)
+    if repo.lower().endswith(".git"):
+        repo = repo[:-4]
+    repo = repo.rstrip(".")
+    if not repo or owner.lower() in GITHUB_NOT_OWNERS:
+        return None
+    return f"{owner}/{repo}"
+
+
+def extract_links(abstract: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every URL in the abstract (cleaned, in order) and the GitHub repositories among them."""
+    links: list[str] = []
+    repos: list[str] = []
+    seen_repos: set[str] = set()
+    for raw in URL_RE.findall(abstract):
+        url = clean_url(raw)
+        if len(url) <= len("https://") or url in links:
+            continue
+        links.append(url)
+        repo = github_repo(url)
+        if repo is not None and repo.casefold() not in seen_repos:
+            seen_repos.add(repo.casefold())
+            repos.append(repo)
+    return tuple(links), tuple(repos)
+
+
+def _paragraphs(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """Runs of non-blank lines with the 1-based number of their first line."""
+    block: list[str] = []
+    start = 0
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            if not block:
+                start = number
+            block.append(line)
+        elif block:
+            yield start, block
+            block = []
+    if block:
+        yield start, block
+
+
+def _is_metadata(block: list[str]) -> bool:
+    first = block[0].strip()
+    return first.startswith("•") or first == "·" or (len(block) > 1 and block[1].strip() == "·")
+
+
+def decode(data: bytes, source: str) -> str:
+    """Text of a listing file: UTF-8 with or without a BOM; anything else is refused."""
+    if not data.strip():
+        raise ListingError(f"{source}: the file is empty; expected a Daily Papers listing")
+    if b"\x00" in data:
+        raise ListingError(f"{source}: binary data, not a text listing; pass a .txt listing file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ListingError(
+            f"{source}: not UTF-8 text (bad byte at offset {err.start}); "
+            "save the listing as UTF-8 and import it again"
+        ) from None
+    return text
+
+
+def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Listing]:
+    """Every record in one listing file, in file order.
+
+    `source` names the file in records and in error messages; `year` is the listing's year for
+    files that give no explicit year anywhere.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    blocks = list(_paragraphs(text.split("\n")))
+    index = 0
+    # Page chrome and the listing date come first; a file without them is fine too.
+    while index < len(blocks):
+        lines = [line.strip() for line in blocks[index][1]]
+        if all(line in CHROME or LISTING_DATE_RE.match(line) for line in lines):
+            index += 1
+            continue
+        break
+    raw: list[tuple[int, str, str, list[str] | None, int]] = []
+    while index < len(blocks):
+        line_no, title_block = blocks[index]
+        if _is_metadata(title_block):
+            raise ListingError(
+                f"{source} line {line_no}: author/date lines without a paper before them; "
+                "expected a title line"
+            )
+        if index + 1 >= len(blocks):
+            raise ListingError(
+                f"{source} line {line_no}: title {clean_text(title_block[0])[:60]!r} has no "
+                "abstract after it; expected title, blank line, abstract"
+            )
+        abstract_line, abstract_block = blocks[index + 1]
+        if _is_metadata(abstract_block):
+            raise ListingError(
+                f"{source} line {abstract_line}: expected the abstract of "
+                f"{clean_text(title_block[0])[:60]!r}, found author/date lines"
+            )
+        meta: list[str] | None = None
+        meta_line = 0
+        index += 2
+        if index < len(blocks) and _is_metadata(blocks[index][1]):
+            meta_line, meta = blocks[index]
+            index += 1
+        raw.append((line_no, " ".join(title_block), " ".join(abstract_block), meta, meta_line))
+    if not raw:
+        raise ListingError(f"{source}: no paper records found; is this a Daily Papers listing?")
+
+    parsed_meta = [_parse_metadata(meta, source, line) for *_, meta, line in raw if meta]
+    explicit_years = [m[3] for m in parsed_meta if m[3] is not None]
+    listing_year = max(explicit_years) + 1 if explicit_years else year
+
+    listings: list[Listing] = []
+    metas = iter(parsed_meta)
+    for line_no, title, abstract, meta, meta_line in raw:
+        title = clean_text(title)
+        abstract = clean_text(abstract)
+        links, github = extract_links(abstract)
+        authors = org = org_name = published = None
+        upvotes = None
+        if meta:
+            authors, org, org_name, explicit, month, day, upvotes = next(metas)
+            published = _iso_date(explicit or listing_year, month, day, source, meta_line)
+        listings.append(
+            Listing(
+                title=title,
+                abstract=abstract,
+                source=source,
+                line=line_no,
+                authors_count=authors,
+                organization=org,
+                organization_name=org_name,
+                published=published,
+                upvotes=upvotes,
+                links=links,
+                github=github,
+            )
+        )
+    return listings
+
+
+_Meta = tuple[int | None, str | None, str | None, int | None, int, int, int | None]
+
+
+def _parse_metadata(block: list[str], source: str, line_no: int) -> _Meta:
+    """(authors, org handle, org name, explicit year, month, day, upvotes) of a metadata block."""
+    lines = [clean_text(line) for line in block]
+    if len(lines) != 3 or lines[1] != "·":
+        raise ListingError(
+            f"{source} line {line_no}: expected '• N authors' or an organisation, then '·', then a "
+            f"date, got {' / '.join(lines)[:80]!r}"
+        )
+    who, _, when = lines
+    authors = org = org_name = None
+    if who.startswith("•"):
+        match = AUTHORS_RE.match(who)
+        if match is None:
+            raise ListingError(f"{source} line {line_no}: expected '• N authors', got {who[:60]!r}")
+        authors = int(match.group(1))
+    else:
+        org_match = ORG_RE.match(who)
+        assert org_match is not None  # `who` is non-blank, so it has a first word
+        org, org_name = org_match.group(1), org_match.group(2)
+    date_match = DATE_LINE_RE.match(when)
+    if date_match is None:
+        raise ListingError(
+            f"{source} line {line_no + 2}: expected a date such as 'Aug 11, 2024 5', "
+            f"got {when[:60]!r}"
+        )
+    month_name, day, explicit, votes = date_match.groups()
+    return (
+        authors,
+        org,
+        org_name,
+        int(explicit) if explicit else None,
+        MONTHS[month_name],
+        int(day),
+        int(votes) if votes else None,
+    )
+
+
+def _iso_date(year: int | None, month: int, day: int, source: str, line_no: int) -> str | None:
+    if year is None:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        raise ListingError(
+            f"{source} line {line_no + 2}: {year}-{month:02d}-{day:02d} is not a real date"
+        ) from None

@@ -1,0 +1,279 @@
+"""Durable TinyDB files: atomic writes, a lock across processes, versioned schemas, backups.
+
+TinyDB's own JSONStorage writes in place, so a process killed mid-write leaves a torn file, and
+it keeps no lock, so two processes lose each other's updates.  Here every write goes to a temp
+file in the same directory, is fsynced and renamed over the old file (then the directory is
+fsynced); every read-modify-write runs under an inter-process file lock and re-reads the file
+under it (`Transaction`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import Storage
+
+from store.errors import PaperdeckError
+
+SCHEMA_VERSION = 1
+META_TABLE = "_meta"
+TEMP_SUFFIX = ".tmp"
+BACKUPS_KEPT = 20
+
+
+class StoreError(PaperdeckError):
+    """A store file that cannot be used as it is."""
+
+
+class DamagedStore(StoreError):
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path}: damaged store file ({reason}); it was left untouched. "
+            "Run `paperdeck doctor --restore` to bring back the newest good backup"
+        )
+
+
+class NewerSchema(StoreError):
+    def __init__(self, path: Path, version: object) -> None:
+        self.path = path
+        super().__init__(
+            f"{path}: written by a newer paperdeck (schema {version}, this one reads "
+            f"{SCHEMA_VERSION}); upgrade paperdeck. The file was not changed"
+        )
+
+
+class StoreLocked(StoreError):
+    def __init__(self, lock_path: Path, timeout: float) -> None:
+        super().__init__(
+            f"{lock_path}: another paperdeck process held the store lock for {timeout:g} s; "
+            "try again, or close the other paperdeck"
+        )
+
+
+class StoreWriteError(StoreError):
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(
+            f"{path}: could not save ({error.strerror or error}); nothing was changed. "
+            "Free disk space or fix permissions, then retry"
+        )
+
+
+def signature(path: Path) -> tuple[int, int, int] | None:
+    """Changes whenever the file is replaced or rewritten; None when it does not exist."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def fsync_directory(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform lets a directory be opened
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic_bytes(path: Path, data: bytes, *, backup_dir: Path | None = None) -> None:
+    """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
+
+    With `backup_dir`, the file being replaced is first kept there (a hard link: free at any size).
+    """
+    directory = path.parent
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if backup_dir is not None and path.exists():
+            keep_backup(path, backup_dir)
+        os.replace(temp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise StoreWriteError(path, error) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    fsync_directory(directory)
+
+
+def backup_name(path: Path, when: float) -> str:
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(when))
+    return f"{path.stem}-{stamp}-{int(when * 1e6) % 1_000_000:06d}{path.suffix}"
+
+
+def backups_of(path: Path, backup_dir: Path) -> list[Path]:
+    """Backups of `path`, newest first."""
+    if not backup_dir.is_dir():
+        return []
+    found = [p for p in backup_dir.glob(f"{path.stem}-*{path.suffix}") if p.is_file()]
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def keep_backup(path: Path, backup_dir: Path, *, kept: int = BACKUPS_KEPT) -> Path | None:
+    """Keep the current version of `path` in `backup_dir`, dropping all but the newest `kept`."""
+    if not path.exists():
+        return None
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    target = backup_dir / backup_name(path, time.time())
+    try:
+        os.link(path, target)
+    except FileExistsError:
+        return target
+    except OSError:
+        shutil.copy2(path, target)  # a filesystem without hard links
+    for old in backups_of(path, backup_dir)[kept:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    return target
+
+
+def load_json_file(path: Path) -> dict[str, Any] | None:
+    """Decoded content of a store file (None if absent); DamagedStore if it does not decode."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read ({error.strerror or error})") from None
+    if not data.strip():
+        raise DamagedStore(path, "empty file")
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # parsing builds millions of objects; collecting in between only costs time
+    try:
+        content = json.loads(data)
+    except (ValueError, RecursionError) as error:
+        raise DamagedStore(path, f"not valid JSON: {str(error)[:80]}") from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if not isinstance(content, dict) or not all(isinstance(t, dict) for t in content.values()):
+        raise DamagedStore(path, "not a paperdeck store: expected tables of documents")
+    return content
+
+
+def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
+    """Refuse files of another kind or a newer schema rather than misread or rewrite them."""
+    meta = content.get(META_TABLE, {}).get("1")
+    if not isinstance(meta, dict):
+        raise DamagedStore(path, "no schema record")
+    if meta.get("kind") != kind:
+        raise DamagedStore(path, f"expected a {kind} file, found {str(meta.get('kind'))[:20]!r}")
+    version = meta.get("schema")
+    if not isinstance(version, int) or version < 1:
+        raise DamagedStore(path, f"bad schema version {str(version)[:20]!r}")
+    if version > SCHEMA_VERSION:
+        raise NewerSchema(path, version)
+
+
+def new_content(kind: str) -> dict[str, Any]:
+    return {META_TABLE: {"1": {"kind": kind, "schema": SCHEMA_VERSION}}}
+
+
+def encode(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class BufferedStorage(Storage):
+    """TinyDB storage over a dict already read under the lock; `Transaction` writes it once."""
+
+    def __init__(self, content: dict[str, Any]) -> None:
+        self.content = content
+        self.dirty = False
+
+    def read(self) -> dict[str, Any]:
+        return self.content
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self.content = data
+        self.dirty = True
+
+
+@dataclass
+class StoreFile:
+    """One TinyDB file of a data directory, of a given kind, with its lock."""
+
+    path: Path
+    kind: str
+    lock_timeout: float = 10.0
+    backup_dir: Path | None = None
+    backup_every: float = 600.0
+    """Keep a backup when the newest one is older than this many seconds."""
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.lock")
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        lock = FileLock(self.lock_path, timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreLocked(self.lock_path, self.lock_timeout) from None
+        except OSError as error:
+            raise StoreWriteError(self.lock_path, error) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def read(self) -> dict[str, Any]:
+        """The file's content, checked; a fresh empty content when the file does not exist yet."""
+        content = load_json_file(self.path)
+        if content is None:
+            return new_content(self.kind)
+        check_schema(self.path, content, self.kind)
+        return content
+
+    def write(self, content: dict[str, Any], *, backup: bool = False) -> None:
+        backup_dir = self.backup_dir if (backup or self._backup_due()) else None
+        write_atomic_bytes(self.path, encode(content), backup_dir=backup_dir)
+
+    def _backup_due(self) -> bool:
+        if self.backup_dir is None:
+            return False
+        newest = backups_of(self.path, self.backup_dir)[:1]
+        # Backup names sort by the time they were taken.
+        return not newest or newest[0].name < backup_name(
+            self.path, time.time() - self.backup_every
+        )
+
+    def remove_stale_temps(self) -> None:
+        """A writer killed mid-write leaves its temp file; under the lock, no temp is live."""
+        for temp in self.path.parent.glob(f".{self.path.name}.*{TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[TinyDB]:
+        """A TinyDB over the file's current content, under the lock; written once at the end.
+
+        An exception inside the block writes nothing.
+        """
+        with self.locked():
+            content = self.read()
+            db = TinyDB(storage=BufferedStorage, content=content)
+            storage: BufferedStorage = db.storage  # type: ignore[assignment]
+            yield db
+            if storage.dirty:
+                self.write(storage.content)

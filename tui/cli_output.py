@@ -1,0 +1,136 @@
+"""How the CLI prints papers: a Rich table on a terminal, tab-separated lines in a pipe."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TextIO
+
+from store.library import Progress
+from store.models import Record
+from tui.text import clean, safe
+
+
+def markers(record: Record) -> str:
+    """Q queued, N note, C code, R reading, ✓ read: the same letters as the app's list."""
+    state = record.state
+    return "".join(
+        (
+            "Q" if record.queued else "·",
+            "N" if state.note.strip() else "·",
+            "C" if record.paper.github else "·",
+            {"unread": "·", "reading": "R", "read": "✓"}[state.status],
+        )
+    )
+
+
+def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool = False) -> None:
+    if not out.isatty():
+        for record in records:
+            paper = record.paper
+            cells = [
+                paper.id,
+                paper.published or "",
+                "" if paper.upvotes is None else str(paper.upvotes),
+                clean(paper.title),
+                ",".join(clean(t) for t in record.state.tags),
+                record.state.status,
+            ]
+            out.write("\t".join(cells) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, highlight=False)
+    table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
+    if queue:
+        table.add_column("#", justify="right")
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("▲", justify="right")
+    table.add_column("title", ratio=1, overflow="fold")
+    table.add_column("tags", style="green", max_width=24)
+    table.add_column("QNCS", no_wrap=True)
+    for record in records:
+        paper = record.paper
+        row = [
+            safe(paper.id),
+            safe(paper.published or "—"),
+            safe("" if paper.upvotes is None else paper.upvotes),
+            safe(paper.title),
+            safe(" ".join(record.state.tags)),
+            safe(markers(record)),
+        ]
+        if queue:
+            row.insert(0, safe(record.queue_position or ""))
+        table.add_row(*row)
+    console.print(table)
+    shown = f"{len(records)} papers" if len(records) == total else f"{len(records)} of {total}"
+    console.print(safe(shown, "dim"))
+
+
+def print_record(record: Record, out: TextIO) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False, soft_wrap=not out.isatty())
+    paper, state, enrichment = record.paper, record.state, record.enrichment
+    console.print(safe(paper.title, "bold"))
+    facts = [
+        ("id", paper.id),
+        ("published", paper.published or "unknown"),
+        ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
+        ("authors", ", ".join(enrichment.authors) or _count(paper.authors_count)),
+        ("organization", " ".join(filter(None, (paper.organization, paper.organization_name)))),
+        ("arXiv", enrichment.arxiv_id or ""),
+        ("status", state.status),
+        ("queue", f"#{record.queue_position}" if record.queued else ""),
+        ("tags", " ".join(state.tags)),
+        ("sources", ", ".join(paper.sources)),
+    ]
+    for name, value in facts:
+        if value:
+            console.print(Text.assemble((f"{name:>12}  ", "dim"), safe(value)))
+    for link in paper.links:
+        console.print(Text.assemble(("        link  ", "dim"), safe(link)))
+    for repo in enrichment.repos:
+        stars = "" if repo.stars is None else f"★ {repo.stars}  "
+        console.print(Text.assemble(("        repo  ", "dim"), safe(f"{repo.name}  {stars}{repo.status}")))
+    console.print()
+    console.print(safe(paper.abstract, multiline=True))
+    if state.note.strip():
+        console.print()
+        console.print(Text("Note", style="bold"))
+        console.print(safe(state.note, multiline=True))
+
+
+def _count(authors: int | None) -> str:
+    if authors is None:
+        return ""
+    return f"{authors} author{'s' if authors != 1 else ''}"
+
+
+@contextlib.contextmanager
+def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
+    """A progress callback drawing a bar on `stream` when it is a terminal, else None."""
+    if not stream.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=Console(file=stream),
+        transient=True,
+    )
+    task = bar.add_task("", total=None)
+
+    def update(done: int, total: int, what: str) -> None:
+        bar.update(task, completed=done, total=total, description=clean(what))
+
+    with bar:
+        yield update
