@@ -35,14 +35,16 @@ from store.storage import (
     keep_backup,
     load_json_file,
     signature,
+    write_atomic_bytes,
 )
-from store.tags import normalise_tags
+from store.tags import BadTag, normalise_tags
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
 STATE = "state.json"
 ENRICHMENT = "enrichment.json"
 BACKUPS = "backups"
+DRAFTS = "drafts"
 PAPERS_TABLE = "papers"
 QUEUE_TABLE = "queue"
 
@@ -131,6 +133,7 @@ def _state_from(doc: dict[str, Any]) -> UserState:
         note=doc.get("note") or "",
         status=status if status in STATUSES else "unread",
         triaged=bool(doc.get("triaged")),
+        duplicate_of=doc.get("duplicate_of") if isinstance(doc.get("duplicate_of"), str) else None,
         updated=doc.get("updated") or "",
     )
 
@@ -142,6 +145,7 @@ def _state_doc(paper: str, state: UserState) -> dict[str, Any]:
         "note": state.note,
         "status": state.status,
         "triaged": state.triaged,
+        "duplicate_of": state.duplicate_of,
         "updated": state.updated,
     }
 
@@ -391,12 +395,15 @@ class Library:
         default_enrichment = Enrichment()
         records = []
         for pid, paper in papers.items():
+            state = states.get(pid, default_state)
+            if state.duplicate_of is not None:
+                continue  # merged into another paper by the user
             if abstracts:
                 paper = replace(paper, abstract=abstracts.get(pid, ""))
             records.append(
                 Record(
                     paper,
-                    states.get(pid, default_state),
+                    state,
                     positions.get(pid),
                     enrichments.get(pid, default_enrichment),
                 )
@@ -466,7 +473,7 @@ class Library:
             table = db.table(PAPERS_TABLE, cache_size=0)
             docs = {doc["id"]: doc for doc in table.all() if isinstance(doc.get("id"), str)}
             queue_table = db.table(QUEUE_TABLE, cache_size=0)
-            queue = _queue_from(db.storage.read())  # type: ignore[attr-defined]
+            queue = _queue_from(db.storage.read() or {})
             for pid in ids:
                 old = _state_from(docs[pid]) if pid in docs else UserState()
                 new = update(pid, old) if update else old
@@ -517,8 +524,10 @@ class Library:
     def edit_tags(self, ids: Sequence[str], spec: str) -> Change:
         """`a, b, -c`: add a and b, remove c (the TUI's tag input)."""
         parts = [p.strip() for p in spec.split(",") if p.strip()]
-        add = normalise_tags(p for p in parts if not p.startswith("-"))
-        remove = set(normalise_tags(p[1:] for p in parts if p.startswith("-")))
+        add = normalise_tags((p for p in parts if not p.startswith("-")), allow_empty=True)
+        remove = set(normalise_tags((p[1:] for p in parts if p.startswith("-")), allow_empty=True))
+        if not add and not remove:
+            raise BadTag("no tag given; type tags separated by commas, -tag removes one")
 
         def update(state: UserState) -> UserState:
             kept = tuple(t for t in state.tags if t not in remove)
@@ -566,6 +575,19 @@ class Library:
 
     def set_triaged(self, ids: Sequence[str], triaged: bool = True) -> Change:
         return self._change("triage", ids, lambda _, s: replace(s, triaged=triaged))
+
+    def triage(self, pid: str, *, queue: bool = False, dismiss: bool = False) -> Change:
+        """Record a triage decision: the paper leaves the untriaged pile; `queue` queues it,
+        `dismiss` marks it read (and so off the queue)."""
+
+        def update(_: str, state: UserState) -> UserState:
+            return replace(state, triaged=True, status="read" if dismiss else state.status)
+
+        def queue_update(ids: list[str]) -> list[str]:
+            return ids + [pid] if queue and pid not in ids else ids
+
+        kind = "queue" if queue else "dismiss" if dismiss else "keep"
+        return self._change(f"triage ({kind})", [pid], update, queue_update)
 
     def queue_add(self, ids: Sequence[str]) -> Change:
         def update(queue: list[str]) -> list[str]:
@@ -620,13 +642,18 @@ class Library:
         )
 
     def merge_user_state(self, keep: str, drop: str) -> Change:
-        """Fold `drop`'s tags, note, status and queue place into `keep` (near-duplicate papers)."""
-        other = self.states().get(drop, UserState())
+        """Fold near-duplicate `drop`'s tags, note, status and queue place into `keep`, and hide
+        `drop` (its state records `duplicate_of`; undo brings it back)."""
+        if keep == drop:
+            raise UsageError(f"cannot merge paper {keep} into itself")
         rank = {s: i for i, s in enumerate(STATUSES)}
+        dropped: list[UserState] = []
 
         def merged(pid: str, state: UserState) -> UserState:
-            if pid != keep:
-                return state
+            if pid == drop:  # visited first, so its state as read under the lock is known
+                dropped.append(state)
+                return UserState(duplicate_of=keep)
+            other = dropped[0]
             notes = [n for n in (state.note.strip(), other.note.strip()) if n]
             return replace(
                 state,
@@ -641,7 +668,7 @@ class Library:
                 queue[queue.index(drop)] = keep
             return [p for p in queue if p != drop]
 
-        return self._change(f"merge {drop} into {keep}", [keep, drop], merged, queue_update)
+        return self._change(f"merge {drop} into {keep}", [drop, keep], merged, queue_update)
 
     def tag_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -649,6 +676,26 @@ class Library:
             for tag in state.tags:
                 counts[tag] = counts.get(tag, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    # -- note drafts ---------------------------------------------------------------------------
+    # What the editor holds but has not saved yet, so a crash or a closed terminal loses nothing.
+
+    def _draft_path(self, pid: str) -> Path:
+        return self.root / DRAFTS / f"{pid}.md"
+
+    def save_draft(self, pid: str, text: str) -> None:
+        path = self._draft_path(pid)
+        path.parent.mkdir(exist_ok=True)
+        write_atomic_bytes(path, text.encode("utf-8"))
+
+    def draft(self, pid: str) -> str | None:
+        try:
+            return self._draft_path(pid).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def drop_draft(self, pid: str) -> None:
+        self._draft_path(pid).unlink(missing_ok=True)
 
     # -- enrichment --------------------------------------------------------------------------
 

@@ -43,11 +43,9 @@ class UserState:
     note: str = ""
     status: str = "unread"
     triaged: bool = False
+    duplicate_of: str | None = None
+    """Set when the user merged this paper into another (a near-duplicate): it is hidden."""
     updated: str = ""
-
-    @property
-    def is_default(self) -> bool:
-        return not self.tags and not self.note and self.status == "unread" and not self.triaged
 
 
 @dataclass(frozen=True, slots=True)

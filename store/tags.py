@@ -33,7 +33,7 @@ def normalise_tag(raw: str) -> str:
     return tag
 
 
-def normalise_tags(raw: Iterable[str]) -> tuple[str, ...]:
+def normalise_tags(raw: Iterable[str], *, allow_empty: bool = False) -> tuple[str, ...]:
     """Each tag normalised, duplicates dropped, order kept; commas split one argument in several."""
     tags: list[str] = []
     for item in raw:
@@ -42,6 +42,6 @@ def normalise_tags(raw: Iterable[str]) -> tuple[str, ...]:
                 tag = normalise_tag(part)
                 if tag not in tags:
                     tags.append(tag)
-    if not tags:
+    if not tags and not allow_empty:
         raise BadTag("no tag given; name at least one tag")
     return tuple(tags)

@@ -16,12 +16,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from store.query import SORTS
+
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
-from store.models import STATUSES, Record
+from store.models import STATUSES
 from store.paths import bundled_seeds, data_directory
-from store.query import SORTS
 from tui import cli_output
+from tui.text import clean
 
 Handler = Callable[[argparse.Namespace, Library], int]
 
@@ -125,6 +127,21 @@ def build_parser() -> ArgumentParser:
     p = sub.add_parser("auth", parents=[common], help="store a GitHub token in the keyring")
     p.add_argument("service", choices=("github",))
     p.add_argument("--delete", action="store_true", help="remove the stored token")
+
+    p = sub.add_parser("triage", parents=[common], help="open the app in triage mode")
+    p.add_argument("--query", "-q", default="", help="triage only papers matching this")
+
+    p = sub.add_parser("related", parents=[common], help="papers similar to one paper")
+    p.add_argument("id")
+    p.add_argument("--limit", "-n", type=positive_int, default=5)
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = sub.add_parser("duplicates", parents=[common], help="papers with near-identical titles")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = sub.add_parser("merge", parents=[common], help="merge a near-duplicate into a paper")
+    p.add_argument("keep", help="the paper that stays")
+    p.add_argument("drop", help="the duplicate: its tags, note and queue place move to KEEP")
 
     p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
     p.add_argument("--restore", action="store_true", help="restore the newest good backups")
@@ -296,10 +313,62 @@ def cmd_doctor(args: argparse.Namespace, library: Library) -> int:
     return run_doctor(library, restore=args.restore, out=sys.stdout)
 
 
+def cmd_related(args: argparse.Namespace, library: Library) -> int:
+    from store.related import RelatedIndex
+
+    pid = library.resolve(args.id)
+    records = library.all_records()
+    by_id = {r.id: r for r in records}
+    related = RelatedIndex(records).related(pid, args.limit)
+    if args.json:
+        _print_json(
+            [
+                {**by_id[r.paper].to_json(), "score": r.score, "shared_terms": list(r.shared)}
+                for r in related
+            ]
+        )
+    else:
+        cli_output.print_table([by_id[r.paper] for r in related], len(records), sys.stdout)
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace, library: Library) -> int:
+    from store.related import near_duplicates
+
+    records = library.all_records(with_abstracts=False)
+    by_id = {r.id: r for r in records}
+    pairs = near_duplicates(records)
+    if args.json:
+        _print_json([{"keep": d.keep, "drop": d.drop, "score": d.score} for d in pairs])
+        return 0
+    for pair in pairs:
+        print(
+            f"{pair.keep}  {clean(by_id[pair.keep].title)}\n{pair.drop}  "
+            f"{clean(by_id[pair.drop].title)}\n  similarity {pair.score}: "
+            f"paperdeck merge {pair.keep} {pair.drop}\n"
+        )
+    if not pairs:
+        print("No near-duplicate titles.")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace, library: Library) -> int:
+    keep, drop = library.resolve(args.keep), library.resolve(args.drop)
+    library.merge_user_state(keep, drop)
+    print(f"merged {drop} into {keep}; {drop} is hidden from lists")
+    return 0
+
+
 def cmd_app(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
     return run_app(library, seeds=bundled_seeds())
+
+
+def cmd_triage(args: argparse.Namespace, library: Library) -> int:
+    from tui.app import run_app
+
+    return run_app(library, seeds=bundled_seeds(), triage=args.query)
 
 
 COMMANDS: dict[str | None, Handler] = {
@@ -315,9 +384,26 @@ COMMANDS: dict[str | None, Handler] = {
     "fetch": cmd_fetch,
     "auth": cmd_auth,
     "doctor": cmd_doctor,
+    "triage": cmd_triage,
+    "related": cmd_related,
+    "duplicates": cmd_duplicates,
+    "merge": cmd_merge,
 }
 # Commands that need a usable store before they run; doctor and auth must work without one.
-CHECKS_STORE = {"import", "list", "show", "tag", "note", "queue", "mark", "export", "fetch"}
+CHECKS_STORE = {
+    "import",
+    "list",
+    "show",
+    "tag",
+    "note",
+    "queue",
+    "mark",
+    "export",
+    "fetch",
+    "related",
+    "duplicates",
+    "merge",
+}
 
 
 def _print_json(value: object, out: TextIO | None = None) -> None:

@@ -95,7 +95,9 @@ def print_record(record: Record, out: TextIO) -> None:
         console.print(Text.assemble(("        link  ", "dim"), safe(link)))
     for repo in enrichment.repos:
         stars = "" if repo.stars is None else f"★ {repo.stars}  "
-        console.print(Text.assemble(("        repo  ", "dim"), safe(f"{repo.name}  {stars}{repo.status}")))
+        console.print(
+            Text.assemble(("        repo  ", "dim"), safe(f"{repo.name}  {stars}{repo.status}"))
+        )
     console.print()
     console.print(safe(paper.abstract, multiline=True))
     if state.note.strip():

@@ -1,0 +1,137 @@
+"""Related papers and near-duplicates, computed locally from titles and abstracts.
+
+Relatedness is TF-IDF cosine over terms (title terms count double), through an inverted index so
+that a lookup touches only papers sharing a term.  Near-duplicates are papers whose normalised
+titles are almost identical (another version, a typo), found with rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from store.models import Record
+
+_WORD = re.compile(r"[a-z][a-z0-9\-]+")
+STOPWORDS = frozenset(
+    """
+    a about above across after again against all almost also although always am among an and
+    another any are around as at based be because been before being between both but by can
+    could did do does doing done due during each either else enough especially etc even ever
+    every for from further furthermore had has have having here hence how however i if in into
+    is it its itself just last least less let like made main mainly make makes making many may
+    might more moreover most mostly much must my namely need new no nor not novel now of often
+    on once one only or other our ours out over overall paper per perform performance propose
+    proposed proposes provide provides rather recent recently respectively result results same
+    several should show shows significant significantly since so some such than that the their
+    them then there thereby therefore these they this those though three through thus to
+    together too two under until up upon us use used uses using various very via was we well
+    were what when where whereas whether which while who whose why will with within without
+    would yet approach approaches method methods model models task tasks work demonstrate
+    achieve achieves existing state art code available first data framework study introduce
+    """.split()
+)
+TITLE_WEIGHT = 2
+MAX_TERMS = 40
+"""A paper is compared on its heaviest terms only: the tail adds noise and time."""
+
+
+def terms(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS and len(w) > 2]
+
+
+@dataclass(frozen=True)
+class Related:
+    paper: str
+    score: float
+    shared: tuple[str, ...]
+    """The heaviest terms both papers share: why they are related."""
+
+
+class RelatedIndex:
+    def __init__(self, records: Sequence[Record]) -> None:
+        counts: dict[str, Counter[str]] = {}
+        for record in records:
+            bag: Counter[str] = Counter(terms(record.paper.abstract))
+            for term in terms(record.paper.title):
+                bag[term] += TITLE_WEIGHT
+            counts[record.id] = bag
+        document_frequency: Counter[str] = Counter()
+        for bag in counts.values():
+            document_frequency.update(bag.keys())
+        n = max(1, len(counts))
+        self.idf = {t: math.log((1 + n) / (1 + df)) + 1 for t, df in document_frequency.items()}
+        self.vectors: dict[str, dict[str, float]] = {}
+        self.postings: dict[str, list[tuple[str, float]]] = {}
+        for pid, bag in counts.items():
+            weights = {t: (1 + math.log(c)) * self.idf[t] for t, c in bag.items()}
+            top = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:MAX_TERMS])
+            norm = math.sqrt(sum(w * w for w in top.values())) or 1.0
+            vector = {t: w / norm for t, w in top.items()}
+            self.vectors[pid] = vector
+            for term, weight in vector.items():
+                self.postings.setdefault(term, []).append((pid, weight))
+
+    def related(self, paper: str, limit: int = 5) -> list[Related]:
+        """The `limit` papers most similar to `paper` (never itself), best first, stable."""
+        vector = self.vectors.get(paper)
+        if not vector:
+            return []
+        scores: dict[str, float] = {}
+        for term, weight in vector.items():
+            for other, other_weight in self.postings.get(term, ()):
+                if other != paper:
+                    scores[other] = scores.get(other, 0.0) + weight * other_weight
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        found = []
+        for other, score in best:
+            if score <= 0.01:
+                continue
+            other_vector = self.vectors[other]
+            shared = sorted(
+                (t for t in vector if t in other_vector),
+                key=lambda t: -(vector[t] * other_vector[t]),
+            )
+            found.append(Related(other, round(score, 4), tuple(shared[:5])))
+        return found
+
+
+def normalised_title(title: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    keep: str
+    drop: str
+    score: float
+
+
+def near_duplicates(records: Iterable[Record], *, threshold: float = 92.0) -> list[Duplicate]:
+    """Pairs of papers whose titles are near-identical; `keep` is the one imported first.
+
+    Titles equal after normalising case and whitespace are one paper already (the importer merges
+    them); these are the typo and version variants it keeps apart.  Only papers sharing one of a
+    title's two rarest words are compared, so this stays fast on large libraries.
+    """
+    ordered = sorted(records, key=lambda r: (r.paper.added, r.id))
+    titles = [normalised_title(r.title) for r in ordered]
+    words = [set(t.split()) for t in titles]
+    postings: dict[str, list[int]] = {}
+    for index, bag in enumerate(words):
+        for word in bag:
+            postings.setdefault(word, []).append(index)
+    found: list[Duplicate] = []
+    for i, bag in enumerate(words):
+        rarest = sorted(bag, key=lambda w: (len(postings[w]), w))[:2]
+        candidates = {j for w in rarest for j in postings[w] if j > i}
+        for j in sorted(candidates):
+            score = fuzz.ratio(titles[i], titles[j], score_cutoff=threshold)
+            if score:
+                found.append(Duplicate(ordered[i].id, ordered[j].id, round(score, 1)))
+    return found

@@ -1,0 +1,112 @@
+"""LibraryView: a Library's records held in memory for an interactive front end.
+
+The app filters on every keystroke, so it keeps every record and a search index in memory and
+updates them from each `Change` it makes, or from the state file when another process wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from store.library import Change, Library
+from store.models import Record
+from store.query import Query, SearchIndex
+from store.related import Related, RelatedIndex
+from store.storage import signature
+
+
+class LibraryView:
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.by_id: dict[str, Record] = {}
+        self.index = SearchIndex([])
+        self._state_signature: object = None
+        self._related: RelatedIndex | None = None
+
+    def related(self, paper: str, limit: int = 5) -> list[Related]:
+        """Papers similar to `paper`; the index is built on first use (slow on big libraries:
+        call from a worker)."""
+        if self._related is None:
+            self._related = RelatedIndex(list(self.by_id.values()))
+        return [r for r in self._related.related(paper, limit + 1) if r.paper in self.by_id][:limit]
+
+    def load(self) -> None:
+        """Read everything from the store (at start, after an import, on `ctrl+r`)."""
+        self._state_signature = signature(self.library.state_file.path)
+        records = self.library.all_records()
+        self.by_id = {r.id: r for r in records}
+        self.index = SearchIndex(records)
+        self._related = None
+
+    @property
+    def total(self) -> int:
+        return len(self.by_id)
+
+    def get(self, paper: str) -> Record:
+        return self.by_id[paper]
+
+    def search(self, query: str | Query, sort: str | None = None) -> list[Record]:
+        return self.index.search(query, sort)
+
+    def queue(self) -> list[Record]:
+        queued = [r for r in self.by_id.values() if r.queue_position is not None]
+        return sorted(queued, key=lambda r: r.queue_position or 0)
+
+    def tag_counts(self) -> dict[str, int]:
+        """Every tag with the number of papers carrying it, most used first."""
+        counts: dict[str, int] = {}
+        for record in self.by_id.values():
+            for tag in record.state.tags:
+                counts[tag] = counts.get(tag, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def _replace(self, records: Iterable[Record]) -> list[Record]:
+        changed = []
+        for record in records:
+            if self.by_id.get(record.id) != record:
+                self.by_id[record.id] = record
+                self.index.replace(record)
+                changed.append(record)
+        return changed
+
+    def apply(self, change: Change) -> list[Record]:
+        """Take in a change this process made; returns the records that look different now."""
+        updated = {
+            pid: replace(self.by_id[pid], state=s)
+            for pid, s in change.after.items()
+            if pid in self.by_id
+        }
+        if change.queue_after is not None:
+            positions = {pid: n for n, pid in enumerate(change.queue_after, start=1)}
+            for record in self.by_id.values():
+                position = positions.get(record.id)
+                if record.queue_position != position:
+                    base = updated.get(record.id, record)
+                    updated[record.id] = replace(base, queue_position=position)
+        self._state_signature = signature(self.library.state_file.path)
+        return self._replace(updated.values())
+
+    def refresh_state(self, *, force: bool = False) -> list[Record]:
+        """Pick up tags, notes, status and queue written by another process since."""
+        current = signature(self.library.state_file.path)
+        if current == self._state_signature and not force:
+            return []
+        self._state_signature = current
+        states = self.library.states()
+        positions = {pid: n for n, pid in enumerate(self.library.queue_ids(), start=1)}
+        fresh = []
+        for pid, record in self.by_id.items():
+            state = states.get(pid, type(record.state)())
+            position = positions.get(pid)
+            if record.state != state or record.queue_position != position:
+                fresh.append(replace(record, state=state, queue_position=position))
+        return self._replace(fresh)
+
+    def refresh_enrichment(self, ids: Iterable[str]) -> list[Record]:
+        enrichments = self.library.enrichments()
+        return self._replace(
+            replace(self.by_id[pid], enrichment=enrichments[pid])
+            for pid in ids
+            if pid in self.by_id and pid in enrichments
+        )

@@ -1,0 +1,191 @@
+"""The abstract view: one paper in full; `j`/`k` step through the list it was opened from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Label, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.models import Record
+from store.related import Related
+from tui.screens.base import PaperScreen
+from tui.text import clean, safe
+
+
+def metadata_lines(record: Record) -> Text:
+    paper, enrichment = record.paper, record.enrichment
+    rows: list[tuple[str, str]] = [
+        ("id", paper.id),
+        ("published", paper.published or "unknown"),
+        ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
+    ]
+    if enrichment.authors:
+        rows.append(("authors", ", ".join(enrichment.authors)))
+    elif paper.authors_count is not None:
+        count = paper.authors_count
+        rows.append(("authors", f"{count} author{'s' if count != 1 else ''}"))
+    if paper.organization:
+        org = " ".join(filter(None, (paper.organization, paper.organization_name)))
+        rows.append(("organization", org))
+    if enrichment.arxiv_id:
+        categories = " ".join(enrichment.arxiv_categories)
+        rows.append(("arXiv", f"{enrichment.arxiv_id}  {categories}".strip()))
+    for repo in enrichment.repos:
+        facts = [repo.name]
+        if repo.status != "ok":
+            facts.append(repo.status)
+        else:
+            if repo.stars is not None:
+                facts.append(f"★ {repo.stars}")
+            if repo.license:
+                facts.append(repo.license)
+            if repo.archived:
+                facts.append("archived")
+            if repo.pushed_at:
+                facts.append(f"pushed {repo.pushed_at[:10]}")
+        rows.append(("repo", "  ".join(facts)))
+        if repo.description:
+            rows.append(("", repo.description))
+    status = record.state.status + (f"  · queue #{record.queue_position}" if record.queued else "")
+    rows.append(("status", status))
+    rows.append(("tags", " ".join(record.state.tags) or "—"))
+    rows.append(("sources", ", ".join(paper.sources)))
+    text = Text()
+    for name, value in rows:
+        if value:
+            text.append(f"{name:>12}  ", "dim")
+            text.append_text(safe(value))
+            text.append("\n")
+    text.rstrip()
+    return text
+
+
+class AbstractScreen(PaperScreen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="abstract.back"),
+        Binding("j", "step(1)", "Next", id="abstract.next"),
+        Binding("k", "step(-1)", "Previous", id="abstract.previous"),
+    ]
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        paper: str,
+        *,
+        on_close: Callable[[str], None] | None = None,
+        focus_note: bool = False,
+    ) -> None:
+        super().__init__()
+        self.ids = list(ids) or [paper]
+        self.paper_id = paper
+        self.on_close = on_close
+        self.focus_note = focus_note
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="abstract-body"):
+            yield Static(id="abstract-title")
+            yield Static(id="abstract-meta")
+            yield Label("Abstract", classes="section")
+            yield Static(id="abstract-text")
+            yield Label("Links  (enter opens)", classes="section", id="links-heading")
+            yield OptionList(id="abstract-links")
+            yield Label("Note  (n edits)", classes="section")
+            yield Markdown(id="abstract-note")
+            yield Label("Related  (enter opens)", classes="section")
+            yield OptionList(id="abstract-related")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.desk.records_changed.subscribe(self, self.records_changed)
+        self.show(self.paper_id)
+        body = self.query_one("#abstract-body", VerticalScroll)
+        body.focus()
+        if self.focus_note:
+            self.call_after_refresh(body.scroll_end, animate=False)
+
+    @property
+    def record(self) -> Record:
+        return self.desk.view.get(self.paper_id)
+
+    def target_ids(self) -> list[str]:
+        return [self.paper_id]
+
+    def show(self, paper: str) -> None:
+        self.paper_id = paper
+        record = self.record
+        position = self.ids.index(paper) + 1 if paper in self.ids else 0
+        counter = f"  ({position} of {len(self.ids)})" if len(self.ids) > 1 else ""
+        self.query_one("#abstract-title", Static).update(
+            Text.assemble(safe(record.title, "bold"), (counter, "dim"))
+        )
+        self.query_one("#abstract-meta", Static).update(metadata_lines(record))
+        abstract = self.desk.library.abstract(paper) or record.paper.abstract
+        self.query_one("#abstract-text", Static).update(safe(abstract, multiline=True))
+        links = self.query_one("#abstract-links", OptionList)
+        links.clear_options()
+        urls = list(record.paper.links)
+        best = record.best_link()
+        if best and best not in urls:
+            urls.insert(0, best)
+        links.add_options([Option(safe(url), id=clean(url)) for url in urls])
+        links.display = bool(urls)
+        self.query_one("#links-heading", Label).display = bool(urls)
+        note = record.state.note.strip()
+        # Markdown renders the note's Markdown but never Rich markup; control characters go.
+        self.query_one("#abstract-note", Markdown).update(
+            clean(note, multiline=True) if note else "*No note yet.*"
+        )
+        self.load_related(paper)
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def load_related(self, paper: str) -> None:
+        related = self.desk.view.related(paper)
+        self.app.call_from_thread(self.show_related, paper, related)
+
+    def show_related(self, paper: str, related: list[Related]) -> None:
+        if paper != self.paper_id or not self.is_mounted:
+            return
+        options = self.query_one("#abstract-related", OptionList)
+        options.clear_options()
+        for item in related:
+            record = self.desk.view.get(item.paper)
+            why = ", ".join(item.shared[:3])
+            options.add_option(
+                Option(Text.assemble(safe(record.title), (f"  ({why})", "dim")), id=item.paper)
+            )
+        if not related:
+            options.add_option(Option(Text("No related papers found.", style="dim"), disabled=True))
+
+    def records_changed(self, changed: list[Record]) -> None:
+        if any(r.id == self.paper_id for r in changed):
+            self.show(self.paper_id)
+
+    def action_step(self, offset: int) -> None:
+        if self.paper_id not in self.ids:
+            return
+        index = self.ids.index(self.paper_id) + offset
+        if 0 <= index < len(self.ids):
+            self.show(self.ids[index])
+            self.query_one("#abstract-body", VerticalScroll).scroll_home(animate=False)
+
+    def action_back(self) -> None:
+        if self.on_close is not None:
+            self.on_close(self.paper_id)
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected, "#abstract-related")
+    def open_related(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.show(event.option.id)
+            self.query_one("#abstract-body", VerticalScroll).scroll_home(animate=False)
+
+    @on(OptionList.OptionSelected, "#abstract-links")
+    def open_link(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.desk.open_url(event.option.id)

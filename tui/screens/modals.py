@@ -1,0 +1,205 @@
+"""Small dialogs: tag input, note editor, sort chooser, a one-line prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from store.query import SORTS
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.timer import Timer
+from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from tui.text import safe
+
+
+class TagSuggester(Suggester):
+    """Completes the tag being typed after the last comma (also after a `-` that removes)."""
+
+    def __init__(self, tags: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.tags = sorted(tags)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(",")
+        stripped = last.lstrip()
+        prefix = stripped.removeprefix("-").removeprefix("#").casefold()
+        if not prefix:
+            return None
+        for tag in self.tags:
+            if tag.startswith(prefix) and tag != prefix:
+                typed = value[: len(value) - len(stripped)]
+                marker = stripped[: len(stripped) - len(stripped.lstrip("-#"))]
+                return f"{typed}{marker}{tag}"
+        return None
+
+
+class TagInput(ModalScreen[str | None]):
+    """`t`: comma-separated tags to add, `-name` to remove; `→` accepts a completion."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="tag-input.cancel")]
+
+    def __init__(self, title: str, current: Sequence[str], known: Sequence[str]) -> None:
+        super().__init__()
+        self.paper_title = title
+        self.current = list(current)
+        self.known = list(known)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="tag-dialog", classes="dialog"):
+            yield Label(Text.assemble(("Tags for ", "bold"), safe(self.paper_title)))
+            shown = " ".join(self.current) if self.current else "(none yet)"
+            yield Static(Text.assemble(("Current: ", "dim"), safe(shown)), id="current-tags")
+            yield Input(
+                placeholder="llm, to-read, -old   (Enter applies, → completes, Esc cancels)",
+                suggester=TagSuggester(self.known),
+                id="tag-input",
+            )
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Asks for one line of text (tag rename and merge)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(safe(self.question))
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SortChooser(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="sort.cancel")]
+
+    DESCRIPTIONS = {
+        "relevance": "best match first (when the filter has words), else date",
+        "date": "newest first",
+        "upvotes": "most upvoted first",
+        "title": "title A→Z",
+        "added": "most recently imported first",
+    }
+
+    def __init__(self, current: str | None) -> None:
+        super().__init__()
+        self.current = current or "relevance"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sort-dialog", classes="dialog"):
+            yield Label("Sort papers by")
+            options = [
+                Option(Text.assemble((f"{name:<10}", "bold"), self.DESCRIPTIONS[name]), id=name)
+                for name in SORTS
+            ]
+            yield OptionList(*options, id="sort-options")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#sort-options", OptionList)
+        options.highlighted = list(SORTS).index(self.current) if self.current in SORTS else 0
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteEditor(ModalScreen[None]):
+    """`n`: a Markdown note.  `ctrl+s` saves; `escape` saves and closes.
+
+    Every pause in typing also writes a draft beside the store, so text typed before a crash or a
+    closed terminal comes back the next time the note is opened.
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="note-editor.save"),
+        Binding("escape", "close", "Save & close", id="note-editor.close"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        text: str,
+        *,
+        save: Callable[[str], None],
+        save_draft: Callable[[str], None],
+    ) -> None:
+        super().__init__()
+        self.paper_title = title
+        self.initial = text
+        self.saved = text
+        self._save = save
+        self._save_draft = save_draft
+        self._draft_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-dialog", classes="dialog"):
+            yield Label(Text.assemble(("Note: ", "bold"), safe(self.paper_title)))
+            editor = TextArea(self.initial, id="note-text", soft_wrap=True, tab_behavior="indent")
+            yield editor
+            yield Label(
+                Text("ctrl+s save · esc save and close · Markdown", style="dim"), id="note-help"
+            )
+
+    def on_mount(self) -> None:
+        editor = self.query_one("#note-text", TextArea)
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#note-text", TextArea).text
+
+    @on(TextArea.Changed)
+    def changed(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(0.5, self.write_draft)
+
+    def write_draft(self) -> None:
+        if self.text != self.saved:
+            self._save_draft(self.text)
+
+    def save(self) -> None:
+        text = self.text
+        if text != self.saved:
+            self._save(text)
+            self.saved = text
+
+    def action_save(self) -> None:
+        self.save()
+        self.notify("Note saved.", timeout=2)
+
+    def action_close(self) -> None:
+        self.save()
+        self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        # Closed any other way (the app quitting): what was typed is still saved.
+        self.save()

@@ -1,0 +1,68 @@
+"""The reading queue in order; `shift+up`/`shift+down` reorder it."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Label
+
+from store.models import Record
+from tui.screens.base import PaperScreen
+from tui.widgets.mode_bar import ModeBar
+from tui.widgets.paper_table import PaperTable
+
+
+class QueueScreen(PaperScreen):
+    BINDINGS = [
+        Binding("shift+up", "move(-1)", "Move up", id="queue.up"),
+        Binding("shift+down", "move(1)", "Move down", id="queue.down"),
+        Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="queue.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield ModeBar("queue")
+        yield Label("", id="queue-count", classes="screen-count")
+        yield PaperTable(show_position=True, id="queue-table")
+        yield Footer()
+
+    @property
+    def table(self) -> PaperTable:
+        return self.query_one("#queue-table", PaperTable)
+
+    def on_mount(self) -> None:
+        self.desk.records_changed.subscribe(self, lambda _: self.refresh_queue())
+        self.desk.library_loaded.subscribe(self, lambda _: self.refresh_queue())
+        self.refresh_queue()
+        self.table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_queue()
+
+    def refresh_queue(self) -> None:
+        if not self.desk.loaded:
+            return
+        queue = self.desk.view.queue()
+        self.table.set_records(queue)
+        label = self.query_one("#queue-count", Label)
+        label.update(
+            f"{len(queue)} in the queue"
+            if queue
+            else "The queue is empty: press a on a paper to queue it."
+        )
+
+    def target_ids(self) -> list[str]:
+        return self.table.target_ids()
+
+    def export_query(self) -> str:
+        return "is:queued"
+
+    def action_move(self, offset: int) -> None:
+        record: Record | None = self.table.current
+        if record is not None:
+            self.desk.write(lambda: self.desk.library.queue_move(record.id, offset))
+
+    @on(PaperTable.Opened)
+    def open_paper(self, event: PaperTable.Opened) -> None:
+        ids = [r.id for r in self.table.records]
+        self.desk.open_abstract(ids, event.record.id, on_close=self.table.move_to)

@@ -1,0 +1,221 @@
+"""Triage: one untriaged paper at a time, one key per decision, straight on to the next.
+
+Every decision is written at once (leaving keeps progress); `u` walks decisions back one by one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from store.errors import UsageError
+from store.library import Change
+from store.query import parse_query
+from tui.screens.abstract import metadata_lines
+from tui.screens.base import DeskScreen
+from tui.screens.modals import TagInput
+from tui.text import safe
+
+DECISIONS = ("queued", "dismissed", "tagged", "noted", "skipped")
+
+
+@dataclass
+class Decision:
+    paper: str
+    kind: str
+    changes: list[Change] = field(default_factory=list)
+
+
+class TriageScreen(DeskScreen):
+    BINDINGS = [
+        Binding("a", "decide('queued')", "Queue", id="triage.queue"),
+        Binding("x", "decide('dismissed')", "Dismiss", id="triage.dismiss"),
+        Binding("t", "tag", "Tag", id="triage.tag"),
+        Binding("n", "note", "Note", id="triage.note"),
+        Binding("s", "decide('skipped')", "Skip", id="triage.skip"),
+        Binding("o", "open_link", "Open link", id="triage.open"),
+        Binding("u", "undo", "Undo", id="triage.undo"),
+        Binding("escape", "leave", "Leave", id="triage.leave"),
+    ]
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.query_text = query
+        self.pile: list[str] = []
+        self.position = 0
+        self.decisions: list[Decision] = []
+        self.started = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="triage-progress")
+        with VerticalScroll(id="triage-body"):
+            yield Static(id="triage-title")
+            yield Static(id="triage-meta")
+            yield Static(id="triage-abstract")
+            yield Static(id="triage-links")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.desk.loaded:
+            self.build_pile()
+        else:
+            self.desk.library_loaded.subscribe(self, lambda _: self.build_pile())
+        self.query_one("#triage-body", VerticalScroll).focus()
+
+    def build_pile(self) -> None:
+        try:
+            query = parse_query(f"{self.query_text} is:unread -is:triaged")
+        except UsageError as error:
+            self.notify(str(error), severity="error")
+            self.dismiss(None)
+            return
+        self.pile = [r.id for r in self.desk.view.search(query, "date")]
+        self.position = 0
+        self.started = time.monotonic()
+        self.show_current()
+
+    @property
+    def current(self) -> str | None:
+        return self.pile[self.position] if self.position < len(self.pile) else None
+
+    def show_current(self) -> None:
+        paper = self.current
+        progress = self.query_one("#triage-progress", Static)
+        if paper is None:
+            progress.update(Text(f"{len(self.pile)} / {len(self.pile)} triaged", style="bold"))
+            self.show_summary()
+            return
+        untriaged = len(self.pile)
+        progress.update(
+            Text.assemble(
+                (f"{self.position + 1} / {untriaged} untriaged", "bold"),
+                ("   a queue · x dismiss · t tag · n note · s skip · u undo · esc leave", "dim"),
+            )
+        )
+        record = self.desk.view.get(paper)
+        self.query_one("#triage-title", Static).update(safe(record.title, "bold"))
+        self.query_one("#triage-meta", Static).update(metadata_lines(record))
+        abstract = self.desk.library.abstract(paper) or record.paper.abstract
+        self.query_one("#triage-abstract", Static).update(safe(abstract, multiline=True))
+        links = "\n".join(record.paper.links)
+        self.query_one("#triage-links", Static).update(safe(links, "underline", multiline=True))
+        self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
+
+    def summary_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(DECISIONS, 0)
+        for decision in self.decisions:
+            counts[decision.kind] += 1
+        return counts
+
+    def show_summary(self) -> None:
+        counts = self.summary_counts()
+        elapsed = int(time.monotonic() - self.started)
+        minutes, seconds = divmod(elapsed, 60)
+        text = Text()
+        if not self.pile:
+            text.append("Nothing to triage: every unread paper here is triaged.\n", "bold")
+        else:
+            text.append(
+                f"Triage done: {len(self.pile)} papers in {minutes} min {seconds} s\n\n", "bold"
+            )
+        for kind in DECISIONS:
+            text.append(f"{counts[kind]:>5}  {kind}\n")
+        text.append("\nu undoes the last decision · esc returns to the papers", "dim")
+        self.query_one("#triage-title", Static).update(text)
+        for part in ("#triage-meta", "#triage-abstract", "#triage-links"):
+            self.query_one(part, Static).update("")
+
+    # -- decisions ---------------------------------------------------------------------------
+
+    def _record(self, decision: Decision) -> None:
+        self.decisions.append(decision)
+        self.position += 1
+        self.show_current()
+
+    def action_decide(self, kind: str) -> None:
+        paper = self.current
+        if paper is None:
+            return
+        decision = Decision(paper, kind)
+        if kind != "skipped":
+            self.desk.write(
+                lambda: self.desk.library.triage(
+                    paper, queue=kind == "queued", dismiss=kind == "dismissed"
+                ),
+                undoable=False,
+                on_done=decision.changes.append,
+            )
+        self._record(decision)
+
+    def action_tag(self) -> None:
+        paper = self.current
+        if paper is None:
+            return
+        record = self.desk.view.get(paper)
+        decision = Decision(paper, "tagged")
+
+        def apply(spec: str | None) -> None:
+            if not spec or not spec.strip():
+                return
+            self.desk.write(
+                lambda: self.desk.library.edit_tags([paper], spec),
+                undoable=False,
+                on_done=decision.changes.append,
+            )
+            self.desk.write(
+                lambda: self.desk.library.triage(paper),
+                undoable=False,
+                on_done=decision.changes.append,
+            )
+            self._record(decision)
+
+        known = list(self.desk.view.tag_counts())
+        self.app.push_screen(TagInput(record.title, record.state.tags, known), apply)
+
+    def action_note(self) -> None:
+        paper = self.current
+        if paper is None:
+            return
+        decision = Decision(paper, "noted")
+
+        def closed() -> None:
+            self.desk.write(
+                lambda: self.desk.library.triage(paper),
+                undoable=False,
+                on_done=decision.changes.append,
+            )
+            self._record(decision)
+
+        self.desk.edit_note(paper, on_saved=decision.changes.append, on_close=closed)
+
+    def action_open_link(self) -> None:
+        if self.current is not None:
+            self.desk.open_best_link(self.current)
+
+    def action_undo(self) -> None:
+        if not self.decisions:
+            self.notify("No decision to undo.", timeout=2)
+            return
+        decision = self.decisions.pop()
+        library = self.desk.library
+
+        def undo_decision() -> Change:
+            # Runs after this decision's own writes (writes run in order), so they are known.
+            undone = Change(f"undo {decision.kind}", {}, {})
+            for change in reversed(decision.changes):
+                undone = library.undo(change)
+            return undone
+
+        self.desk.write(undo_decision, undoable=False)
+        self.position = self.pile.index(decision.paper)
+        self.show_current()
+        self.notify(f"Undid: {decision.kind}.", timeout=2)
+
+    def action_leave(self) -> None:
+        self.dismiss(None)

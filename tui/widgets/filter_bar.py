@@ -1,0 +1,98 @@
+"""FilterBar: the query input above the papers list, with the count in view and query errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Label
+
+from tui.text import safe
+
+
+class FilterInput(Input):
+    BINDINGS = [Binding("escape", "clear", "Clear filter", id="filter.clear")]
+
+    @dataclass
+    class Cleared(Message):
+        pass
+
+    def action_clear(self) -> None:
+        self.value = ""
+        self.post_message(self.Cleared())
+
+
+class FilterBar(Horizontal):
+    """Posts `Changed` on every keystroke and `Submitted` on enter; shows `3 of 212`."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: 1; }
+    FilterBar > FilterInput, FilterBar > FilterInput:focus {
+        width: 1fr; height: 1; border: none; padding: 0 1;
+    }
+    FilterBar > #filter-count {
+        width: auto; min-width: 12; max-width: 60%; padding: 0 1; color: $text-muted;
+    }
+    FilterBar > #filter-count.-error { color: $error; }
+    """
+
+    @dataclass
+    class Changed(Message):
+        query: str
+
+    @dataclass
+    class Submitted(Message):
+        query: str
+
+    @dataclass
+    class Cleared(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield FilterInput(
+            placeholder='/ filter: words, "phrase", tag:x is:unread has:code year:>=2024 …',
+            id="filter-input",
+        )
+        yield Label("", id="filter-count")
+
+    @property
+    def input(self) -> FilterInput:
+        return self.query_one("#filter-input", FilterInput)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def set_value(self, value: str) -> None:
+        self.input.value = value
+
+    def show_count(self, shown: int, total: int) -> None:
+        label = self.query_one("#filter-count", Label)
+        label.remove_class("-error")
+        text = f"{total} papers" if shown == total else f"{shown} of {total}"
+        label.update(Text(text))
+
+    def show_error(self, message: str) -> None:
+        label = self.query_one("#filter-count", Label)
+        label.add_class("-error")
+        label.update(safe(message))
+
+    @on(Input.Changed, "#filter-input")
+    def changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.value))
+
+    @on(Input.Submitted, "#filter-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted(event.value))
+
+    @on(FilterInput.Cleared)
+    def cleared(self, event: FilterInput.Cleared) -> None:
+        event.stop()
+        self.post_message(self.Cleared())

@@ -1,0 +1,40 @@
+"""ModeBar: the top line naming paperdeck's screens and their keys, the current one lit."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+MODES = (
+    ("1", "papers", "Papers"),
+    ("2", "queue", "Queue"),
+    ("3", "tags", "Tags"),
+    ("4", "notes", "Notes"),
+)
+
+
+class ModeBar(Static):
+    DEFAULT_CSS = """
+    ModeBar { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def on_mount(self) -> None:
+        self.show_activity("")
+        activity = getattr(self.app, "activity", None)
+        if activity is not None:
+            activity.subscribe(self, self.show_activity)
+
+    def show_activity(self, activity: str) -> None:
+        text = Text.assemble(("paperdeck", "bold"), "  ")
+        for key, mode, label in MODES:
+            style = "reverse bold" if mode == self.current else ""
+            text.append(f" {key} {label} ", style)
+            text.append(" ")
+        text.append("  ? help  ctrl+p commands", "dim")
+        if activity:
+            text.append("   " + activity, "bold")
+        self.update(text)

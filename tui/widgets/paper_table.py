@@ -1,0 +1,304 @@
+"""PaperTable: a virtual table of papers that renders only the rows on screen.
+
+DataTable measures every cell before the first paint (seconds at 100k rows); this widget keeps
+the records in a list and draws a row only when `render_line` asks for it, so swapping in a new
+result set costs nothing but a refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.models import Record
+from tui.text import clean
+
+STATUS_MARK = {"unread": " ", "reading": "R", "read": "✓"}
+
+
+def row_markers(record: Record) -> str:
+    """Queued, note, code, status: `QNC✓` (a space where a marker is off)."""
+    state = record.state
+    return (
+        ("Q" if record.queued else " ")
+        + ("N" if state.note.strip() else " ")
+        + ("C" if record.paper.github else " ")
+        + STATUS_MARK.get(state.status, " ")
+    )
+
+
+def stars(record: Record) -> str:
+    counts = [r.stars for r in record.enrichment.repos if r.stars is not None]
+    if not counts:
+        return ""
+    best = max(counts)
+    return f"★{best / 1000:.1f}k" if best >= 10_000 else f"★{best}"
+
+
+class PaperTable(ScrollView, can_focus=True):
+    """Papers, one per row: title, date, upvotes, tags, stars and markers; `space` selects."""
+
+    DEFAULT_CSS = """
+    PaperTable {
+        height: 1fr;
+        overflow-x: hidden;
+        background: $surface;
+    }
+    PaperTable > .paper-table--header { text-style: bold; color: $text-muted; }
+    PaperTable > .paper-table--cursor { background: $block-cursor-blurred-background; }
+    PaperTable:focus > .paper-table--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    PaperTable > .paper-table--selected { color: $accent; text-style: bold; }
+    PaperTable > .paper-table--tags { color: $success; }
+    PaperTable > .paper-table--dim { color: $text-muted; }
+    PaperTable > .paper-table--read { color: $text-disabled; }
+    """
+
+    COMPONENT_CLASSES = {
+        "paper-table--header",
+        "paper-table--cursor",
+        "paper-table--selected",
+        "paper-table--tags",
+        "paper-table--dim",
+        "paper-table--read",
+    }
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="paper-table.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="paper-table.up"),
+        Binding("g,home", "cursor_top", "Top", show=False, id="paper-table.top"),
+        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="paper-table.bottom"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="paper-table.page-down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="paper-table.page-up"),
+        Binding("enter", "open", "Open", id="paper-table.open"),
+        Binding("space", "toggle_select", "Select", id="paper-table.select"),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+    """Index of the highlighted row in `records`."""
+
+    @dataclass
+    class Highlighted(Message):
+        table: PaperTable
+        record: Record | None
+
+    @dataclass
+    class Opened(Message):
+        table: PaperTable
+        record: Record
+
+    @dataclass
+    class SelectionChanged(Message):
+        table: PaperTable
+        selected: frozenset[str]
+
+    def __init__(
+        self, *, show_position: bool = False, name: str | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id)
+        self.records: list[Record] = []
+        self.selected: set[str] = set()
+        self.show_position = show_position
+        """Show the queue position in the first column (the Queue screen)."""
+
+    # -- data --------------------------------------------------------------------------------
+
+    def set_records(self, records: Sequence[Record], *, keep: str | None = None) -> None:
+        """Show `records`; the cursor stays on paper `keep` (or the current one) when present."""
+        current = keep if keep is not None else self.current_id
+        self.records = list(records)
+        present = {r.id for r in self.records}
+        self.selected &= present
+        self.virtual_size = Size(self.size.width, len(self.records) + 1)
+        index = 0
+        if current is not None:
+            index = next((i for i, r in enumerate(self.records) if r.id == current), 0)
+        self._set_cursor(index)
+        self.refresh()
+
+    def update_records(self, changed: Sequence[Record]) -> None:
+        """Redraw rows whose records changed (tags, notes, queue) without moving anything."""
+        by_id = {r.id: r for r in changed}
+        self.records = [by_id.get(r.id, r) for r in self.records]
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.current))
+
+    @property
+    def current(self) -> Record | None:
+        if 0 <= self.cursor < len(self.records):
+            return self.records[self.cursor]
+        return None
+
+    @property
+    def current_id(self) -> str | None:
+        record = self.current
+        return record.id if record else None
+
+    def target_ids(self) -> list[str]:
+        """The selection in list order, else the highlighted paper."""
+        if self.selected:
+            return [r.id for r in self.records if r.id in self.selected]
+        return [self.current.id] if self.current else []
+
+    def clear_selection(self) -> None:
+        if self.selected:
+            self.selected.clear()
+            self.refresh()
+            self.post_message(self.SelectionChanged(self, frozenset()))
+
+    def move_to(self, paper: str) -> None:
+        for index, record in enumerate(self.records):
+            if record.id == paper:
+                self._set_cursor(index)
+                return
+
+    # -- cursor ------------------------------------------------------------------------------
+
+    def _set_cursor(self, index: int) -> None:
+        self.cursor = max(0, min(index, len(self.records) - 1)) if self.records else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_visible()
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self.post_message(self.Highlighted(self, self.current))
+
+    def refresh_line(self, index: int) -> None:
+        y = index + 1 - round(self.scroll_offset.y)
+        self.refresh(Region(0, y, self.size.width, 1))
+
+    def _scroll_cursor_visible(self) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        top = round(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self.cursor - 1)
+
+    def action_cursor_top(self) -> None:
+        self._set_cursor(0)
+
+    def action_cursor_bottom(self) -> None:
+        self._set_cursor(len(self.records) - 1)
+
+    def action_page_down(self) -> None:
+        self._set_cursor(self.cursor + max(1, self.scrollable_content_region.height - 2))
+
+    def action_page_up(self) -> None:
+        self._set_cursor(self.cursor - max(1, self.scrollable_content_region.height - 2))
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self, self.current))
+
+    def action_toggle_select(self) -> None:
+        record = self.current
+        if record is None:
+            return
+        self.selected.symmetric_difference_update({record.id})
+        self.post_message(self.SelectionChanged(self, frozenset(self.selected)))
+        self._set_cursor(self.cursor + 1)
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y + round(self.scroll_offset.y) - 1
+        if 0 <= row < len(self.records):
+            if row == self.cursor and event.chain >= 2:
+                self.action_open()
+            self._set_cursor(row)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.records) + 1)
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def _columns(self, width: int) -> tuple[int, int, int, int, int]:
+        """Widths of title, date, upvotes, tags, stars for a row `width` cells wide."""
+        stars_width = 7 if width >= 100 else 0
+        tags_width = 22 if width >= 110 else 14 if width >= 80 else 0
+        date_width = 10 if width >= 60 else 0
+        votes_width = 4
+        fixed = 2 + (4 if self.show_position else 0) + 5 + date_width + votes_width
+        fixed += tags_width + stars_width + 5
+        return max(10, width - fixed), date_width, votes_width, tags_width, stars_width
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            return self._header(width, base)
+        index = y - 1 + round(self.scroll_offset.y)
+        if index >= len(self.records):
+            return Strip.blank(width, base)
+        record = self.records[index]
+        line = self._row(record, index, width)
+        if index == self.cursor:
+            line.stylize(self.get_component_rich_style("paper-table--cursor"))
+        return self._strip(line, width, base)
+
+    def _strip(self, line: Text, width: int, base: Style) -> Strip:
+        strip = Strip(list(line.render(self.app.console))).apply_style(base)
+        return strip.extend_cell_length(width, base).crop(0, width)
+
+    def _header(self, width: int, base: Style) -> Strip:
+        title_w, date_w, votes_w, tags_w, stars_w = self._columns(width)
+        cells = [" " + ("  # " if self.show_position else ""), "QNCS ", "title".ljust(title_w)]
+        if date_w:
+            cells.append(" date".ljust(date_w + 1))
+        cells.append("  ▲".rjust(votes_w) + " ")
+        if tags_w:
+            cells.append(" tags".ljust(tags_w + 1))
+        if stars_w:
+            cells.append("stars".rjust(stars_w))
+        text = Text("".join(cells), style=self.get_component_rich_style("paper-table--header"))
+        return self._strip(text, width, base)
+
+    def _row(self, record: Record, index: int, width: int) -> Text:
+        title_w, date_w, votes_w, tags_w, stars_w = self._columns(width)
+        paper = record.paper
+        selected = record.id in self.selected
+        dim = self.get_component_rich_style("paper-table--dim")
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        selected_style = self.get_component_rich_style("paper-table--selected")
+        line.append("●" if selected else " ", selected_style)
+        if self.show_position:
+            line.append(f"{record.queue_position or '':>3} ", dim)
+        line.append(row_markers(record) + " ", dim)
+        title = Text(clean(paper.title), no_wrap=True, overflow="ellipsis")
+        title.truncate(title_w, overflow="ellipsis", pad=True)
+        if selected:
+            title.stylize(selected_style)
+        elif record.state.status == "read":
+            title.stylize(self.get_component_rich_style("paper-table--read"))
+        line.append_text(title)
+        if date_w:
+            line.append(" " + (paper.published or "").ljust(date_w), dim)
+        votes = "" if paper.upvotes is None else str(paper.upvotes)
+        line.append(" " + votes.rjust(votes_w - 1) + " ", dim)
+        if tags_w:
+            tags = Text(" " + clean(" ".join(record.state.tags)), no_wrap=True)
+            tags.truncate(tags_w + 1, overflow="ellipsis", pad=True)
+            tags.stylize(self.get_component_rich_style("paper-table--tags"))
+            line.append_text(tags)
+        if stars_w:
+            line.append(stars(record).rjust(stars_w), dim)
+        return line
