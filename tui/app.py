@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import webbrowser
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -203,11 +204,20 @@ class PaperdeckApp(App[None]):
             record.title,
             text,
             save=save,
+            save_now=lambda t: self._save_note_at_exit(paper, t, base),
             save_draft=lambda t: self.library.save_draft(paper, t),
         )
         if text != base:
             editor.saved = base  # the recovered draft still needs saving
         self.push_screen(editor, lambda _: on_close() if on_close else None)
+
+    def _save_note_at_exit(self, paper: str, text: str, base: str) -> None:
+        """The app is closing with the editor open: save synchronously, or keep the draft."""
+        try:
+            self._save_note(paper, text, base)
+        except (PaperdeckError, OSError):
+            with contextlib.suppress(PaperdeckError, OSError):
+                self.library.save_draft(paper, text)  # reopened next time
 
     def _save_note(self, paper: str, text: str, base: str) -> Change:
         change = self.library.set_note(paper, text, base=base)

@@ -138,8 +138,8 @@ class NoteEditor(ModalScreen[None]):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="note-editor.save"),
-        Binding("escape", "close", "Save & close", id="note-editor.close"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="note-editor.save"),
+        Binding("escape", "close", "Save & close", priority=True, id="note-editor.close"),
     ]
 
     def __init__(
@@ -148,13 +148,17 @@ class NoteEditor(ModalScreen[None]):
         text: str,
         *,
         save: Callable[[str], None],
+        save_now: Callable[[str], None],
         save_draft: Callable[[str], None],
     ) -> None:
         super().__init__()
         self.paper_title = title
         self.initial = text
+        self.text = text
+        """What the editor holds now (kept here too: it outlives the TextArea at unmount)."""
         self.saved = text
         self._save = save
+        self._save_now = save_now
         self._save_draft = save_draft
         self._draft_timer: Timer | None = None
 
@@ -172,12 +176,9 @@ class NoteEditor(ModalScreen[None]):
         editor.focus()
         editor.move_cursor(editor.document.end)
 
-    @property
-    def text(self) -> str:
-        return self.query_one("#note-text", TextArea).text
-
     @on(TextArea.Changed)
-    def changed(self) -> None:
+    def changed(self, event: TextArea.Changed) -> None:
+        self.text = event.text_area.text
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(0.5, self.write_draft)
@@ -201,5 +202,7 @@ class NoteEditor(ModalScreen[None]):
         self.dismiss(None)
 
     def on_unmount(self) -> None:
-        # Closed any other way (the app quitting): what was typed is still saved.
-        self.save()
+        # Closed any other way (the app quitting): save now, as no worker will run any more.
+        if self.text != self.saved:
+            self._save_now(self.text)
+            self.saved = self.text
