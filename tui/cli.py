@@ -16,12 +16,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from store.query import SORTS
-
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
 from store.models import STATUSES
 from store.paths import bundled_seeds, data_directory
+from store.query import SORTS
 from tui import cli_output
 from tui.text import clean
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from store.query import Query, parse_query
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +10,7 @@ from textual.worker import get_current_worker
 
 from store.errors import UsageError
 from store.models import Record
+from store.query import Query, parse_query
 from tui.screens.base import PaperScreen
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.mode_bar import ModeBar
