@@ -62,7 +62,8 @@ def utc_now() -> datetime:
 def paper_id(key: str, length: int = 8) -> str:
     """Short, stable id of a paper: the same normalised title gives the same id on any machine."""
     digest = hashlib.sha256(key.encode("utf-8")).digest()
-    return b32encode(digest).decode("ascii").lower()[:length]
+    # base32: 5 bytes give 8 characters; encode only what the id needs.
+    return b32encode(digest[: (length * 5 + 7) // 8]).decode("ascii").lower()[:length]
 
 
 @dataclass

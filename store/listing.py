@@ -56,7 +56,6 @@ GITHUB_NOT_OWNERS = frozenset(
 TRAILING_PUNCTUATION = ".,;:!?'\")]}>*"
 # C0/C1 control characters other than tab: never part of a title, an abstract or a name.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SPACE_RE = re.compile(r"\s+")
 
 
 class ListingError(UsageError):
@@ -82,7 +81,10 @@ class Listing:
 
 def clean_text(text: str) -> str:
     """Collapse every run of whitespace to one space and drop control characters."""
-    return _SPACE_RE.sub(" ", _CONTROL_RE.sub("", text)).strip()
+    text = " ".join(text.split())
+    if not text.isprintable():  # rare: only then pay for the regular expression
+        text = " ".join(_CONTROL_RE.sub("", text).split())
+    return text
 
 
 def title_key(title: str) -> str:
@@ -119,6 +121,8 @@ def extract_links(abstract: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     links: list[str] = []
     repos: list[str] = []
     seen_repos: set[str] = set()
+    if "://" not in abstract:
+        return (), ()
     for raw in URL_RE.findall(abstract):
         url = clean_url(raw)
         if len(url) <= len("https://") or url in links:
