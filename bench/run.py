@@ -1,0 +1,167 @@
+"""`make bench`: import, list, first paint, keystroke filtering, writes and memory at 1k, 10k
+and 100k synthetic papers; prints a table and writes bench/results/bench-<date>.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from bench.synth import write_listings
+from store.library import Library
+from store.query import parse_query
+from store.view import LibraryView
+
+ROOT = Path(__file__).resolve().parent
+WORK = ROOT / "work"
+RESULTS = ROOT / "results"
+SIZES = tuple(
+    int(s) for s in os.environ.get("PAPERDECK_BENCH_SIZES", "1000,10000,100000").split(",")
+)
+QUERIES = ("sparse attention transformer", "diffusion model distillation", "tag:x is:unread")
+BIN = Path(sys.executable).parent
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def timed_process(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def first_paint(args: list[str]) -> tuple[float, float]:
+    """Seconds from process start until the first rows are painted, and peak RSS in MB."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.tui_probe", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT.parent,
+    )
+    assert child.stdout is not None
+    painted = None
+    rss = 0.0
+    for line in child.stdout:
+        if line.strip() == "painted":
+            painted = time.perf_counter() - start
+        elif line.startswith("{"):
+            rss = json.loads(line)["peak_rss_mb"]
+    child.wait()
+    assert painted is not None, "the probe never painted"
+    return painted, rss
+
+
+def bench_size(size: int) -> dict[str, float]:
+    listings = WORK / f"listings-{size}"
+    if not listings.exists():
+        write_listings(listings, size)
+    db = WORK / f"db-{size}"
+    shutil.rmtree(db, ignore_errors=True)
+    result: dict[str, float] = {"papers": size}
+
+    library = Library.open(db)
+    start = time.perf_counter()
+    library.import_files([listings])
+    result["import_s"] = time.perf_counter() - start
+    result["import_papers_per_s"] = size / result["import_s"]
+
+    paperdeck = str(BIN / "paperdeck")
+    result["cli_list_s"] = statistics.median(
+        timed_process([paperdeck, "--db", str(db), "list", "--query", QUERIES[0], "--limit", "20"])
+        for _ in range(3)
+    )
+
+    paints = [first_paint([str(db)]) for _ in range(3)]
+    result["first_paint_s"] = statistics.median(p for p, _ in paints)
+    result["tui_peak_rss_mb"] = max(r for _, r in paints)
+
+    view = LibraryView(Library(db))
+    view.load()
+    latencies = []
+    for query in QUERIES:
+        for end in range(1, len(query) + 1):
+            text = query[:end]
+            start = time.perf_counter()
+            try:
+                view.search(parse_query(text))
+            except Exception:  # a half-typed filter (`tag:`) is an error the bar shows
+                pass
+            latencies.append((time.perf_counter() - start) * 1000)
+    result["filter_p50_ms"] = percentile(latencies, 0.5)
+    result["filter_p95_ms"] = percentile(latencies, 0.95)
+
+    ids = list(view.by_id)[:20]
+    writes = []
+    for n, pid in enumerate(ids):
+        start = time.perf_counter()
+        view.library.add_tags([pid], [f"bench-{n}"])
+        view.library.set_note(pid, f"note {n}")
+        writes.append((time.perf_counter() - start) * 1000 / 2)
+    result["write_in_process_ms"] = statistics.median(writes)
+    result["write_cli_s"] = statistics.median(
+        timed_process([paperdeck, "--db", str(db), "tag", ids[0], f"cli-{n}"]) for n in range(3)
+    )
+    return result
+
+
+def main() -> None:
+    WORK.mkdir(exist_ok=True)
+    RESULTS.mkdir(exist_ok=True)
+    bare = statistics.median(first_paint(["--bare"])[0] for _ in range(3))
+    rows = []
+    for size in SIZES:
+        print(f"benchmarking {size} papers…", file=sys.stderr, flush=True)
+        row = bench_size(size)
+        row["first_paint_vs_bare"] = row["first_paint_s"] / bare
+        rows.append(row)
+    # The seeds: first paint against the floor at 212 papers.
+    seeds_db = WORK / "db-seeds"
+    shutil.rmtree(seeds_db, ignore_errors=True)
+    from store.paths import bundled_seeds
+
+    Library.open(seeds_db).import_files(bundled_seeds())
+    seeds_paint = statistics.median(first_paint([str(seeds_db)])[0] for _ in range(3))
+
+    columns = (
+        ("papers", "{:.0f}"),
+        ("import_s", "{:.2f}"),
+        ("import_papers_per_s", "{:.0f}"),
+        ("cli_list_s", "{:.2f}"),
+        ("first_paint_s", "{:.2f}"),
+        ("first_paint_vs_bare", "{:.2f}"),
+        ("filter_p50_ms", "{:.1f}"),
+        ("filter_p95_ms", "{:.1f}"),
+        ("write_in_process_ms", "{:.1f}"),
+        ("write_cli_s", "{:.2f}"),
+        ("tui_peak_rss_mb", "{:.0f}"),
+    )
+    print("| " + " | ".join(name for name, _ in columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(fmt.format(row[name]) for name, fmt in columns) + " |")
+    print(
+        f"\nbare Textual app first paint: {bare:.2f} s; paperdeck on the 212 seed papers: "
+        f"{seeds_paint:.2f} s ({seeds_paint / bare:.2f}x)"
+    )
+    out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(
+        json.dumps(
+            {"bare_first_paint_s": bare, "seeds_first_paint_s": seeds_paint, "sizes": rows},
+            indent=2,
+        )
+    )
+    print(f"written {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Started by the benchmark as its own process: report when the app first shows rows.
+
+`python -m bench.tui_probe DB` prints `painted` once the papers list has drawn its rows, then
+the peak RSS as JSON; `--bare` does the same for a one-label Textual app, the floor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+from pathlib import Path
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def probe_bare() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Label
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Label("paperdeck")
+
+    app = Bare()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        print("painted", flush=True)
+
+
+async def probe_app(db: Path) -> None:
+    from store.library import Library
+    from tui.app import PaperdeckApp
+    from tui.widgets.paper_table import PaperTable
+
+    app = PaperdeckApp(Library.open(db), watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while True:
+            tables = app.screen.query(PaperTable)
+            if tables and tables.first().records:
+                break
+            await asyncio.sleep(0.002)
+        await pilot.pause()
+        print("painted", flush=True)
+        # Stay a moment as a user would: abstracts and the index finish loading.
+        await app.workers.wait_for_complete()
+
+
+def main() -> None:
+    if sys.argv[1] == "--bare":
+        asyncio.run(probe_bare())
+    else:
+        asyncio.run(probe_app(Path(sys.argv[1])))
+    print(json.dumps({"peak_rss_mb": round(peak_rss_mb(), 1)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
