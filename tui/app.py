@@ -378,6 +378,8 @@ class PaperdeckApp(App[None]):
         try:
             records = self.export_records(request.scope, selection, query)
             if request.fmt == "dir":
+                if not request.include_all:
+                    records = [r for r in records if r.state.note.strip()]
                 report = export.export_dir(
                     records, request.destination, now=now, force=request.force
                 )

@@ -264,6 +264,8 @@ def cmd_export(args: argparse.Namespace, library: Library) -> int:
     records = library.records(args.query)
     now = datetime.now().astimezone()
     if args.dir is not None:
+        if not args.all:
+            records = [r for r in records if r.state.note.strip()]
         report = export.export_dir(records, args.dir, now=now, force=args.force)
         for path, reason in report.skipped:
             print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
