@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import webbrowser
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from textual import work
@@ -27,6 +28,7 @@ from tui.screens.notes import NotesScreen
 from tui.screens.papers import PapersScreen
 from tui.screens.progress import ProgressScreen
 from tui.screens.queue import QueueScreen
+from tui.screens.stats import StatsScreen
 from tui.screens.tags import TagsScreen
 from tui.text import clean
 
@@ -42,6 +44,7 @@ class PaperdeckApp(App[None]):
         "queue": QueueScreen,
         "tags": TagsScreen,
         "notes": NotesScreen,
+        "stats": StatsScreen,
     }
     DEFAULT_MODE = "papers"
     BINDINGS = [
@@ -49,6 +52,7 @@ class PaperdeckApp(App[None]):
         Binding("2", "switch_mode('queue')", "Queue", show=False, id="app.queue"),
         Binding("3", "switch_mode('tags')", "Tags", show=False, id="app.tags"),
         Binding("4", "switch_mode('notes')", "Notes", show=False, id="app.notes"),
+        Binding("5", "switch_mode('stats')", "Overview", show=False, id="app.stats"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+r", "reload", "Refresh", show=False, id="app.reload"),
         Binding("ctrl+x", "cancel_work", "Cancel fetch", show=False, id="app.cancel"),
@@ -225,6 +229,9 @@ class PaperdeckApp(App[None]):
         return change
 
     # -- other actions -----------------------------------------------------------------------
+
+    def today(self) -> date:
+        return self.library.now().astimezone().date()
 
     def set_sort(self, sort: str | None) -> None:
         if sort is None:

@@ -12,6 +12,7 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("Queue", "Show the reading queue", "app.switch_mode('queue')", "2"),
     ("Tags", "Show every tag with its count", "app.switch_mode('tags')", "3"),
     ("Notes", "Show papers with notes", "app.switch_mode('notes')", "4"),
+    ("Overview", "Papers by year and tag, reading progress", "app.switch_mode('stats')", "5"),
     ("Filter", "Focus the filter bar", "focus_filter", "/"),
     ("Sort", "Choose the order of papers", "sort", "s"),
     ("Tag", "Add or remove tags on the selected papers", "tag", "t"),

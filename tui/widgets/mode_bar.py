@@ -10,6 +10,7 @@ MODES = (
     ("2", "queue", "Queue"),
     ("3", "tags", "Tags"),
     ("4", "notes", "Notes"),
+    ("5", "stats", "Overview"),
 )
 
 
@@ -29,12 +30,11 @@ class ModeBar(Static):
             activity.subscribe(self, self.show_activity)
 
     def show_activity(self, activity: str) -> None:
-        text = Text.assemble(("paperdeck", "bold"), "  ")
+        text = Text.assemble(("paperdeck", "bold"), " ")
         for key, mode, label in MODES:
             style = "reverse bold" if mode == self.current else ""
             text.append(f" {key} {label} ", style)
-            text.append(" ")
-        text.append("  ? help  ctrl+p commands", "dim")
+        text.append("  ? keys", "dim")
         if activity:
             text.append("   " + activity, "bold")
         self.update(text)
