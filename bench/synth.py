@@ -21,16 +21,61 @@ CHROME = (
 )
 
 
-def title(rng: random.Random, n: int) -> str:
-    words = [rng.choice(WORDS).capitalize() for _ in range(rng.randint(5, 12))]
-    return f"{' '.join(words)} {n}"
+SYLLABLES = (
+    "ba be bi bo bu ca co cu da de di do du fa fe fi fo ga ge go ka ke ki ko la le li lo lu ma "
+    "me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va "
+    "ve vi vo za ze zo tion ment ing er al ic ous ive ize net graph form"
+).split()
 
 
-def abstract(rng: random.Random, n: int) -> str:
+STOPWORDS = (
+    "the of and a to in we is for that with on by this our as are from an be which can "
+    "these it at or has not have their than its such both also into while more"
+).split()
+
+
+def vocabulary(rng: random.Random, size: int = 30000) -> tuple[list[str], list[float]]:
+    """Function words first, then made-up words with the technical ones among ranks 50-400,
+    weighted as Zipf's law has it: a topic word lands in a few percent of abstracts, as in
+    real listings, rather than in all of them."""
+    made: list[str] = []
+    seen = set(WORDS) | set(STOPWORDS)
+    while len(made) < size - len(WORDS) - len(STOPWORDS):
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            made.append(word)
+    words = list(STOPWORDS) + made
+    for word in WORDS:
+        words.insert(rng.randint(50, 400), word)
+    cumulative = []
+    total = 0.0
+    for rank in range(1, len(words) + 1):
+        total += 1.0 / rank
+        cumulative.append(total)
+    return words, cumulative
+
+
+class Words:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.words, self.cumulative = vocabulary(rng)
+
+    def take(self, count: int) -> list[str]:
+        return self.rng.choices(self.words, cum_weights=self.cumulative, k=count)
+
+
+def title(words: Words, n: int) -> str:
+    picked = [w.capitalize() for w in words.take(words.rng.randint(5, 12))]
+    return f"{' '.join(picked)} {n}"
+
+
+def abstract(words: Words, n: int) -> str:
+    rng = words.rng
     sentences = []
     length = 0
     while length < 1450:
-        sentence = " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 22)))
+        sentence = " ".join(words.take(rng.randint(10, 22)))
         sentences.append(sentence.capitalize() + ".")
         length += len(sentence) + 2
     if rng.random() < 0.3:
@@ -42,10 +87,11 @@ def write_listings(directory: Path, papers: int, *, per_file: int = 5000, seed: 
     """`papers` distinct papers in files of `per_file` records each."""
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
+    words = Words(rng)
     for start in range(0, papers, per_file):
         chunks = [CHROME]
         for n in range(start, min(papers, start + per_file)):
-            chunks.append(f"{title(rng, n)}\n\n{abstract(rng, n)}\n\n")
+            chunks.append(f"{title(words, n)}\n\n{abstract(words, n)}\n\n")
             votes = f" {rng.randint(1, 300)}" if rng.random() < 0.6 else ""
             year = rng.choice(("", ", 2023", ", 2024"))
             chunks.append(

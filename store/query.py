@@ -23,7 +23,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from store.errors import UsageError
-from store.models import STATUSES, Record
+from store.models import STATUSES, Enrichment, Record, UserState
 
 SORTS = ("relevance", "date", "upvotes", "title", "added")
 FILTERS = ("tag", "is", "has", "year", "upvotes", "authors", "org", "source")
@@ -36,6 +36,8 @@ _NON_WORD = re.compile(r"[^\w+]+")
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, ABSTRACT = 100.0, 90.0, 80.0, 50.0
 FUZZY_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.75
+CANDIDATE_SCAN = 3000
+"""Below this many candidates, later words are checked on them directly, not via the index."""
 
 
 class QueryError(UsageError):
@@ -56,6 +58,8 @@ class Filter:
     value: str
     negated: bool
     test: Callable[[Record], bool] = field(compare=False, repr=False)
+    state_only: bool = False
+    """Depends only on the user's state and queue: every untouched paper answers alike."""
 
     def matches(self, record: Record) -> bool:
         return self.test(record) != self.negated
@@ -191,7 +195,8 @@ def _filter(term: str, key: str, raw: str, negated: bool) -> Filter:
         )
     else:  # source
         test = lambda r: any(s.casefold().startswith(folded) for s in r.paper.sources)  # noqa: E731
-    return Filter(key, folded, negated, test)
+    state_only = key in ("tag", "is") or (key == "has" and folded in ("note", "tags"))
+    return Filter(key, folded, negated, test, state_only)
 
 
 def parse_query(text: str) -> Query:
@@ -262,53 +267,117 @@ def _sort_keys() -> dict[str, SortKey]:
 
 
 SORT_KEYS = _sort_keys()
+_DEFAULT_STATE = UserState()
+_DEFAULT_ENRICHMENT = Enrichment()
 
 
 class SearchIndex:
-    """Records with precomputed search keys; `search` runs a query over them."""
+    """Records with precomputed search keys; `search` runs a query over them.
 
-    def __init__(self, records: Sequence[Record]) -> None:
+    Titles get a word index at once; abstracts get theirs on first use (`index_abstracts`,
+    which the app calls from a worker), so the list can show before abstracts are read.
+    """
+
+    def __init__(
+        self, records: Sequence[Record], abstracts: Callable[[str], str] | None = None
+    ) -> None:
         self.records = list(records)
         self.rows = {r.id: i for i, r in enumerate(self.records)}
-        self.titles = [normalise(r.paper.title) for r in self.records]
-        postings: dict[str, list[int]] = {}
-        for row, title in enumerate(self.titles):
-            for word in set(title.split()):
-                postings.setdefault(word, []).append(row)
-        self.postings = postings
-        self.vocabulary = sorted(postings)
+        self._titles: list[str] | None = None
+        self._postings: dict[str, list[int]] | None = None
+        self._vocabulary: list[str] = []
+        self._abstract_of = abstracts or (lambda pid: self.records[self.rows[pid]].paper.abstract)
         self._abstracts: list[str] | None = None
+        self._abstract_postings: dict[str, list[int]] | None = None
+        self._abstract_vocabulary: list[str] = []
+        self._ranks: dict[str, list[int]] = {}
+        self._default_state = Record(self.records[0].paper) if self.records else None
+        self.stateful = {i for i, r in enumerate(self.records) if _touched(r)}
+        """Rows with user state, a queue place or enrichment; the rest are alike to filters."""
 
     def __len__(self) -> int:
         return len(self.records)
 
+    # -- title keys, built on first use so an unfiltered list shows at once -----------------
+
+    @property
+    def titles(self) -> list[str]:
+        if self._titles is None:
+            self._titles = [normalise(r.paper.title) for r in self.records]
+        return self._titles
+
+    @property
+    def postings(self) -> dict[str, list[int]]:
+        if self._postings is None:
+            postings = _postings(self.titles)
+            self._vocabulary = sorted(postings)
+            self._postings = postings
+        return self._postings
+
+    @property
+    def vocabulary(self) -> list[str]:
+        self.postings  # noqa: B018 - builds the vocabulary with the postings
+        return self._vocabulary
+
+    # -- abstracts ---------------------------------------------------------------------------
+
     @property
     def abstracts(self) -> list[str]:
         if self._abstracts is None:
-            self._abstracts = [normalise(r.paper.abstract) for r in self.records]
+            self._abstracts = [normalise(self._abstract_of(r.id)) for r in self.records]
         return self._abstracts
+
+    def index_abstracts(self) -> None:
+        """Build the word indexes (seconds at 100k papers: call it off the UI thread)."""
+        self.postings  # noqa: B018 - the title index first: it serves every keystroke
+        if self._abstract_postings is None:
+            postings = _postings(self.abstracts)
+            self._abstract_vocabulary = sorted(postings)
+            self._abstract_postings = postings
+
+    # -- updates -----------------------------------------------------------------------------
 
     def replace(self, record: Record) -> None:
         """A record's user state or enrichment changed (its title and abstract did not)."""
         row = self.rows.get(record.id)
-        if row is not None:
-            self.records[row] = record
+        if row is None:
+            return
+        self.records[row] = record
+        if _touched(record):
+            self.stateful.add(row)
+        else:
+            self.stateful.discard(row)
 
-    def _title_rows(self, word: str) -> dict[int, float]:
-        scores: dict[int, float] = {}
-        start = bisect.bisect_left(self.vocabulary, word)
-        for token in self.vocabulary[start:]:
+    # -- matching ----------------------------------------------------------------------------
+
+    def _prefix_rows(
+        self, vocabulary: list[str], postings: dict[str, list[int]], word: str
+    ) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        start = bisect.bisect_left(vocabulary, word)
+        for token in vocabulary[start:]:
             if not token.startswith(word):
                 break
-            score = TITLE_EXACT if token == word else TITLE_PREFIX
-            for row in self.postings[token]:
-                if scores.get(row, 0) < score:
-                    scores[row] = score
+            found[token] = postings[token]
+        return found
+
+    def _title_rows(self, word: str) -> dict[int, float]:
+        # dict.fromkeys over posting lists does the per-row work in C: this runs per keystroke.
+        tokens = self._prefix_rows(self.vocabulary, self.postings, word)
+        scores: dict[int, float] = {}
+        for token, rows in tokens.items():
+            if token != word:
+                scores.update(dict.fromkeys(rows, TITLE_PREFIX))
+        if word in tokens:
+            scores.update(dict.fromkeys(tokens[word], TITLE_EXACT))
         if len(word) >= 3:
+            inside: dict[int, float] = {}
             for token in self.vocabulary:
                 if word in token and not token.startswith(word):
-                    for row in self.postings[token]:
-                        scores.setdefault(row, TITLE_INSIDE)
+                    inside.update(dict.fromkeys(self.postings[token], TITLE_INSIDE))
+            if inside:
+                inside.update(scores)
+                scores = inside
         if not scores and len(word) >= 4:
             for token, ratio, _ in process.extract(
                 word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
@@ -319,13 +388,91 @@ class SearchIndex:
 
     def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
         scores = self._title_rows(word)
-        if len(word) >= 3:
-            abstracts = self.abstracts
-            pool = range(len(self.records)) if candidates is None else candidates
-            for row in pool:
-                if row not in scores and word in abstracts[row]:
-                    scores[row] = ABSTRACT
+        if len(word) < 3:
+            return scores
+        if self._abstract_postings is not None:
+            found: dict[int, float] = {}
+            for rows in self._prefix_rows(
+                self._abstract_vocabulary, self._abstract_postings, word
+            ).values():
+                found.update(dict.fromkeys(rows, ABSTRACT))
+            found.update(scores)
+            return found
+        abstracts = self.abstracts
+        pool = range(len(self.records)) if candidates is None else candidates
+        for row in pool:
+            if row not in scores and word in abstracts[row]:
+                scores[row] = ABSTRACT
         return scores
+
+    def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
+        """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
+        titles = self.titles
+        abstracts = self.abstracts if len(word) >= 3 else None
+        found: dict[int, float] = {}
+        for row in rows:
+            title = titles[row]
+            if word in title:
+                tokens = title.split()
+                if word in tokens:
+                    found[row] = TITLE_EXACT
+                elif any(t.startswith(word) for t in tokens):
+                    found[row] = TITLE_PREFIX
+                elif abstracts is not None:
+                    found[row] = TITLE_INSIDE
+            elif abstracts is not None and word in abstracts[row]:
+                found[row] = ABSTRACT
+        if not found and len(word) >= 4:
+            return self._title_rows(word)  # nothing as typed: let typo tolerance have a go
+        return found
+
+    def _filtered(self, rows: Iterable[int] | None, filters: Sequence[Filter]) -> list[int]:
+        """Rows passing every filter; state-only filters look at touched rows only."""
+        records = self.records
+        everything = rows is None
+        current: list[int] = list(range(len(records))) if rows is None else list(rows)
+        for flt in sorted(filters, key=lambda f: not f.state_only):
+            if flt.state_only and self._default_state is not None and everything:
+                if flt.matches(self._default_state):
+                    current = [
+                        r for r in current if r not in self.stateful or flt.matches(records[r])
+                    ]
+                else:
+                    current = sorted(r for r in self.stateful if flt.matches(records[r]))
+            else:
+                test = flt.matches
+                current = [r for r in current if test(records[r])]
+            everything = False
+        return current
+
+    def _text_checks(self, rows: list[int], query: Query) -> list[int]:
+        if not query.phrases and not query.excluded:
+            return rows
+        titles, abstracts = self.titles, self.abstracts
+        kept = []
+        for row in rows:
+            title, abstract = titles[row], abstracts[row]
+            if any(p not in title and p not in abstract for p in query.phrases):
+                continue
+            if any(x in title or x in abstract for x in query.excluded):
+                continue
+            kept.append(row)
+        return kept
+
+    # -- ordering ----------------------------------------------------------------------------
+
+    def rank(self, sort: str) -> list[int]:
+        """Each row's position in `sort` order, computed once: the sort keys are facts of the
+        paper (date, upvotes, title, import time), which user changes never touch."""
+        ranks = self._ranks.get(sort)
+        if ranks is None:
+            key = SORT_KEYS[sort]
+            order = sorted(range(len(self.records)), key=lambda row: key(self.records[row]))
+            ranks = [0] * len(order)
+            for position, row in enumerate(order):
+                ranks[row] = position
+            self._ranks[sort] = ranks
+        return ranks
 
     def search(
         self, query: str | Query, sort: str | None = None, *, limit: int | None = None
@@ -335,34 +482,62 @@ class SearchIndex:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
         scores: dict[int, float] | None = None
         for word in sorted(parsed.words, key=len, reverse=True):
-            found = self._word_rows(word, scores)
+            if scores is not None and len(scores) <= CANDIDATE_SCAN:
+                found = self._word_rows_among(word, scores)
+            else:
+                found = self._word_rows(word, scores)
             if scores is None:
                 scores = found
             else:
-                scores = {row: s + found[row] for row, s in scores.items() if row in found}
+                small, large = (scores, found) if len(scores) <= len(found) else (found, scores)
+                scores = {row: s + large[row] for row, s in small.items() if row in large}
             if not scores:
                 return []
-        rows: Iterable[int] = range(len(self.records)) if scores is None else scores
-        records = self.records
-        matched = [row for row in rows if parsed.matches(records[row])]
+        matched = (
+            self._filtered(scores, parsed.filters)
+            if parsed.filters
+            else (list(range(len(self.records))) if scores is None else list(scores))
+        )
+        matched = self._text_checks(matched, parsed)
         if parsed.phrases:
             scores = scores if scores is not None else {}
             for row in matched:
                 hit = any(p in self.titles[row] for p in parsed.phrases)
                 scores[row] = scores.get(row, 0.0) + (TITLE_EXACT if hit else ABSTRACT)
         chosen = sort or ("relevance" if parsed.has_words else parsed.sort_hint or "date")
+        records = self.records
         if chosen == "queue":
             matched.sort(key=lambda row: records[row].queue_position or 0)
         elif chosen == "relevance" and scores:
-            date_key = SORT_KEYS["date"]
-            found_scores = scores
-            matched.sort(key=lambda row: (-found_scores.get(row, 0.0), date_key(records[row])))
+            # Two stable sorts with C-level keys: by date, then by score, best first.
+            matched.sort(key=self.rank("date").__getitem__)
+            # Every matched row has a score (filters only remove rows); reverse keeps stability.
+            matched.sort(key=scores.__getitem__, reverse=True)
         else:
-            key = SORT_KEYS["date" if chosen == "relevance" else chosen]
-            matched.sort(key=lambda row: key(records[row]))
+            matched.sort(key=self.rank("date" if chosen == "relevance" else chosen).__getitem__)
         if limit is not None:
             matched = matched[:limit]
         return [records[row] for row in matched]
+
+
+def _touched(record: Record) -> bool:
+    return (
+        record.queue_position is not None
+        or record.state != _DEFAULT_STATE
+        or record.enrichment != _DEFAULT_ENRICHMENT
+    )
+
+
+def _postings(texts: Sequence[str]) -> dict[str, list[int]]:
+    postings: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        for word in set(text.split()):
+            rows = postings.get(word)
+            if rows is None:
+                postings[word] = [row]
+            else:
+                rows.append(row)
+    return postings
 
 
 def search(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -54,10 +54,13 @@ class Related:
 
 
 class RelatedIndex:
-    def __init__(self, records: Sequence[Record]) -> None:
+    def __init__(
+        self, records: Sequence[Record], *, abstract_of: Callable[[str], str] | None = None
+    ) -> None:
         counts: dict[str, Counter[str]] = {}
         for record in records:
-            bag: Counter[str] = Counter(terms(record.paper.abstract))
+            abstract = abstract_of(record.id) if abstract_of else record.paper.abstract
+            bag: Counter[str] = Counter(terms(abstract))
             for term in terms(record.paper.title):
                 bag[term] += TITLE_WEIGHT
             counts[record.id] = bag

@@ -6,6 +6,7 @@ updates them from each `Change` it makes, or from the state file when another pr
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -28,16 +29,38 @@ class LibraryView:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
         call from a worker)."""
         if self._related is None:
-            self._related = RelatedIndex(list(self.by_id.values()))
+            self._related = RelatedIndex(
+                list(self.by_id.values()), abstract_of=self.library.abstract
+            )
         return [r for r in self._related.related(paper, limit + 1) if r.paper in self.by_id][:limit]
 
     def load(self) -> None:
         """Read everything from the store (at start, after an import, on `ctrl+r`)."""
         self._state_signature = signature(self.library.state_file.path)
-        records = self.library.all_records()
-        self.by_id = {r.id: r for r in records}
-        self.index = SearchIndex(records)
+        # Abstracts are most of the store: the list shows without them, and they are read
+        # when first searched or shown (`index_abstracts` does it ahead, from a worker).
+        collecting = gc.isenabled()
+        gc.disable()  # hundreds of thousands of new objects, none of them garbage
+        try:
+            records = self.library.all_records(with_abstracts=False)
+            self.by_id = {r.id: r for r in records}
+            self.index = SearchIndex(records, abstracts=self.library.abstract)
+        finally:
+            if collecting:
+                gc.enable()
+        gc.freeze()  # and keep later collections from walking them again
         self._related = None
+
+    def index_abstracts(self) -> None:
+        self.index.index_abstracts()
+
+    def with_abstract(self, record: Record) -> Record:
+        """The record with its abstract filled in (records in the view carry none)."""
+        if record.paper.abstract:
+            return record
+        return replace(
+            record, paper=replace(record.paper, abstract=self.library.abstract(record.id))
+        )
 
     @property
     def total(self) -> int:

@@ -115,9 +115,18 @@ class PaperdeckApp(App[None]):
     def _loaded(self) -> None:
         self.loaded = True
         self.library_loaded.publish(None)
+        self.index_abstracts()
         if self.triage_on_start is not None:
             self.start_triage(self.triage_on_start)
             self.triage_on_start = None
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def index_abstracts(self) -> None:
+        """Read and index abstracts after the list is up, so word search covers them fast."""
+        try:
+            self.view.index_abstracts()
+        except PaperdeckError as error:
+            self.call_from_thread(self.notify, str(error), severity="error", timeout=10)
 
     def pick_up_outside_changes(self) -> None:
         """Another process (the CLI, a second app) wrote tags or notes: show them."""
@@ -367,6 +376,9 @@ class PaperdeckApp(App[None]):
         self.push_screen(ExportDialog(has_selection=bool(ids), filter_text=query), chosen)
 
     def export_records(self, scope: str, selection: Sequence[str], query: str) -> list[Record]:
+        return [self.view.with_abstract(r) for r in self._scope(scope, selection, query)]
+
+    def _scope(self, scope: str, selection: Sequence[str], query: str) -> list[Record]:
         if scope == "selection":
             return [self.view.get(pid) for pid in selection]
         if scope == "queue":
