@@ -66,8 +66,8 @@ class Words:
 
 
 def title(words: Words, n: int) -> str:
-    picked = [w.capitalize() for w in words.take(words.rng.randint(5, 12))]
-    return f"{' '.join(picked)} {n}"
+    picked = [w for w in words.take(words.rng.randint(12, 24)) if w not in STOPWORDS]
+    return " ".join(w.capitalize() for w in picked[: words.rng.randint(5, 12)])
 
 
 def abstract(words: Words, n: int) -> str:

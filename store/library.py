@@ -34,6 +34,7 @@ from store.storage import (
     check_schema,
     keep_backup,
     load_json_file,
+    paused_gc,
     signature,
     write_atomic_bytes,
 )
@@ -260,7 +261,8 @@ class Library:
         sig = signature(self.catalog_file.path)
         if sig is None or sig != self._papers[0]:
             content = self._load(self.catalog_file)
-            papers = {doc["id"]: _paper_from(doc) for doc in _table_docs(content, PAPERS_TABLE)}
+            with paused_gc():
+                papers = {doc["id"]: _paper_from(doc) for doc in _table_docs(content, PAPERS_TABLE)}
             self._papers = (sig, papers)
             self._by_key = None
         return self._papers[1]
@@ -386,6 +388,10 @@ class Library:
 
     def all_records(self, *, with_abstracts: bool = True) -> list[Record]:
         """Every paper joined with its state, queue position and enrichment, in catalog order."""
+        with paused_gc():
+            return self._all_records(with_abstracts)
+
+    def _all_records(self, with_abstracts: bool) -> list[Record]:
         papers = self.papers()
         content = self._load(self.state_file)
         states = {doc["id"]: _state_from(doc) for doc in _table_docs(content, PAPERS_TABLE)}
@@ -412,11 +418,29 @@ class Library:
         return records
 
     def records(
-        self, query: str | None = None, sort: str | None = None, limit: int | None = None
+        self,
+        query: str | None = None,
+        sort: str | None = None,
+        limit: int | None = None,
+        *,
+        with_abstracts: bool = True,
     ) -> list[Record]:
-        from store.query import search
+        """Papers matching `query`, in order.  Without `with_abstracts` the records carry no
+        abstract, and the abstracts file is read only if the query searches words."""
+        from store.query import SearchIndex
 
-        return search(self.all_records(), query or "", sort, limit=limit)
+        records = self.all_records(with_abstracts=with_abstracts)
+        loaded: list[dict[str, str]] = []
+
+        def abstract_of(pid: str) -> str:
+            if not loaded:
+                loaded.append(self.abstracts())  # once, and only if the query needs them
+            return loaded[0].get(pid, "")
+
+        index = SearchIndex(
+            records, abstracts=None if with_abstracts else abstract_of, indexed=False
+        )
+        return index.search(query or "", sort, limit=limit)
 
     def resolve(self, ref: str) -> str:
         """The id of the paper `ref` names: a whole id or an unambiguous prefix of one."""

@@ -31,7 +31,6 @@ IS_VALUES = (*STATUSES, "queued", "triaged")
 HAS_VALUES = ("code", "note", "arxiv", "tags")
 _NUMBER = re.compile(r"^(>=|<=|>|<|=)?(\d{1,9})$")
 _RANGE = re.compile(r"^(\d{1,9})\.\.(\d{1,9})$")
-_NON_WORD = re.compile(r"[^\w+]+")
 
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, ABSTRACT = 100.0, 90.0, 80.0, 50.0
 FUZZY_CUTOFF = 80.0
@@ -44,9 +43,19 @@ class QueryError(UsageError):
     pass
 
 
+_PUNCTUATION = str.maketrans(
+    dict.fromkeys(
+        "!\"#$%&'()*,-./:;<=>?@[\\]^_`{|}~\u2010\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7\u2022",
+        " ",
+    )
+)
+
+
 def normalise(text: str) -> str:
-    """Lower case, punctuation to spaces, whitespace collapsed: what words are matched on."""
-    return " ".join(_NON_WORD.sub(" ", text.casefold()).replace("_", " ").split())
+    """Lower case, punctuation to spaces, whitespace collapsed: what words are matched on.
+
+    str.translate rather than a regular expression: this runs over every abstract."""
+    return " ".join(text.casefold().translate(_PUNCTUATION).split())
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -244,19 +253,13 @@ def parse_query(text: str) -> Query:
 # -- searching ----------------------------------------------------------------------------------
 
 
-def _date_key(record: Record) -> tuple[int, str]:
-    published = record.paper.published
-    return (0, published) if published else (1, "")
-
-
 SortKey = Callable[[Record], Any]
 
 
 def _sort_keys() -> dict[str, SortKey]:
-    def newest(r: Record) -> tuple[int, str]:
-        flag, day = _date_key(r)
-        # newest first with None last: invert the date characters' order
-        return flag, "".join(chr(0x10FFFF - ord(c)) for c in day)
+    def newest(r: Record) -> tuple[int, int]:
+        published = r.paper.published  # YYYY-MM-DD: newest first, unknown dates last
+        return (0, -int(published.replace("-", ""))) if published else (1, 0)
 
     return {
         "date": lambda r: (newest(r), -(r.paper.upvotes or -1), r.title.casefold(), r.id),
@@ -279,7 +282,11 @@ class SearchIndex:
     """
 
     def __init__(
-        self, records: Sequence[Record], abstracts: Callable[[str], str] | None = None
+        self,
+        records: Sequence[Record],
+        abstracts: Callable[[str], str] | None = None,
+        *,
+        indexed: bool = True,
     ) -> None:
         self.records = list(records)
         self.rows = {r.id: i for i, r in enumerate(self.records)}
@@ -288,6 +295,9 @@ class SearchIndex:
         self._vocabulary: list[str] = []
         self._abstract_of = abstracts or (lambda pid: self.records[self.rows[pid]].paper.abstract)
         self._abstracts: list[str] | None = None
+        self._folded: list[str] | None = None
+        self.indexed = indexed
+        """False for one search (the CLI): scanning once beats building word indexes."""
         self._abstract_postings: dict[str, list[int]] | None = None
         self._abstract_vocabulary: list[str] = []
         self._ranks: dict[str, list[int]] = {}
@@ -326,6 +336,20 @@ class SearchIndex:
         if self._abstracts is None:
             self._abstracts = [normalise(self._abstract_of(r.id)) for r in self.records]
         return self._abstracts
+
+    @property
+    def folded_abstracts(self) -> list[str]:
+        """Abstracts in lower case only: enough to find one word, and cheap to make."""
+        if self._abstracts is not None:
+            return self._abstracts
+        if self._folded is None:
+            self._folded = [self._abstract_of(r.id).casefold() for r in self.records]
+        return self._folded
+
+    def normalised_abstract(self, row: int) -> str:
+        if self._abstracts is not None:
+            return self._abstracts[row]
+        return normalise(self._abstract_of(self.records[row].id))
 
     def index_abstracts(self) -> None:
         """Build the word indexes (seconds at 100k papers: call it off the UI thread)."""
@@ -398,7 +422,7 @@ class SearchIndex:
                 found.update(dict.fromkeys(rows, ABSTRACT))
             found.update(scores)
             return found
-        abstracts = self.abstracts
+        abstracts = self.folded_abstracts
         pool = range(len(self.records)) if candidates is None else candidates
         for row in pool:
             if row not in scores and word in abstracts[row]:
@@ -408,7 +432,7 @@ class SearchIndex:
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
         """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
         titles = self.titles
-        abstracts = self.abstracts if len(word) >= 3 else None
+        abstracts = self.folded_abstracts if len(word) >= 3 else None
         found: dict[int, float] = {}
         for row in rows:
             title = titles[row]
@@ -448,10 +472,10 @@ class SearchIndex:
     def _text_checks(self, rows: list[int], query: Query) -> list[int]:
         if not query.phrases and not query.excluded:
             return rows
-        titles, abstracts = self.titles, self.abstracts
+        titles = self.titles
         kept = []
         for row in rows:
-            title, abstract = titles[row], abstracts[row]
+            title, abstract = titles[row], self.normalised_abstract(row)
             if any(p not in title and p not in abstract for p in query.phrases):
                 continue
             if any(x in title or x in abstract for x in query.excluded):
@@ -474,6 +498,14 @@ class SearchIndex:
             self._ranks[sort] = ranks
         return ranks
 
+    def _sort(self, rows: list[int], sort: str) -> None:
+        """Sort rows in place: by cached ranks (a C-level key) when many, else directly."""
+        if sort in self._ranks or len(rows) * 4 >= len(self.records):
+            rows.sort(key=self.rank(sort).__getitem__)
+        else:
+            key, records = SORT_KEYS[sort], self.records
+            rows.sort(key=lambda row: key(records[row]))
+
     def search(
         self, query: str | Query, sort: str | None = None, *, limit: int | None = None
     ) -> list[Record]:
@@ -482,8 +514,10 @@ class SearchIndex:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
         scores: dict[int, float] | None = None
         for word in sorted(parsed.words, key=len, reverse=True):
-            if scores is not None and len(scores) <= CANDIDATE_SCAN:
-                found = self._word_rows_among(word, scores)
+            if not self.indexed or (scores is not None and len(scores) <= CANDIDATE_SCAN):
+                found = self._word_rows_among(
+                    word, range(len(self.records)) if scores is None else scores
+                )
             else:
                 found = self._word_rows(word, scores)
             if scores is None:
@@ -509,12 +543,12 @@ class SearchIndex:
         if chosen == "queue":
             matched.sort(key=lambda row: records[row].queue_position or 0)
         elif chosen == "relevance" and scores:
-            # Two stable sorts with C-level keys: by date, then by score, best first.
-            matched.sort(key=self.rank("date").__getitem__)
+            # Two stable sorts: by date, then by score, best first.
+            self._sort(matched, "date")
             # Every matched row has a score (filters only remove rows); reverse keeps stability.
             matched.sort(key=scores.__getitem__, reverse=True)
         else:
-            matched.sort(key=self.rank("date" if chosen == "relevance" else chosen).__getitem__)
+            self._sort(matched, "date" if chosen == "relevance" else chosen)
         if limit is not None:
             matched = matched[:limit]
         return [records[row] for row in matched]

@@ -147,6 +147,18 @@ def keep_backup(path: Path, backup_dir: Path, *, kept: int = BACKUPS_KEPT) -> Pa
     return target
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Building many long-lived objects: collecting in between only costs time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_json_file(path: Path) -> dict[str, Any] | None:
     """Decoded content of a store file (None if absent); DamagedStore if it does not decode."""
     try:
@@ -157,15 +169,11 @@ def load_json_file(path: Path) -> dict[str, Any] | None:
         raise StoreError(f"{path}: cannot read ({error.strerror or error})") from None
     if not data.strip():
         raise DamagedStore(path, "empty file")
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # parsing builds millions of objects; collecting in between only costs time
     try:
-        content = json.loads(data)
+        with paused_gc():
+            content = json.loads(data)
     except (ValueError, RecursionError) as error:
         raise DamagedStore(path, f"not valid JSON: {str(error)[:80]}") from None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     if not isinstance(content, dict) or not all(isinstance(t, dict) for t in content.values()):
         raise DamagedStore(path, "not a paperdeck store: expected tables of documents")
     return content

@@ -170,7 +170,7 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_list(args: argparse.Namespace, library: Library) -> int:
-    records = library.records(args.query, args.sort, args.limit)
+    records = library.records(args.query, args.sort, args.limit, with_abstracts=args.json)
     if args.json:
         _print_json([r.to_json() for r in records])
     else:
