@@ -204,7 +204,8 @@ class Library:
         self.root = root
         self.now = now
         backups = root / BACKUPS
-        self.catalog_file = StoreFile(root / CATALOG, "catalog", lock_timeout, backups, 0.0)
+        # The catalog can be rebuilt from the listings: a few versions of it are enough.
+        self.catalog_file = StoreFile(root / CATALOG, "catalog", lock_timeout, backups, 0.0, 3)
         self.abstracts_file = StoreFile(root / ABSTRACTS, "abstracts", lock_timeout)
         self.state_file = StoreFile(root / STATE, "state", lock_timeout, backups)
         self.enrichment_file = StoreFile(root / ENRICHMENT, "enrichment", lock_timeout, backups)
@@ -245,7 +246,9 @@ class Library:
             if store_file.path.exists() and store_file.backup_dir is not None:
                 with store_file.locked():
                     store_file.read()  # never back up a damaged file over good backups
-                    keep_backup(store_file.path, store_file.backup_dir)
+                    keep_backup(
+                        store_file.path, store_file.backup_dir, kept=store_file.backups_kept
+                    )
 
     # -- the catalog -------------------------------------------------------------------------
 

@@ -89,10 +89,12 @@ def fsync_directory(directory: Path) -> None:
             os.close(fd)
 
 
-def write_atomic_bytes(path: Path, data: bytes, *, backup_dir: Path | None = None) -> None:
+def write_atomic_bytes(
+    path: Path, data: bytes, *, backup_dir: Path | None = None, kept: int = BACKUPS_KEPT
+) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
 
-    With `backup_dir`, the file being replaced is first kept there (a hard link: free at any size).
+    With `backup_dir`, a copy of the file being replaced is first kept there.
     """
     directory = path.parent
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
@@ -103,7 +105,7 @@ def write_atomic_bytes(path: Path, data: bytes, *, backup_dir: Path | None = Non
             handle.flush()
             os.fsync(handle.fileno())
         if backup_dir is not None and path.exists():
-            keep_backup(path, backup_dir)
+            keep_backup(path, backup_dir, kept=kept)
         os.replace(temp, path)
     except OSError as error:
         with contextlib.suppress(OSError):
@@ -135,12 +137,10 @@ def keep_backup(path: Path, backup_dir: Path, *, kept: int = BACKUPS_KEPT) -> Pa
         return None
     backup_dir.mkdir(parents=True, exist_ok=True)
     target = backup_dir / backup_name(path, time.time())
-    try:
-        os.link(path, target)
-    except FileExistsError:
-        return target
-    except OSError:
-        shutil.copy2(path, target)  # a filesystem without hard links
+    # A copy, not a hard link: damage done to the file in place must not reach its backups.
+    temp = target.with_name(f".{target.name}{TEMP_SUFFIX}")
+    shutil.copyfile(path, temp)
+    os.replace(temp, target)
     for old in backups_of(path, backup_dir)[kept:]:
         with contextlib.suppress(OSError):
             old.unlink()
@@ -226,6 +226,7 @@ class StoreFile:
     backup_dir: Path | None = None
     backup_every: float = 600.0
     """Keep a backup when the newest one is older than this many seconds."""
+    backups_kept: int = BACKUPS_KEPT
 
     @property
     def lock_path(self) -> Path:
@@ -255,7 +256,9 @@ class StoreFile:
 
     def write(self, content: dict[str, Any], *, backup: bool = False) -> None:
         backup_dir = self.backup_dir if (backup or self._backup_due()) else None
-        write_atomic_bytes(self.path, encode(content), backup_dir=backup_dir)
+        write_atomic_bytes(
+            self.path, encode(content), backup_dir=backup_dir, kept=self.backups_kept
+        )
 
     def _backup_due(self) -> bool:
         if self.backup_dir is None:
