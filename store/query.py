@@ -265,7 +265,11 @@ def _sort_keys() -> dict[str, SortKey]:
         "date": lambda r: (newest(r), -(r.paper.upvotes or -1), r.title.casefold(), r.id),
         "upvotes": lambda r: (r.paper.upvotes is None, -(r.paper.upvotes or 0), newest(r), r.id),
         "title": lambda r: (r.title.casefold(), r.id),
-        "added": lambda r: ("".join(chr(0x10FFFF - ord(c)) for c in r.paper.added), r.id),
+        "added": lambda r: (
+            not r.paper.added,
+            "".join(chr(0x10FFFF - ord(c)) for c in r.paper.added),
+            r.id,
+        ),
     }
 
 
