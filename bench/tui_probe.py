@@ -17,18 +17,32 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+PAINTED = asyncio.Event()
+
+
+async def wait_painted() -> None:
+    """Until the widget that matters has drawn its content for the screen."""
+    while not PAINTED.is_set():
+        await asyncio.sleep(0.001)
+    print("painted", flush=True)
+
+
 async def probe_bare() -> None:
     from textual.app import App, ComposeResult
     from textual.widgets import Label
 
+    class Painted(Label):
+        def render_line(self, y: int):  # type: ignore[no-untyped-def]
+            PAINTED.set()
+            return super().render_line(y)
+
     class Bare(App[None]):
         def compose(self) -> ComposeResult:
-            yield Label("paperdeck")
+            yield Painted("paperdeck")
 
     app = Bare()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        print("painted", flush=True)
+    async with app.run_test(size=(120, 40)):
+        await wait_painted()
 
 
 async def probe_app(db: Path) -> None:
@@ -36,15 +50,17 @@ async def probe_app(db: Path) -> None:
     from tui.app import PaperdeckApp
     from tui.widgets.paper_table import PaperTable
 
+    draw = PaperTable.render_line
+
+    def render_line(table: PaperTable, y: int):  # type: ignore[no-untyped-def]
+        if y > 0 and table.records:  # a paper's row, not the header
+            PAINTED.set()
+        return draw(table, y)
+
+    PaperTable.render_line = render_line  # type: ignore[method-assign]
     app = PaperdeckApp(Library.open(db), watch_interval=0)
-    async with app.run_test(size=(120, 40)) as pilot:
-        while True:
-            tables = app.screen.query(PaperTable)
-            if tables and tables.first().records:
-                break
-            await asyncio.sleep(0.002)
-        await pilot.pause()
-        print("painted", flush=True)
+    async with app.run_test(size=(120, 40)):
+        await wait_painted()
         # Stay a moment as a user would: abstracts and the index finish loading.
         await app.workers.wait_for_complete()
 

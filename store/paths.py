@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
-
 
 def data_directory(option: str | None, environ: Mapping[str, str]) -> Path:
     if option:
@@ -14,6 +12,8 @@ def data_directory(option: str | None, environ: Mapping[str, str]) -> Path:
     home = environ.get("PAPERDECK_HOME")
     if home:
         return Path(home).expanduser()
+    import platformdirs  # only when neither --db nor PAPERDECK_HOME says where
+
     return Path(platformdirs.user_data_dir("paperdeck", appauthor=False))
 
 

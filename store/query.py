@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from store.errors import UsageError
 from store.models import STATUSES, Enrichment, Record, UserState
 
@@ -407,6 +405,8 @@ class SearchIndex:
                 inside.update(scores)
                 scores = inside
         if not scores and len(word) >= 4:
+            from rapidfuzz import fuzz, process  # only typos need it: keep start-up light
+
             for token, ratio, _ in process.extract(
                 word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
             ):

@@ -14,6 +14,7 @@ import gc
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -21,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
@@ -69,6 +69,56 @@ class StoreWriteError(StoreError):
             f"{path}: could not save ({error.strerror or error}); nothing was changed. "
             "Free disk space or fix permissions, then retry"
         )
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, timeout: float) -> Iterator[None]:
+    """An exclusive lock between processes (flock on POSIX, msvcrt on Windows), given up on
+    with StoreLocked after `timeout` seconds.  The kernel drops it if the holder dies."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StoreWriteError(path, error) from None
+    deadline = time.monotonic() + timeout
+    try:
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise StoreLocked(path, timeout)
+            time.sleep(0.005)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def signature(path: Path) -> tuple[int, int, int] | None:
@@ -234,17 +284,8 @@ class StoreFile:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        lock = FileLock(self.lock_path, timeout=self.lock_timeout)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise StoreLocked(self.lock_path, self.lock_timeout) from None
-        except OSError as error:
-            raise StoreWriteError(self.lock_path, error) from None
-        try:
+        with file_lock(self.lock_path, self.lock_timeout):
             yield
-        finally:
-            lock.release()
 
     def read(self) -> dict[str, Any]:
         """The file's content, checked; a fresh empty content when the file does not exist yet."""

@@ -8,6 +8,7 @@ import webbrowser
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -20,17 +21,39 @@ from store.library import Change, Library
 from store.models import Enrichment, Record
 from store.view import LibraryView
 from tui.commands import PaperdeckCommands
-from tui.screens.abstract import AbstractScreen
-from tui.screens.export import ExportDialog, ExportRequest
-from tui.screens.help import HelpScreen
-from tui.screens.modals import NoteEditor
-from tui.screens.notes import NotesScreen
 from tui.screens.papers import PapersScreen
-from tui.screens.progress import ProgressScreen
-from tui.screens.queue import QueueScreen
-from tui.screens.stats import StatsScreen
-from tui.screens.tags import TagsScreen
 from tui.text import clean
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from tui.screens.export import ExportRequest
+
+
+# Screens other than Papers are imported when first shown: start-up is what users feel most.
+def _queue_screen() -> Screen[None]:
+    from tui.screens.queue import QueueScreen
+
+    return QueueScreen()
+
+
+def _tags_screen() -> Screen[None]:
+    from tui.screens.tags import TagsScreen
+
+    return TagsScreen()
+
+
+def _notes_screen() -> Screen[None]:
+    from tui.screens.notes import NotesScreen
+
+    return NotesScreen()
+
+
+def _stats_screen() -> Screen[None]:
+    from tui.screens.stats import StatsScreen
+
+    return StatsScreen()
+
 
 UNDO_DEPTH = 100
 
@@ -41,10 +64,10 @@ class PaperdeckApp(App[None]):
     COMMANDS = App.COMMANDS | {PaperdeckCommands}
     MODES = {
         "papers": PapersScreen,
-        "queue": QueueScreen,
-        "tags": TagsScreen,
-        "notes": NotesScreen,
-        "stats": StatsScreen,
+        "queue": _queue_screen,
+        "tags": _tags_screen,
+        "notes": _notes_screen,
+        "stats": _stats_screen,
     }
     DEFAULT_MODE = "papers"
     BINDINGS = [
@@ -94,6 +117,8 @@ class PaperdeckApp(App[None]):
     def load_library(self) -> None:
         try:
             if self.library.is_empty() and self.seeds:
+                from tui.screens.progress import ProgressScreen
+
                 progress = ProgressScreen("Importing the bundled listings…")
                 self.call_from_thread(self.push_screen, progress)
                 try:
@@ -105,7 +130,6 @@ class PaperdeckApp(App[None]):
                     )
                 finally:
                     self.call_from_thread(progress.dismiss)
-            self.library.take_backups()
             self.view.load()
         except PaperdeckError as error:
             self.call_from_thread(self.notify, str(error), severity="error", timeout=30)
@@ -115,15 +139,18 @@ class PaperdeckApp(App[None]):
     def _loaded(self) -> None:
         self.loaded = True
         self.library_loaded.publish(None)
-        self.index_abstracts()
+        # Indexing holds the interpreter for seconds on big libraries: let the list paint first.
+        self.set_timer(0.5, self.index_abstracts)
         if self.triage_on_start is not None:
             self.start_triage(self.triage_on_start)
             self.triage_on_start = None
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def index_abstracts(self) -> None:
-        """Read and index abstracts after the list is up, so word search covers them fast."""
+        """After the list is up: keep a backup of the user's state (every start), then read and
+        index abstracts so word search covers them fast."""
         try:
+            self.library.take_backups()
             self.view.index_abstracts()
         except PaperdeckError as error:
             self.call_from_thread(self.notify, str(error), severity="error", timeout=10)
@@ -199,6 +226,8 @@ class PaperdeckApp(App[None]):
         on_close: Callable[[], None] | None = None,
     ) -> None:
         """Open the note editor; a draft left by a crash is recovered first."""
+        from tui.screens.modals import NoteEditor
+
         record = self.view.get(paper)
         base = record.state.note
         draft = self.library.draft(paper)
@@ -257,6 +286,8 @@ class PaperdeckApp(App[None]):
         on_close: Callable[[str], None] | None = None,
         focus_note: bool = False,
     ) -> None:
+        from tui.screens.abstract import AbstractScreen
+
         self.push_screen(AbstractScreen(ids, paper, on_close=on_close, focus_note=focus_note))
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
@@ -367,6 +398,8 @@ class PaperdeckApp(App[None]):
     # -- export ------------------------------------------------------------------------------
 
     def export(self, selection: Sequence[str], query: str) -> None:
+        from tui.screens.export import ExportDialog
+
         ids = list(selection)
 
         def chosen(request: ExportRequest | None) -> None:
@@ -431,6 +464,8 @@ class PaperdeckApp(App[None]):
         self.push_screen(TriageScreen(query))
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.screen import Screen
 
-from tui.screens.modals import SortChooser, TagInput
-
 if TYPE_CHECKING:
     from tui.app import PaperdeckApp
 
@@ -52,6 +50,8 @@ class PaperScreen(DeskScreen):
         ids = self._targets()
         if not ids:
             return
+        from tui.screens.modals import TagInput
+
         records = [self.desk.view.get(pid) for pid in ids]
         current = sorted({t for r in records for t in r.state.tags})
         suggestions = list(self.desk.view.tag_counts())
@@ -107,4 +107,6 @@ class PaperScreen(DeskScreen):
         return ""
 
     def action_sort(self) -> None:
+        from tui.screens.modals import SortChooser
+
         self.app.push_screen(SortChooser(self.desk.sort), self.desk.set_sort)
