@@ -11,7 +11,6 @@ from textual.widgets import Input, TextArea
 from store.library import Library
 from store.paths import bundled_seeds
 from tui.app import PaperdeckApp
-from tui.widgets.filter_bar import FilterBar
 from tui.widgets.paper_table import PaperTable
 
 SIZE = (120, 40)
