@@ -8,20 +8,7 @@ from typing import TextIO
 
 from store.library import Progress
 from store.models import Record
-from tui.text import clean, safe
-
-
-def markers(record: Record) -> str:
-    """Q queued, N note, C code, R reading, ✓ read: the same letters as the app's list."""
-    state = record.state
-    return "".join(
-        (
-            "Q" if record.queued else "·",
-            "N" if state.note.strip() else "·",
-            "C" if record.paper.github else "·",
-            {"unread": "·", "reading": "R", "read": "✓"}[state.status],
-        )
-    )
+from tui.text import clean, markers, safe
 
 
 def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool = False) -> None:
@@ -59,7 +46,7 @@ def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool =
             safe("" if paper.upvotes is None else paper.upvotes),
             safe(paper.title),
             safe(" ".join(record.state.tags)),
-            safe(markers(record)),
+            safe(markers(record, blank="·")),
         ]
         if queue:
             row.insert(0, safe(record.queue_position or ""))

@@ -11,6 +11,8 @@ import re
 
 from rich.text import Text
 
+from store.models import Record
+
 # ESC-introduced sequences (CSI, OSC, DCS, ...) first, then any lone C0/C1 control character.
 _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI ... final byte
@@ -39,3 +41,21 @@ def clean(value: object, *, multiline: bool = False) -> str:
 def safe(value: object, style: str = "", *, multiline: bool = False) -> Text:
     """A Text showing `value` verbatim: `[bold]` in a title shows as those six characters."""
     return Text(clean(value, multiline=multiline), style=style)
+
+
+STATUS_MARKS = {"unread": "", "reading": "R", "read": "✓"}
+
+
+def markers(record: Record, *, blank: str = " ") -> str:
+    """`QNCS`: queued, has a note, has code, status (R reading, ✓ read); `blank` where off.
+
+    The same four columns in the app's list and the CLI's table."""
+    state = record.state
+    return "".join(
+        (
+            "Q" if record.queued else blank,
+            "N" if state.note.strip() else blank,
+            "C" if record.paper.github else blank,
+            STATUS_MARKS.get(state.status) or blank,
+        )
+    )

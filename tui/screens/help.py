@@ -19,7 +19,7 @@ def describe_keys(keys: str) -> str:
 def key_table(title: str, bindings: list[BindingType]) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", box=None, expand=True)
     table.add_column("key", style="bold cyan", width=18, no_wrap=True)
-    table.add_column("action")
+    table.add_column("action", ratio=1)
     for binding in bindings:
         if isinstance(binding, Binding):
             table.add_row(describe_keys(binding.key), Text(binding.description))

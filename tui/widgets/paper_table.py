@@ -21,20 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store.models import Record
-from tui.text import clean
-
-STATUS_MARK = {"unread": " ", "reading": "R", "read": "✓"}
-
-
-def row_markers(record: Record) -> str:
-    """Queued, note, code, status: `QNC✓` (a space where a marker is off)."""
-    state = record.state
-    return (
-        ("Q" if record.queued else " ")
-        + ("N" if state.note.strip() else " ")
-        + ("C" if record.paper.github else " ")
-        + STATUS_MARK.get(state.status, " ")
-    )
+from tui.text import clean, markers
 
 
 def stars(record: Record) -> str:
@@ -282,7 +269,7 @@ class PaperTable(ScrollView, can_focus=True):
         line.append("●" if selected else " ", selected_style)
         if self.show_position:
             line.append(f"{record.queue_position or '':>3} ", dim)
-        line.append(row_markers(record) + " ", dim)
+        line.append(markers(record) + " ", dim)
         title = Text(clean(paper.title), no_wrap=True, overflow="ellipsis")
         title.truncate(title_w, overflow="ellipsis", pad=True)
         if selected:
