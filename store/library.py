@@ -112,19 +112,20 @@ def _paper_doc(paper: Paper) -> dict[str, Any]:
 
 
 def _paper_from(doc: dict[str, Any], abstract: str = "") -> Paper:
+    get = doc.get  # positional and bound: this runs once per paper on every load
     return Paper(
-        id=doc["id"],
-        title=doc["title"],
-        abstract=abstract,
-        authors_count=doc.get("authors_count"),
-        organization=doc.get("organization"),
-        organization_name=doc.get("organization_name"),
-        published=doc.get("published"),
-        upvotes=doc.get("upvotes"),
-        links=tuple(doc.get("links") or ()),
-        github=tuple(doc.get("github") or ()),
-        sources=tuple(doc.get("sources") or ()),
-        added=doc.get("added") or "",
+        doc["id"],
+        doc["title"],
+        abstract,
+        get("authors_count"),
+        get("organization"),
+        get("organization_name"),
+        get("published"),
+        get("upvotes"),
+        tuple(get("links") or ()),
+        tuple(get("github") or ()),
+        tuple(get("sources") or ()),
+        get("added") or "",
     )
 
 

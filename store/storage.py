@@ -199,12 +199,14 @@ def keep_backup(path: Path, backup_dir: Path, *, kept: int = BACKUPS_KEPT) -> Pa
 
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
-    """Building many long-lived objects: collecting in between only costs time."""
+    """Building many long-lived objects: collecting in between only costs time, and freezing
+    them afterwards keeps later full collections from walking them all again."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
