@@ -275,10 +275,12 @@ class Library:
         sig = signature(self.abstracts_file.path)
         if sig is None or sig != self._abstracts[0]:
             content = self._load(self.abstracts_file)
-            found = {
-                doc["id"]: str(doc.get("abstract") or "")
-                for doc in _table_docs(content, PAPERS_TABLE)
-            }
+            with paused_gc():
+                found = {
+                    doc["id"]: text
+                    for doc in _table_docs(content, PAPERS_TABLE)
+                    if isinstance(text := doc.get("abstract"), str)
+                }
             self._abstracts = (sig, found)
         return self._abstracts[1]
 
