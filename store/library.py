@@ -15,17 +15,28 @@ process holding stale data never overwrites what another process wrote.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-from base64 import b32encode
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from store.documents import (
+    PAPERS_TABLE,
+    QUEUE_TABLE,
+    enrichment_doc,
+    enrichment_from,
+    paper_doc,
+    paper_from,
+    queue_from,
+    state_doc,
+    state_from,
+    table_docs,
+)
 from store.errors import UsageError
+from store.importing import listing_files, merge_listing, paper_id, unique_id
 from store.listing import Listing, ListingError, decode, parse_listing, title_key
-from store.models import STATUSES, Enrichment, Paper, Record, Repo, UserState
+from store.models import STATUSES, Enrichment, Paper, Record, UserState
 from store.storage import (
     DamagedStore,
     StoreError,
@@ -46,8 +57,6 @@ STATE = "state.json"
 ENRICHMENT = "enrichment.json"
 BACKUPS = "backups"
 DRAFTS = "drafts"
-PAPERS_TABLE = "papers"
-QUEUE_TABLE = "queue"
 
 Progress = Callable[[int, int, str], None]
 
@@ -58,13 +67,6 @@ class UnknownPaper(UsageError):
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def paper_id(key: str, length: int = 8) -> str:
-    """Short, stable id of a paper: the same normalised title gives the same id on any machine."""
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
-    # base32: 5 bytes give 8 characters; encode only what the id needs.
-    return b32encode(digest[: (length * 5 + 7) // 8]).decode("ascii").lower()[:length]
 
 
 @dataclass
@@ -89,104 +91,6 @@ class Change:
     @property
     def empty(self) -> bool:
         return self.before == self.after and self.queue_before == self.queue_after
-
-
-# ---------------------------------------------------------------------------------------------
-# documents <-> dataclasses
-
-
-def _paper_doc(paper: Paper) -> dict[str, Any]:
-    return {
-        "id": paper.id,
-        "title": paper.title,
-        "authors_count": paper.authors_count,
-        "organization": paper.organization,
-        "organization_name": paper.organization_name,
-        "published": paper.published,
-        "upvotes": paper.upvotes,
-        "links": list(paper.links),
-        "github": list(paper.github),
-        "sources": list(paper.sources),
-        "added": paper.added,
-    }
-
-
-def _paper_from(doc: dict[str, Any], abstract: str = "") -> Paper:
-    get = doc.get  # positional and bound: this runs once per paper on every load
-    return Paper(
-        doc["id"],
-        doc["title"],
-        abstract,
-        get("authors_count"),
-        get("organization"),
-        get("organization_name"),
-        get("published"),
-        get("upvotes"),
-        tuple(get("links") or ()),
-        tuple(get("github") or ()),
-        tuple(get("sources") or ()),
-        get("added") or "",
-    )
-
-
-def _state_from(doc: dict[str, Any]) -> UserState:
-    status = doc.get("status")
-    return UserState(
-        tags=tuple(doc.get("tags") or ()),
-        note=doc.get("note") or "",
-        status=status if status in STATUSES else "unread",
-        triaged=bool(doc.get("triaged")),
-        duplicate_of=doc.get("duplicate_of") if isinstance(doc.get("duplicate_of"), str) else None,
-        updated=doc.get("updated") or "",
-    )
-
-
-def _state_doc(paper: str, state: UserState) -> dict[str, Any]:
-    return {
-        "id": paper,
-        "tags": list(state.tags),
-        "note": state.note,
-        "status": state.status,
-        "triaged": state.triaged,
-        "duplicate_of": state.duplicate_of,
-        "updated": state.updated,
-    }
-
-
-def _enrichment_from(doc: dict[str, Any]) -> Enrichment:
-    repos = tuple(
-        Repo(**{k: v for k, v in r.items() if k in Repo.__dataclass_fields__})
-        for r in doc.get("repos") or ()
-        if isinstance(r, dict) and isinstance(r.get("name"), str)
-    )
-    return Enrichment(
-        arxiv_id=doc.get("arxiv_id"),
-        authors=tuple(doc.get("authors") or ()),
-        arxiv_categories=tuple(doc.get("arxiv_categories") or ()),
-        pdf_url=doc.get("pdf_url"),
-        arxiv_status=doc.get("arxiv_status"),
-        arxiv_checked=doc.get("arxiv_checked"),
-        repos=repos,
-    )
-
-
-def _enrichment_doc(paper: str, e: Enrichment) -> dict[str, Any]:
-    return {
-        "id": paper,
-        "arxiv_id": e.arxiv_id,
-        "authors": list(e.authors),
-        "arxiv_categories": list(e.arxiv_categories),
-        "pdf_url": e.pdf_url,
-        "arxiv_status": e.arxiv_status,
-        "arxiv_checked": e.arxiv_checked,
-        "repos": [{**r.to_json(), "etag": r.etag} for r in e.repos],
-    }
-
-
-def _table_docs(content: dict[str, Any], table: str) -> Iterable[dict[str, Any]]:
-    for doc in content.get(table, {}).values():
-        if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-            yield doc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,7 +170,7 @@ class Library:
         if sig is None or sig != self._papers[0]:
             content = self._load(self.catalog_file)
             with paused_gc():
-                papers = {doc["id"]: _paper_from(doc) for doc in _table_docs(content, PAPERS_TABLE)}
+                papers = {doc["id"]: paper_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
             self._papers = (sig, papers)
             self._by_key = None
         return self._papers[1]
@@ -278,7 +182,7 @@ class Library:
             with paused_gc():
                 found = {
                     doc["id"]: text
-                    for doc in _table_docs(content, PAPERS_TABLE)
+                    for doc in table_docs(content, PAPERS_TABLE)
                     if isinstance(text := doc.get("abstract"), str)
                 }
             self._abstracts = (sig, found)
@@ -333,16 +237,16 @@ class Library:
                 key = title_key(listing.title)
                 pid = by_key.get(key)
                 if pid is None:
-                    pid = _unique_id(key, ids)
+                    pid = unique_id(key, ids)
                     by_key[key] = pid
                     ids[pid] = key
-                    doc = _paper_doc(Paper(id=pid, title=listing.title, added=added))
+                    doc = paper_doc(Paper(id=pid, title=listing.title, added=added))
                     slot[pid] = str(next_slot)
                     table[str(next_slot)] = doc
                     next_slot += 1
                     touched[pid] = "new"
                 doc = table[slot[pid]]
-                if _merge_listing(doc, listing) and touched.get(pid) != "new":
+                if merge_listing(doc, listing) and touched.get(pid) != "new":
                     touched[pid] = "merged"
                 if listing.abstract and pid not in abstracts:
                     abstracts[pid] = listing.abstract
@@ -378,17 +282,17 @@ class Library:
 
     def states(self) -> dict[str, UserState]:
         content = self._load(self.state_file)
-        return {doc["id"]: _state_from(doc) for doc in _table_docs(content, PAPERS_TABLE)}
+        return {doc["id"]: state_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
 
     def queue_ids(self) -> list[str]:
         content = self._load(self.state_file)
-        return _queue_from(content)
+        return queue_from(content)
 
     def enrichments(self) -> dict[str, Enrichment]:
         sig = signature(self.enrichment_file.path)
         if sig is None or sig != self._enrichment[0]:
             content = self._load(self.enrichment_file)
-            found = {doc["id"]: _enrichment_from(doc) for doc in _table_docs(content, PAPERS_TABLE)}
+            found = {doc["id"]: enrichment_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
             self._enrichment = (sig, found)
         return self._enrichment[1]
 
@@ -400,8 +304,8 @@ class Library:
     def _all_records(self, with_abstracts: bool) -> list[Record]:
         papers = self.papers()
         content = self._load(self.state_file)
-        states = {doc["id"]: _state_from(doc) for doc in _table_docs(content, PAPERS_TABLE)}
-        positions = {pid: n for n, pid in enumerate(_queue_from(content), start=1)}
+        states = {doc["id"]: state_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
+        positions = {pid: n for n, pid in enumerate(queue_from(content), start=1)}
         enrichments = self.enrichments()
         abstracts = self.abstracts() if with_abstracts else {}
         default_state = UserState()
@@ -470,10 +374,10 @@ class Library:
         paper = self.papers()[pid]
         content = self._load(self.state_file)
         state = next(
-            (_state_from(d) for d in _table_docs(content, PAPERS_TABLE) if d["id"] == pid),
+            (state_from(d) for d in table_docs(content, PAPERS_TABLE) if d["id"] == pid),
             UserState(),
         )
-        queue = _queue_from(content)
+        queue = queue_from(content)
         position = queue.index(pid) + 1 if pid in queue else None
         return Record(
             replace(paper, abstract=self.abstract(pid)),
@@ -504,9 +408,9 @@ class Library:
             table = db.table(PAPERS_TABLE, cache_size=0)
             docs = {doc["id"]: doc for doc in table.all() if isinstance(doc.get("id"), str)}
             queue_table = db.table(QUEUE_TABLE, cache_size=0)
-            queue = _queue_from(db.storage.read() or {})
+            queue = queue_from(db.storage.read() or {})
             for pid in ids:
-                old = _state_from(docs[pid]) if pid in docs else UserState()
+                old = state_from(docs[pid]) if pid in docs else UserState()
                 new = update(pid, old) if update else old
                 before[pid], after[pid] = old, new
                 if new == old:
@@ -514,9 +418,9 @@ class Library:
                 new = replace(new, updated=stamp)
                 after[pid] = new
                 if pid in docs:
-                    table.update(_state_doc(pid, new), doc_ids=[docs[pid].doc_id])
+                    table.update(state_doc(pid, new), doc_ids=[docs[pid].doc_id])
                 else:
-                    table.insert(_state_doc(pid, new))
+                    table.insert(state_doc(pid, new))
             queue_before = tuple(queue)
             # Reading a paper to the end takes it off the queue.
             new_queue = queue_update(list(queue)) if queue_update else list(queue)
@@ -735,9 +639,9 @@ class Library:
             table = db.table(PAPERS_TABLE, cache_size=0)
             docs = [doc for doc in table.all() if doc.get("id") == pid]
             if docs:
-                table.update(_enrichment_doc(pid, enrichment), doc_ids=[docs[0].doc_id])
+                table.update(enrichment_doc(pid, enrichment), doc_ids=[docs[0].doc_id])
             else:
-                table.insert(_enrichment_doc(pid, enrichment))
+                table.insert(enrichment_doc(pid, enrichment))
 
     # -- health ------------------------------------------------------------------------------
 
@@ -790,61 +694,6 @@ class Library:
 
 def _same_user_state(a: UserState, b: UserState) -> bool:
     return replace(a, updated="") == replace(b, updated="")
-
-
-def _queue_from(content: dict[str, Any]) -> list[str]:
-    for doc in content.get(QUEUE_TABLE, {}).values():
-        ids = doc.get("ids") if isinstance(doc, dict) else None
-        if isinstance(ids, list):
-            return list(dict.fromkeys(i for i in ids if isinstance(i, str)))
-    return []
-
-
-def _unique_id(key: str, taken: dict[str, str]) -> str:
-    for length in (8, 12, 16, 24, 52):
-        pid = paper_id(key, length)
-        if taken.get(pid, key) == key:
-            return pid
-    raise AssertionError("sha256 collision")  # pragma: no cover
-
-
-def _merge_listing(doc: dict[str, Any], listing: Listing) -> bool:
-    """Fold one listing into a catalog document; True when the document changed."""
-    before = dict(doc)
-    for name in ("authors_count", "organization", "organization_name", "published"):
-        value = getattr(listing, name)
-        if doc.get(name) is None and value is not None:
-            doc[name] = value
-    if listing.upvotes is not None and (doc.get("upvotes") or -1) < listing.upvotes:
-        doc["upvotes"] = listing.upvotes
-    for name in ("links", "github", "sources"):
-        values = list(doc.get(name) or [])
-        extra = (listing.source,) if name == "sources" else getattr(listing, name)
-        for value in extra:
-            if value not in values:
-                values.append(value)
-        doc[name] = values
-    return doc != before
-
-
-def listing_files(paths: Sequence[Path]) -> list[Path]:
-    """The files an import names: files as given, directories' `*.txt` files in name order."""
-    if not paths:
-        raise ListingError("import: name at least one listing file or directory")
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix == ".txt")
-            if not found:
-                raise ListingError(f"{path}: no listing files (*.txt) in this directory")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        elif path.exists():
-            raise ListingError(f"{path}: not a regular file; pass a listing .txt file")
-        else:
-            raise ListingError(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
 
 
 __all__ = [
