@@ -337,3 +337,53 @@ async def test_export_dialog_writes_the_chosen_scope(library: Library, tmp_path:
         assert type(app.screen).__name__ == "PapersScreen"
     text = target.read_text(encoding="utf-8")
     assert "exported from the app" in text and text.count("\n## ") == 1
+
+
+async def test_hundreds_of_random_keys_never_crash_the_app(library: Library) -> None:
+    import random
+
+    keys = [
+        "j",
+        "k",
+        "g",
+        "G",
+        "enter",
+        "escape",
+        "space",
+        "a",
+        "r",
+        "u",
+        "y",
+        "s",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "T",
+        "x",
+        "slash",
+        "question_mark",
+        "down",
+        "up",
+        "shift+up",
+        "shift+down",
+        "pagedown",
+        "pageup",
+        "t",
+        "n",
+        "e",
+        "b",
+        "ctrl+r",
+        "R",
+        "m",
+    ]
+    rng = random.Random(42)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for _ in range(250):
+            await pilot.press(rng.choice(keys))
+        await settle(app, pilot)
+        assert app.is_running
+    Library(library.root).check_usable()
