@@ -298,17 +298,24 @@ class SearchIndex:
         self._abstract_of = abstracts or (lambda pid: self.records[self.rows[pid]].paper.abstract)
         self._abstracts: list[str] | None = None
         self._folded: list[str] | None = None
+        self._folded_titles: list[str] | None = None
         self.indexed = indexed
         """False for one search (the CLI): scanning once beats building word indexes."""
         self._abstract_postings: dict[str, list[int]] | None = None
         self._abstract_vocabulary: list[str] = []
         self._ranks: dict[str, list[int]] = {}
         self._default_state = Record(self.records[0].paper) if self.records else None
-        self.stateful = {i for i, r in enumerate(self.records) if _touched(r)}
-        """Rows with user state, a queue place or enrichment; the rest are alike to filters."""
+        self._stateful: set[int] | None = None
 
     def __len__(self) -> int:
         return len(self.records)
+
+    @property
+    def stateful(self) -> set[int]:
+        """Rows with user state, a queue place or enrichment; the rest are alike to filters."""
+        if self._stateful is None:
+            self._stateful = {i for i, r in enumerate(self.records) if _touched(r)}
+        return self._stateful
 
     # -- title keys, built on first use so an unfiltered list shows at once -----------------
 
@@ -338,6 +345,12 @@ class SearchIndex:
         if self._abstracts is None:
             self._abstracts = [normalise(self._abstract_of(r.id)) for r in self.records]
         return self._abstracts
+
+    @property
+    def folded_titles(self) -> list[str]:
+        if self._folded_titles is None:
+            self._folded_titles = [r.paper.title.casefold() for r in self.records]
+        return self._folded_titles
 
     @property
     def folded_abstracts(self) -> list[str]:
@@ -435,7 +448,9 @@ class SearchIndex:
 
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
         """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
-        titles = self.titles
+        # One-shot searches compare with lower-cased titles: normalising 100k titles costs more
+        # than the whole search (only the exact/prefix/inside tiers can differ slightly).
+        titles = self.titles if self._titles is not None or self.indexed else self.folded_titles
         abstracts = self.folded_abstracts if len(word) >= 3 else None
         found: dict[int, float] = {}
         for row in rows:
