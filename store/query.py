@@ -361,6 +361,11 @@ class SearchIndex:
             self._folded = [self._abstract_of(r.id).casefold() for r in self.records]
         return self._folded
 
+    def normalised_title(self, row: int) -> str:
+        if self._titles is not None:
+            return self._titles[row]
+        return normalise(self.records[row].paper.title)
+
     def normalised_abstract(self, row: int) -> str:
         if self._abstracts is not None:
             return self._abstracts[row]
@@ -448,13 +453,17 @@ class SearchIndex:
 
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
         """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
-        # One-shot searches compare with lower-cased titles: normalising 100k titles costs more
-        # than the whole search (only the exact/prefix/inside tiers can differ slightly).
-        titles = self.titles if self._titles is not None or self.indexed else self.folded_titles
+        # One-shot searches first test lower-cased titles, normalising only those that contain
+        # the word: normalising 100k titles costs more than the whole search. Punctuation only
+        # ever becomes a space, so a word in the normalised title is in the lower-cased one too.
+        normalised = self._titles is not None or self.indexed
+        titles = self.titles if normalised else self.folded_titles
         abstracts = self.folded_abstracts if len(word) >= 3 else None
         found: dict[int, float] = {}
         for row in rows:
             title = titles[row]
+            if word in title and not normalised:
+                title = normalise(title)
             if word in title:
                 tokens = title.split()
                 if word in tokens:
@@ -491,10 +500,9 @@ class SearchIndex:
     def _text_checks(self, rows: list[int], query: Query) -> list[int]:
         if not query.phrases and not query.excluded:
             return rows
-        titles = self.titles
         kept = []
         for row in rows:
-            title, abstract = titles[row], self.normalised_abstract(row)
+            title, abstract = self.normalised_title(row), self.normalised_abstract(row)
             if any(p not in title and p not in abstract for p in query.phrases):
                 continue
             if any(x in title or x in abstract for x in query.excluded):
@@ -555,7 +563,8 @@ class SearchIndex:
         if parsed.phrases:
             scores = scores if scores is not None else {}
             for row in matched:
-                hit = any(p in self.titles[row] for p in parsed.phrases)
+                title = self.normalised_title(row)
+                hit = any(p in title for p in parsed.phrases)
                 scores[row] = scores.get(row, 0.0) + (TITLE_EXACT if hit else ABSTRACT)
         chosen = sort or ("relevance" if parsed.has_words else parsed.sort_hint or "date")
         records = self.records

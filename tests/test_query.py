@@ -156,6 +156,19 @@ def test_indexed_and_one_shot_search_agree() -> None:
         assert {r.id for r in indexed.search(query)} == {r.id for r in one_shot.search(query)}
 
 
+def test_indexed_and_one_shot_search_agree_on_the_seeds(library: Library) -> None:
+    """The CLI (one shot) and the TUI (indexed) answer every query with the same list."""
+    records = library.all_records(with_abstracts=True)
+    indexed = SearchIndex(list(records))
+    indexed.index_abstracts()
+    hyphenated = ("self-supervised", "auto-regressive", "g-saes", "vision-language", "ar", "lm")
+    for query in (*hyphenated, "mae", "3d", "diffusion", "sparse autoencoder", "transfromer"):
+        expected = [r.id for r in indexed.search(query)]
+        assert expected, query
+        one_shot = SearchIndex(list(records), indexed=False)  # fresh, as each CLI run is
+        assert [r.id for r in one_shot.search(query)] == expected, query
+
+
 def test_on_the_seeds_words_narrow_and_rank(library: Library) -> None:
     found = library.records("sparse autoencoder")
     assert 3 < len(found) < 40
