@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import sys
 from pathlib import Path
@@ -20,11 +21,17 @@ def peak_rss_mb() -> float:
 PAINTED = asyncio.Event()
 
 
+def painted() -> None:
+    """Tell the benchmark at once, from inside the drawing: the app may stay busy after it,
+    and the app redirects sys.stdout while it runs."""
+    if not PAINTED.is_set():
+        PAINTED.set()
+        os.write(sys.__stdout__.fileno(), b"painted\n")
+
+
 async def wait_painted() -> None:
     """Until the widget that matters has drawn its content for the screen."""
-    while not PAINTED.is_set():
-        await asyncio.sleep(0.001)
-    print("painted", flush=True)
+    await PAINTED.wait()
 
 
 async def probe_bare() -> None:
@@ -33,7 +40,7 @@ async def probe_bare() -> None:
 
     class Painted(Label):
         def render_line(self, y: int):  # type: ignore[no-untyped-def]
-            PAINTED.set()
+            painted()
             return super().render_line(y)
 
     class Bare(App[None]):
@@ -54,7 +61,7 @@ async def probe_app(db: Path) -> None:
 
     def render_line(table: PaperTable, y: int):  # type: ignore[no-untyped-def]
         if y > 0 and table.records:  # a paper's row, not the header
-            PAINTED.set()
+            painted()
         return draw(table, y)
 
     PaperTable.render_line = render_line  # type: ignore[method-assign]
