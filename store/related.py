@@ -13,8 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from store.models import Record
 
 _WORD = re.compile(r"[a-z][a-z0-9\-]+")
@@ -122,6 +120,8 @@ def near_duplicates(records: Iterable[Record], *, threshold: float = 92.0) -> li
     them); these are the typo and version variants it keeps apart.  Only papers sharing one of a
     title's two rarest words are compared, so this stays fast on large libraries.
     """
+    from rapidfuzz import fuzz  # only this scan needs it: keep the app's start-up light
+
     ordered = sorted(records, key=lambda r: (r.paper.added, r.id))
     titles = [normalised_title(r.title) for r in ordered]
     words = [set(t.split()) for t in titles]

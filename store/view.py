@@ -24,6 +24,8 @@ class LibraryView:
         self.index = SearchIndex([])
         self._state_signature: object = None
         self._related: RelatedIndex | None = None
+        self.version = 0
+        """Counts loads and changes: a result computed at one version is stale at another."""
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
@@ -50,6 +52,7 @@ class LibraryView:
                 gc.enable()
         gc.freeze()  # and keep later collections from walking them again
         self._related = None
+        self.version += 1
 
     def index_abstracts(self) -> None:
         self.index.index_abstracts()
@@ -91,6 +94,8 @@ class LibraryView:
                 self.by_id[record.id] = record
                 self.index.replace(record)
                 changed.append(record)
+        if changed:
+            self.version += 1
         return changed
 
     def apply(self, change: Change) -> list[Record]:

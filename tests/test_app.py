@@ -251,6 +251,27 @@ async def test_changes_from_another_process_show_and_are_never_overwritten(
         assert table(app).records[0].state.status == "reading"
 
 
+async def test_reload_keeps_the_filter_and_never_shows_an_old_list(library: Library) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"sparse autoencoder", "enter")
+        await settle(app, pilot)
+        shown = len(table(app).records)
+        Library(library.root).import_files([Path(__file__).parent / "data/listings/crlf.txt"])
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert len(table(app).records) == shown and f"{shown} of 213" in count_text(app)
+        first = table(app).records[0].id
+        await pilot.press("t", *"after-reload", "enter")
+        await settle(app, pilot)
+        await pilot.press("slash", "escape")  # back to everything: today's state, not the load's
+        await settle(app, pilot)
+        assert len(table(app).records) == 213
+        tagged = [r for r in table(app).records if r.id == first]
+        assert tagged[0].state.tags == ("after-reload",)
+
+
 async def test_markup_in_titles_and_notes_is_shown_verbatim(tmp_path: Path) -> None:
     listing = tmp_path / "evil.txt"
     listing.write_text(

@@ -15,6 +15,7 @@ from store.library import Library, UnknownPaper
 from store.listing import ListingError
 from store.storage import DamagedStore, NewerSchema, StoreLocked, StoreWriteError
 from store.tags import BadTag, normalise_tag
+from store.view import LibraryView
 from tests.conftest import FIXED_NOW
 
 PAPERDECK = str(Path(sys.executable).with_name("paperdeck"))
@@ -264,3 +265,20 @@ def test_doctor_restores_the_newest_good_backup(library: Library) -> None:
 
 def test_fixed_clock_stamps_imports(library: Library) -> None:
     assert {p.added for p in library.papers().values()} == {FIXED_NOW.isoformat()}
+
+
+def test_the_view_versions_every_load_and_change(library: Library) -> None:
+    """The TUI serves a list prepared at load only while the view's version is unchanged."""
+    view = LibraryView(library)
+    view.load()
+    loaded = view.version
+    first = view.search("")[0].id
+    assert view.apply(library.add_tags([first], ["versioned"]))
+    assert view.version == loaded + 1
+    assert not view.apply(library.add_tags([first], ["versioned"]))  # nothing new to show
+    assert view.version == loaded + 1
+    Library(library.root).set_status([first], "reading")  # another process
+    assert view.refresh_state()
+    assert view.version == loaded + 2
+    view.load()
+    assert view.version == loaded + 3

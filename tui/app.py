@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import webbrowser
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -104,19 +104,42 @@ class PaperdeckApp(App[None]):
         self.library_loaded: Signal[None] = Signal(self, "library-loaded")
         self.sort_changed: Signal[str | None] = Signal(self, "sort-changed")
         self.activity: Signal[str] = Signal(self, "activity")
+        self._mounted = threading.Event()
+        self._first_results: tuple[str | None, int, list[Record]] | None = None
         """What runs in the background ("Fetching 3/10…"), or "" when nothing does."""
 
     # -- loading -----------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        # Read the store while Textual builds the screen, so the list fills the first frames.
         self.load_library()
+
+    def on_mount(self) -> None:
+        self._mounted.set()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
+
+    def _wait_until_mounted(self) -> bool:
+        """In a worker: until the screen is up (False if the worker is cancelled first)."""
+        while not self._mounted.wait(0.02):
+            if get_current_worker().is_cancelled:
+                return False
+        return True
+
+    def take_first_results(self, sort: str | None) -> list[Record] | None:
+        """The whole library in `sort` order as the load prepared it, if nothing changed since;
+        only the first caller after a load gets it."""
+        prepared, self._first_results = self._first_results, None
+        if prepared is None or prepared[:2] != (sort, self.view.version):
+            return None
+        return prepared[2]
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_library(self) -> None:
         try:
             if self.library.is_empty() and self.seeds:
+                if not self._wait_until_mounted():
+                    return
                 from tui.screens.progress import ProgressScreen
 
                 progress = ProgressScreen("Importing the bundled listings…")
@@ -131,10 +154,13 @@ class PaperdeckApp(App[None]):
                 finally:
                     self.call_from_thread(progress.dismiss)
             self.view.load()
+            # The unfiltered list, ready for the Papers screen's first frame.
+            self._first_results = (self.sort, self.view.version, self.view.search("", self.sort))
         except PaperdeckError as error:
             self.call_from_thread(self.notify, str(error), severity="error", timeout=30)
             return
-        self.call_from_thread(self._loaded)
+        if self._wait_until_mounted():
+            self.call_from_thread(self._loaded)
 
     def _loaded(self) -> None:
         self.loaded = True
@@ -291,6 +317,8 @@ class PaperdeckApp(App[None]):
         self.push_screen(AbstractScreen(ids, paper, on_close=on_close, focus_note=focus_note))
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        import webbrowser  # rarely needed: not at start-up
+
         try:
             webbrowser.open(url, new=2 if new_tab else 0)
         except webbrowser.Error as error:

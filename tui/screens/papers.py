@@ -18,6 +18,8 @@ from tui.widgets.paper_table import PaperTable
 
 
 class PapersScreen(PaperScreen):
+    AUTO_FOCUS = "#papers"  # the list, at once: every focus change re-lays the footer
+    _shown_before_load_ended = False
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="papers.filter"),
         Binding("s", "sort", "Sort", id="papers.sort"),
@@ -44,12 +46,18 @@ class PapersScreen(PaperScreen):
         self.desk.records_changed.subscribe(self, self.records_changed)
         self.desk.library_loaded.subscribe(self, self.library_loaded)
         self.desk.sort_changed.subscribe(self, lambda _: self.run_filter(self.filter_bar.value))
-        if self.desk.loaded:
+        ready = self.desk.take_first_results(self.desk.sort)
+        if ready is not None:
+            # The store was read while the screen was built: rows in the very first frame.
+            self.show_results(ready)
+            self._shown_before_load_ended = True
+        elif self.desk.loaded:
             self.run_filter("")
-        self.table.focus()
 
     def library_loaded(self, _: None) -> None:
-        self.run_filter(self.filter_bar.value)
+        shown, self._shown_before_load_ended = self._shown_before_load_ended, False
+        if not (shown and not self.filter_bar.value.strip()):
+            self.run_filter(self.filter_bar.value)
 
     def records_changed(self, changed: list[Record]) -> None:
         self.table.update_records([self.desk.view.get(r.id) for r in changed])
@@ -83,6 +91,10 @@ class PapersScreen(PaperScreen):
 
     def run_filter(self, text: str) -> None:
         if not self.desk.loaded:
+            return
+        ready = self.desk.take_first_results(self.desk.sort)
+        if ready is not None and not text.strip():
+            self.show_results(ready)  # the first frame after a load, without a worker's round trip
             return
         try:
             query = parse_query(text)
