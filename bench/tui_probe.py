@@ -68,7 +68,11 @@ async def probe_app(db: Path) -> None:
     app = PaperdeckApp(Library.open(db), watch_interval=0)
     async with app.run_test(size=(120, 40)):
         await wait_painted()
-        # Stay a moment as a user would: abstracts and the index finish loading.
+        # Stay as a user would until abstracts are read and indexed: the peak memory is then.
+        for _ in range(2400):  # two minutes at most
+            if app.view.index.abstracts_indexed:
+                break
+            await asyncio.sleep(0.05)
         await app.workers.wait_for_complete()
 
 

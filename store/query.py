@@ -371,6 +371,10 @@ class SearchIndex:
             return self._abstracts[row]
         return normalise(self._abstract_of(self.records[row].id))
 
+    @property
+    def abstracts_indexed(self) -> bool:
+        return self._abstract_postings is not None
+
     def index_abstracts(self) -> None:
         """Build the word indexes (seconds at 100k papers: call it off the UI thread)."""
         self.postings  # noqa: B018 - the title index first: it serves every keystroke

@@ -160,7 +160,9 @@ def test_indexed_and_one_shot_search_agree_on_the_seeds(library: Library) -> Non
     """The CLI (one shot) and the TUI (indexed) answer every query with the same list."""
     records = library.all_records(with_abstracts=True)
     indexed = SearchIndex(list(records))
+    assert not indexed.abstracts_indexed
     indexed.index_abstracts()
+    assert indexed.abstracts_indexed
     hyphenated = ("self-supervised", "auto-regressive", "g-saes", "vision-language", "ar", "lm")
     for query in (*hyphenated, "mae", "3d", "diffusion", "sparse autoencoder", "transfromer"):
         expected = [r.id for r in indexed.search(query)]
