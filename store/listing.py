@@ -81,6 +81,11 @@ class Listing:
 
 def clean_text(text: str) -> str:
     """Collapse every run of whitespace to one space and drop control characters."""
+    # Printable text has no whitespace but " " (tabs, newlines and the Unicode spaces are not
+    # printable), so without doubled or outer spaces it is clean already: most abstracts are,
+    # and splitting them into words only to join them again was a quarter of an import.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     text = " ".join(text.split())
     if not text.isprintable():  # rare: only then pay for the regular expression
         text = " ".join(_CONTROL_RE.sub("", text).split())
