@@ -283,7 +283,7 @@ async def test_markup_in_titles_and_notes_is_shown_verbatim(tmp_path: Path) -> N
     pid = next(iter(library.papers()))
     library.set_note(pid, "note with [/] and [bold]")
     app = app_for(library)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         assert "[bold]x[/]" in table(app).render_line(1).text
         await pilot.press("enter")
@@ -291,6 +291,10 @@ async def test_markup_in_titles_and_notes_is_shown_verbatim(tmp_path: Path) -> N
         title = str(app.screen.query_one("#abstract-title").render())
         assert "[bold]x[/] [link=http://evil]y[/link] [MASK]" in title and "\x1b" not in title
         assert "[/] with [red]markup[/red]" in str(app.screen.query_one("#abstract-text").render())
+        await pilot.press("t", *"[bold]x", "enter")  # refused, and the message shows it as typed
+        await settle(app, pilot)
+        toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
+        assert any("'[bold]x'" in text for text in toasts), toasts
         await pilot.press("escape", "4")
         await settle(app, pilot)
         assert app.is_running

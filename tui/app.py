@@ -157,7 +157,9 @@ class PaperdeckApp(App[None]):
             # The unfiltered list, ready for the Papers screen's first frame.
             self._first_results = (self.sort, self.view.version, self.view.search("", self.sort))
         except PaperdeckError as error:
-            self.call_from_thread(self.notify, str(error), severity="error", timeout=30)
+            self.call_from_thread(
+                self.notify, str(error), severity="error", timeout=30, markup=False
+            )
             return
         if self._wait_until_mounted():
             self.call_from_thread(self._loaded)
@@ -179,7 +181,9 @@ class PaperdeckApp(App[None]):
             self.library.take_backups()
             self.view.index_abstracts()
         except PaperdeckError as error:
-            self.call_from_thread(self.notify, str(error), severity="error", timeout=10)
+            self.call_from_thread(
+                self.notify, str(error), severity="error", timeout=10, markup=False
+            )
 
     def pick_up_outside_changes(self) -> None:
         """Another process (the CLI, a second app) wrote tags or notes: show them."""
@@ -188,7 +192,7 @@ class PaperdeckApp(App[None]):
         try:
             changed = self.view.refresh_state()
         except PaperdeckError as error:
-            self.notify(str(error), severity="error", timeout=10)
+            self.notify(str(error), severity="error", timeout=10, markup=False)
             return
         if changed:
             self.records_changed.publish(changed)
@@ -196,7 +200,7 @@ class PaperdeckApp(App[None]):
     def action_reload(self) -> None:
         self.loaded = False
         self.load_library()
-        self.notify("Reloaded from the store.", timeout=2)
+        self.notify("Reloaded from the store.", timeout=2, markup=False)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -221,10 +225,10 @@ class PaperdeckApp(App[None]):
             try:
                 done = await asyncio.to_thread(change)
             except PaperdeckError as error:
-                self.notify(str(error), severity="error", timeout=10)
+                self.notify(str(error), severity="error", timeout=10, markup=False)
                 return None
             except OSError as error:
-                self.notify(f"Could not save: {error}", severity="error", timeout=10)
+                self.notify(f"Could not save: {error}", severity="error", timeout=10, markup=False)
                 return None
         if undoable and not done.empty:
             self.undo_stack.append(done)
@@ -238,11 +242,11 @@ class PaperdeckApp(App[None]):
 
     def undo(self) -> None:
         if not self.undo_stack:
-            self.notify("Nothing to undo.", timeout=2)
+            self.notify("Nothing to undo.", timeout=2, markup=False)
             return
         change = self.undo_stack.pop()
         self.write(lambda: self.library.undo(change), undoable=False)
-        self.notify(f"Undid {change.description}.", timeout=2)
+        self.notify(f"Undid {change.description}.", timeout=2, markup=False)
 
     def edit_note(
         self,
@@ -260,7 +264,7 @@ class PaperdeckApp(App[None]):
         text = base
         if draft is not None and draft != base:
             text = draft
-            self.notify("Recovered the unsaved draft of this note.", timeout=5)
+            self.notify("Recovered the unsaved draft of this note.", timeout=5, markup=False)
 
         def save(new_text: str) -> None:
             nonlocal base
@@ -302,7 +306,7 @@ class PaperdeckApp(App[None]):
             return
         self.sort = sort
         self.sort_changed.publish(sort)
-        self.notify(f"Sorted by {sort}.", timeout=2)
+        self.notify(f"Sorted by {sort}.", timeout=2, markup=False)
 
     def open_abstract(
         self,
@@ -322,14 +326,14 @@ class PaperdeckApp(App[None]):
         try:
             webbrowser.open(url, new=2 if new_tab else 0)
         except webbrowser.Error as error:
-            self.notify(f"Could not open a browser: {error}", severity="error")
+            self.notify(f"Could not open a browser: {error}", severity="error", markup=False)
             return
         self.notify(f"Opened {url}", timeout=3, markup=False)
 
     def open_best_link(self, paper: str) -> None:
         url = self.view.get(paper).best_link()
         if url is None:
-            self.notify("This paper has no link.", severity="warning")
+            self.notify("This paper has no link.", severity="warning", markup=False)
             return
         self.open_url(url)
 
@@ -340,14 +344,16 @@ class PaperdeckApp(App[None]):
             link = record.best_link()
             lines.append(f"{record.title} {link}" if link else record.title)
         self.copy_to_clipboard("\n".join(lines))
-        self.notify(f"Copied {len(lines)} paper(s) to the clipboard.", timeout=2)
+        self.notify(f"Copied {len(lines)} paper(s) to the clipboard.", timeout=2, markup=False)
 
     # -- enrichment --------------------------------------------------------------------------
 
     def fetch(self, ids: Sequence[str]) -> None:
         """Enrich papers from arXiv and GitHub in the background; `ctrl+x` cancels."""
         if any(w.group == "fetch" and w.is_running for w in self.workers):
-            self.notify("A fetch is already running; ctrl+x cancels it.", severity="warning")
+            self.notify(
+                "A fetch is already running; ctrl+x cancels it.", severity="warning", markup=False
+            )
             return
         self._fetch([self.view.get(pid) for pid in ids])
 
@@ -362,7 +368,7 @@ class PaperdeckApp(App[None]):
         try:
             settings = FetchSettings.from_env(os.environ)
         except PaperdeckError as error:
-            self.call_from_thread(self.notify, str(error), severity="error")
+            self.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         token = None
         if any(r.paper.github for r in records):
@@ -393,7 +399,9 @@ class PaperdeckApp(App[None]):
                 cancelled=lambda: worker.is_cancelled,
             )
         except PaperdeckError as error:
-            self.call_from_thread(self.notify, str(error), severity="error", timeout=10)
+            self.call_from_thread(
+                self.notify, str(error), severity="error", timeout=10, markup=False
+            )
             return
         finally:
             self.call_from_thread(self.activity.publish, "")
@@ -421,7 +429,7 @@ class PaperdeckApp(App[None]):
         for worker in running:
             worker.cancel()
         if running:
-            self.notify("Cancelling the fetch…", timeout=2)
+            self.notify("Cancelling the fetch…", timeout=2, markup=False)
 
     # -- export ------------------------------------------------------------------------------
 

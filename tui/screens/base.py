@@ -43,7 +43,7 @@ class PaperScreen(DeskScreen):
     def _targets(self) -> list[str]:
         ids = self.target_ids()
         if not ids:
-            self.notify("No paper here to act on.", severity="warning")
+            self.notify("No paper here to act on.", severity="warning", markup=False)
         return ids
 
     def action_tag(self) -> None:

@@ -97,7 +97,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     def go(self) -> None:
         value = self.query_one("#export-path", Input).value.strip()
         if not value:
-            self.notify("Name a destination file or folder.", severity="warning")
+            self.notify("Name a destination file or folder.", severity="warning", markup=False)
             return
         self.dismiss(
             ExportRequest(

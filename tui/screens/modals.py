@@ -195,7 +195,7 @@ class NoteEditor(ModalScreen[None]):
 
     def action_save(self) -> None:
         self.save()
-        self.notify("Note saved.", timeout=2)
+        self.notify("Note saved.", timeout=2, markup=False)
 
     def action_close(self) -> None:
         self.save()

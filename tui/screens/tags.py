@@ -78,7 +78,7 @@ class TagsScreen(DeskScreen):
     def _rename(self, question: str) -> None:
         tag = self.current_tag
         if tag is None:
-            self.notify("No tag here.", severity="warning")
+            self.notify("No tag here.", severity="warning", markup=False)
             return
         desk = self.desk
 

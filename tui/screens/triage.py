@@ -72,7 +72,7 @@ class TriageScreen(DeskScreen):
         try:
             query = parse_query(f"{self.query_text} is:unread -is:triaged")
         except UsageError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             self.dismiss(None)
             return
         self.pile = [r.id for r in self.desk.view.search(query, "date")]
@@ -200,7 +200,7 @@ class TriageScreen(DeskScreen):
 
     def action_undo(self) -> None:
         if not self.decisions:
-            self.notify("No decision to undo.", timeout=2)
+            self.notify("No decision to undo.", timeout=2, markup=False)
             return
         decision = self.decisions.pop()
         library = self.desk.library
@@ -215,7 +215,7 @@ class TriageScreen(DeskScreen):
         self.desk.write(undo_decision, undoable=False)
         self.position = self.pile.index(decision.paper)
         self.show_current()
-        self.notify(f"Undid: {decision.kind}.", timeout=2)
+        self.notify(f"Undid: {decision.kind}.", timeout=2, markup=False)
 
     def action_leave(self) -> None:
         self.dismiss(None)
