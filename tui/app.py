@@ -104,9 +104,10 @@ class PaperdeckApp(App[None]):
         self.library_loaded: Signal[None] = Signal(self, "library-loaded")
         self.sort_changed: Signal[str | None] = Signal(self, "sort-changed")
         self.activity: Signal[str] = Signal(self, "activity")
+        """What runs in the background ("Fetching 3/10…"), or "" when nothing does."""
         self._mounted = threading.Event()
         self._first_results: tuple[str | None, int, list[Record]] | None = None
-        """What runs in the background ("Fetching 3/10…"), or "" when nothing does."""
+        """(sort, view version, records): the unfiltered list a load prepared."""
 
     # -- loading -----------------------------------------------------------------------------
 
