@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store.documents import (
     PAPERS_TABLE,
@@ -50,6 +50,9 @@ from store.storage import (
     write_atomic_bytes,
 )
 from store.tags import BadTag, normalise_tags
+
+if TYPE_CHECKING:
+    from store.scan import AbstractScan
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
@@ -334,12 +337,15 @@ class Library:
         limit: int | None = None,
         *,
         with_abstracts: bool = True,
+        scan: AbstractScan | None = None,
     ) -> list[Record]:
         """Papers matching `query`, in order.  Without `with_abstracts` the records carry no
-        abstract, and the abstracts file is read only if the query searches words."""
+        abstract, and the abstracts file is read only if the query searches words and `scan`
+        (from `scan_abstracts`, started earlier with the same query) did not already."""
         from store.query import SearchIndex
 
         records = self.all_records(with_abstracts=with_abstracts)
+        matches = scan.result() if scan is not None else None
         loaded: list[dict[str, str]] = []
 
         def abstract_of(pid: str) -> str:
@@ -348,9 +354,25 @@ class Library:
             return loaded[0].get(pid, "")
 
         index = SearchIndex(
-            records, abstracts=None if with_abstracts else abstract_of, indexed=False
+            records,
+            abstracts=None if with_abstracts else abstract_of,
+            indexed=False,
+            abstract_matches=matches,
         )
         return index.search(query or "", sort, limit=limit)
+
+    def scan_abstracts(self, query: str | None) -> AbstractScan | None:
+        """Start looking for `query`'s words in the abstracts on another core, so `records`
+        can read the catalog meanwhile; None where that would not pay (small libraries, no
+        words, no fork) or the query does not parse (`records` then says why)."""
+        from store.query import QueryError, parse_query
+        from store.scan import start_scan
+
+        try:
+            words = parse_query(query or "").words
+        except QueryError:
+            return None
+        return start_scan(self.abstracts_file.path, list(words))
 
     def resolve(self, ref: str) -> str:
         """The id of the paper `ref` names: a whole id or an unambiguous prefix of one."""

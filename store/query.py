@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -289,6 +289,7 @@ class SearchIndex:
         abstracts: Callable[[str], str] | None = None,
         *,
         indexed: bool = True,
+        abstract_matches: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         self.records = list(records)
         self.rows = {r.id: i for i, r in enumerate(self.records)}
@@ -298,6 +299,9 @@ class SearchIndex:
         self._abstract_of = abstracts or (lambda pid: self.records[self.rows[pid]].paper.abstract)
         self._abstracts: list[str] | None = None
         self._folded: list[str] | None = None
+        self._abstract_matches = abstract_matches or {}
+        """Word -> ids of papers whose lower-cased abstract contains it, found elsewhere
+        (store.scan, in another process): those words need no abstracts read here."""
         self._folded_titles: list[str] | None = None
         self.indexed = indexed
         """False for one search (the CLI): scanning once beats building word indexes."""
@@ -455,6 +459,14 @@ class SearchIndex:
                 scores[row] = ABSTRACT
         return scores
 
+    def _abstract_test(self, word: str) -> Callable[[int], bool]:
+        """Whether a row's lower-cased abstract contains `word`."""
+        ids = self._abstract_matches.get(word)
+        if ids is not None:
+            return {self.rows[pid] for pid in ids if pid in self.rows}.__contains__
+        abstracts = self.folded_abstracts
+        return lambda row: word in abstracts[row]
+
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
         """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
         # One-shot searches first test lower-cased titles, normalising only those that contain
@@ -462,7 +474,7 @@ class SearchIndex:
         # ever becomes a space, so a word in the normalised title is in the lower-cased one too.
         normalised = self._titles is not None or self.indexed
         titles = self.titles if normalised else self.folded_titles
-        abstracts = self.folded_abstracts if len(word) >= 3 else None
+        in_abstract = self._abstract_test(word) if len(word) >= 3 else None
         found: dict[int, float] = {}
         for row in rows:
             title = titles[row]
@@ -474,9 +486,9 @@ class SearchIndex:
                     found[row] = TITLE_EXACT
                 elif any(t.startswith(word) for t in tokens):
                     found[row] = TITLE_PREFIX
-                elif abstracts is not None:
+                elif in_abstract is not None:
                     found[row] = TITLE_INSIDE
-            elif abstracts is not None and word in abstracts[row]:
+            elif in_abstract is not None and in_abstract(row):
                 found[row] = ABSTRACT
         if not found and len(word) >= 4:
             return self._title_rows(word)  # nothing as typed: let typo tolerance have a go

@@ -170,7 +170,13 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_list(args: argparse.Namespace, library: Library) -> int:
-    records = library.records(args.query, args.sort, args.limit, with_abstracts=args.json)
+    records = library.records(
+        args.query,
+        args.sort,
+        args.limit,
+        with_abstracts=args.json,
+        scan=getattr(args, "scan", None),
+    )
     if args.json:
         _print_json([r.to_json() for r in records])
     else:
@@ -417,8 +423,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     root = data_directory(getattr(args, "db", None), os.environ)
+    scan = None
     try:
         library = Library.open(root)
+        if args.command == "list" and args.query and not args.json:
+            # Abstracts are searched on the other core while this one reads the catalog.
+            scan = args.scan = library.scan_abstracts(args.query)
         if args.command in CHECKS_STORE:
             library.check_usable()
         return COMMANDS[args.command](args, library)
@@ -433,6 +443,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    finally:
+        if scan is not None:
+            scan.close()
 
 
 if __name__ == "__main__":

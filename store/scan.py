@@ -1,0 +1,97 @@
+"""Scan the abstracts for a one-shot search's words on the second core.
+
+`paperdeck list --query` on a large library spends most of its time in two independent jobs:
+reading the catalog (to filter, rank and print) and reading the abstracts file (to see which
+abstracts contain the query's words). A forked process does the second while this one does
+the first. The child answers only "which papers' lower-cased abstracts contain this word",
+exactly the test the search makes itself, so the results are the same either way; if the
+child fails for any reason the search reads the abstracts itself and reports any problem.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from store.documents import PAPERS_TABLE, table_docs
+from store.errors import PaperdeckError
+from store.storage import check_schema, load_json_file
+
+PARALLEL_FROM_BYTES = 8_000_000
+"""Below this abstracts file size (about 5k papers) reading it here is quicker than a fork."""
+
+
+def worth_scanning(path: Path) -> bool:
+    """Fork only where it is cheap and safe (Linux), and only for a large abstracts file."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return path.stat().st_size >= PARALLEL_FROM_BYTES
+    except OSError:
+        return False
+
+
+def matches_in(path: Path, words: list[str]) -> dict[str, set[str]]:
+    """Ids of papers whose lower-cased abstract contains each word."""
+    content = load_json_file(path) or {}
+    if content:
+        check_schema(path, content, "abstracts")
+    found: dict[str, set[str]] = {word: set() for word in words}
+    for doc in table_docs(content, PAPERS_TABLE):
+        text = doc.get("abstract")
+        if not isinstance(text, str):
+            continue
+        folded = text.casefold()
+        for word in words:
+            if word in folded:
+                found[word].add(doc["id"])
+    return found
+
+
+def _child(path: Path, words: list[str], conn: Connection) -> None:
+    try:
+        conn.send(matches_in(path, words))
+    except (PaperdeckError, OSError, ValueError):
+        conn.send(None)  # the parent reads the file itself and reports the problem
+    finally:
+        conn.close()
+
+
+class AbstractScan:
+    """A running scan; `result()` waits for it (None: it failed, search without it)."""
+
+    def __init__(self, path: Path, words: list[str]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, child_conn = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(path, words, child_conn), daemon=True)
+        self._process.start()
+        child_conn.close()
+        self.words = words
+
+    def result(self) -> dict[str, set[str]] | None:
+        try:
+            answer = self._conn.recv()
+        except (EOFError, OSError):
+            answer = None  # the child died: SIGKILL, out of memory
+        self.close()
+        return answer if isinstance(answer, dict) else None
+
+    def close(self) -> None:
+        """Stop the scan if it still runs (the command failed first); idempotent."""
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+
+
+def start_scan(path: Path, words: list[str]) -> AbstractScan | None:
+    """A scan of `path` for `words` in a forked process, or None where it would not pay."""
+    words = sorted({w for w in words if len(w) >= 3})
+    if not words or not worth_scanning(path):
+        return None
+    try:
+        return AbstractScan(path, words)
+    except OSError:  # cannot fork (process limits): search the plain way
+        return None
