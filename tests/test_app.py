@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, TextArea
+from textual.widgets._footer import FooterKey
 
 from store.library import Library
 from store.paths import bundled_seeds
@@ -47,6 +48,25 @@ async def test_empty_store_imports_the_seeds_first(tmp_path: Path) -> None:
         assert len(table(app).records) == 212
         assert "212 papers" in count_text(app)
     assert len(stored(library).papers()) == 212
+
+
+async def test_the_footer_follows_focus_and_is_rebuilt_only_when_its_keys_change(
+    library: Library,
+) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        keys = list(app.screen.query(FooterKey))
+        assert {"Tag", "Note", "Queue", "Filter", "Quit"} <= {k.description for k in keys}
+        app.screen.refresh_bindings()  # nothing changed: the same key widgets stay
+        await settle(app, pilot)
+        assert list(app.screen.query(FooterKey)) == keys
+        await pilot.press("slash")  # the filter bar has its own keys
+        await settle(app, pilot)
+        assert "Clear filter" in {k.description for k in app.screen.query(FooterKey)}
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Tag" in {k.description for k in app.screen.query(FooterKey)}
 
 
 async def test_moving_and_opening(library: Library) -> None:

@@ -102,6 +102,7 @@ class PaperdeckApp(App[None]):
         self._write_lock = asyncio.Lock()
         self.records_changed: Signal[list[Record]] = Signal(self, "records-changed")
         self.library_loaded: Signal[None] = Signal(self, "library-loaded")
+        self.first_results_ready: Signal[None] = Signal(self, "first-results-ready")
         self.sort_changed: Signal[str | None] = Signal(self, "sort-changed")
         self.activity: Signal[str] = Signal(self, "activity")
         """What runs in the background ("Fetching 3/10…"), or "" when nothing does."""
@@ -155,8 +156,10 @@ class PaperdeckApp(App[None]):
                 finally:
                     self.call_from_thread(progress.dismiss)
             self.view.load()
-            # The unfiltered list, ready for the Papers screen's first frame.
+            # The unfiltered list, ready for the Papers screen's first frame, offered at once
+            # (the screen may be up already, or take it when it mounts).
             self._first_results = (self.sort, self.view.version, self.view.search("", self.sort))
+            self.call_from_thread(self.first_results_ready.publish, None)
         except PaperdeckError as error:
             self.call_from_thread(
                 self.notify, str(error), severity="error", timeout=30, markup=False

@@ -9,13 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Label, Markdown, OptionList, Static
+from textual.widgets import Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.models import Record
 from store.related import Related
 from tui.screens.base import PaperScreen
 from tui.text import clean, safe
+from tui.widgets.footer import DeskFooter
 
 
 def metadata_lines(record: Record) -> Text:
@@ -99,7 +100,7 @@ class AbstractScreen(PaperScreen):
             yield Markdown(id="abstract-note")
             yield Label("Related  (enter opens)", classes="section")
             yield OptionList(id="abstract-related")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, self.records_changed)

@@ -6,12 +6,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from store.models import Record
 from tui.screens.base import PaperScreen
 from tui.text import clean, safe
+from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 
 PREVIEW_LINES = 2
@@ -35,7 +36,7 @@ class NotesScreen(PaperScreen):
         yield ModeBar("notes")
         yield Label("", id="notes-count", classes="screen-count")
         yield OptionList(id="notes-list")
-        yield Footer()
+        yield DeskFooter()
 
     @property
     def options(self) -> OptionList:

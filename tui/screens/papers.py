@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from store.errors import UsageError
@@ -13,6 +12,7 @@ from store.models import Record
 from store.query import Query, parse_query
 from tui.screens.base import PaperScreen
 from tui.widgets.filter_bar import FilterBar
+from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 from tui.widgets.paper_table import PaperTable
 
@@ -32,7 +32,7 @@ class PapersScreen(PaperScreen):
         yield ModeBar("papers")
         yield FilterBar()
         yield PaperTable(id="papers")
-        yield Footer()
+        yield DeskFooter()
 
     @property
     def table(self) -> PaperTable:
@@ -46,13 +46,21 @@ class PapersScreen(PaperScreen):
         self.desk.records_changed.subscribe(self, self.records_changed)
         self.desk.library_loaded.subscribe(self, self.library_loaded)
         self.desk.sort_changed.subscribe(self, lambda _: self.run_filter(self.filter_bar.value))
-        ready = self.desk.take_first_results(self.desk.sort)
-        if ready is not None:
-            # The store was read while the screen was built: rows in the very first frame.
-            self.show_results(ready)
-            self._shown_before_load_ended = True
-        elif self.desk.loaded:
+        self.desk.first_results_ready.subscribe(self, self.first_results_ready)
+        if not self.first_results_ready() and self.desk.loaded:
             self.run_filter("")
+
+    def first_results_ready(self, _: None = None) -> bool:
+        """Show the list the load prepared, if it is there and nothing is typed yet: the store
+        is read while the screen is built, so the rows come with the first frames."""
+        if self.filter_bar.value.strip():
+            return False
+        ready = self.desk.take_first_results(self.desk.sort)
+        if ready is None:
+            return False
+        self.show_results(ready)
+        self._shown_before_load_ended = True
+        return True
 
     def library_loaded(self, _: None) -> None:
         shown, self._shown_before_load_ended = self._shown_before_load_ended, False

@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from store.models import Record
 from tui.screens.base import PaperScreen
+from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 from tui.widgets.paper_table import PaperTable
 
@@ -24,7 +25,7 @@ class QueueScreen(PaperScreen):
         yield ModeBar("queue")
         yield Label("", id="queue-count", classes="screen-count")
         yield PaperTable(show_position=True, id="queue-table")
-        yield Footer()
+        yield DeskFooter()
 
     @property
     def table(self) -> PaperTable:

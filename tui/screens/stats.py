@@ -7,11 +7,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Label, Sparkline, Static
+from textual.widgets import Label, Sparkline, Static
 
 from store.stats import Overview, overview
 from tui.screens.base import DeskScreen
 from tui.text import safe
+from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 
 BAR_WIDTH = 40
@@ -45,7 +46,7 @@ class StatsScreen(DeskScreen):
             yield Label("Papers read per week (last 12 weeks)", classes="section")
             yield Sparkline([], id="stats-progress")
             yield Static(id="stats-progress-numbers")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, lambda _: self.refresh_stats())

@@ -6,12 +6,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TextPrompt
 from tui.text import safe
+from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 
 
@@ -27,7 +28,7 @@ class TagsScreen(DeskScreen):
         yield ModeBar("tags")
         yield Label("", id="tags-count", classes="screen-count")
         yield OptionList(id="tags-list")
-        yield Footer()
+        yield DeskFooter()
 
     @property
     def options(self) -> OptionList:

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from store.errors import UsageError
 from store.library import Change
@@ -21,6 +21,7 @@ from tui.screens.abstract import metadata_lines
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TagInput
 from tui.text import safe
+from tui.widgets.footer import DeskFooter
 
 DECISIONS = ("queued", "dismissed", "tagged", "noted", "skipped")
 
@@ -59,7 +60,7 @@ class TriageScreen(DeskScreen):
             yield Static(id="triage-meta")
             yield Static(id="triage-abstract")
             yield Static(id="triage-links")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         if self.desk.loaded:
