@@ -10,8 +10,11 @@ child fails for any reason the search reads the abstracts itself and reports any
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import signal
 import sys
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -59,6 +62,19 @@ def _child(path: Path, words: list[str], conn: Connection) -> None:
         conn.close()
 
 
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class AbstractScan:
     """A running scan; `result()` waits for it (None: it failed, search without it)."""
 
@@ -66,7 +82,10 @@ class AbstractScan:
         context = multiprocessing.get_context("fork")
         self._conn, child_conn = context.Pipe(duplex=False)
         self._process = context.Process(target=_child, args=(path, words, child_conn), daemon=True)
-        self._process.start()
+        # ctrl+c is for the command, which stops the child itself: a child that took the
+        # KeyboardInterrupt would print a traceback. Forked with SIGINT ignored, it never does.
+        with _sigint_ignored():
+            self._process.start()
         child_conn.close()
         self.words = words
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,18 @@ def test_a_failed_scan_falls_back_to_reading_the_abstracts(large: Library) -> No
     scan._process.kill()  # the child dies before answering
     found = [r.id for r in large.records("sparse autoencoder", with_abstracts=False, scan=scan)]
     assert found == plain(large, "sparse autoencoder") and found
+
+
+def test_ctrl_c_is_the_commands_not_the_scans(large: Library) -> None:
+    """The child ignores SIGINT (no traceback of its own); the command stops it on exit."""
+    scan = large.scan_abstracts("the and with")  # an answer too big for the pipe: the child
+    assert scan is not None  # waits in send() until we read, so the signal finds it alive
+    time.sleep(1.0)
+    assert scan._process.is_alive()
+    os.kill(scan._process.pid, signal.SIGINT)
+    answer = scan.result()
+    assert answer is not None and len(answer["the"]) == PAPERS
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # ours is restored
 
 
 def test_a_damaged_abstracts_file_is_reported_as_without_the_scan(
