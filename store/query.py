@@ -49,6 +49,14 @@ _PUNCTUATION = str.maketrans(
 )
 
 
+def word_start_test(word: str) -> Callable[[str], bool]:
+    """Whether a lower-cased text has a word beginning with `word`, words split where
+    `normalise` splits them: what the abstract word index finds, tested on the raw text."""
+    separators = re.escape("".join(map(chr, _PUNCTUATION)))
+    search = re.compile(f"(?:^|[\\s{separators}]){re.escape(word)}").search
+    return lambda text: word in text and search(text) is not None
+
+
 def normalise(text: str) -> str:
     """Lower case, punctuation to spaces, whitespace collapsed: what words are matched on.
 
@@ -300,7 +308,7 @@ class SearchIndex:
         self._abstracts: list[str] | None = None
         self._folded: list[str] | None = None
         self._abstract_matches = abstract_matches or {}
-        """Word -> ids of papers whose lower-cased abstract contains it, found elsewhere
+        """Word -> ids of papers with an abstract word beginning with it, found elsewhere
         (store.scan, in another process): those words need no abstracts read here."""
         self._folded_titles: list[str] | None = None
         self.indexed = indexed
@@ -386,6 +394,7 @@ class SearchIndex:
             postings = _postings(self.abstracts)
             self._abstract_vocabulary = sorted(postings)
             self._abstract_postings = postings
+        self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
 
     # -- updates -----------------------------------------------------------------------------
 
@@ -453,19 +462,21 @@ class SearchIndex:
             found.update(scores)
             return found
         abstracts = self.folded_abstracts
+        starts = word_start_test(word)
         pool = range(len(self.records)) if candidates is None else candidates
         for row in pool:
-            if row not in scores and word in abstracts[row]:
+            if row not in scores and starts(abstracts[row]):
                 scores[row] = ABSTRACT
         return scores
 
     def _abstract_test(self, word: str) -> Callable[[int], bool]:
-        """Whether a row's lower-cased abstract contains `word`."""
+        """Whether a word of a row's abstract begins with `word`."""
         ids = self._abstract_matches.get(word)
         if ids is not None:
             return {self.rows[pid] for pid in ids if pid in self.rows}.__contains__
         abstracts = self.folded_abstracts
-        return lambda row: word in abstracts[row]
+        starts = word_start_test(word)
+        return lambda row: starts(abstracts[row])
 
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
         """Score `word` on a few candidate rows directly, cheaper than any index lookup."""

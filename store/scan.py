@@ -3,7 +3,7 @@
 `paperdeck list --query` on a large library spends most of its time in two independent jobs:
 reading the catalog (to filter, rank and print) and reading the abstracts file (to see which
 abstracts contain the query's words). A forked process does the second while this one does
-the first. The child answers only "which papers' lower-cased abstracts contain this word",
+the first. The child answers only "which papers have an abstract word beginning with this word",
 exactly the test the search makes itself, so the results are the same either way; if the
 child fails for any reason the search reads the abstracts itself and reports any problem.
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from store.documents import PAPERS_TABLE, table_docs
 from store.errors import PaperdeckError
+from store.query import word_start_test
 from store.storage import check_schema, load_json_file
 
 PARALLEL_FROM_BYTES = 8_000_000
@@ -37,19 +38,20 @@ def worth_scanning(path: Path) -> bool:
 
 
 def matches_in(path: Path, words: list[str]) -> dict[str, set[str]]:
-    """Ids of papers whose lower-cased abstract contains each word."""
+    """For each word, the ids of papers with an abstract word beginning with it."""
     content = load_json_file(path) or {}
     if content:
         check_schema(path, content, "abstracts")
     found: dict[str, set[str]] = {word: set() for word in words}
+    tests = [(word_start_test(word), found[word]) for word in words]
     for doc in table_docs(content, PAPERS_TABLE):
         text = doc.get("abstract")
         if not isinstance(text, str):
             continue
         folded = text.casefold()
-        for word in words:
-            if word in folded:
-                found[word].add(doc["id"])
+        for starts, ids in tests:
+            if starts(folded):
+                ids.add(doc["id"])
     return found
 
 
