@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 import webbrowser
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, TextArea
 from textual.widgets._footer import FooterKey
 
@@ -115,6 +117,72 @@ async def test_filter_bar(library: Library) -> None:
         await settle(app, pilot)
         assert "year:>>2" in count_text(app)  # the error names the term, the app lives on
         assert app.is_running
+
+
+async def test_keys_typed_right_after_slash_never_act_on_papers(library: Library) -> None:
+    """On a busy moment keys arrive together; those after `/` must not queue, mark or sort."""
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for key, character in (("slash", "/"), ("a", "a"), ("r", "r"), ("s", "s")):
+            app.post_message(events.Key(key, character))  # all queued before any is handled
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "PapersScreen"  # no sort chooser
+        assert isinstance(app.focused, Input)
+    assert stored(library).queue_ids() == [] and stored(library).states() == {}
+
+
+async def test_one_search_at_a_time_and_the_last_filter_wins(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(library)
+    running, most = 0, 0
+    search = app.view.search
+
+    def slow_search(*args: object, **kwargs: object) -> list[object]:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        time.sleep(0.05)  # a large library: long enough for the next keys to arrive
+        try:
+            return search(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(app.view, "search", slow_search)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        for character in "sparse autoencoder":
+            key = "space" if character == " " else character
+            app.post_message(events.Key(key, character))
+            await pilot.pause(0.01)
+        for _ in range(50):
+            await settle(app, pilot)
+            if count_text(app).startswith(f"{len(search('sparse autoencoder'))} of"):
+                break
+        assert [r.id for r in table(app).records] == [r.id for r in search("sparse autoencoder")]
+        assert most == 1
+
+
+async def test_a_slow_filter_says_it_is_searching(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(library)
+    search = app.view.search
+
+    def slow_search(*args: object, **kwargs: object) -> list[object]:
+        time.sleep(0.5)  # the first word search on a large library, before its index exists
+        return search(*args, **kwargs)  # type: ignore[arg-type]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(app.view, "search", slow_search)
+        await pilot.press("slash", *"sparse")
+        await pilot.pause(0.3)
+        assert count_text(app) == "searching…"
+        await settle(app, pilot)
+        assert count_text(app) == f"{len(search('sparse'))} of 212"
 
 
 async def test_tag_keys_with_selection_and_removal(library: Library) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.worker import get_current_worker
+from textual.timer import Timer
 
-from store.errors import UsageError
+from store.errors import PaperdeckError, UsageError
 from store.models import Record
 from store.query import Query, parse_query
 from tui.screens.base import PaperScreen
@@ -15,6 +15,9 @@ from tui.widgets.filter_bar import FilterBar
 from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 from tui.widgets.paper_table import PaperTable
+
+SEARCHING_AFTER = 0.15
+"""Seconds a filter may take before the count shows `searching…`."""
 
 
 class PapersScreen(PaperScreen):
@@ -89,17 +92,18 @@ class PapersScreen(PaperScreen):
 
     @on(FilterBar.Submitted)
     def filter_submitted(self) -> None:
-        self.table.focus()
+        self.set_focus(self.table)
         self.table.action_cursor_top()
 
     @on(FilterBar.Cleared)
     def filter_cleared(self) -> None:
         self.run_filter("")
-        self.table.focus()
+        self.set_focus(self.table)
 
     def run_filter(self, text: str) -> None:
         if not self.desk.loaded:
             return
+        self._generation += 1  # whatever a running search finds now is for an older filter
         ready = self.desk.take_first_results(self.desk.sort)
         if ready is not None and not text.strip():
             self.show_results(ready)  # the first frame after a load, without a worker's round trip
@@ -109,13 +113,52 @@ class PapersScreen(PaperScreen):
         except UsageError as error:
             self.filter_bar.show_error(str(error))
             return
-        self.search(query)
+        self._queued = (self._generation, query)
+        if not self._searching:
+            self._next_search()
 
-    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
-    def search(self, query: Query) -> None:
-        records = self.desk.view.search(query, self.desk.sort)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_results, records)
+    # One search at a time, the newest filter next: a thread cannot be stopped midway, and on
+    # a large library searches started per keystroke would all run at once, each slowing the
+    # one that matters (the last). Coordination happens on the UI thread only.
+    _generation = 0
+    _searching = False
+    _queued: tuple[int, Query] | None = None
+    _slow_search: Timer | None = None
+
+    def _next_search(self) -> None:
+        assert self._queued is not None
+        generation, query = self._queued
+        self._queued = None
+        self._searching = True
+        if self._slow_search is None:  # say so when a search takes more than a moment
+            self._slow_search = self.set_timer(SEARCHING_AFTER, self.filter_bar.show_searching)
+        self.search(generation, query)
+
+    @work(thread=True, group="filter", exit_on_error=False)
+    def search(self, generation: int, query: Query) -> None:
+        records: list[Record] | None = None
+        problem = ""
+        try:
+            records = self.desk.view.search(query, self.desk.sort)
+        except PaperdeckError as error:
+            problem = str(error)
+        finally:
+            self.app.call_from_thread(self._search_done, generation, records, problem)
+
+    def _search_done(self, generation: int, records: list[Record] | None, problem: str) -> None:
+        self._searching = False
+        if self._queued is not None:
+            self._next_search()  # typed on meanwhile: these results are already old
+            return
+        if self._slow_search is not None:
+            self._slow_search.stop()
+            self._slow_search = None
+        if problem:
+            self.notify(problem, severity="error", timeout=10, markup=False)
+        elif records is not None and generation == self._generation:
+            self.show_results(records)
+        elif self.filter_bar.searching_shown:  # superseded: what the list shows stands
+            self.filter_bar.show_count(len(self.table.records), self.desk.view.total)
 
     def show_results(self, records: list[Record]) -> None:
         self.table.set_records(records)
@@ -124,7 +167,9 @@ class PapersScreen(PaperScreen):
     # -- actions -----------------------------------------------------------------------------
 
     def action_focus_filter(self) -> None:
-        self.filter_bar.input.focus()
+        # At once, not after a refresh as Widget.focus() does: on a busy moment the keys typed
+        # right after `/` would otherwise reach the list and act on papers (`s`, `a`, `r`...).
+        self.set_focus(self.filter_bar.input)
 
     def action_clear_selection(self) -> None:
         self.table.clear_selection()

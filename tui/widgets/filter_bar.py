@@ -71,13 +71,24 @@ class FilterBar(Horizontal):
     def set_value(self, value: str) -> None:
         self.input.value = value
 
+    searching_shown = False
+
     def show_count(self, shown: int, total: int) -> None:
+        self.searching_shown = False
         label = self.query_one("#filter-count", Label)
         label.remove_class("-error")
         text = f"{total} papers" if shown == total else f"{shown} of {total}"
         label.update(Text(text))
 
+    def show_searching(self) -> None:
+        """A search is taking longer than a moment (a large library, abstracts not indexed)."""
+        label = self.query_one("#filter-count", Label)
+        label.remove_class("-error")
+        label.update(Text("searching…", style="italic"))
+        self.searching_shown = True
+
     def show_error(self, message: str) -> None:
+        self.searching_shown = False
         label = self.query_one("#filter-count", Label)
         label.add_class("-error")
         label.update(safe(message))
