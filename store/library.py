@@ -346,16 +346,9 @@ class Library:
 
         records = self.all_records(with_abstracts=with_abstracts)
         matches = scan.result() if scan is not None else None
-        loaded: list[dict[str, str]] = []
-
-        def abstract_of(pid: str) -> str:
-            if not loaded:
-                loaded.append(self.abstracts())  # once, and only if the query needs them
-            return loaded[0].get(pid, "")
-
         index = SearchIndex(
             records,
-            abstracts=None if with_abstracts else abstract_of,
+            abstracts=None if with_abstracts else self.abstracts,  # read only if a word needs
             indexed=False,
             abstract_matches=matches,
         )

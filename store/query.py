@@ -294,7 +294,7 @@ class SearchIndex:
     def __init__(
         self,
         records: Sequence[Record],
-        abstracts: Callable[[str], str] | None = None,
+        abstracts: Callable[[], Mapping[str, str]] | None = None,
         *,
         indexed: bool = True,
         abstract_matches: Mapping[str, Collection[str]] | None = None,
@@ -304,7 +304,9 @@ class SearchIndex:
         self._titles: list[str] | None = None
         self._postings: dict[str, list[int]] | None = None
         self._vocabulary: list[str] = []
-        self._abstract_of = abstracts or (lambda pid: self.records[self.rows[pid]].paper.abstract)
+        self._abstract_source = abstracts
+        """Abstracts by id, where the records carry none: asked once per pass over the rows
+        (one lookup per row would, for a file-backed source, check the file every time)."""
         self._abstracts: list[str] | None = None
         self._folded: list[str] | None = None
         self._abstract_matches = abstract_matches or {}
@@ -355,7 +357,8 @@ class SearchIndex:
     @property
     def abstracts(self) -> list[str]:
         if self._abstracts is None:
-            self._abstracts = [normalise(self._abstract_of(r.id)) for r in self.records]
+            abstract_of = self._abstract_lookup()
+            self._abstracts = [normalise(abstract_of(r.id)) for r in self.records]
         return self._abstracts
 
     @property
@@ -370,7 +373,8 @@ class SearchIndex:
         if self._abstracts is not None:
             return self._abstracts
         if self._folded is None:
-            self._folded = [self._abstract_of(r.id).casefold() for r in self.records]
+            abstract_of = self._abstract_lookup()
+            self._folded = [abstract_of(r.id).casefold() for r in self.records]
         return self._folded
 
     def normalised_title(self, row: int) -> str:
@@ -378,10 +382,18 @@ class SearchIndex:
             return self._titles[row]
         return normalise(self.records[row].paper.title)
 
+    def _abstract_lookup(self) -> Callable[[str], str]:
+        """Abstract text by paper id, for one pass over many rows."""
+        if self._abstract_source is None:
+            records, rows = self.records, self.rows
+            return lambda pid: records[rows[pid]].paper.abstract
+        texts = self._abstract_source()
+        return lambda pid: texts.get(pid, "")
+
     def normalised_abstract(self, row: int) -> str:
         if self._abstracts is not None:
             return self._abstracts[row]
-        return normalise(self._abstract_of(self.records[row].id))
+        return normalise(self._abstract_lookup()(self.records[row].id))
 
     @property
     def abstracts_indexed(self) -> bool:
@@ -527,9 +539,16 @@ class SearchIndex:
     def _text_checks(self, rows: list[int], query: Query) -> list[int]:
         if not query.phrases and not query.excluded:
             return rows
+        abstracts = self._abstracts
+        abstract_of = self._abstract_lookup() if abstracts is None else None
         kept = []
         for row in rows:
-            title, abstract = self.normalised_title(row), self.normalised_abstract(row)
+            title = self.normalised_title(row)
+            if abstracts is not None:
+                abstract = abstracts[row]
+            else:
+                assert abstract_of is not None
+                abstract = normalise(abstract_of(self.records[row].id))
             if any(p not in title and p not in abstract for p in query.phrases):
                 continue
             if any(x in title or x in abstract for x in query.excluded):

@@ -31,8 +31,9 @@ class LibraryView:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
         call from a worker)."""
         if self._related is None:
+            abstracts = self.library.abstracts()  # once: not a file check per paper
             self._related = RelatedIndex(
-                list(self.by_id.values()), abstract_of=self.library.abstract
+                list(self.by_id.values()), abstract_of=lambda pid: abstracts.get(pid, "")
             )
         return [r for r in self._related.related(paper, limit + 1) if r.paper in self.by_id][:limit]
 
@@ -46,7 +47,7 @@ class LibraryView:
         try:
             records = self.library.all_records(with_abstracts=False)
             self.by_id = {r.id: r for r in records}
-            self.index = SearchIndex(records, abstracts=self.library.abstract)
+            self.index = SearchIndex(records, abstracts=self.library.abstracts)
         finally:
             if collecting:
                 gc.enable()
