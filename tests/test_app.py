@@ -128,7 +128,9 @@ async def test_keys_typed_right_after_slash_never_act_on_papers(library: Library
             app.post_message(events.Key(key, character))  # all queued before any is handled
         await settle(app, pilot)
         assert type(app.screen).__name__ == "PapersScreen"  # no sort chooser
-        assert isinstance(app.focused, Input)
+        assert isinstance(app.focused, Input) and app.focused.value == "ars"  # nothing lost
+        await pilot.press("slash", "x")  # in the filter bar itself `/` is text
+        assert app.focused.value == "ars/x"
     assert stored(library).queue_ids() == [] and stored(library).states() == {}
 
 

@@ -24,7 +24,9 @@ class PapersScreen(PaperScreen):
     AUTO_FOCUS = "#papers"  # the list, at once: every focus change re-lays the footer
     _shown_before_load_ended = False
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="papers.filter"),
+        # A priority binding runs when the key arrives, before the keys typed after it are
+        # sent on to the list; in the filter bar itself `/` is text (see check_action).
+        Binding("slash", "focus_filter", "Filter", id="papers.filter", priority=True),
         Binding("s", "sort", "Sort", id="papers.sort"),
         Binding("T", "triage", "Triage", show=False, id="papers.triage"),
         Binding("escape", "clear_selection", "Clear selection", show=False, id="papers.escape"),
@@ -165,6 +167,11 @@ class PapersScreen(PaperScreen):
         self.filter_bar.show_count(len(records), self.desk.view.total)
 
     # -- actions -----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_filter" and self.focused is self.filter_bar.input:
+            return False
+        return super().check_action(action, parameters)
 
     def action_focus_filter(self) -> None:
         # At once, not after a refresh as Widget.focus() does: on a busy moment the keys typed
