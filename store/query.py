@@ -49,12 +49,22 @@ _PUNCTUATION = str.maketrans(
 )
 
 
+_SPLITS_AT = frozenset(map(chr, _PUNCTUATION))
+
+
 def word_start_test(word: str) -> Callable[[str], bool]:
     """Whether a lower-cased text has a word beginning with `word`, words split where
     `normalise` splits them: what the abstract word index finds, tested on the raw text."""
-    separators = re.escape("".join(map(chr, _PUNCTUATION)))
-    search = re.compile(f"(?:^|[\\s{separators}]){re.escape(word)}").search
-    return lambda text: word in text and search(text) is not None
+
+    def starts(text: str) -> bool:
+        at = text.find(word)
+        while at != -1:  # almost always once: the first occurrence starts a word
+            if at == 0 or (before := text[at - 1]).isspace() or before in _SPLITS_AT:
+                return True
+            at = text.find(word, at + 1)
+        return False
+
+    return starts
 
 
 def normalise(text: str) -> str:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState
-from store.query import QueryError, SearchIndex, parse_query, search
+from store.query import QueryError, SearchIndex, normalise, parse_query, search, word_start_test
 
 
 def rec(pid: str, title: str, abstract: str = "", **fields: object) -> Record:
@@ -203,3 +203,13 @@ def test_parse_never_raises_anything_but_query_errors(text: str) -> None:
         parse_query(text)
     except QueryError:
         pass
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("abvis"), min_size=1, max_size=4),
+    st.text(alphabet=st.sampled_from("abvisVI -(,.'\t\u2003\u2019\u00a0é+"), max_size=40),
+)
+def test_word_start_test_is_what_the_word_index_finds(word: str, text: str) -> None:
+    tokens = normalise(text).split()
+    assert word_start_test(word)(text.casefold()) == any(t.startswith(word) for t in tokens)
