@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from store.models import Record
+from store.storage import paused_gc
 
-_WORD = re.compile(r"[a-z][a-z0-9\-]+")
+_WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")  # three characters or more
 STOPWORDS = frozenset(
     """
     a about above across after again against all almost also although always am among an and
@@ -35,12 +37,14 @@ STOPWORDS = frozenset(
     """.split()
 )
 TITLE_WEIGHT = 2
+_TF = [0.0, *(1 + math.log(c) for c in range(1, 64))]
+"""Term-frequency weights of the common counts, looked up rather than computed per term."""
 MAX_TERMS = 40
 """A paper is compared on its heaviest terms only: the tail adds noise and time."""
 
 
 def terms(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS and len(w) > 2]
+    return [w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS]
 
 
 @dataclass(frozen=True)
@@ -52,53 +56,89 @@ class Related:
 
 
 class RelatedIndex:
+    """TF-IDF vectors of every paper's heaviest terms, with an inverted index over them.
+
+    Built in two passes (document frequencies, then vectors) so no paper's full term counts
+    are kept, and stored in flat arrays indexed by row and term number: a 100k-paper library
+    takes tens of megabytes, where a dict per paper and a tuple per posting took gigabytes.
+    """
+
     def __init__(
         self, records: Sequence[Record], *, abstract_of: Callable[[str], str] | None = None
     ) -> None:
-        counts: dict[str, Counter[str]] = {}
-        for record in records:
+        self._ids = [record.id for record in records]
+        self._rows = {pid: row for row, pid in enumerate(self._ids)}
+        self._terms: list[str] = []
+        self._vectors: list[tuple[array[int], array[float]]] = []
+        self._posting_rows: list[array[int]] = []
+        self._posting_weights: list[array[float]] = []
+        with paused_gc():  # hundreds of thousands of objects, none of them garbage
+            self._build(records, abstract_of)
+
+    def _build(self, records: Sequence[Record], abstract_of: Callable[[str], str] | None) -> None:
+        def bag_of(record: Record) -> Counter[str]:
             abstract = abstract_of(record.id) if abstract_of else record.paper.abstract
             bag: Counter[str] = Counter(terms(abstract))
             for term in terms(record.paper.title):
                 bag[term] += TITLE_WEIGHT
-            counts[record.id] = bag
+            return bag
+
         document_frequency: Counter[str] = Counter()
-        for bag in counts.values():
-            document_frequency.update(bag.keys())
-        n = max(1, len(counts))
-        self.idf = {t: math.log((1 + n) / (1 + df)) + 1 for t, df in document_frequency.items()}
-        self.vectors: dict[str, dict[str, float]] = {}
-        self.postings: dict[str, list[tuple[str, float]]] = {}
-        for pid, bag in counts.items():
-            weights = {t: (1 + math.log(c)) * self.idf[t] for t, c in bag.items()}
-            top = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:MAX_TERMS])
-            norm = math.sqrt(sum(w * w for w in top.values())) or 1.0
-            vector = {t: w / norm for t, w in top.items()}
-            self.vectors[pid] = vector
-            for term, weight in vector.items():
-                self.postings.setdefault(term, []).append((pid, weight))
+        for record in records:
+            abstract = abstract_of(record.id) if abstract_of else record.paper.abstract
+            document_frequency.update({*terms(abstract), *terms(record.paper.title)})
+        n = max(1, len(records))
+        idf = {t: math.log((1 + n) / (1 + df)) + 1 for t, df in document_frequency.items()}
+        del document_frequency
+        numbers: dict[str, int] = {}
+        for row, record in enumerate(records):
+            weights = {
+                t: (_TF[c] if c < len(_TF) else 1 + math.log(c)) * idf[t]
+                for t, c in bag_of(record).items()
+            }
+            top = sorted(weights.items(), key=lambda kv: -kv[1])[:MAX_TERMS]
+            norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+            term_numbers, term_weights = array("l"), array("d")
+            for term, weight in top:
+                number = numbers.get(term)
+                if number is None:
+                    number = numbers[term] = len(self._terms)
+                    self._terms.append(term)
+                    self._posting_rows.append(array("l"))
+                    self._posting_weights.append(array("d"))
+                term_numbers.append(number)
+                term_weights.append(weight / norm)
+                self._posting_rows[number].append(row)
+                self._posting_weights[number].append(weight / norm)
+            self._vectors.append((term_numbers, term_weights))
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """The `limit` papers most similar to `paper` (never itself), best first, stable."""
-        vector = self.vectors.get(paper)
-        if not vector:
+        row = self._rows.get(paper)
+        if row is None:
             return []
-        scores: dict[str, float] = {}
-        for term, weight in vector.items():
-            for other, other_weight in self.postings.get(term, ()):
-                if other != paper:
+        numbers, weights = self._vectors[row]
+        scores: dict[int, float] = {}
+        for number, weight in zip(numbers, weights, strict=True):
+            rows, other_weights = self._posting_rows[number], self._posting_weights[number]
+            for other, other_weight in zip(rows, other_weights, strict=True):
+                if other != row:
                     scores[other] = scores.get(other, 0.0) + weight * other_weight
-        best = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        ids = self._ids
+        best = sorted(scores.items(), key=lambda kv: (-kv[1], ids[kv[0]]))[:limit]
+        vector = dict(zip(numbers, weights, strict=True))
         found = []
         for other, score in best:
             if score <= 0.01:
                 continue
-            other_vector = self.vectors[other]
+            other_vector = dict(zip(*self._vectors[other], strict=True))
             shared = sorted(
                 (t for t in vector if t in other_vector),
                 key=lambda t: -(vector[t] * other_vector[t]),
             )
-            found.append(Related(other, round(score, 4), tuple(shared[:5])))
+            found.append(
+                Related(ids[other], round(score, 4), tuple(self._terms[t] for t in shared[:5]))
+            )
         return found
 
 

@@ -7,6 +7,7 @@ updates them from each `Change` it makes, or from the state file when another pr
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -24,17 +25,19 @@ class LibraryView:
         self.index = SearchIndex([])
         self._state_signature: object = None
         self._related: RelatedIndex | None = None
+        self._related_lock = threading.Lock()
         self.version = 0
         """Counts loads and changes: a result computed at one version is stale at another."""
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
         call from a worker)."""
-        if self._related is None:
-            abstracts = self.library.abstracts()  # once: not a file check per paper
-            self._related = RelatedIndex(
-                list(self.by_id.values()), abstract_of=lambda pid: abstracts.get(pid, "")
-            )
+        with self._related_lock:  # one build, however many papers are opened meanwhile
+            if self._related is None:
+                abstracts = self.library.abstracts()  # once: not a file check per paper
+                self._related = RelatedIndex(
+                    list(self.by_id.values()), abstract_of=lambda pid: abstracts.get(pid, "")
+                )
         return [r for r in self._related.related(paper, limit + 1) if r.paper in self.by_id][:limit]
 
     def load(self) -> None:
@@ -54,6 +57,11 @@ class LibraryView:
         gc.freeze()  # and keep later collections from walking them again
         self._related = None
         self.version += 1
+
+    @property
+    def related_ready(self) -> bool:
+        """Whether `related` answers at once (its index is built on first use)."""
+        return self._related is not None
 
     def index_abstracts(self) -> None:
         self.index.index_abstracts()

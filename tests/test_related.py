@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
+import pytest
+
+import store.view as view_module
 from store.library import Library
 from store.models import Paper, Record, UserState
 from store.related import RelatedIndex, near_duplicates, terms
 from store.stats import overview
+from store.view import LibraryView
 
 
 def test_related_papers_share_topic_words_exclude_themselves_and_are_stable(
@@ -58,3 +65,34 @@ def test_overview_counts(library: Library) -> None:
     assert data.by_tag == [("llm", 1)]
     assert data.read_per_week[-1] == 1 and sum(data.read_per_week) == 1
     assert sum(n for _, n in data.by_year) == 212 and data.by_year[-1][0] == "unknown"
+
+
+def test_the_view_builds_one_related_index_however_many_papers_ask_at_once(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening papers quickly starts a worker per paper: they share one build."""
+    builds: list[int] = []
+
+    class Counted(RelatedIndex):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            builds.append(1)
+            time.sleep(0.2)  # a large library: the others arrive while this one builds
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(view_module, "RelatedIndex", Counted)
+    view = LibraryView(library)
+    view.load()
+    assert not view.related_ready
+    ids = list(view.by_id)[:4]
+    answers: dict[str, list[str]] = {}
+
+    def ask(pid: str) -> None:
+        answers[pid] = [r.paper for r in view.related(pid)]
+
+    threads = [threading.Thread(target=ask, args=(pid,)) for pid in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == [1] and view.related_ready
+    assert all(answers[pid] and pid not in answers[pid] for pid in ids)
