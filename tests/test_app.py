@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, OptionList, TextArea
 from textual.widgets._footer import FooterKey
 
 from store.library import Library
@@ -185,6 +185,27 @@ async def test_a_slow_filter_says_it_is_searching(
         assert count_text(app) == "searching…"
         await settle(app, pilot)
         assert count_text(app) == f"{len(search('sparse'))} of 212"
+
+
+async def test_related_papers_say_they_are_coming_while_the_index_builds(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(library)
+    related = app.view.related
+
+    def slow_related(paper: str, limit: int = 5) -> list[object]:
+        time.sleep(0.5)  # the first time on a large library reads every abstract
+        return related(paper, limit)  # type: ignore[return-value]
+
+    monkeypatch.setattr(app.view, "related", slow_related)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        options = app.screen.query_one("#abstract-related", OptionList)
+        assert "Finding related papers" in str(options.get_option_at_index(0).prompt)
+        await settle(app, pilot)
+        assert options.option_count == 5 and not options.get_option_at_index(0).disabled
 
 
 async def test_tag_keys_with_selection_and_removal(library: Library) -> None:

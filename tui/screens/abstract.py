@@ -142,6 +142,11 @@ class AbstractScreen(PaperScreen):
         self.query_one("#abstract-note", Markdown).update(
             clean(note, multiline=True) if note else "*No note yet.*"
         )
+        if not self.desk.view.related_ready:
+            waiting = "Finding related papers… (the first time reads every abstract)"
+            related = self.query_one("#abstract-related", OptionList)
+            related.clear_options()
+            related.add_option(Option(Text(waiting, style="dim"), disabled=True))
         self.load_related(paper)
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
