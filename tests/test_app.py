@@ -411,6 +411,27 @@ async def test_markup_in_titles_and_notes_is_shown_verbatim(tmp_path: Path) -> N
         assert app.is_running
 
 
+async def test_triage_gathers_its_pile_off_the_ui_thread(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(library)
+    search = app.view.search
+
+    def slow_search(*args: object, **kwargs: object) -> list[object]:
+        time.sleep(0.5)
+        return search(*args, **kwargs)  # type: ignore[arg-type]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(app.view, "search", slow_search)
+        await pilot.press("T")
+        await pilot.pause(0.2)  # the app answers meanwhile
+        progress = str(app.screen.query_one("#triage-progress").render())
+        assert "Gathering the untriaged papers" in progress
+        await settle(app, pilot)
+        assert "1 / 212 untriaged" in str(app.screen.query_one("#triage-progress").render())
+
+
 async def test_triage_flow_with_undo_and_resume(library: Library) -> None:
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:

@@ -9,14 +9,15 @@ import time
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from store.errors import UsageError
+from store.errors import PaperdeckError, UsageError
 from store.library import Change
-from store.query import parse_query
+from store.query import Query, parse_query
 from tui.screens.abstract import metadata_lines
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TagInput
@@ -76,7 +77,22 @@ class TriageScreen(DeskScreen):
             self.notify(str(error), severity="error", markup=False)
             self.dismiss(None)
             return
-        self.pile = [r.id for r in self.desk.view.search(query, "date")]
+        progress = self.query_one("#triage-progress", Static)
+        progress.update(Text("Gathering the untriaged papers…", style="dim"))
+        self.gather(query)
+
+    @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
+    def gather(self, query: Query) -> None:
+        """The pile, searched off the UI thread: a word query on a large library takes time."""
+        try:
+            pile = [r.id for r in self.desk.view.search(query, "date")]
+        except PaperdeckError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.pile_ready, pile)
+
+    def pile_ready(self, pile: list[str]) -> None:
+        self.pile = pile
         self.position = 0
         self.started = time.monotonic()
         self.show_current()
