@@ -98,14 +98,14 @@ class RelatedIndex:
             }
             top = sorted(weights.items(), key=lambda kv: -kv[1])[:MAX_TERMS]
             norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-            term_numbers, term_weights = array("l"), array("d")
+            term_numbers, term_weights = array("i"), array("f")
             for term, weight in top:
                 number = numbers.get(term)
                 if number is None:
                     number = numbers[term] = len(self._terms)
                     self._terms.append(term)
-                    self._posting_rows.append(array("l"))
-                    self._posting_weights.append(array("d"))
+                    self._posting_rows.append(array("i"))
+                    self._posting_weights.append(array("f"))
                 term_numbers.append(number)
                 term_weights.append(weight / norm)
                 self._posting_rows[number].append(row)
