@@ -11,6 +11,7 @@ import json
 import os
 import resource
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -66,14 +67,22 @@ async def probe_app(db: Path) -> None:
 
     PaperTable.render_line = render_line  # type: ignore[method-assign]
     app = PaperdeckApp(Library.open(db), watch_interval=0)
-    async with app.run_test(size=(120, 40)):
+    async with app.run_test(size=(120, 40)) as pilot:
         await wait_painted()
-        # Stay as a user would until abstracts are read and indexed: the peak memory is then.
-        for _ in range(2400):  # two minutes at most
-            if app.view.index.abstracts_indexed:
-                break
-            await asyncio.sleep(0.05)
+        # Stay as a user would: until abstracts are read and indexed, then open a paper and
+        # wait for its Related panel (an index of its own): the peak memory is then.
+        await until(lambda: app.view.index.abstracts_indexed)
         await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await until(lambda: app.view.related_ready)
+        await app.workers.wait_for_complete()
+
+
+async def until(ready: Callable[[], bool]) -> None:
+    for _ in range(2400):  # two minutes at most
+        if ready():
+            return
+        await asyncio.sleep(0.05)
 
 
 def main() -> None:
