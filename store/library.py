@@ -365,7 +365,7 @@ class Library:
             words = parse_query(query or "").words
         except QueryError:
             return None
-        return start_scan(self.abstracts_file.path, list(words))
+        return start_scan(self.abstracts_file.path, self.abstracts, list(words))
 
     def resolve(self, ref: str) -> str:
         """The id of the paper `ref` names: a whole id or an unambiguous prefix of one."""

@@ -31,6 +31,8 @@ _NUMBER = re.compile(r"^(>=|<=|>|<|=)?(\d{1,9})$")
 _RANGE = re.compile(r"^(\d{1,9})\.\.(\d{1,9})$")
 
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, ABSTRACT = 100.0, 90.0, 80.0, 50.0
+INSIDE_FROM = 3
+"""Shorter words match only whole or leading title words: not inside words, not abstracts."""
 FUZZY_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.75
 CANDIDATE_SCAN = 3000
@@ -400,10 +402,12 @@ class SearchIndex:
         texts = self._abstract_source()
         return lambda pid: texts.get(pid, "")
 
-    def normalised_abstract(self, row: int) -> str:
+    def _normalised_abstract_lookup(self) -> Callable[[int], str]:
+        """Normalised abstract by row, for one pass over some rows (all of them: `abstracts`)."""
         if self._abstracts is not None:
-            return self._abstracts[row]
-        return normalise(self._abstract_lookup()(self.records[row].id))
+            return self._abstracts.__getitem__
+        abstract_of, records = self._abstract_lookup(), self.records
+        return lambda row: normalise(abstract_of(records[row].id))
 
     @property
     def abstracts_indexed(self) -> bool:
@@ -453,7 +457,7 @@ class SearchIndex:
                 scores.update(dict.fromkeys(rows, TITLE_PREFIX))
         if word in tokens:
             scores.update(dict.fromkeys(tokens[word], TITLE_EXACT))
-        if len(word) >= 3:
+        if len(word) >= INSIDE_FROM:
             inside: dict[int, float] = {}
             for token in self.vocabulary:
                 if word in token and not token.startswith(word):
@@ -473,7 +477,7 @@ class SearchIndex:
 
     def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
         scores = self._title_rows(word)
-        if len(word) < 3:
+        if len(word) < INSIDE_FROM:
             return scores
         if self._abstract_postings is not None:
             found: dict[int, float] = {}
@@ -483,11 +487,10 @@ class SearchIndex:
                 found.update(dict.fromkeys(rows, ABSTRACT))
             found.update(scores)
             return found
-        abstracts = self.folded_abstracts
-        starts = word_start_test(word)
+        in_abstract = self._abstract_test(word)
         pool = range(len(self.records)) if candidates is None else candidates
         for row in pool:
-            if row not in scores and starts(abstracts[row]):
+            if row not in scores and in_abstract(row):
                 scores[row] = ABSTRACT
         return scores
 
@@ -507,7 +510,7 @@ class SearchIndex:
         # ever becomes a space, so a word in the normalised title is in the lower-cased one too.
         normalised = self._titles is not None or self.indexed
         titles = self.titles if normalised else self.folded_titles
-        in_abstract = self._abstract_test(word) if len(word) >= 3 else None
+        in_abstract = self._abstract_test(word) if len(word) >= INSIDE_FROM else None
         found: dict[int, float] = {}
         for row in rows:
             title = titles[row]
@@ -549,16 +552,10 @@ class SearchIndex:
     def _text_checks(self, rows: list[int], query: Query) -> list[int]:
         if not query.phrases and not query.excluded:
             return rows
-        abstracts = self._abstracts
-        abstract_of = self._abstract_lookup() if abstracts is None else None
+        abstract_at = self._normalised_abstract_lookup()
         kept = []
         for row in rows:
-            title = self.normalised_title(row)
-            if abstracts is not None:
-                abstract = abstracts[row]
-            else:
-                assert abstract_of is not None
-                abstract = normalise(abstract_of(self.records[row].id))
+            title, abstract = self.normalised_title(row), abstract_at(row)
             if any(p not in title and p not in abstract for p in query.phrases):
                 continue
             if any(x in title or x in abstract for x in query.excluded):

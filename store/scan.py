@@ -14,14 +14,12 @@ import contextlib
 import multiprocessing
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from store.documents import PAPERS_TABLE, table_docs
 from store.errors import PaperdeckError
-from store.query import word_start_test
-from store.storage import check_schema, load_json_file
+from store.query import INSIDE_FROM, word_start_test
 
 PARALLEL_FROM_BYTES = 8_000_000
 """Below this abstracts file size (about 5k papers) reading it here is quicker than a fork."""
@@ -37,27 +35,21 @@ def worth_scanning(path: Path) -> bool:
         return False
 
 
-def matches_in(path: Path, words: list[str]) -> dict[str, set[str]]:
+def matches_in(abstracts: Mapping[str, str], words: list[str]) -> dict[str, set[str]]:
     """For each word, the ids of papers with an abstract word beginning with it."""
-    content = load_json_file(path) or {}
-    if content:
-        check_schema(path, content, "abstracts")
     found: dict[str, set[str]] = {word: set() for word in words}
     tests = [(word_start_test(word), found[word]) for word in words]
-    for doc in table_docs(content, PAPERS_TABLE):
-        text = doc.get("abstract")
-        if not isinstance(text, str):
-            continue
+    for pid, text in abstracts.items():
         folded = text.casefold()
         for starts, ids in tests:
             if starts(folded):
-                ids.add(doc["id"])
+                ids.add(pid)
     return found
 
 
-def _child(path: Path, words: list[str], conn: Connection) -> None:
+def _child(read: Callable[[], Mapping[str, str]], words: list[str], conn: Connection) -> None:
     try:
-        conn.send(matches_in(path, words))
+        conn.send(matches_in(read(), words))
     except (PaperdeckError, OSError, ValueError):
         conn.send(None)  # the parent reads the file itself and reports the problem
     finally:
@@ -80,16 +72,16 @@ def _sigint_ignored() -> Iterator[None]:
 class AbstractScan:
     """A running scan; `result()` waits for it (None: it failed, search without it)."""
 
-    def __init__(self, path: Path, words: list[str]) -> None:
+    def __init__(self, read: Callable[[], Mapping[str, str]], words: list[str]) -> None:
+        """`read` gives the abstracts by id; it runs in the forked child, on its copy."""
         context = multiprocessing.get_context("fork")
         self._conn, child_conn = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(path, words, child_conn), daemon=True)
+        self._process = context.Process(target=_child, args=(read, words, child_conn), daemon=True)
         # ctrl+c is for the command, which stops the child itself: a child that took the
         # KeyboardInterrupt would print a traceback. Forked with SIGINT ignored, it never does.
         with _sigint_ignored():
             self._process.start()
         child_conn.close()
-        self.words = words
 
     def result(self) -> dict[str, set[str]] | None:
         try:
@@ -107,12 +99,15 @@ class AbstractScan:
         self._process.join()
 
 
-def start_scan(path: Path, words: list[str]) -> AbstractScan | None:
-    """A scan of `path` for `words` in a forked process, or None where it would not pay."""
-    words = sorted({w for w in words if len(w) >= 3})
+def start_scan(
+    path: Path, read: Callable[[], Mapping[str, str]], words: list[str]
+) -> AbstractScan | None:
+    """A scan for `words` of the abstracts `read` gives (from the file at `path`) in a forked
+    process, or None where it would not pay."""
+    words = sorted({w for w in words if len(w) >= INSIDE_FROM})
     if not words or not worth_scanning(path):
         return None
     try:
-        return AbstractScan(path, words)
+        return AbstractScan(read, words)
     except OSError:  # cannot fork (process limits): search the plain way
         return None
