@@ -76,17 +76,22 @@ class RelatedIndex:
             self._build(records, abstract_of)
 
     def _build(self, records: Sequence[Record], abstract_of: Callable[[str], str] | None) -> None:
-        def bag_of(record: Record) -> Counter[str]:
+        def terms_of(record: Record) -> tuple[list[str], list[str]]:
+            """The terms of the paper's abstract and of its title."""
             abstract = abstract_of(record.id) if abstract_of else record.paper.abstract
-            bag: Counter[str] = Counter(terms(abstract))
-            for term in terms(record.paper.title):
+            return terms(abstract), terms(record.paper.title)
+
+        def bag_of(record: Record) -> Counter[str]:
+            in_abstract, in_title = terms_of(record)
+            bag: Counter[str] = Counter(in_abstract)
+            for term in in_title:
                 bag[term] += TITLE_WEIGHT
             return bag
 
         document_frequency: Counter[str] = Counter()
         for record in records:
-            abstract = abstract_of(record.id) if abstract_of else record.paper.abstract
-            document_frequency.update({*terms(abstract), *terms(record.paper.title)})
+            in_abstract, in_title = terms_of(record)
+            document_frequency.update({*in_abstract, *in_title})
         n = max(1, len(records))
         idf = {t: math.log((1 + n) / (1 + df)) + 1 for t, df in document_frequency.items()}
         del document_frequency
