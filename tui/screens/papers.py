@@ -63,6 +63,7 @@ class PapersScreen(PaperScreen):
         ready = self.desk.take_first_results(self.desk.sort)
         if ready is None:
             return False
+        self._generation += 1  # a search still running from before the load must not follow
         self.show_results(ready)
         self._shown_before_load_ended = True
         return True
@@ -106,10 +107,6 @@ class PapersScreen(PaperScreen):
         if not self.desk.loaded:
             return
         self._generation += 1  # whatever a running search finds now is for an older filter
-        ready = self.desk.take_first_results(self.desk.sort)
-        if ready is not None and not text.strip():
-            self.show_results(ready)  # the first frame after a load, without a worker's round trip
-            return
         try:
             query = parse_query(text)
         except UsageError as error:
