@@ -21,7 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.documents import (
+from store.catalog.importing import listing_files, merge_listing, paper_id, unique_id
+from store.catalog.listing import Listing, ListingError, decode, parse_listing, title_key
+from store.errors import UsageError
+from store.files.documents import (
     PAPERS_TABLE,
     QUEUE_TABLE,
     enrichment_doc,
@@ -33,11 +36,7 @@ from store.documents import (
     state_from,
     table_docs,
 )
-from store.errors import UsageError
-from store.importing import listing_files, merge_listing, paper_id, unique_id
-from store.listing import Listing, ListingError, decode, parse_listing, title_key
-from store.models import STATUSES, Enrichment, Paper, Record, UserState
-from store.storage import (
+from store.files.storage import (
     DamagedStore,
     StoreError,
     StoreFile,
@@ -49,10 +48,11 @@ from store.storage import (
     signature,
     write_atomic_bytes,
 )
+from store.models import STATUSES, Enrichment, Paper, Record, UserState
 from store.tags import BadTag, normalise_tags
 
 if TYPE_CHECKING:
-    from store.scan import AbstractScan
+    from store.search.scan import AbstractScan
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
@@ -342,7 +342,7 @@ class Library:
         """Papers matching `query`, in order.  Without `with_abstracts` the records carry no
         abstract, and the abstracts file is read only if the query searches words and `scan`
         (from `scan_abstracts`, started earlier with the same query) did not already."""
-        from store.query import SearchIndex
+        from store.search.query import SearchIndex
 
         records = self.all_records(with_abstracts=with_abstracts)
         matches = scan.result() if scan is not None else None
@@ -358,8 +358,8 @@ class Library:
         """Start looking for `query`'s words in the abstracts on another core, so `records`
         can read the catalog meanwhile; None where that would not pay (small libraries, no
         words, no fork) or the query does not parse (`records` then says why)."""
-        from store.query import QueryError, parse_query
-        from store.scan import start_scan
+        from store.search.query import QueryError, parse_query
+        from store.search.scan import start_scan
 
         try:
             words = parse_query(query or "").words

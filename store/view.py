@@ -11,11 +11,11 @@ import threading
 from collections.abc import Iterable
 from dataclasses import replace
 
+from store.files.storage import signature
 from store.library import Change, Library
 from store.models import Record
-from store.query import Query, SearchIndex
-from store.related import Related, RelatedIndex
-from store.storage import signature
+from store.search.query import Query, SearchIndex
+from store.search.related import Related, RelatedIndex
 
 
 class LibraryView:

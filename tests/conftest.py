@@ -11,7 +11,13 @@ import pytest
 from store.library import Library
 from store.paths import bundled_seeds
 
+# The local stand-in for arXiv and GitHub (and its autouse guard: no proxy, no real keyring).
+pytest_plugins = ["tests.fakes.api"]
+
 FIXED_NOW = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[1]
+"""The project's checkout: where `seeds/` and `pyproject.toml` are."""
+DATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from textual.widgets import Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.models import Record
-from store.related import Related
+from store.search.related import Related
 from tui.screens.base import PaperScreen
 from tui.text import clean, safe
 from tui.widgets.footer import DeskFooter

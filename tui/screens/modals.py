@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from store.query import SORTS
+from store.search.query import SORTS
 from tui.text import safe
 
 

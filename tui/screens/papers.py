@@ -9,7 +9,7 @@ from textual.timer import Timer
 
 from store.errors import PaperdeckError, UsageError
 from store.models import Record
-from store.query import Query, parse_query
+from store.search.query import Query, parse_query
 from tui.screens.base import PaperScreen
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.footer import DeskFooter

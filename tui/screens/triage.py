@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
-from store.query import Query, parse_query
+from store.search.query import Query, parse_query
 from tui.screens.abstract import metadata_lines
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TagInput

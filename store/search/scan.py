@@ -1,0 +1,113 @@
+"""Scan the abstracts for a one-shot search's words on the second core.
+
+`paperdeck list --query` on a large library spends most of its time in two independent jobs:
+reading the catalog (to filter, rank and print) and reading the abstracts file (to see which
+abstracts contain the query's words). A forked process does the second while this one does
+the first. The child answers only "which papers have an abstract word beginning with this word",
+exactly the test the search makes itself, so the results are the same either way; if the
+child fails for any reason the search reads the abstracts itself and reports any problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from store.errors import PaperdeckError
+from store.search.query import INSIDE_FROM, word_start_test
+
+PARALLEL_FROM_BYTES = 8_000_000
+"""Below this abstracts file size (about 5k papers) reading it here is quicker than a fork."""
+
+
+def worth_scanning(path: Path) -> bool:
+    """Fork only where it is cheap and safe (Linux), and only for a large abstracts file."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return path.stat().st_size >= PARALLEL_FROM_BYTES
+    except OSError:
+        return False
+
+
+def matches_in(abstracts: Mapping[str, str], words: list[str]) -> dict[str, set[str]]:
+    """For each word, the ids of papers with an abstract word beginning with it."""
+    found: dict[str, set[str]] = {word: set() for word in words}
+    tests = [(word_start_test(word), found[word]) for word in words]
+    for pid, text in abstracts.items():
+        folded = text.casefold()
+        for starts, ids in tests:
+            if starts(folded):
+                ids.add(pid)
+    return found
+
+
+def _child(read: Callable[[], Mapping[str, str]], words: list[str], conn: Connection) -> None:
+    try:
+        conn.send(matches_in(read(), words))
+    except (PaperdeckError, OSError, ValueError):
+        conn.send(None)  # the parent reads the file itself and reports the problem
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals are not ours to change
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class AbstractScan:
+    """A running scan; `result()` waits for it (None: it failed, search without it)."""
+
+    def __init__(self, read: Callable[[], Mapping[str, str]], words: list[str]) -> None:
+        """`read` gives the abstracts by id; it runs in the forked child, on its copy."""
+        context = multiprocessing.get_context("fork")
+        self._conn, child_conn = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(read, words, child_conn), daemon=True)
+        # ctrl+c is for the command, which stops the child itself: a child that took the
+        # KeyboardInterrupt would print a traceback. Forked with SIGINT ignored, it never does.
+        with _sigint_ignored():
+            self._process.start()
+        child_conn.close()
+
+    def result(self) -> dict[str, set[str]] | None:
+        try:
+            answer = self._conn.recv()
+        except (EOFError, OSError):
+            answer = None  # the child died: SIGKILL, out of memory
+        self.close()
+        return answer if isinstance(answer, dict) else None
+
+    def close(self) -> None:
+        """Stop the scan if it still runs (the command failed first); idempotent."""
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+
+
+def start_scan(
+    path: Path, read: Callable[[], Mapping[str, str]], words: list[str]
+) -> AbstractScan | None:
+    """A scan for `words` of the abstracts `read` gives (from the file at `path`) in a forked
+    process, or None where it would not pay."""
+    words = sorted({w for w in words if len(w) >= INSIDE_FROM})
+    if not words or not worth_scanning(path):
+        return None
+    try:
+        return AbstractScan(read, words)
+    except OSError:  # cannot fork (process limits): search the plain way
+        return None

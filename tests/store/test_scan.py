@@ -1,0 +1,117 @@
+"""`list --query` on a large library scans abstracts in a second process: same answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from store.files.storage import DamagedStore
+from store.library import Library
+from store.paths import bundled_seeds
+from store.search.scan import PARALLEL_FROM_BYTES, AbstractScan
+
+PAPERDECK = str(Path(sys.executable).with_name("paperdeck"))
+PAPERS = 6000
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the scan forks only on Linux"
+)
+
+QUERIES = (
+    "sparse autoencoder",
+    "diffusion",
+    "transformer attention",
+    "ar",  # too short for abstracts: titles only
+    '"language models"',
+    "diffusion -image",
+    "autoencoder is:unread",
+    "transfromer",  # a typo: titles' fuzzy match
+    "zzzzqqq",
+)
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """6,000 papers with the seeds' abstracts, enough for the scan to be used."""
+    seeds = Library.open(tmp_path_factory.mktemp("seeds") / "data")
+    seeds.import_files(bundled_seeds())
+    abstracts = [r.paper.abstract for r in seeds.all_records()]
+    listing = tmp_path_factory.mktemp("listing") / "large.txt"
+    lines = ["Daily Papers", "", "Nov 10", ""]
+    for n in range(PAPERS):
+        abstract = abstracts[n % len(abstracts)]
+        lines += [f"Paper {n} on {abstract.split()[n % 7]}", "", f"{abstract} Variant {n}.", ""]
+    listing.write_text("\n".join(lines))
+    library = Library.open(tmp_path_factory.mktemp("large") / "data")
+    library.import_files([listing])
+    assert library.abstracts_file.path.stat().st_size >= PARALLEL_FROM_BYTES
+    return library
+
+
+def plain(library: Library, query: str) -> list[str]:
+    return [r.id for r in Library(library.root).records(query, with_abstracts=False)]
+
+
+def test_the_scan_runs_and_agrees_with_the_plain_search(large: Library) -> None:
+    for query in QUERIES:
+        scan = large.scan_abstracts(query)
+        found = [r.id for r in Library(large.root).records(query, with_abstracts=False, scan=scan)]
+        assert found == plain(large, query), query
+    assert isinstance(large.scan_abstracts("sparse autoencoder"), AbstractScan)
+    assert large.scan_abstracts("ar") is None  # no word long enough to look for in abstracts
+
+
+def test_small_libraries_and_bad_queries_start_no_scan(library: Library) -> None:
+    assert library.scan_abstracts("sparse autoencoder") is None  # 212 papers: not worth a fork
+    assert library.scan_abstracts("year:>>2") is None  # `records` reports the bad term
+
+
+def test_a_failed_scan_falls_back_to_reading_the_abstracts(large: Library) -> None:
+    scan = large.scan_abstracts("sparse autoencoder")
+    assert scan is not None
+    scan._process.kill()  # the child dies before answering
+    found = [r.id for r in large.records("sparse autoencoder", with_abstracts=False, scan=scan)]
+    assert found == plain(large, "sparse autoencoder") and found
+
+
+def test_ctrl_c_is_the_commands_not_the_scans(large: Library) -> None:
+    """The child ignores SIGINT (no traceback of its own); the command stops it on exit."""
+    scan = large.scan_abstracts("the and with")  # an answer too big for the pipe: the child
+    assert scan is not None  # waits in send() until we read, so the signal finds it alive
+    time.sleep(1.0)
+    assert scan._process.is_alive()
+    os.kill(scan._process.pid, signal.SIGINT)
+    answer = scan.result()
+    assert answer is not None and len(answer["the"]) == PAPERS
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # ours is restored
+
+
+def test_a_damaged_abstracts_file_is_reported_as_without_the_scan(
+    large: Library, tmp_path: Path
+) -> None:
+    damaged = Library.open(tmp_path / "data")
+    for source in (large.catalog_file, large.abstracts_file):
+        (tmp_path / "data" / source.path.name).write_bytes(source.path.read_bytes())
+    abstracts = damaged.abstracts_file.path
+    abstracts.write_bytes(abstracts.read_bytes()[:-5000] + b"}")  # cut, yet ends like JSON
+    scan = damaged.scan_abstracts("sparse autoencoder")
+    assert scan is not None
+    with pytest.raises(DamagedStore, match="abstracts.json"):
+        damaged.records("sparse autoencoder", with_abstracts=False, scan=scan)
+
+
+def test_the_cli_table_lists_what_json_lists(large: Library) -> None:
+    """The table (scan on the second core) and --json (no scan) name the same papers."""
+    for query in ("sparse autoencoder", "diffusion -image"):
+        args = [PAPERDECK, "--db", str(large.root), "list", "--query", query, "--limit", "300"]
+        table = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        as_json = subprocess.run([*args, "--json"], capture_output=True, text=True, check=True)
+        ids = [line.split("\t", 1)[0] for line in table.splitlines() if line]
+        assert ids and ids == [r["id"] for r in json.loads(as_json.stdout)], query

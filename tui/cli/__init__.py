@@ -1,0 +1,1 @@
+"""The `paperdeck` command line: parse, dispatch, print; textual only to start the app."""

@@ -1,0 +1,47 @@
+"""`paperdeck doctor`: check every store file; `--restore` brings back the newest good backup."""
+
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+from store.files.storage import write_atomic_bytes
+from store.library import Library
+
+
+def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
+    problems = 0
+    for store_file, problem in library.check():
+        name = store_file.path.name
+        if problem is None:
+            state = "ok" if store_file.path.exists() else "ok (not created yet)"
+            out.write(f"{name}: {state}\n")
+            continue
+        problems += 1
+        out.write(f"{name}: DAMAGED: {problem}\n")
+        if not restore:
+            continue
+        backup = library.good_backup(store_file)
+        if backup is None:
+            hint = (
+                "re-import your listings with `paperdeck import`"
+                if store_file.kind in ("catalog", "abstracts")
+                else "no backup to restore from"
+            )
+            out.write(f"{name}: no good backup found; {hint}\n")
+            continue
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = store_file.path.with_name(f"{name}.damaged-{stamp}")
+        with store_file.locked():
+            store_file.path.rename(aside)
+            write_atomic_bytes(store_file.path, backup.read_bytes())
+        out.write(f"{name}: restored from {backup}; the damaged file is kept as {aside}\n")
+        problems -= 1
+    if problems:
+        out.write(
+            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups.\n"
+            if not restore
+            else f"{problems} file(s) could not be restored.\n"
+        )
+        return 1
+    return 0
