@@ -362,7 +362,7 @@ class Library:
         from store.search.scan import start_scan
 
         try:
-            words = parse_query(query or "").words
+            words = parse_query(query or "").all_words
         except QueryError:
             return None
         return start_scan(self.abstracts_file.path, self.abstracts, list(words))

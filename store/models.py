@@ -106,6 +106,12 @@ class Record:
         return self.paper.title
 
     @property
+    def authors(self) -> tuple[str, ...]:
+        """Author names in order: enrichment's when fetched (the catalog's once listings carry
+        them, issue 13). Search and display read authors here only."""
+        return self.enrichment.authors
+
+    @property
     def queued(self) -> bool:
         return self.queue_position is not None
 

@@ -2,11 +2,14 @@
 
     sparse attention "key-value cache" tag:llm -is:read has:code year:>=2024 upvotes:>=5
 
-Free words must all match a paper, each in its title (best), or its abstract (weighted lower):
+Free words must all match a paper, each in its title (best), its authors, or its abstract:
 a word matches a title word exactly (100), as its prefix (90), inside one (80), or, when no title
-has it at all, a title word within a small typo (rapidfuzz ratio >= 80, scored lower); in the
-abstract a word of three or more letters counts as a substring (50).  "Quoted phrases" match
-exactly (case-insensitive) in title or abstract.  A leading `-` excludes: `-tag:x`, `-word`.
+has it at all, a title word within a small typo (rapidfuzz ratio >= 80, scored lower); an author's
+name word (60) or an abstract word (50) where that word begins with it (equals it, for words
+under three letters: `KV`, `RL`).  Case and accents never matter (`store.search.words`).
+"Quoted phrases" match exactly in title or abstract.  A leading `-` excludes: `-tag:x`, `-word`.
+`OR` and parentheses combine terms (`store.search.boolean`); `author:NAME` is fuzzy on family
+names (`store.search.authors`).
 
 Search runs per keystroke on large libraries, so `SearchIndex` precomputes normalised titles and
 a title-word index: words narrow the candidates first, and filters then run on those only.
@@ -20,60 +23,24 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from store.errors import UsageError
 from store.models import STATUSES, Enrichment, Record, UserState
+from store.search import boolean
+from store.search.authors import author_test, author_text
+from store.search.boolean import QueryError
+from store.search.words import INSIDE_FROM, fold, mentions, normalise, text_test, word_start_test
 
 SORTS = ("relevance", "date", "upvotes", "title", "added")
-FILTERS = ("tag", "is", "has", "year", "upvotes", "authors", "org", "source")
+FILTERS = ("tag", "is", "has", "year", "upvotes", "author", "authors", "org", "source")
 IS_VALUES = (*STATUSES, "queued", "triaged")
 HAS_VALUES = ("code", "note", "arxiv", "tags")
 _NUMBER = re.compile(r"^(>=|<=|>|<|=)?(\d{1,9})$")
 _RANGE = re.compile(r"^(\d{1,9})\.\.(\d{1,9})$")
 
-TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, ABSTRACT = 100.0, 90.0, 80.0, 50.0
-INSIDE_FROM = 3
-"""Shorter words match only whole or leading title words: not inside words, not abstracts."""
+TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, AUTHOR, ABSTRACT = 100.0, 90.0, 80.0, 60.0, 50.0
 FUZZY_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.75
 CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
-
-
-class QueryError(UsageError):
-    pass
-
-
-_PUNCTUATION = str.maketrans(
-    dict.fromkeys(
-        "!\"#$%&'()*,-./:;<=>?@[\\]^_`{|}~\u2010\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7\u2022",
-        " ",
-    )
-)
-
-
-_SPLITS_AT = frozenset(map(chr, _PUNCTUATION))
-
-
-def word_start_test(word: str) -> Callable[[str], bool]:
-    """Whether a lower-cased text has a word beginning with `word`, words split where
-    `normalise` splits them: what the abstract word index finds, tested on the raw text."""
-
-    def starts(text: str) -> bool:
-        at = text.find(word)
-        while at != -1:  # almost always once: the first occurrence starts a word
-            if at == 0 or (before := text[at - 1]).isspace() or before in _SPLITS_AT:
-                return True
-            at = text.find(word, at + 1)
-        return False
-
-    return starts
-
-
-def normalise(text: str) -> str:
-    """Lower case, punctuation to spaces, whitespace collapsed: what words are matched on.
-
-    str.translate rather than a regular expression: this runs over every abstract."""
-    return " ".join(text.casefold().translate(_PUNCTUATION).split())
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -102,13 +69,28 @@ class Query:
     filters: tuple[Filter, ...] = ()
     sort_hint: str | None = None
     """`is:queued` orders by queue position unless a sort is asked for."""
+    alternatives: tuple[Query, ...] = ()
+    """For a query with OR: the clauses, any of which may match (this query's own terms are
+    then empty). A query without OR is its own single clause."""
+
+    @property
+    def clauses(self) -> tuple[Query, ...]:
+        return self.alternatives or (self,)
 
     @property
     def has_words(self) -> bool:
-        return bool(self.words or self.phrases)
+        return any(c.words or c.phrases for c in self.clauses)
+
+    @property
+    def all_words(self) -> tuple[str, ...]:
+        """The free words of every clause: what an abstract scan has to look for."""
+        return tuple(dict.fromkeys(w for c in self.clauses for w in c.words))
 
     def matches(self, record: Record) -> bool:
         """Filters, phrases and exclusions (free words are scored by `SearchIndex`)."""
+        return any(c.clause_matches(record) for c in self.clauses)
+
+    def clause_matches(self, record: Record) -> bool:
         if not all(f.matches(record) for f in self.filters):
             return False
         if self.phrases or self.excluded:
@@ -116,32 +98,20 @@ class Query:
             abstract = normalise(record.paper.abstract)
             if any(p not in title and p not in abstract for p in self.phrases):
                 return False
-            if any(x in title or x in abstract for x in self.excluded):
+            if any(excludes(x, title, abstract) for x in self.excluded):
                 return False
         return True
 
 
-def _tokens(text: str) -> list[str]:
-    """Split on whitespace, keeping "quoted parts" (also `key:"a b"`) together."""
-    tokens: list[str] = []
-    current: list[str] = []
-    quoted = False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-            current.append(char)
-        elif char.isspace() and not quoted:
-            if current:
-                tokens.append("".join(current))
-                current = []
-        else:
-            current.append(char)
-    if quoted:
-        start = "".join(current)
-        raise QueryError(f'bad query term {start!r}: unterminated quote; close it with "')
-    if current:
-        tokens.append("".join(current))
-    return tokens
+def excludes(excluded: str, title: str, abstract: str) -> bool:
+    """Whether a `-word` (or `-"phrase"`) rules out a paper with this normalised title and
+    abstract: a phrase anywhere; a word where searching for it would find it (not inside
+    another word, except in titles from three letters on: `-rl` keeps "world")."""
+    if " " in excluded:
+        return excluded in title or excluded in abstract
+    if len(excluded) >= INSIDE_FROM and excluded in title:
+        return True
+    return word_start_test(excluded)(title) or mentions(excluded, abstract)
 
 
 def _comparison(term: str, name: str, value: str) -> Callable[[int | None], bool]:
@@ -210,15 +180,20 @@ def _filter(term: str, key: str, raw: str, negated: bool) -> Filter:
     elif key == "upvotes":
         votes_ok = _comparison(term, key, folded)
         test = lambda r: votes_ok(r.paper.upvotes)  # noqa: E731
+    elif key == "author":
+        test = author_test(value)
     elif key == "authors":
+        if not _NUMBER.match(folded) and not _RANGE.match(folded):
+            raise QueryError(
+                f"bad query term {term!r}: authors: counts authors (authors:<=3); "
+                f"author:{value} searches their names"
+            )
         count_ok = _comparison(term, key, folded)
-        test = lambda r: count_ok(  # noqa: E731
-            len(r.enrichment.authors) if r.enrichment.authors else r.paper.authors_count
-        )
+        test = lambda r: count_ok(len(r.authors) if r.authors else r.paper.authors_count)  # noqa: E731
     elif key == "org":
         test = lambda r: (  # noqa: E731
             (r.paper.organization or "").casefold() == folded
-            or folded in (r.paper.organization_name or "").casefold()
+            or fold(value) in fold(r.paper.organization_name or "")
         )
     else:  # source
         test = lambda r: any(s.casefold().startswith(folded) for s in r.paper.sources)  # noqa: E731
@@ -226,16 +201,15 @@ def _filter(term: str, key: str, raw: str, negated: bool) -> Filter:
     return Filter(key, folded, negated, test, state_only)
 
 
-def parse_query(text: str) -> Query:
-    """Parse a query; QueryError names the first bad term and what would be right."""
+def _clause(text: str, terms: boolean.Clause) -> Query:
     words: list[str] = []
     phrases: list[str] = []
     excluded: list[str] = []
     filters: list[Filter] = []
     sort_hint = None
-    for term in _tokens(text):
-        negated = term.startswith("-") and len(term) > 1
-        body = term[1:] if negated else term
+    for term in terms:
+        negated, body = term.negated, term.text
+        shown = f"-{body}" if negated else body
         if body.startswith('"'):
             phrase = normalise(body.strip('"'))
             if phrase:
@@ -246,10 +220,10 @@ def parse_query(text: str) -> Query:
             key = key.casefold()
             if key not in FILTERS:
                 raise QueryError(
-                    f"bad query term {term!r}: unknown filter {key!r} "
+                    f"bad query term {shown!r}: unknown filter {key!r} "
                     f"(filters: {', '.join(FILTERS)}); quote it to search for the text"
                 )
-            made = _filter(term, key, raw, negated)
+            made = _filter(shown, key, raw, negated)
             if key == "is" and made.value == "queued" and not negated:
                 sort_hint = "queue"
             filters.append(made)
@@ -266,6 +240,14 @@ def parse_query(text: str) -> Query:
     return Query(
         text, tuple(words), tuple(phrases), tuple(excluded), tuple(filters), sort_hint=sort_hint
     )
+
+
+def parse_query(text: str) -> Query:
+    """Parse a query; QueryError names the first bad term and what would be right."""
+    clauses = [_clause(text, terms) for terms in boolean.clauses(text)]
+    if len(clauses) == 1:
+        return clauses[0]
+    return Query(text, alternatives=tuple(clauses))
 
 
 # -- searching ----------------------------------------------------------------------------------
@@ -332,6 +314,10 @@ class SearchIndex:
         self._ranks: dict[str, list[int]] = {}
         self._default_state = Record(self.records[0].paper) if self.records else None
         self._stateful: set[int] | None = None
+        self._authors: list[str] | None = None
+        self._author_postings: dict[str, list[int]] | None = None
+        self._author_vocabulary: list[str] = []
+        self._has_authors: bool | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -364,6 +350,27 @@ class SearchIndex:
         self.postings  # noqa: B018 - builds the vocabulary with the postings
         return self._vocabulary
 
+    # -- authors: few until papers are fetched or pulled, so indexed on first use -------------
+
+    @property
+    def authors(self) -> list[str]:
+        """Each row's author names, normalised into one string ("" without authors)."""
+        if self._authors is None:
+            self._authors = [author_text(r.authors) if r.authors else "" for r in self.records]
+        return self._authors
+
+    @property
+    def has_authors(self) -> bool:
+        if self._has_authors is None:
+            self._has_authors = any(self.authors)
+        return self._has_authors
+
+    def _author_index(self) -> tuple[list[str], dict[str, list[int]]]:
+        if self._author_postings is None:
+            self._author_postings = _postings(self.authors)
+            self._author_vocabulary = sorted(self._author_postings)
+        return self._author_vocabulary, self._author_postings
+
     # -- abstracts ---------------------------------------------------------------------------
 
     @property
@@ -376,17 +383,17 @@ class SearchIndex:
     @property
     def folded_titles(self) -> list[str]:
         if self._folded_titles is None:
-            self._folded_titles = [r.paper.title.casefold() for r in self.records]
+            self._folded_titles = [fold(r.paper.title) for r in self.records]
         return self._folded_titles
 
     @property
     def folded_abstracts(self) -> list[str]:
-        """Abstracts in lower case only: enough to find one word, and cheap to make."""
+        """Abstracts folded only (case, accents): enough to find one word, and cheap to make."""
         if self._abstracts is not None:
             return self._abstracts
         if self._folded is None:
             abstract_of = self._abstract_lookup()
-            self._folded = [abstract_of(r.id).casefold() for r in self.records]
+            self._folded = [fold(abstract_of(r.id)) for r in self.records]
         return self._folded
 
     def normalised_title(self, row: int) -> str:
@@ -429,6 +436,10 @@ class SearchIndex:
         row = self.rows.get(record.id)
         if row is None:
             return
+        if self._authors is not None and record.authors != self.records[row].authors:
+            self._authors[row] = author_text(record.authors) if record.authors else ""
+            self._author_postings = None  # rebuilt on the next search: fetches come in batches
+            self._has_authors = None
         self.records[row] = record
         if _touched(record):
             self.stateful.add(row)
@@ -475,56 +486,84 @@ class SearchIndex:
                     scores[row] = max(scores.get(row, 0.0), ratio * FUZZY_WEIGHT)
         return scores
 
-    def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
-        scores = self._title_rows(word)
+    def _index_rows(
+        self, vocabulary: list[str], postings: dict[str, list[int]], word: str, score: float
+    ) -> dict[int, float]:
+        """Rows with a word beginning with `word` (equal to it, for short words)."""
         if len(word) < INSIDE_FROM:
-            return scores
+            return dict.fromkeys(postings.get(word, ()), score)
+        found: dict[int, float] = {}
+        for rows in self._prefix_rows(vocabulary, postings, word).values():
+            found.update(dict.fromkeys(rows, score))
+        return found
+
+    def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
         if self._abstract_postings is not None:
-            found: dict[int, float] = {}
-            for rows in self._prefix_rows(
-                self._abstract_vocabulary, self._abstract_postings, word
-            ).values():
-                found.update(dict.fromkeys(rows, ABSTRACT))
-            found.update(scores)
+            found = self._index_rows(
+                self._abstract_vocabulary, self._abstract_postings, word, ABSTRACT
+            )
+        else:
+            found = {}
+            in_abstract = self._abstract_test(word)
+            pool = range(len(self.records)) if candidates is None else candidates
+            title_rows = self._title_rows(word)
+            for row in pool:
+                if row not in title_rows and in_abstract(row):
+                    found[row] = ABSTRACT
+            found.update(title_rows)
+            found.update(self._author_rows(word, title_rows))
             return found
-        in_abstract = self._abstract_test(word)
-        pool = range(len(self.records)) if candidates is None else candidates
-        for row in pool:
-            if row not in scores and in_abstract(row):
-                scores[row] = ABSTRACT
-        return scores
+        found.update(self._author_rows(word, ()))
+        found.update(self._title_rows(word))
+        return found
+
+    def _author_rows(self, word: str, better: Collection[int]) -> dict[int, float]:
+        """Rows whose authors' names have `word`, except those in `better` (title hits)."""
+        if not self.has_authors:
+            return {}
+        vocabulary, postings = self._author_index()
+        found = self._index_rows(vocabulary, postings, word, AUTHOR)
+        return {row: score for row, score in found.items() if row not in better}
 
     def _abstract_test(self, word: str) -> Callable[[int], bool]:
-        """Whether a word of a row's abstract begins with `word`."""
+        """Whether a row's abstract has `word` (as `store.search.words.text_test` finds it)."""
         ids = self._abstract_matches.get(word)
         if ids is not None:
             return {self.rows[pid] for pid in ids if pid in self.rows}.__contains__
         abstracts = self.folded_abstracts
-        starts = word_start_test(word)
-        return lambda row: starts(abstracts[row])
+        found = text_test(word)
+        return lambda row: found(abstracts[row])
 
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
         """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
-        # One-shot searches first test lower-cased titles, normalising only those that contain
+        # One-shot searches first test folded titles, normalising only those that contain
         # the word: normalising 100k titles costs more than the whole search. Punctuation only
-        # ever becomes a space, so a word in the normalised title is in the lower-cased one too.
+        # ever becomes a space, so a word in the normalised title is in the folded one too.
         normalised = self._titles is not None or self.indexed
         titles = self.titles if normalised else self.folded_titles
-        in_abstract = self._abstract_test(word) if len(word) >= INSIDE_FROM else None
+        in_abstract = self._abstract_test(word)
+        authors = self.authors if self.has_authors else None
+        in_authors = text_test(word)
+        inside = len(word) >= INSIDE_FROM
         found: dict[int, float] = {}
         for row in rows:
             title = titles[row]
-            if word in title and not normalised:
-                title = normalise(title)
             if word in title:
+                if not normalised:
+                    title = normalise(title)
                 tokens = title.split()
                 if word in tokens:
                     found[row] = TITLE_EXACT
-                elif any(t.startswith(word) for t in tokens):
+                    continue
+                if any(t.startswith(word) for t in tokens):
                     found[row] = TITLE_PREFIX
-                elif in_abstract is not None:
+                    continue
+                if inside and word in title:
                     found[row] = TITLE_INSIDE
-            elif in_abstract is not None and in_abstract(row):
+                    continue
+            if authors is not None and in_authors(authors[row]):
+                found[row] = AUTHOR
+            elif in_abstract(row):
                 found[row] = ABSTRACT
         if not found and len(word) >= 4:
             return self._title_rows(word)  # nothing as typed: let typo tolerance have a go
@@ -558,7 +597,7 @@ class SearchIndex:
             title, abstract = self.normalised_title(row), abstract_at(row)
             if any(p not in title and p not in abstract for p in query.phrases):
                 continue
-            if any(x in title or x in abstract for x in query.excluded):
+            if any(excludes(x, title, abstract) for x in query.excluded):
                 continue
             kept.append(row)
         return kept
@@ -586,14 +625,10 @@ class SearchIndex:
             key, records = SORT_KEYS[sort], self.records
             rows.sort(key=lambda row: key(records[row]))
 
-    def search(
-        self, query: str | Query, sort: str | None = None, *, limit: int | None = None
-    ) -> list[Record]:
-        parsed = parse_query(query) if isinstance(query, str) else query
-        if sort is not None and sort not in SORTS:
-            raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+    def _clause_rows(self, clause: Query) -> tuple[list[int], dict[int, float] | None]:
+        """Rows matching one clause (a query without OR), and their scores if it has words."""
         scores: dict[int, float] | None = None
-        for word in sorted(parsed.words, key=len, reverse=True):
+        for word in sorted(clause.words, key=len, reverse=True):
             if not self.indexed or (scores is not None and len(scores) <= CANDIDATE_SCAN):
                 found = self._word_rows_among(
                     word, range(len(self.records)) if scores is None else scores
@@ -606,19 +641,38 @@ class SearchIndex:
                 small, large = (scores, found) if len(scores) <= len(found) else (found, scores)
                 scores = {row: s + large[row] for row, s in small.items() if row in large}
             if not scores:
-                return []
+                return [], scores
         matched = (
-            self._filtered(scores, parsed.filters)
-            if parsed.filters
+            self._filtered(scores, clause.filters)
+            if clause.filters
             else (list(range(len(self.records))) if scores is None else list(scores))
         )
-        matched = self._text_checks(matched, parsed)
-        if parsed.phrases:
+        matched = self._text_checks(matched, clause)
+        if clause.phrases:
             scores = scores if scores is not None else {}
             for row in matched:
                 title = self.normalised_title(row)
-                hit = any(p in title for p in parsed.phrases)
+                hit = any(p in title for p in clause.phrases)
                 scores[row] = scores.get(row, 0.0) + (TITLE_EXACT if hit else ABSTRACT)
+        return matched, scores
+
+    def search(
+        self, query: str | Query, sort: str | None = None, *, limit: int | None = None
+    ) -> list[Record]:
+        parsed = parse_query(query) if isinstance(query, str) else query
+        if sort is not None and sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        if not parsed.alternatives:
+            matched, scores = self._clause_rows(parsed)
+        else:  # OR: a row matching several clauses keeps its best score
+            best: dict[int, float] = {}
+            for clause in parsed.alternatives:
+                rows, found = self._clause_rows(clause)
+                for row in rows:
+                    score = found.get(row, 0.0) if found else 0.0
+                    if best.get(row, -1.0) < score:
+                        best[row] = score
+            matched, scores = list(best), best
         chosen = sort or ("relevance" if parsed.has_words else parsed.sort_hint or "date")
         records = self.records
         if chosen == "queue":

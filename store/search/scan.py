@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from store.errors import PaperdeckError
-from store.search.query import INSIDE_FROM, word_start_test
+from store.search.words import fold, text_test
 
 PARALLEL_FROM_BYTES = 8_000_000
 """Below this abstracts file size (about 5k papers) reading it here is quicker than a fork."""
@@ -36,11 +36,11 @@ def worth_scanning(path: Path) -> bool:
 
 
 def matches_in(abstracts: Mapping[str, str], words: list[str]) -> dict[str, set[str]]:
-    """For each word, the ids of papers with an abstract word beginning with it."""
+    """For each word, the ids of papers whose abstract has it as `text_test` finds it."""
     found: dict[str, set[str]] = {word: set() for word in words}
-    tests = [(word_start_test(word), found[word]) for word in words]
+    tests = [(text_test(word), found[word]) for word in words]
     for pid, text in abstracts.items():
-        folded = text.casefold()
+        folded = fold(text)
         for starts, ids in tests:
             if starts(folded):
                 ids.add(pid)
@@ -104,7 +104,7 @@ def start_scan(
 ) -> AbstractScan | None:
     """A scan for `words` of the abstracts `read` gives (from the file at `path`) in a forked
     process, or None where it would not pay."""
-    words = sorted({w for w in words if len(w) >= INSIDE_FROM})
+    words = sorted(set(words))
     if not words or not worth_scanning(path):
         return None
     try:

@@ -10,14 +10,8 @@ from hypothesis import strategies as st
 
 from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState
-from store.search.query import (
-    QueryError,
-    SearchIndex,
-    normalise,
-    parse_query,
-    search,
-    word_start_test,
-)
+from store.search.query import QueryError, SearchIndex, parse_query, search
+from store.search.words import fold, normalise, word_start_test
 
 
 def rec(pid: str, title: str, abstract: str = "", **fields: object) -> Record:
@@ -174,7 +168,22 @@ def test_indexed_and_one_shot_search_agree_on_the_seeds(library: Library) -> Non
     assert indexed.abstracts_indexed
     hyphenated = ("self-supervised", "auto-regressive", "g-saes", "vision-language", "ar", "lm")
     inside_words = ("former", "coder", "vision", "scale", "ssl")
-    for query in (*hyphenated, *inside_words, "mae", "3d", "sparse autoencoder", "transfromer"):
+    acronyms = ("kv cache", "rl", "vq", "3d", "ai")  # short words: whole abstract words too
+    combined = (
+        "vq OR 3d",
+        "(kv OR vq) -3d",
+        "mae OR author:x OR has:code",
+        "diffusion -(3d OR vq)",
+    )
+    for query in (
+        *hyphenated,
+        *inside_words,
+        *acronyms,
+        *combined,
+        "mae",
+        "sparse autoencoder",
+        "transfromer",
+    ):
         expected = [r.id for r in indexed.search(query)]
         assert expected, query
         one_shot = SearchIndex(list(records), indexed=False)  # fresh, as each CLI run is
@@ -219,4 +228,4 @@ def test_parse_never_raises_anything_but_query_errors(text: str) -> None:
 )
 def test_word_start_test_is_what_the_word_index_finds(word: str, text: str) -> None:
     tokens = normalise(text).split()
-    assert word_start_test(word)(text.casefold()) == any(t.startswith(word) for t in tokens)
+    assert word_start_test(word)(fold(text)) == any(t.startswith(word) for t in tokens)

@@ -28,7 +28,9 @@ QUERIES = (
     "sparse autoencoder",
     "diffusion",
     "transformer attention",
-    "ar",  # too short for abstracts: titles only
+    "ar",  # short: whole abstract words only
+    "kv cache OR rl",
+    "(diffusion OR autoencoder) -image",
     '"language models"',
     "diffusion -image",
     "autoencoder is:unread",
@@ -65,7 +67,8 @@ def test_the_scan_runs_and_agrees_with_the_plain_search(large: Library) -> None:
         found = [r.id for r in Library(large.root).records(query, with_abstracts=False, scan=scan)]
         assert found == plain(large, query), query
     assert isinstance(large.scan_abstracts("sparse autoencoder"), AbstractScan)
-    assert large.scan_abstracts("ar") is None  # no word long enough to look for in abstracts
+    assert isinstance(large.scan_abstracts("kv OR rl"), AbstractScan)  # every clause's words
+    assert large.scan_abstracts("is:unread") is None  # no words: nothing to look for
 
 
 def test_small_libraries_and_bad_queries_start_no_scan(library: Library) -> None:

@@ -170,18 +170,19 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_list(args: argparse.Namespace, library: Library) -> int:
-    records = library.records(
+    # Everything that matches, then the first --limit of it: the count says how many matched.
+    matched = library.records(
         args.query,
         args.sort,
-        args.limit,
         with_abstracts=args.json,
         scan=getattr(args, "scan", None),
     )
+    records = matched[: args.limit] if args.limit else matched
     if args.json:
         _print_json([r.to_json() for r in records])
     else:
         total = len(library.papers())
-        cli_output.print_table(records, total, sys.stdout)
+        cli_output.print_table(records, total, sys.stdout, matched=len(matched))
     return 0
 
 

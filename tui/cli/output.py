@@ -11,7 +11,28 @@ from store.models import Record
 from tui.text import clean, markers, safe
 
 
-def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool = False) -> None:
+def papers(count: int) -> str:
+    return f"{count} paper" if count == 1 else f"{count} papers"
+
+
+def count_line(shown: int, matched: int, total: int) -> str:
+    """`212 papers`, `18 of 212 papers matched`, `4 of 18 matched`: what a list shows of what."""
+    if shown < matched:
+        return f"{shown} of {matched} matched"
+    if matched < total:
+        return f"{matched} of {papers(total)} matched"
+    return papers(total)
+
+
+def print_table(
+    records: list[Record],
+    total: int,
+    out: TextIO,
+    *,
+    queue: bool = False,
+    matched: int | None = None,
+) -> None:
+    """`matched`: how many papers the query found, of which `records` may be the first few."""
     if not out.isatty():
         for record in records:
             paper = record.paper
@@ -52,7 +73,7 @@ def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool =
             row.insert(0, safe(record.queue_position or ""))
         table.add_row(*row)
     console.print(table)
-    shown = f"{len(records)} papers" if len(records) == total else f"{len(records)} of {total}"
+    shown = count_line(len(records), len(records) if matched is None else matched, total)
     console.print(safe(shown, "dim"))
 
 

@@ -1,0 +1,59 @@
+"""Searching by author: `author:NAME` and plain words that name an author.
+
+Names come from `Record.authors` (enrichment's list today; the catalog's once listings carry
+authors). `author:` is fuzzy on family names, which is what people remember and misspell:
+`author:lecun`, `author:le-cun` and `author:lecunn` all find "Yann LeCun"; a value with a space
+(`author:"yann lecun"`) is looked for in the whole name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from store.models import Record
+from store.search.words import normalise
+
+FAMILY_CUTOFF = 80.0
+"""rapidfuzz ratio from which a family name counts as the one asked for (one typo in five)."""
+FUZZY_FROM = 4
+"""Shorter names match exactly or as a prefix only: `li` must not find "Liu" and "Lin"."""
+
+
+def author_text(authors: Sequence[str]) -> str:
+    """Every author's name normalised, one string: what plain query words are matched on."""
+    return normalise(" ; ".join(authors))
+
+
+def author_test(value: str) -> Callable[[Record], bool]:
+    """The test of `author:value`; answers are cached per name, as at 100k papers the same
+    names come back thousands of times."""
+    from rapidfuzz import fuzz  # only author: needs it: keep start-up light
+
+    wanted = normalise(value)
+    joined = wanted.replace(" ", "")
+    answers: dict[str, bool] = {}
+
+    def name_matches(name: str) -> bool:
+        answer = answers.get(name)
+        if answer is None:
+            words = normalise(name).split()
+            family = words[-1] if words else ""
+            answer = bool(family) and (
+                family.startswith(joined)
+                or joined in words
+                or (
+                    len(joined) >= FUZZY_FROM
+                    and fuzz.ratio(joined, family, score_cutoff=FAMILY_CUTOFF) > 0
+                )
+                or (
+                    " " in wanted
+                    and (
+                        f" {wanted} " in f" {' '.join(words)} "
+                        or fuzz.ratio(wanted, " ".join(words), score_cutoff=FAMILY_CUTOFF) > 0
+                    )
+                )
+            )
+            answers[name] = answer
+        return answer
+
+    return lambda record: any(name_matches(name) for name in record.authors)
