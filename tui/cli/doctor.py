@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from typing import TextIO
 
-from store.files.storage import write_atomic_bytes
 from store.library import Library
 
 
@@ -30,11 +28,7 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
             )
             out.write(f"{name}: no good backup found; {hint}\n")
             continue
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        aside = store_file.path.with_name(f"{name}.damaged-{stamp}")
-        with store_file.locked():
-            store_file.path.rename(aside)
-            write_atomic_bytes(store_file.path, backup.read_bytes())
+        aside = library.restore(store_file, backup)
         out.write(f"{name}: restored from {backup}; the damaged file is kept as {aside}\n")
         problems -= 1
     if problems:

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import TextIO
 
-from store.library import Progress
+from store.catalog.importing import Progress
 from store.models import Record
 from tui.text import clean, markers, safe
 
