@@ -140,7 +140,7 @@ async def test_one_search_at_a_time_and_the_last_filter_wins(
 ) -> None:
     app = app_for(library)
     running, most = 0, 0
-    search = app.view.search
+    search = app.desk.view.search
 
     def slow_search(*args: object, **kwargs: object) -> list[object]:
         nonlocal running, most
@@ -152,7 +152,7 @@ async def test_one_search_at_a_time_and_the_last_filter_wins(
         finally:
             running -= 1
 
-    monkeypatch.setattr(app.view, "search", slow_search)
+    monkeypatch.setattr(app.desk.view, "search", slow_search)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("slash")
@@ -172,7 +172,7 @@ async def test_a_slow_filter_says_it_is_searching(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = app_for(library)
-    search = app.view.search
+    search = app.desk.view.search
 
     def slow_search(*args: object, **kwargs: object) -> list[object]:
         time.sleep(0.5)  # the first word search on a large library, before its index exists
@@ -180,7 +180,7 @@ async def test_a_slow_filter_says_it_is_searching(
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        monkeypatch.setattr(app.view, "search", slow_search)
+        monkeypatch.setattr(app.desk.view, "search", slow_search)
         await pilot.press("slash", *"sparse")
         await pilot.pause(0.3)
         assert count_text(app) == "searching…"
@@ -192,13 +192,13 @@ async def test_related_papers_say_they_are_coming_while_the_index_builds(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = app_for(library)
-    related = app.view.related
+    related = app.desk.view.related
 
     def slow_related(paper: str, limit: int = 5) -> list[object]:
         time.sleep(0.5)  # the first time on a large library reads every abstract
         return related(paper, limit)  # type: ignore[return-value]
 
-    monkeypatch.setattr(app.view, "related", slow_related)
+    monkeypatch.setattr(app.desk.view, "related", slow_related)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("enter")
@@ -416,7 +416,7 @@ async def test_triage_gathers_its_pile_off_the_ui_thread(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = app_for(library)
-    search = app.view.search
+    search = app.desk.view.search
 
     def slow_search(*args: object, **kwargs: object) -> list[object]:
         time.sleep(0.5)
@@ -424,7 +424,7 @@ async def test_triage_gathers_its_pile_off_the_ui_thread(
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        monkeypatch.setattr(app.view, "search", slow_search)
+        monkeypatch.setattr(app.desk.view, "search", slow_search)
         await pilot.press("T")
         await pilot.pause(0.2)  # the app answers meanwhile
         progress = str(app.screen.query_one("#triage-progress").render())

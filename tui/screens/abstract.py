@@ -7,13 +7,13 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.models import Record
 from store.search.related import Related
+from tui import bindings
 from tui.screens.base import PaperScreen
 from tui.text import clean, safe
 from tui.widgets.footer import DeskFooter
@@ -68,11 +68,7 @@ def metadata_lines(record: Record) -> Text:
 
 
 class AbstractScreen(PaperScreen):
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="abstract.back"),
-        Binding("j", "step(1)", "Next", id="abstract.next"),
-        Binding("k", "step(-1)", "Previous", id="abstract.previous"),
-    ]
+    BINDINGS = bindings.ABSTRACT
 
     def __init__(
         self,
