@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
-from textual.message import Message
 from textual.reactive import var
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -20,6 +19,7 @@ from store.models import Record
 from tui import bindings
 from tui.commands import PaperdeckCommands
 from tui.desk import Desk
+from tui.messages import OpenAbstract, StartTriage, WorkerFailed
 from tui.screens.papers import PapersScreen
 
 if TYPE_CHECKING:
@@ -49,15 +49,6 @@ def _stats_screen() -> Screen[None]:
     from tui.screens.stats import StatsScreen
 
     return StatsScreen()
-
-
-class WorkerFailed(Message):
-    """A screen's worker raised something nobody expected: the app reports it (see
-    `DeskScreen.on_worker_state_changed`; worker messages do not bubble)."""
-
-    def __init__(self, worker: Worker[object]) -> None:
-        super().__init__()
-        self.worker = worker
 
 
 class PaperdeckApp(App[None]):
@@ -229,6 +220,20 @@ class PaperdeckApp(App[None]):
         from tui.screens.triage import TriageScreen
 
         self.push_screen(TriageScreen(query))
+
+    @on(StartTriage)
+    def _start_triage(self, event: StartTriage) -> None:
+        self.start_triage(event.query)
+
+    @on(OpenAbstract)
+    def open_abstract(self, event: OpenAbstract) -> None:
+        from tui.screens.abstract import AbstractScreen
+
+        self.push_screen(
+            AbstractScreen(
+                event.ids, event.paper, on_close=event.on_close, focus_note=event.focus_note
+            )
+        )
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui import bindings
+from tui.messages import OpenAbstract, WorkerFailed
 
 if TYPE_CHECKING:
     from store.library import Change
@@ -38,8 +39,6 @@ class DeskScreen(Screen[None]):
         """Worker messages do not bubble: hand an unexpected failure to the app's one handler,
         and let this screen end whatever "working…" it shows."""
         if event.state == WorkerState.ERROR:
-            from tui.app import WorkerFailed  # the app imports the screens
-
             self.worker_failed(event.worker)
             self.app.post_message(WorkerFailed(event.worker))
 
@@ -101,14 +100,7 @@ class DeskScreen(Screen[None]):
         on_close: Callable[[str], None] | None = None,
         focus_note: bool = False,
     ) -> None:
-        from tui.screens.abstract import AbstractScreen
-
-        self.app.push_screen(AbstractScreen(ids, paper, on_close=on_close, focus_note=focus_note))
-
-    def start_triage(self, query: str = "") -> None:
-        from tui.screens.triage import TriageScreen
-
-        self.app.push_screen(TriageScreen(query))
+        self.post_message(OpenAbstract(ids, paper, on_close, focus_note))
 
 
 class PaperScreen(DeskScreen):

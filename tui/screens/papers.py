@@ -10,6 +10,7 @@ from store.errors import PaperdeckError, UsageError
 from store.models import Record
 from store.search.query import Query, parse_query
 from tui import bindings
+from tui.messages import StartTriage
 from tui.screens.base import PaperScreen
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.footer import DeskFooter
@@ -124,7 +125,7 @@ class PapersScreen(PaperScreen):
             self._slow_search = self.set_timer(SEARCHING_AFTER, self.filter_bar.show_searching)
         self.search(generation, query)
 
-    @work(thread=True, group="filter", exit_on_error=False)
+    @work(thread=True, group="filter", exit_on_error=False, description="Filtering")
     def search(self, generation: int, query: Query) -> None:
         records: list[Record] | None = None
         problem = ""
@@ -170,7 +171,7 @@ class PapersScreen(PaperScreen):
         self.table.clear_selection()
 
     def action_triage(self) -> None:
-        self.start_triage(self.filter_bar.value)
+        self.post_message(StartTriage(self.filter_bar.value))
 
     @on(PaperTable.Opened)
     def open_paper(self, event: PaperTable.Opened) -> None:

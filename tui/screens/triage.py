@@ -13,6 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
@@ -69,7 +70,13 @@ class TriageScreen(DeskScreen):
         progress.update(Text("Gathering the untriaged papers…", style="dim"))
         self.gather(query)
 
-    @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="triage",
+        exit_on_error=False,
+        description="Gathering the papers to triage",
+    )
     def gather(self, query: Query) -> None:
         """The pile, searched off the UI thread: a word query on a large library takes time."""
         try:
@@ -78,6 +85,11 @@ class TriageScreen(DeskScreen):
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self.pile_ready, pile)
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        if worker.group == "triage" and self.is_mounted:
+            progress = self.query_one("#triage-progress", Static)
+            progress.update(Text("Could not gather the papers to triage.", style="bold"))
 
     def pile_ready(self, pile: list[str]) -> None:
         self.pile = pile
