@@ -13,14 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.errors import UsageError
+from store.errors import QueryError
 
 MAX_CLAUSES = 64
 """More alternatives than this come from a query no one means (a dozen ORs in a row)."""
-
-
-class QueryError(UsageError):
-    pass
 
 
 @dataclass(frozen=True)

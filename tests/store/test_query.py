@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store.errors import QueryError
 from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState
-from store.search.query import QueryError, SearchIndex, parse_query, search
+from store.search.index import SearchIndex, search
+from store.search.language import parse_query
 from store.search.words import fold, normalise, word_start_test
 
 

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store.errors import QueryError
 from store.library import Library
 from store.models import Enrichment, Paper, Record
 from store.search.boolean import Term, clauses
-from store.search.query import QueryError, SearchIndex, parse_query
+from store.search.index import SearchIndex
+from store.search.language import parse_query
 from store.search.words import fold, normalise, whole_word_test, word_start_test
 
 
