@@ -300,8 +300,9 @@ class SearchIndex:
         ids = self._abstract_matches.get(word)
         if ids is not None:
             return {self.rows[pid] for pid in ids if pid in self.rows}.__contains__
+        normalised = self._abstracts is not None
         abstracts = self.folded_abstracts
-        found = text_test(word)
+        found = text_test(word, normalised=normalised)
         return lambda row: found(abstracts[row])
 
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
@@ -313,7 +314,7 @@ class SearchIndex:
         titles = self.titles if normalised else self.folded_titles
         in_abstract = self._abstract_test(word)
         authors = self.authors if self.has_authors else None
-        in_authors = text_test(word)
+        in_authors = text_test(word, normalised=True)
         inside = len(word) >= INSIDE_FROM
         found: dict[int, float] = {}
         for row in rows:

@@ -15,7 +15,7 @@ from store.models import Enrichment, Paper, Record
 from store.search.boolean import Term, clauses
 from store.search.index import SearchIndex
 from store.search.language import parse_query
-from store.search.words import fold, normalise, whole_word_test, word_start_test
+from store.search.words import WHITESPACE, fold, normalise, whole_word_test, word_start_test
 
 
 def rec(pid: str, title: str, abstract: str = "", authors: tuple[str, ...] = ()) -> Record:
@@ -213,3 +213,20 @@ def test_word_tests_are_what_the_word_indexes_find(word: str, text: str) -> None
     tokens = normalise(text).split()
     assert word_start_test(word)(fold(text)) == any(t.startswith(word) for t in tokens)
     assert whole_word_test(word)(fold(text)) == (word in tokens)
+
+
+def test_the_whitespace_list_is_every_whitespace_character() -> None:
+    import sys
+
+    every = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    assert set(WHITESPACE) == every
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab"), min_size=1, max_size=2),
+    st.text(alphabet=st.sampled_from("ab -,\n\u2003\u00a0é"), max_size=30),
+)
+def test_whole_words_on_normalised_text_agree(word: str, text: str) -> None:
+    tokens = normalise(text).split()
+    assert whole_word_test(word, normalised=True)(normalise(text)) == (word in tokens)
