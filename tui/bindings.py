@@ -31,6 +31,8 @@ PAPER: list[BindingType] = [
     Binding("a", "queue", "Queue", id="paper.queue",
             tooltip="Add papers to the reading queue or take them off"),
     Binding("r", "mark_read", "Read", id="paper.read", tooltip="Toggle the read status"),
+    Binding("R", "mark_reading", "Reading", show=False, id="paper.reading",
+            tooltip="Mark as being read (again: unread)"),
     Binding("u", "undo", "Undo", id="paper.undo", tooltip="Undo the last change"),
     Binding("o", "open_link", "Open link", id="paper.open-link",
             tooltip="Open the paper's best link in the browser"),
@@ -70,30 +72,49 @@ TABLE: list[BindingType] = [
 FILTER: list[BindingType] = [Binding("escape", "clear", "Clear filter", id="filter.clear")]
 
 ABSTRACT: list[BindingType] = [
-    Binding("escape", "back", "Back", id="abstract.back"),
-    Binding("j", "step(1)", "Next", id="abstract.next"),
-    Binding("k", "step(-1)", "Previous", id="abstract.previous"),
-]
+    Binding("q", "back", "Back", id="abstract.quit", tooltip="Back where you came from"),
+    Binding("escape", "back", "Back", show=False, id="abstract.back"),
+    Binding("down,j", "step(1)", "Next", id="abstract.next", tooltip="The next paper of the list"),
+    Binding("up,k", "step(-1)", "Previous", id="abstract.previous",
+            tooltip="The previous paper of the list"),
+    Binding("tab", "app.focus_next", "Links", show=False, id="abstract.links",
+            tooltip="Move to the links and related papers (enter opens)"),
+]  # fmt: skip
+"""`pagedown` `pageup` `space` `home` `end` scroll the paper (AbstractBody)."""
+
+BACK_TO_PAPERS = "app.switch_mode('papers')"
 
 QUEUE: list[BindingType] = [
     Binding("shift+up", "move(-1)", "Move up", id="queue.up"),
     Binding("shift+down", "move(1)", "Move down", id="queue.down"),
-    Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="queue.back"),
+    Binding("q", BACK_TO_PAPERS, "Back", id="queue.quit", tooltip="Back to Papers"),
+    Binding("escape", BACK_TO_PAPERS, "Back", show=False, id="queue.back"),
 ]
+
+CHOICES: list[BindingType] = [
+    Binding("j", "cursor_down", "Down", show=False, id="choice-list.down"),
+    Binding("k", "cursor_up", "Up", show=False, id="choice-list.up"),
+    Binding("g", "first", "Top", show=False, id="choice-list.top"),
+    Binding("G", "last", "Bottom", show=False, id="choice-list.bottom"),
+]
+"""The lists of Tags, Notes, Links and Related move like the paper list."""
 
 TAGS: list[BindingType] = [
     Binding("R", "rename", "Rename", id="tags.rename"),
     Binding("m", "merge", "Merge into…", id="tags.merge"),
     Binding("u", "undo", "Undo", id="tags.undo"),
-    Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="tags.back"),
+    Binding("q", BACK_TO_PAPERS, "Back", id="tags.quit", tooltip="Back to Papers"),
+    Binding("escape", BACK_TO_PAPERS, "Back", show=False, id="tags.back"),
 ]
 
 NOTES: list[BindingType] = [
-    Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="notes.back"),
+    Binding("q", BACK_TO_PAPERS, "Back", id="notes.quit", tooltip="Back to Papers"),
+    Binding("escape", BACK_TO_PAPERS, "Back", show=False, id="notes.back"),
 ]
 
 STATS: list[BindingType] = [
-    Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="stats.back"),
+    Binding("q", BACK_TO_PAPERS, "Back", id="stats.quit", tooltip="Back to Papers"),
+    Binding("escape", BACK_TO_PAPERS, "Back", show=False, id="stats.back"),
 ]
 
 TRIAGE: list[BindingType] = [
@@ -104,7 +125,8 @@ TRIAGE: list[BindingType] = [
     Binding("s", "decide('skipped')", "Skip", id="triage.skip"),
     Binding("o", "open_link", "Open link", id="triage.open"),
     Binding("u", "undo", "Undo", id="triage.undo"),
-    Binding("escape", "leave", "Leave", id="triage.leave"),
+    Binding("q", "leave", "Leave", id="triage.quit", tooltip="Leave triage (progress is kept)"),
+    Binding("escape", "leave", "Leave", show=False, id="triage.leave"),
 ]
 
 NOTE_EDITOR: list[BindingType] = [
@@ -115,7 +137,7 @@ NOTE_EDITOR: list[BindingType] = [
 HELP: list[BindingType] = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
 TAG_INPUT: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="tag-input.cancel")]
 PROMPT: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
-SORT: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="sort.cancel")]
+SORT: list[BindingType] = [Binding("escape,q", "cancel", "Cancel", id="sort.cancel")]
 EXPORT: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
 ELSEWHERE: list[BindingType] = [
@@ -161,6 +183,7 @@ def _palette() -> tuple[Command, ...]:
         "paper.note": "Edit note",
         "paper.queue": "Queue / unqueue",
         "paper.read": "Mark read / unread",
+        "paper.reading": "Mark reading / unread",
         "paper.undo": "Undo",
         "paper.open-link": "Open link",
         "paper.copy": "Copy",

@@ -22,7 +22,7 @@ from store.errors import PaperdeckError
 from store.library import Change, Library
 from store.models import Enrichment, Record
 from store.view import LibraryView
-from tui.text import clean
+from tui.text import clean, plural
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -160,9 +160,16 @@ class Desk:
         import webbrowser  # rarely needed: not at start-up
 
         try:
-            webbrowser.open(url, new=2 if new_tab else 0)
-        except webbrowser.Error as error:
-            self.app.notify(f"Could not open a browser: {error}", severity="error", markup=False)
+            opened = webbrowser.open(url, new=2 if new_tab else 0)
+        except webbrowser.Error:
+            opened = False
+        if not opened:  # headless, SSH: no browser to hand the link to
+            self.app.notify(
+                f"No browser here: nothing was opened. Press y to copy the link instead: {url}",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
             return
         self.app.notify(f"Opened {url}", timeout=3, markup=False)
 
@@ -180,7 +187,9 @@ class Desk:
             link = record.best_link()
             lines.append(f"{record.title} {link}" if link else record.title)
         self.app.copy_to_clipboard("\n".join(lines))
-        self.app.notify(f"Copied {len(lines)} paper(s) to the clipboard.", timeout=2, markup=False)
+        self.app.notify(
+            f"Copied {plural(len(lines), 'paper')} to the clipboard.", timeout=2, markup=False
+        )
 
     # -- enrichment --------------------------------------------------------------------------
 

@@ -59,3 +59,8 @@ def markers(record: Record, *, blank: str = " ") -> str:
             STATUS_MARKS.get(state.status) or blank,
         )
     )
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 paper`, `2 papers`: never `1 papers` or `paper(s)`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from store.library import Library
 from tui.cli.parser import Subcommands
+from tui.text import plural
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
@@ -36,9 +37,10 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
         problems -= 1
     if problems:
         out.write(
-            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups.\n"
+            f"{plural(problems, 'damaged file')}. "
+            "Run `paperdeck doctor --restore` to restore backups.\n"
             if not restore
-            else f"{problems} file(s) could not be restored.\n"
+            else f"{plural(problems, 'file')} could not be restored.\n"
         )
         return 1
     return 0

@@ -10,7 +10,7 @@ from store.library import Library
 from store.search.language import SORTS
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int, year_value
-from tui.text import clean
+from tui.text import clean, plural
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -55,7 +55,7 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
     with output.progress_bar(sys.stderr, "Importing") as progress:
         report = library.import_files(args.paths, year=args.year, progress=progress)
     print(
-        f"Imported {report.listings} listings from {len(report.files)} file(s): "
+        f"Imported {report.listings} listings from {plural(len(report.files), 'file')}: "
         f"{report.new} new, {report.merged} merged, {report.unchanged} unchanged."
     )
     return 0

@@ -14,6 +14,7 @@ from store.library import Library
 from store.models import STATUSES
 from tui.cli import output
 from tui.cli.parser import Subcommands
+from tui.text import plural
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -102,7 +103,7 @@ def cmd_queue(args: argparse.Namespace, library: Library) -> int:
         change = library.queue_add(ids)
     else:
         change = library.queue_remove(ids)
-    print(f"queue: {len(change.queue_after or ())} paper(s)")
+    print(f"queue: {plural(len(change.queue_after or ()), 'paper')}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The abstract view: one paper in full; `j`/`k` step through the list it was opened from."""
+"""The abstract view: one paper in full; `↓`/`↑` (`j`/`k`) step through the list it was opened
+from, `enter` on a related paper opens it, and `escape` walks back the papers opened that way."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
@@ -17,7 +19,20 @@ from store.search.related import Related
 from tui import bindings
 from tui.screens.base import PaperScreen
 from tui.text import clean, safe
+from tui.widgets.choice_list import ChoiceList
 from tui.widgets.footer import DeskFooter
+
+
+class AbstractBody(VerticalScroll, inherit_bindings=False):
+    """The paper's text: scrolls on the page keys, and leaves `↑`/`↓` to the screen, which
+    steps to the previous and next paper as the paper list does."""
+
+    BINDINGS = [
+        Binding("pagedown,space", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home", "scroll_home", "Top", show=False),
+        Binding("end", "scroll_end", "Bottom", show=False),
+    ]
 
 
 def metadata_lines(record: Record) -> Text:
@@ -84,19 +99,21 @@ class AbstractScreen(PaperScreen):
         self.paper_id = paper
         self.on_close = on_close
         self.focus_note = focus_note
+        self.history: list[str] = []
+        """Papers left by opening a related one: `escape` goes back to them, newest first."""
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="abstract-body"):
+        with AbstractBody(id="abstract-body"):
             yield Static(id="abstract-title")
             yield Static(id="abstract-meta")
             yield Label("Abstract", classes="section")
             yield Static(id="abstract-text")
             yield Label("Links  (enter opens)", classes="section", id="links-heading")
-            yield OptionList(id="abstract-links")
+            yield ChoiceList(id="abstract-links")
             yield Label("Note  (n edits)", classes="section")
             yield Markdown(id="abstract-note")
             yield Label("Related  (enter opens)", classes="section")
-            yield OptionList(id="abstract-related")
+            yield ChoiceList(id="abstract-related")
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -117,8 +134,11 @@ class AbstractScreen(PaperScreen):
     def show(self, paper: str) -> None:
         self.paper_id = paper
         record = self.record
-        position = self.ids.index(paper) + 1 if paper in self.ids else 0
-        counter = f"  ({position} of {len(self.ids)})" if len(self.ids) > 1 else ""
+        if paper in self.ids:
+            position = self.ids.index(paper) + 1
+            counter = f"  ({position} of {len(self.ids)})" if len(self.ids) > 1 else ""
+        else:  # opened from Related: not in the list it steps through
+            counter = "  (related paper · esc goes back)"
         self.query_one("#abstract-title", Static).update(
             Text.assemble(safe(record.title, "bold"), (counter, "dim"))
         )
@@ -185,22 +205,36 @@ class AbstractScreen(PaperScreen):
 
     def action_step(self, offset: int) -> None:
         if self.paper_id not in self.ids:
+            self.notify("A related paper: esc goes back to the list.", timeout=3, markup=False)
             return
         index = self.ids.index(self.paper_id) + offset
         if 0 <= index < len(self.ids):
             self.show(self.ids[index])
-            self.query_one("#abstract-body", VerticalScroll).scroll_home(animate=False)
+            self.back_to_top()
+        else:
+            edge = "last" if offset > 0 else "first"
+            self.notify(f"This is the {edge} paper of the list.", timeout=2, markup=False)
 
     def action_back(self) -> None:
+        if self.history:
+            self.show(self.history.pop())
+            self.back_to_top()
+            return
         if self.on_close is not None:
             self.on_close(self.paper_id)
         self.dismiss(None)
 
+    def back_to_top(self) -> None:
+        body = self.query_one("#abstract-body", AbstractBody)
+        body.scroll_home(animate=False)
+        body.focus()
+
     @on(OptionList.OptionSelected, "#abstract-related")
     def open_related(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
+        if event.option.id and event.option.id != self.paper_id:
+            self.history.append(self.paper_id)
             self.show(event.option.id)
-            self.query_one("#abstract-body", VerticalScroll).scroll_home(animate=False)
+            self.back_to_top()
 
     @on(OptionList.OptionSelected, "#abstract-links")
     def open_link(self, event: OptionList.OptionSelected) -> None:

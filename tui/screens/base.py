@@ -152,6 +152,14 @@ class PaperScreen(DeskScreen):
         status = "unread" if all(r.state.status == "read" for r in records) else "read"
         self.desk.write(lambda: self.desk.library.set_status(ids, status))
 
+    def action_mark_reading(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        records = [self.desk.view.get(pid) for pid in ids]
+        status = "unread" if all(r.state.status == "reading" for r in records) else "reading"
+        self.desk.write(lambda: self.desk.library.set_status(ids, status))
+
     def action_undo(self) -> None:
         self.desk.undo()
 

@@ -11,7 +11,8 @@ from textual.widgets.option_list import Option
 from store.models import Record
 from tui import bindings
 from tui.screens.base import PaperScreen
-from tui.text import clean, safe
+from tui.text import clean, plural, safe
+from tui.widgets.choice_list import ChoiceList
 from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 
@@ -33,7 +34,7 @@ class NotesScreen(PaperScreen):
     def compose(self) -> ComposeResult:
         yield ModeBar("notes")
         yield Label("", id="notes-count", classes="screen-count")
-        yield OptionList(id="notes-list")
+        yield ChoiceList(id="notes-list")
         yield DeskFooter()
 
     @property
@@ -63,7 +64,9 @@ class NotesScreen(PaperScreen):
         if records:
             options.highlighted = min(keep or 0, len(records) - 1)
         self.query_one("#notes-count", Label).update(
-            f"{len(records)} notes" if records else "No notes yet: press n on a paper to write one."
+            plural(len(records), "note")
+            if records
+            else "No notes yet: press n on a paper to write one."
         )
 
     def target_ids(self) -> list[str]:

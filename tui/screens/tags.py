@@ -11,7 +11,8 @@ from textual.widgets.option_list import Option
 from tui import bindings
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TextPrompt
-from tui.text import safe
+from tui.text import plural, safe
+from tui.widgets.choice_list import ChoiceList
 from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 
@@ -22,7 +23,7 @@ class TagsScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield ModeBar("tags")
         yield Label("", id="tags-count", classes="screen-count")
-        yield OptionList(id="tags-list")
+        yield ChoiceList(id="tags-list")
         yield DeskFooter()
 
     @property
@@ -51,7 +52,7 @@ class TagsScreen(DeskScreen):
         if counts:
             options.highlighted = min(keep or 0, len(counts) - 1)
         self.query_one("#tags-count", Label).update(
-            f"{len(counts)} tags" if counts else "No tags yet: press t on a paper to tag it."
+            plural(len(counts), "tag") if counts else "No tags yet: press t on a paper to tag it."
         )
 
     @property

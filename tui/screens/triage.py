@@ -22,7 +22,7 @@ from tui import bindings
 from tui.screens.abstract import metadata_lines
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TagInput
-from tui.text import safe
+from tui.text import plural, safe
 from tui.widgets.footer import DeskFooter
 
 DECISIONS = ("queued", "dismissed", "tagged", "noted", "skipped")
@@ -139,7 +139,8 @@ class TriageScreen(DeskScreen):
             text.append("Nothing to triage: every unread paper here is triaged.\n", "bold")
         else:
             text.append(
-                f"Triage done: {len(self.pile)} papers in {minutes} min {seconds} s\n\n", "bold"
+                f"Triage done: {plural(len(self.pile), 'paper')} in {minutes} min {seconds} s\n\n",
+                "bold",
             )
         for kind in DECISIONS:
             text.append(f"{counts[kind]:>5}  {kind}\n")

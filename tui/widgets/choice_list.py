@@ -10,18 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar, Self
 
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import OptionList
 from textual.widgets._option_list import OptionListContent
 
+from tui import bindings
+
 
 class ChoiceList(OptionList):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False, id="choice-list.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="choice-list.up"),
-        Binding("g", "first", "Top", show=False, id="choice-list.top"),
-        Binding("G", "last", "Bottom", show=False, id="choice-list.bottom"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.CHOICES
 
     def add_options(self, new_options: Iterable[OptionListContent]) -> Self:
         super().add_options(new_options)

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from tui import bindings
-from tui.text import safe
+from tui.text import plural, safe
 
 
 class FilterInput(Input):
@@ -77,7 +77,7 @@ class FilterBar(Horizontal):
         self.searching_shown = False
         label = self.query_one("#filter-count", Label)
         label.remove_class("-error")
-        text = f"{total} papers" if shown == total else f"{shown} of {total}"
+        text = plural(total, "paper") if shown == total else f"{shown} of {total}"
         label.update(Text(text))
 
     def show_searching(self) -> None:
