@@ -312,13 +312,10 @@ class Desk:
         now = datetime.now().astimezone()
         call = self.app.call_from_thread
         try:
-            records = [
-                self.view.with_abstract(r)
-                for r in self.scope_records(request.scope, selection, query, sort)
-            ]
+            scoped = self.scope_records(request.scope, selection, query, sort)
+            chosen = export.included(request.fmt, scoped, include_all=request.include_all)
+            records = [self.view.with_abstract(r) for r in chosen]
             if request.fmt == "dir":
-                if not request.include_all:
-                    records = [r for r in records if r.state.note.strip()]
                 report = export.export_dir(
                     records, request.destination, now=now, force=request.force
                 )
@@ -334,10 +331,16 @@ class Desk:
                     records,
                     request.destination,
                     now=now,
-                    include_all=request.include_all,
+                    include_all=True,  # `included` chose the papers
                     force=request.force,
                 )
-                message = f"Exported {len(records)} paper(s) to {path}"
+                message = f"Exported {plural(len(records), 'paper')} to {path}"
+            left_out = len(scoped) - len(chosen)
+            if left_out:
+                message += (
+                    f"; {plural(left_out, 'paper')} without a note left out "
+                    "(tick “Include papers without notes” to add them)"
+                )
         except PaperdeckError as error:
             call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
             return

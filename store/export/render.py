@@ -63,6 +63,14 @@ def metadata_line(record: Record) -> str:
     return " · ".join(parts)
 
 
+def included(fmt: str, records: Sequence[Record], *, include_all: bool) -> list[Record]:
+    """The papers an export writes: Markdown (a file or a folder) leaves papers without a note
+    out unless `include_all`; BibTeX and JSON write every one. What front ends count."""
+    if fmt in ("md", "dir") and not include_all:
+        return [r for r in records if r.state.note.strip()]
+    return list(records)
+
+
 def render_markdown(
     records: Sequence[Record],
     *,
@@ -72,8 +80,9 @@ def render_markdown(
 ) -> str:
     """One document: a heading and date, then each paper with a note (every paper with
     `include_all`), its metadata line and the note verbatim."""
-    chosen = [r for r in records if include_all or r.state.note.strip()]
-    lines = [f"# {title}", "", f"Exported {now.strftime('%Y-%m-%d %H:%M')} · {len(chosen)} papers"]
+    chosen = included("md", records, include_all=include_all)
+    count = f"{len(chosen)} paper" + ("" if len(chosen) == 1 else "s")
+    lines = [f"# {title}", "", f"Exported {now.strftime('%Y-%m-%d %H:%M')} · {count}"]
     for record in chosen:
         lines += ["", f"## {heading_text(record.title)}", "", metadata_line(record)]
         note = _plain(record.state.note).strip("\n")

@@ -22,6 +22,9 @@ def cmd_app(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_triage(args: argparse.Namespace, library: Library) -> int:
+    from store.search.language import parse_query
+
+    parse_query(args.query)  # a bad query is a usage error here (exit 2), not in the app
     from tui.app import run_app
 
     return run_app(library, seeds=bundled_seeds(), triage=args.query)

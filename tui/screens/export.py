@@ -1,4 +1,9 @@
-"""`e`: export papers' notes to Markdown, BibTeX or JSON, or one Markdown file per paper."""
+"""`e`: export papers' notes to Markdown, BibTeX or JSON, or one Markdown file per paper.
+
+Designed for 80x24 and 60x20: compact controls, the two choices side by side, everything in one
+scrolling column. Choosing a file that exists asks, in the dialog, whether to overwrite it, and
+every choice made stays as it was.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +12,32 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
 
 from tui import bindings
 from tui.desk import ExportRequest
+from tui.text import safe
 
 SCOPES = (
-    ("filter", "Papers in the current filter"),
+    ("filter", "Current filter"),
     ("selection", "Selected papers"),
-    ("queue", "The reading queue"),
-    ("notes", "Every paper with a note"),
+    ("queue", "Reading queue"),
+    ("notes", "Papers with a note"),
 )
 FORMATS = (
-    ("md", "Markdown, one file"),
-    ("dir", "Markdown, one file per paper (Obsidian/Logseq)"),
+    ("md", "Markdown"),
+    ("dir", "Markdown folder"),
     ("bib", "BibTeX"),
     ("json", "JSON"),
 )
+FORMAT_HELP = {
+    "md": "one Markdown file",
+    "dir": "a folder, one Markdown file per paper (Obsidian, Logseq)",
+    "bib": "one BibTeX file",
+    "json": "one JSON file, as `paperdeck list --json`",
+}
 SUFFIX = {"md": ".md", "bib": ".bib", "json": ".json", "dir": ""}
 
 
@@ -41,39 +53,53 @@ def default_destination(fmt: str, *, home: Path | None = None, cwd: Path | None 
 class ExportDialog(ModalScreen[ExportRequest | None]):
     BINDINGS = bindings.EXPORT
 
-    def __init__(self, *, has_selection: bool, filter_text: str) -> None:
+    def __init__(self, *, selected: int, filter_text: str) -> None:
+        """`selected`: how many papers the user selected (0: the scope is not offered)."""
         super().__init__()
-        self.has_selection = has_selection
+        self.selected = selected
         self.filter_text = filter_text
+        self._confirming: Path | None = None
+        """The existing file the user was asked about: `Export` again overwrites it."""
 
     def compose(self) -> ComposeResult:
+        default_scope = "selection" if self.selected else "filter"
         with Vertical(id="export-dialog", classes="dialog"):
-            yield Label("Export", classes="dialog-title")
-            with Horizontal(id="export-choices"):
-                with RadioSet(id="export-scope"):
-                    for key, label in SCOPES:
-                        if key == "filter" and self.filter_text:
-                            label = f"{label}: {self.filter_text[:30]}"
-                        yield RadioButton(
-                            label,
-                            value=key == ("selection" if self.has_selection else "filter"),
-                            disabled=key == "selection" and not self.has_selection,
-                            name=key,
-                        )
-                with RadioSet(id="export-format"):
-                    for key, label in FORMATS:
-                        yield RadioButton(label, value=key == "md", name=key)
-            yield Checkbox("Include papers without notes", id="export-all")
-            yield Label("Destination")
-            yield Input(str(default_destination("md")), id="export-path")
-            yield Checkbox("Overwrite an existing file", id="export-force")
+            with VerticalScroll(id="export-body"):
+                yield Label("Export", classes="dialog-title")
+                with Horizontal(id="export-choices"):
+                    with RadioSet(id="export-scope", compact=True):
+                        for key, label in SCOPES:
+                            if key == "selection" and self.selected:
+                                label = f"{label} ({self.selected})"
+                            yield RadioButton(
+                                label,
+                                value=key == default_scope,
+                                disabled=key == "selection" and not self.selected,
+                                name=key,
+                                compact=True,
+                            )
+                    with RadioSet(id="export-format", compact=True):
+                        for key, label in FORMATS:
+                            yield RadioButton(label, value=key == "md", name=key, compact=True)
+                filter_line = f"filter: {self.filter_text}" if self.filter_text else "filter: none"
+                yield Static(safe(filter_line, "dim"), id="export-filter")
+                yield Checkbox("Include papers without notes", id="export-all", compact=True)
+                yield Input(str(default_destination("md")), id="export-path", compact=True)
+                yield Static(safe(FORMAT_HELP["md"], "dim"), id="export-status")
             with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="export-go")
-                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", variant="primary", id="export-go", compact=True)
+                yield Button("Cancel", id="export-cancel", compact=True)
 
     def _chosen(self, radio_set: str) -> str:
         pressed = self.query_one(f"#{radio_set}", RadioSet).pressed_button
         return pressed.name if pressed is not None and pressed.name else ""
+
+    def _status(self, text: str, style: str = "dim") -> None:
+        self.query_one("#export-status", Static).update(safe(text, style))
+
+    def _unconfirm(self) -> None:
+        self._confirming = None
+        self.query_one("#export-go", Button).label = "Export"
 
     @on(RadioSet.Changed, "#export-format")
     def format_changed(self) -> None:
@@ -81,23 +107,47 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         fmt = self._chosen("export-format")
         current = Path(path_input.value).expanduser()
         if current.parent.exists() and fmt:
-            stem = default_destination(fmt).name
-            path_input.value = str(current.parent / stem)
+            path_input.value = str(current.parent / default_destination(fmt).name)
+        self._unconfirm()
+        self._status(FORMAT_HELP.get(fmt, ""))
+
+    @on(Input.Changed, "#export-path")
+    def path_changed(self) -> None:
+        if self._confirming is not None:
+            self._unconfirm()
+            self._status(FORMAT_HELP.get(self._chosen("export-format"), ""))
 
     @on(Button.Pressed, "#export-go")
     @on(Input.Submitted, "#export-path")
     def go(self) -> None:
         value = self.query_one("#export-path", Input).value.strip()
         if not value:
-            self.notify("Name a destination file or folder.", severity="warning", markup=False)
+            self._status("Name a destination file or folder.", "bold")
             return
+        fmt = self._chosen("export-format") or "md"
+        destination = Path(value).expanduser()
+        force = False
+        if fmt != "dir" and destination.is_dir():
+            self._status(f"{destination} is a folder: name a file in it.", "bold")
+            return
+        if fmt != "dir" and destination.exists():
+            if self._confirming != destination:
+                self._confirming = destination
+                self.query_one("#export-go", Button).label = "Overwrite"
+                self._status(
+                    f"{destination.name} exists. Press Overwrite to replace it, "
+                    "or change the name.",
+                    "bold",
+                )
+                return
+            force = True
         self.dismiss(
             ExportRequest(
                 scope=self._chosen("export-scope") or "filter",
-                fmt=self._chosen("export-format") or "md",
-                destination=Path(value).expanduser(),
+                fmt=fmt,
+                destination=destination,
                 include_all=self.query_one("#export-all", Checkbox).value,
-                force=self.query_one("#export-force", Checkbox).value,
+                force=force,
             )
         )
 

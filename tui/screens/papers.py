@@ -71,6 +71,9 @@ class PapersScreen(PaperScreen):
     def target_ids(self) -> list[str]:
         return self.table.target_ids()
 
+    def selected_ids(self) -> list[str]:
+        return [r.id for r in self.table.records if r.id in self.table.selected]
+
     def export_query(self) -> str:
         return self.filter_bar.value
 

@@ -17,6 +17,7 @@ from textual.worker import Worker
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
+from store.models import Record
 from store.search.language import Query, parse_query
 from tui import bindings
 from tui.screens.abstract import metadata_lines
@@ -56,6 +57,7 @@ class TriageScreen(DeskScreen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
+        self.desk.records_changed.subscribe(self, self.records_changed)
         self.when_loaded(self.build_pile, once=True)
         self.query_one("#triage-body", VerticalScroll).focus()
 
@@ -97,11 +99,16 @@ class TriageScreen(DeskScreen):
         self.started = time.monotonic()
         self.show_current()
 
+    def records_changed(self, changed: list[Record]) -> None:
+        """A write landed (a decision, its undo, a tag): the card shows what the disk holds."""
+        if self.current is not None and any(r.id == self.current for r in changed):
+            self.show_current(keep_scroll=True)
+
     @property
     def current(self) -> str | None:
         return self.pile[self.position] if self.position < len(self.pile) else None
 
-    def show_current(self) -> None:
+    def show_current(self, *, keep_scroll: bool = False) -> None:
         paper = self.current
         progress = self.query_one("#triage-progress", Static)
         if paper is None:
@@ -122,7 +129,8 @@ class TriageScreen(DeskScreen):
         self.query_one("#triage-abstract", Static).update(safe(abstract, multiline=True))
         links = "\n".join(record.paper.links)
         self.query_one("#triage-links", Static).update(safe(links, "underline", multiline=True))
-        self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
+        if not keep_scroll:
+            self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
 
     def summary_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(DECISIONS, 0)
