@@ -140,6 +140,24 @@ PROMPT: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="prompt.ca
 SORT: list[BindingType] = [Binding("escape,q", "cancel", "Cancel", id="sort.cancel")]
 EXPORT: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
+FOOTER_DROP_ORDER = (
+    "toggle_select",
+    "open_link",
+    "sort",
+    "move(-1)",
+    "move(1)",
+    "merge",
+    "undo",
+    "step(-1)",
+    "rename",
+    "decide('skipped')",
+    "mark_read",
+    "queue",
+    "note",
+    "tag",
+)
+"""Footer keys that make way on a narrow terminal, least used first; the rest always show."""
+
 ELSEWHERE: list[BindingType] = [
     Binding("ctrl+p", "command_palette", "Command palette", id="app.palette"),
     Binding("ctrl+q", "quit", "Quit", id="app.quit"),

@@ -32,6 +32,10 @@ def stars(record: Record) -> str:
     return f"★{best / 1000:.1f}k" if best >= 10_000 else f"★{best}"
 
 
+TITLE_MIN = 30
+"""Cells a title keeps before any other column is shown."""
+
+
 class PaperTable(ScrollView, can_focus=True):
     """Papers, one per row: title, date, upvotes, tags, stars and markers; `space` selects."""
 
@@ -210,14 +214,25 @@ class PaperTable(ScrollView, can_focus=True):
     # -- drawing -----------------------------------------------------------------------------
 
     def _columns(self, width: int) -> tuple[int, int, int, int, int]:
-        """Widths of title, date, upvotes, tags, stars for a row `width` cells wide."""
-        stars_width = 7 if width >= 100 else 0
-        tags_width = 22 if width >= 110 else 14 if width >= 80 else 0
-        date_width = 10 if width >= 60 else 0
-        votes_width = 4
-        fixed = 2 + (4 if self.show_position else 0) + 5 + date_width + votes_width
-        fixed += tags_width + stars_width + 5
-        return max(10, width - fixed), date_width, votes_width, tags_width, stars_width
+        """Widths of title, date, upvotes, tags, stars for a row `width` cells wide.
+
+        Designed for 80 columns first: the title keeps at least `TITLE_MIN` cells, and the
+        other columns join in priority order (date, tags, upvotes, stars) while they fit;
+        tags grow on wide terminals."""
+        room = width - 1 - 5 - (4 if self.show_position else 0) - 1  # select, QNCS, #, edge
+        date_w = tags_w = votes_w = stars_w = 0
+        if room - 11 >= TITLE_MIN:
+            date_w, room = 10, room - 11
+        if room - 13 >= TITLE_MIN:
+            tags_w, room = 12, room - 13
+        if room - 5 >= TITLE_MIN:
+            votes_w, room = 4, room - 5
+        if room - 7 >= TITLE_MIN + 20:  # stars only where titles stay comfortable
+            stars_w, room = 7, room - 7
+        if tags_w and room > TITLE_MIN + 40:  # wide: longer tag lists
+            extra = min(10, room - TITLE_MIN - 40)
+            tags_w, room = tags_w + extra, room - extra
+        return max(10, room), date_w, votes_w, tags_w, stars_w
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -242,7 +257,8 @@ class PaperTable(ScrollView, can_focus=True):
         cells = [" " + ("  # " if self.show_position else ""), "QNCS ", "title".ljust(title_w)]
         if date_w:
             cells.append(" date".ljust(date_w + 1))
-        cells.append("  ▲".rjust(votes_w) + " ")
+        if votes_w:
+            cells.append("  ▲".rjust(votes_w) + " ")
         if tags_w:
             cells.append(" tags".ljust(tags_w + 1))
         if stars_w:
@@ -270,8 +286,9 @@ class PaperTable(ScrollView, can_focus=True):
         line.append_text(title)
         if date_w:
             line.append(" " + (paper.published or "").ljust(date_w), dim)
-        votes = "" if paper.upvotes is None else str(paper.upvotes)
-        line.append(" " + votes.rjust(votes_w - 1) + " ", dim)
+        if votes_w:
+            votes = "" if paper.upvotes is None else str(paper.upvotes)
+            line.append(" " + votes.rjust(votes_w - 1) + " ", dim)
         if tags_w:
             tags = Text(" " + clean(" ".join(record.state.tags)), no_wrap=True)
             tags.truncate(tags_w + 1, overflow="ellipsis", pad=True)
