@@ -235,11 +235,44 @@ class PaperdeckApp(App[None]):
             )
         )
 
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        """ "Save screenshot" (command palette): into Downloads when there is one, else the home
+        folder, and always say where it went or why it could not be saved."""
+        from textual._files import generate_datetime_filename  # what Textual names them
+
+        directory = Path(path) if path else screenshot_directory()
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        try:
+            saved = self.save_screenshot(name, str(directory))
+        except OSError as error:
+            self.notify(
+                f"Could not save the screenshot in {directory}: {error.strerror or error}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return None
+        self.notify(f"Saved the screenshot to {saved}", timeout=8, markup=False)
+        return None
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+
+def screenshot_directory() -> Path:
+    """The user's Downloads folder if it exists, else their home folder."""
+    from platformdirs import user_downloads_path
+
+    downloads = user_downloads_path()
+    return downloads if downloads.is_dir() else Path.home()
 
 
 def run_app(library: Library, *, seeds: Sequence[Path], triage: str | None = None) -> int:

@@ -34,8 +34,9 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(key_table(title, list(keys)))
             yield Static(
                 Text(
-                    'Filter syntax: words "a phrase" tag:x -tag:x is:unread|reading|read|queued '
-                    "has:code|note|arxiv|tags year:>=2024 upvotes:>=5 authors:<=3 org:x source:000",
+                    'Filter syntax: words "a phrase" a OR b (a OR b) c -word tag:x -tag:x '
+                    "is:unread|reading|read|queued has:code|note|arxiv|tags year:>=2024 "
+                    "upvotes:>=5 author:lecun authors:<=3 org:x source:000",
                     style="dim",
                 )
             )

@@ -98,7 +98,7 @@ class SortChooser(ModalScreen[str | None]):
     BINDINGS = bindings.SORT
 
     DESCRIPTIONS = {
-        "relevance": "best match first (when the filter has words), else date",
+        "relevance": "best match first (no words: date)",
         "date": "newest first",
         "upvotes": "most upvoted first",
         "title": "title A→Z",
@@ -111,9 +111,18 @@ class SortChooser(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sort-dialog", classes="dialog"):
-            yield Label("Sort papers by")
+            yield Label(f"Sort papers by (now: {self.current})")
             options = [
-                Option(Text.assemble((f"{name:<10}", "bold"), self.DESCRIPTIONS[name]), id=name)
+                Option(
+                    Text.assemble(
+                        ("● " if name == self.current else "  ", "bold"),
+                        (f"{name:<10}", "bold"),
+                        self.DESCRIPTIONS[name],
+                        no_wrap=True,
+                        overflow="ellipsis",
+                    ),
+                    id=name,
+                )
                 for name in SORTS
             ]
             yield OptionList(*options, id="sort-options")

@@ -152,11 +152,19 @@ class PapersScreen(PaperScreen):
         elif records is not None and generation == self._generation:
             self.show_results(records)
         elif self.filter_bar.searching_shown:  # superseded: what the list shows stands
-            self.filter_bar.show_count(len(self.table.records), self.desk.view.total)
+            self.show_count()
 
     def show_results(self, records: list[Record]) -> None:
         self.table.set_records(records)
-        self.filter_bar.show_count(len(records), self.desk.view.total)
+        self.show_count()
+
+    def show_count(self) -> None:
+        table = self.table
+        self.filter_bar.show_count(len(table.records), self.desk.view.total, len(table.selected))
+
+    @on(PaperTable.SelectionChanged)
+    def selection_changed(self) -> None:
+        self.show_count()
 
     # -- actions -----------------------------------------------------------------------------
 

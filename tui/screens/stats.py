@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Label, Sparkline, Static
+from textual.widgets import Label, Static
 
 from store.stats import Overview, overview
 from tui import bindings
@@ -30,6 +32,29 @@ def bars(rows: list[tuple[str, int]], *, limit: int = 12) -> Table:
     return table
 
 
+LEVELS = " ▁▂▃▄▅▆▇█"
+WEEK_WIDTH = 6
+"""Cells per week: the bar, its count and its date label share one column, so they line up."""
+
+
+def week_chart(counts: list[int], today: date, *, height: int = 3) -> Text:
+    """Bars of reads per week, oldest first, each above its count and its week's Monday."""
+    first = today - timedelta(days=today.weekday()) - timedelta(weeks=len(counts) - 1)
+    top = max(counts, default=0) or 1
+    text = Text()
+    for level in range(height, 0, -1):
+        for count in counts:
+            eighths = round(8 * height * count / top) - 8 * (level - 1)
+            cell = LEVELS[max(0, min(8, eighths))] if count else " "
+            text.append((cell * (WEEK_WIDTH - 1)).ljust(WEEK_WIDTH), "cyan")
+        text.append("\n")
+    text.append("".join(f"{n:>{WEEK_WIDTH - 1}} " for n in counts), "bold")
+    text.append("\n")
+    mondays = (first + timedelta(weeks=n) for n in range(len(counts)))
+    text.append("".join(f"{d:%m-%d}".rjust(WEEK_WIDTH - 1) + " " for d in mondays), "dim")
+    return text
+
+
 class StatsScreen(DeskScreen):
     BINDINGS = bindings.STATS
 
@@ -41,9 +66,8 @@ class StatsScreen(DeskScreen):
             yield Static(id="stats-years")
             yield Label("Tags", classes="section")
             yield Static(id="stats-tags")
-            yield Label("Papers read per week (last 12 weeks)", classes="section")
-            yield Sparkline([], id="stats-progress")
-            yield Static(id="stats-progress-numbers")
+            yield Label("Papers read per week (last 12 weeks, by Monday)", classes="section")
+            yield Static(id="stats-progress")
         yield DeskFooter()
 
     def on_mount(self) -> None:
@@ -78,6 +102,5 @@ class StatsScreen(DeskScreen):
         self.query_one("#stats-years", Static).update(bars(data.by_year, limit=30))
         tags = bars(data.by_tag) if data.by_tag else Text("No tags yet.", style="dim")
         self.query_one("#stats-tags", Static).update(tags)
-        self.query_one("#stats-progress", Sparkline).data = data.read_per_week
-        numbers = " ".join(str(n) for n in data.read_per_week)
-        self.query_one("#stats-progress-numbers", Static).update(Text(numbers, style="dim"))
+        chart = week_chart(data.read_per_week, self.desk.today())
+        self.query_one("#stats-progress", Static).update(chart)

@@ -73,12 +73,15 @@ class FilterBar(Horizontal):
 
     searching_shown = False
 
-    def show_count(self, shown: int, total: int) -> None:
+    def show_count(self, shown: int, total: int, selected: int = 0) -> None:
+        """`212 papers`, `3 of 212`, and `· 2 selected` while papers are selected."""
         self.searching_shown = False
         label = self.query_one("#filter-count", Label)
         label.remove_class("-error")
-        text = plural(total, "paper") if shown == total else f"{shown} of {total}"
-        label.update(Text(text))
+        text = Text(plural(total, "paper") if shown == total else f"{shown} of {total}")
+        if selected:
+            text.append(f" · {selected} selected", "bold")
+        label.update(text)
 
     def show_searching(self) -> None:
         """A search is taking longer than a moment (a large library, abstracts not indexed)."""
