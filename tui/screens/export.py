@@ -112,8 +112,11 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         self._status(FORMAT_HELP.get(fmt, ""))
 
     @on(Input.Changed, "#export-path")
-    def path_changed(self) -> None:
-        if self._confirming is not None:
+    def path_changed(self, event: Input.Changed) -> None:
+        if (
+            self._confirming is not None
+            and Path(event.value.strip()).expanduser() != self._confirming
+        ):
             self._unconfirm()
             self._status(FORMAT_HELP.get(self._chosen("export-format"), ""))
 
