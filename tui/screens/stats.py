@@ -48,10 +48,10 @@ def week_chart(counts: list[int], today: date, *, height: int = 3) -> Text:
             cell = LEVELS[max(0, min(8, eighths))] if count else " "
             text.append((cell * (WEEK_WIDTH - 1)).ljust(WEEK_WIDTH), "cyan")
         text.append("\n")
-    text.append("".join(f"{n:>{WEEK_WIDTH - 1}} " for n in counts), "bold")
+    text.append("".join(f"{n:<{WEEK_WIDTH - 1}} " for n in counts), "bold")
     text.append("\n")
     mondays = (first + timedelta(weeks=n) for n in range(len(counts)))
-    text.append("".join(f"{d:%m-%d}".rjust(WEEK_WIDTH - 1) + " " for d in mondays), "dim")
+    text.append("".join(f"{d:%m-%d}".ljust(WEEK_WIDTH - 1) + " " for d in mondays), "dim")
     return text
 
 
