@@ -47,6 +47,11 @@ class UserState:
     """Set when the user merged this paper into another (a near-duplicate): it is hidden."""
     updated: str = ""
 
+    @property
+    def has_note(self) -> bool:
+        """A note of only spaces and blank lines is no note (lists, filters and exports agree)."""
+        return bool(self.note.strip())
+
 
 @dataclass(frozen=True, slots=True)
 class Repo:

@@ -17,10 +17,10 @@ from store.search.language import (
     SORTS,
     Filter,
     Query,
-    normalise,
     parse_query,
     word_start_test,
 )
+from store.text import normalise
 
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, ABSTRACT = 100.0, 90.0, 80.0, 50.0
 FUZZY_CUTOFF = 80.0

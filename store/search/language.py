@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from store.errors import QueryError
 from store.models import STATUSES, Record
+from store.text import WORD_BREAKS, normalise
 
 SORTS = ("relevance", "date", "upvotes", "title", "added")
 FILTERS = ("tag", "is", "has", "year", "upvotes", "authors", "org", "source")
@@ -31,17 +32,6 @@ INSIDE_FROM = 3
 """Shorter words match only whole or leading title words: not inside words, not abstracts."""
 
 
-_PUNCTUATION = str.maketrans(
-    dict.fromkeys(
-        "!\"#$%&'()*,-./:;<=>?@[\\]^_`{|}~\u2010\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7\u2022",
-        " ",
-    )
-)
-
-
-_SPLITS_AT = frozenset(map(chr, _PUNCTUATION))
-
-
 def word_start_test(word: str) -> Callable[[str], bool]:
     """Whether a lower-cased text has a word beginning with `word`, words split where
     `normalise` splits them: what the abstract word index finds, tested on the raw text."""
@@ -49,19 +39,12 @@ def word_start_test(word: str) -> Callable[[str], bool]:
     def starts(text: str) -> bool:
         at = text.find(word)
         while at != -1:  # almost always once: the first occurrence starts a word
-            if at == 0 or (before := text[at - 1]).isspace() or before in _SPLITS_AT:
+            if at == 0 or (before := text[at - 1]).isspace() or before in WORD_BREAKS:
                 return True
             at = text.find(word, at + 1)
         return False
 
     return starts
-
-
-def normalise(text: str) -> str:
-    """Lower case, punctuation to spaces, whitespace collapsed: what words are matched on.
-
-    str.translate rather than a regular expression: this runs over every abstract."""
-    return " ".join(text.casefold().translate(_PUNCTUATION).split())
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -164,7 +147,7 @@ def _has(record: Record, what: str) -> bool:
     if what == "code":
         return bool(record.paper.github)
     if what == "note":
-        return bool(record.state.note.strip())
+        return record.state.has_note
     if what == "tags":
         return bool(record.state.tags)
     return bool(record.enrichment.arxiv_id) or any("arxiv.org/" in u for u in record.paper.links)

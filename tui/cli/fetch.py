@@ -81,7 +81,7 @@ def run_fetch(
 def _print_summary(
     summary: FetchSummary, *, arxiv: bool, github: bool, stdout: TextIO, stderr: TextIO
 ) -> None:
-    from store.enrich.net import clean_text
+    from store.text import one_line as clean_text
 
     if arxiv:
         print(
@@ -114,7 +114,7 @@ def _progress_bar(stream: TextIO) -> Iterator[Callable[[int, int, str], None] | 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from store.enrich.net import clean_text
+    from store.text import one_line as clean_text
 
     bar = Progress(
         TextColumn("Fetching"),

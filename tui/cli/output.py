@@ -87,7 +87,7 @@ def print_record(record: Record, out: TextIO) -> None:
         )
     console.print()
     console.print(safe(paper.abstract, multiline=True))
-    if state.note.strip():
+    if state.has_note:
         console.print()
         console.print(Text("Note", style="bold"))
         console.print(safe(state.note, multiline=True))
