@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from store.errors import ExportError
+from store.facts import authors
 from store.models import Record
 from store.text import clean, one_line
 
@@ -35,10 +36,8 @@ def metadata_line(record: Record) -> str:
     parts: list[str] = []
     if paper.published:
         parts.append(paper.published)
-    if enrichment.authors:
-        parts.append(", ".join(one_line(a) for a in enrichment.authors))
-    elif paper.authors_count is not None:
-        parts.append(f"{paper.authors_count} author{'s' if paper.authors_count != 1 else ''}")
+    if names := authors(record):
+        parts.append(one_line(names))
     if paper.organization:
         parts.append(one_line(paper.organization_name or paper.organization))
     if enrichment.arxiv_id:
