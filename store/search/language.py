@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from store.errors import QueryError
 from store.models import STATUSES, Record
@@ -27,6 +28,30 @@ IS_VALUES = (*STATUSES, "queued", "triaged")
 HAS_VALUES = ("code", "note", "arxiv", "tags")
 _NUMBER = re.compile(r"^(>=|<=|>|<|=)?(\d{1,9})$")
 _RANGE = re.compile(r"^(\d{1,9})\.\.(\d{1,9})$")
+
+# What each sort orders by (relevance is the engine's score).
+SortKey = Callable[[Record], Any]
+
+
+def _sort_keys() -> dict[str, SortKey]:
+    def newest(r: Record) -> tuple[int, int]:
+        published = r.paper.published  # YYYY-MM-DD: newest first, unknown dates last
+        return (0, -int(published.replace("-", ""))) if published else (1, 0)
+
+    return {
+        "date": lambda r: (newest(r), -(r.paper.upvotes or -1), r.title.casefold(), r.id),
+        "upvotes": lambda r: (r.paper.upvotes is None, -(r.paper.upvotes or 0), newest(r), r.id),
+        "title": lambda r: (r.title.casefold(), r.id),
+        "added": lambda r: (
+            not r.paper.added,
+            "".join(chr(0x10FFFF - ord(c)) for c in r.paper.added),
+            r.id,
+        ),
+    }
+
+
+SORT_KEYS = _sort_keys()
+
 
 INSIDE_FROM = 3
 """Shorter words match only whole or leading title words: not inside words, not abstracts."""
