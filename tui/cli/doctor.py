@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
 from typing import TextIO
 
 from store.library import Library
+from tui.cli.parser import Subcommands
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
@@ -39,3 +42,13 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
         )
         return 1
     return 0
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
+    p.add_argument("--restore", action="store_true", help="restore the newest good backups")
+    p.set_defaults(run=cmd_doctor, needs_store=False)
+
+
+def cmd_doctor(args: argparse.Namespace, library: Library) -> int:
+    return run_doctor(library, restore=args.restore, out=sys.stdout)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import sys
 from collections.abc import Iterator
 from typing import TextIO
 
@@ -100,3 +102,9 @@ def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
 
     with bar:
         yield update
+
+
+def print_json(value: object, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    out.write(json.dumps(value, ensure_ascii=False, indent=2))
+    out.write("\n")
