@@ -278,7 +278,7 @@ class Desk:
         if scope == "queue":
             return self.view.queue()
         if scope == "notes":
-            return [r for r in self.view.search("", sort) if r.state.note.strip()]
+            return [r for r in self.view.search("", sort) if r.state.has_note]
         return self.view.search(query, sort)
 
     def export(
@@ -309,7 +309,7 @@ class Desk:
             ]
             if request.fmt == "dir":
                 if not request.include_all:
-                    records = [r for r in records if r.state.note.strip()]
+                    records = [r for r in records if r.state.has_note]
                 report = export.export_dir(
                     records, request.destination, now=now, force=request.force
                 )

@@ -31,7 +31,7 @@ def cmd_export(args: argparse.Namespace, library: Library) -> int:
     now = datetime.now().astimezone()
     if args.dir is not None:
         if not args.all:
-            records = [r for r in records if r.state.note.strip()]
+            records = [r for r in records if r.state.has_note]
         report = export.export_dir(records, args.dir, now=now, force=args.force)
         for path, reason in report.skipped:
             print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
