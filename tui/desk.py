@@ -251,13 +251,7 @@ class Desk:
             return
         finally:
             call(self.set_activity, "")
-        lines = [
-            f"arXiv: {summary.matched} matched, {summary.not_found} not found, "
-            f"{summary.failed} failed, {summary.skipped} skipped",
-            f"GitHub: {summary.repos_ok} ok, {summary.repos_not_found} not found, "
-            f"{summary.repos_failed} failed",
-            *summary.service_errors,
-        ]
+        lines = [summary.arxiv_line(), summary.github_line(), *summary.service_errors]
         if summary.cancelled:
             lines.insert(0, "Fetch cancelled; what was fetched is kept.")
         severity = "error" if summary.service_errors else "information"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from store.library import Library
 from store.errors import StoreLocked
+from store.library import Library
 from store.models import UserState
 from store.paths import bundled_seeds
 from tests.conftest import ROOT

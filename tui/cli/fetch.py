@@ -120,17 +120,9 @@ def _print_summary(
     from store.text import one_line as clean_text
 
     if arxiv:
-        print(
-            f"arXiv: {summary.matched} matched, {summary.not_found} not found, "
-            f"{summary.failed} failed, {summary.skipped} skipped",
-            file=stdout,
-        )
+        print(summary.arxiv_line(), file=stdout)
     if github:
-        print(
-            f"GitHub: {summary.repos_ok} repos ok, {summary.repos_not_found} not found, "
-            f"{summary.repos_failed} failed, {summary.repos_skipped} skipped",
-            file=stdout,
-        )
+        print(summary.github_line(), file=stdout)
     for failure in summary.failures[:MAX_FAILURES_SHOWN]:
         print(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", file=stderr)
     if len(summary.failures) > MAX_FAILURES_SHOWN:
