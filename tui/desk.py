@@ -292,7 +292,7 @@ class Desk:
     ) -> None:
         from datetime import datetime
 
-        from store import export
+        from store.export.run import export_to
 
         now = datetime.now().astimezone()
         call = self.app.call_from_thread
@@ -301,28 +301,14 @@ class Desk:
                 self.view.with_abstract(r)
                 for r in self.scope_records(request.scope, selection, query, sort)
             ]
-            if request.fmt == "dir":
-                if not request.include_all:
-                    records = [r for r in records if r.state.has_note]
-                report = export.export_dir(
-                    records, request.destination, now=now, force=request.force
-                )
-                message = (
-                    f"Exported to {request.destination}: {len(report.written)} written, "
-                    f"{len(report.updated)} updated, {len(report.unchanged)} unchanged"
-                )
-                if report.skipped:
-                    message += f", {len(report.skipped)} skipped (not written by paperdeck)"
-            else:
-                path = export.export_file(
-                    request.fmt,
-                    records,
-                    request.destination,
-                    now=now,
-                    include_all=request.include_all,
-                    force=request.force,
-                )
-                message = f"Exported {len(records)} paper(s) to {path}"
+            message = export_to(
+                request.fmt,
+                records,
+                request.destination,
+                now=now,
+                include_all=request.include_all,
+                force=request.force,
+            ).summary()
         except PaperdeckError as error:
             call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
             return
