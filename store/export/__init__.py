@@ -1,7 +1,7 @@
 """Exports: renderers (`render`) return text; `write` puts it on disk whole or not at all."""
 
 from store.errors import ExportError
-from store.export.render import FORMATS, included, render
+from store.export.render import FORMATS, render
 from store.export.write import DirExportReport, export_dir, export_file
 
 __all__ = [
@@ -10,6 +10,5 @@ __all__ = [
     "ExportError",
     "export_dir",
     "export_file",
-    "included",
     "render",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from store.models import Record
-from store.search.words import normalise
+from store.text import normalise
 
 FAMILY_CUTOFF = 80.0
 """rapidfuzz ratio from which a family name counts as the one asked for (one typo in five)."""

@@ -19,12 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from store.errors import QueryError
 from store.models import STATUSES, Record
 from store.search import boolean
 from store.search.authors import author_test
-from store.search.words import INSIDE_FROM, fold, mentions, normalise, word_start_test
+from store.search.words import INSIDE_FROM, mentions, word_start_test
+from store.text import fold, normalise
 
 SORTS = ("relevance", "date", "upvotes", "title", "added")
 FILTERS = ("tag", "is", "has", "year", "upvotes", "author", "authors", "org", "source")
@@ -32,6 +34,29 @@ IS_VALUES = (*STATUSES, "queued", "triaged")
 HAS_VALUES = ("code", "note", "arxiv", "tags")
 _NUMBER = re.compile(r"^(>=|<=|>|<|=)?(\d{1,9})$")
 _RANGE = re.compile(r"^(\d{1,9})\.\.(\d{1,9})$")
+
+# What each sort orders by (relevance is the engine's score).
+SortKey = Callable[[Record], Any]
+
+
+def _sort_keys() -> dict[str, SortKey]:
+    def newest(r: Record) -> tuple[int, int]:
+        published = r.paper.published  # YYYY-MM-DD: newest first, unknown dates last
+        return (0, -int(published.replace("-", ""))) if published else (1, 0)
+
+    return {
+        "date": lambda r: (newest(r), -(r.paper.upvotes or -1), r.title.casefold(), r.id),
+        "upvotes": lambda r: (r.paper.upvotes is None, -(r.paper.upvotes or 0), newest(r), r.id),
+        "title": lambda r: (r.title.casefold(), r.id),
+        "added": lambda r: (
+            not r.paper.added,
+            "".join(chr(0x10FFFF - ord(c)) for c in r.paper.added),
+            r.id,
+        ),
+    }
+
+
+SORT_KEYS = _sort_keys()
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -137,7 +162,7 @@ def _has(record: Record, what: str) -> bool:
     if what == "code":
         return bool(record.paper.github)
     if what == "note":
-        return bool(record.state.note.strip())
+        return record.state.has_note
     if what == "tags":
         return bool(record.state.tags)
     return bool(record.enrichment.arxiv_id) or any("arxiv.org/" in u for u in record.paper.links)

@@ -19,7 +19,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from store.errors import PaperdeckError
-from store.search.words import fold, text_test
+from store.search.words import text_test
+from store.text import fold
 
 PARALLEL_FROM_BYTES = 8_000_000
 """Below this abstracts file size (about 5k papers) reading it here is quicker than a fork."""

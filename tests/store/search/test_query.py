@@ -13,7 +13,8 @@ from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState
 from store.search.index import SearchIndex, search
 from store.search.language import parse_query
-from store.search.words import fold, normalise, word_start_test
+from store.search.words import word_start_test
+from store.text import fold, normalise
 
 
 def rec(pid: str, title: str, abstract: str = "", **fields: object) -> Record:

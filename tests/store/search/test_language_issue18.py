@@ -15,7 +15,8 @@ from store.models import Enrichment, Paper, Record
 from store.search.boolean import Term, clauses
 from store.search.index import SearchIndex
 from store.search.language import parse_query
-from store.search.words import WHITESPACE, fold, normalise, whole_word_test, word_start_test
+from store.search.words import WHITESPACE, whole_word_test, word_start_test
+from store.text import fold, normalise
 
 
 def rec(pid: str, title: str, abstract: str = "", authors: tuple[str, ...] = ()) -> Record:
