@@ -80,7 +80,14 @@ ABSTRACT: list[BindingType] = [
     Binding("tab", "app.focus_next", "Links", show=False, id="abstract.links",
             tooltip="Move to the links and related papers (enter opens)"),
 ]  # fmt: skip
-"""`pagedown` `pageup` `space` `home` `end` scroll the paper (AbstractBody)."""
+
+ABSTRACT_BODY: list[BindingType] = [
+    Binding("pagedown,space", "page_down", "Page down", show=False, id="abstract.page-down"),
+    Binding("pageup", "page_up", "Page up", show=False, id="abstract.page-up"),
+    Binding("home", "scroll_home", "Top", show=False, id="abstract.top"),
+    Binding("end", "scroll_end", "Bottom", show=False, id="abstract.bottom"),
+]
+"""The paper's text scrolls on these; `↑`/`↓` are the screen's (previous / next paper)."""
 
 BACK_TO_PAPERS = "app.switch_mode('papers')"
 
@@ -168,7 +175,7 @@ HELP_SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Moving around (lists)", TABLE),
     ("On a paper (list: the selection, else the highlighted paper)", PAPER),
     ("Papers screen", PAPERS),
-    ("Abstract view", ABSTRACT),
+    ("Abstract view", [*ABSTRACT, *ABSTRACT_BODY]),
     ("Queue screen", QUEUE),
     ("Tags screen", TAGS),
     ("Triage", TRIAGE),

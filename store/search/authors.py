@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from store.models import Record
+from store.search.words import WordIndex
 from store.text import normalise
 
 FAMILY_CUTOFF = 80.0
@@ -22,6 +23,29 @@ FUZZY_FROM = 4
 def author_text(authors: Sequence[str]) -> str:
     """Every author's name normalised, one string: what plain query words are matched on."""
     return normalise(" ; ".join(authors))
+
+
+class AuthorNames:
+    """Each row's author names as one normalised string ("" without authors), with a word
+    index built on first use: few papers have authors until they are fetched or pulled."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.texts = [author_text(r.authors) if r.authors else "" for r in records]
+        self.any = any(self.texts)
+        self._index: WordIndex | None = None
+
+    @property
+    def index(self) -> WordIndex:
+        if self._index is None:
+            self._index = WordIndex(self.texts)
+        return self._index
+
+    def replace(self, row: int, record: Record) -> None:
+        text = author_text(record.authors) if record.authors else ""
+        if text != self.texts[row]:
+            self.texts[row] = text
+            self.any = any(self.texts) if not text else True
+            self._index = None  # rebuilt on the next search: fetches come in batches
 
 
 def author_test(value: str) -> Callable[[Record], bool]:

@@ -6,14 +6,13 @@ a title-word index: words narrow the candidates first, and filters then run on t
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from store.errors import QueryError
 from store.models import Record
-from store.search.authors import author_text
+from store.search.authors import AuthorNames
 from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, parse_query
-from store.search.words import INSIDE_FROM, text_test
+from store.search.words import INSIDE_FROM, WordIndex, text_test
 from store.text import fold, normalise
 
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, AUTHOR, ABSTRACT = 100.0, 90.0, 80.0, 60.0, 50.0
@@ -41,8 +40,7 @@ class SearchIndex:
         self.records = list(records)
         self.rows = {r.id: i for i, r in enumerate(self.records)}
         self._titles: list[str] | None = None
-        self._postings: dict[str, list[int]] | None = None
-        self._vocabulary: list[str] = []
+        self._title_index: WordIndex | None = None
         self._abstract_source = abstracts
         """Abstracts by id, where the records carry none: asked once per pass over the rows
         (one lookup per row would, for a file-backed source, check the file every time)."""
@@ -54,15 +52,11 @@ class SearchIndex:
         self._folded_titles: list[str] | None = None
         self.indexed = indexed
         """False for one search (the CLI): scanning once beats building word indexes."""
-        self._abstract_postings: dict[str, list[int]] | None = None
-        self._abstract_vocabulary: list[str] = []
+        self._abstract_index: WordIndex | None = None
         self._ranks: dict[str, list[int]] = {}
         self._default_state = Record(self.records[0].paper) if self.records else None
         self._stateful: set[int] | None = None
-        self._authors: list[str] | None = None
-        self._author_postings: dict[str, list[int]] | None = None
-        self._author_vocabulary: list[str] = []
-        self._has_authors: bool | None = None
+        self._authors: AuthorNames | None = None
 
     def __len__(self) -> int:
         return len(self.records)
@@ -83,38 +77,16 @@ class SearchIndex:
         return self._titles
 
     @property
-    def postings(self) -> dict[str, list[int]]:
-        if self._postings is None:
-            postings = _postings(self.titles)
-            self._vocabulary = sorted(postings)
-            self._postings = postings
-        return self._postings
+    def title_index(self) -> WordIndex:
+        if self._title_index is None:
+            self._title_index = WordIndex(self.titles)
+        return self._title_index
 
     @property
-    def vocabulary(self) -> list[str]:
-        self.postings  # noqa: B018 - builds the vocabulary with the postings
-        return self._vocabulary
-
-    # -- authors: few until papers are fetched or pulled, so indexed on first use -------------
-
-    @property
-    def authors(self) -> list[str]:
-        """Each row's author names, normalised into one string ("" without authors)."""
+    def authors(self) -> AuthorNames:
         if self._authors is None:
-            self._authors = [author_text(r.authors) if r.authors else "" for r in self.records]
+            self._authors = AuthorNames(self.records)
         return self._authors
-
-    @property
-    def has_authors(self) -> bool:
-        if self._has_authors is None:
-            self._has_authors = any(self.authors)
-        return self._has_authors
-
-    def _author_index(self) -> tuple[list[str], dict[str, list[int]]]:
-        if self._author_postings is None:
-            self._author_postings = _postings(self.authors)
-            self._author_vocabulary = sorted(self._author_postings)
-        return self._author_vocabulary, self._author_postings
 
     # -- abstracts ---------------------------------------------------------------------------
 
@@ -163,15 +135,13 @@ class SearchIndex:
 
     @property
     def abstracts_indexed(self) -> bool:
-        return self._abstract_postings is not None
+        return self._abstract_index is not None
 
     def index_abstracts(self) -> None:
         """Build the word indexes (seconds at 100k papers: call it off the UI thread)."""
-        self.postings  # noqa: B018 - the title index first: it serves every keystroke
-        if self._abstract_postings is None:
-            postings = _postings(self.abstracts)
-            self._abstract_vocabulary = sorted(postings)
-            self._abstract_postings = postings
+        self.title_index  # noqa: B018 - the title index first: it serves every keystroke
+        if self._abstract_index is None:
+            self._abstract_index = WordIndex(self.abstracts)
         self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
 
     # -- updates -----------------------------------------------------------------------------
@@ -181,10 +151,8 @@ class SearchIndex:
         row = self.rows.get(record.id)
         if row is None:
             return
-        if self._authors is not None and record.authors != self.records[row].authors:
-            self._authors[row] = author_text(record.authors) if record.authors else ""
-            self._author_postings = None  # rebuilt on the next search: fetches come in batches
-            self._has_authors = None
+        if self._authors is not None:
+            self._authors.replace(row, record)
         self.records[row] = record
         if record.touched:
             self.stateful.add(row)
@@ -193,20 +161,10 @@ class SearchIndex:
 
     # -- matching ----------------------------------------------------------------------------
 
-    def _prefix_rows(
-        self, vocabulary: list[str], postings: dict[str, list[int]], word: str
-    ) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = {}
-        start = bisect.bisect_left(vocabulary, word)
-        for token in vocabulary[start:]:
-            if not token.startswith(word):
-                break
-            found[token] = postings[token]
-        return found
-
     def _title_rows(self, word: str) -> dict[int, float]:
         # dict.fromkeys over posting lists does the per-row work in C: this runs per keystroke.
-        tokens = self._prefix_rows(self.vocabulary, self.postings, word)
+        index = self.title_index
+        tokens = index.starting(word)
         scores: dict[int, float] = {}
         for token, rows in tokens.items():
             if token != word:
@@ -215,9 +173,9 @@ class SearchIndex:
             scores.update(dict.fromkeys(tokens[word], TITLE_EXACT))
         if len(word) >= INSIDE_FROM:
             inside: dict[int, float] = {}
-            for token in self.vocabulary:
+            for token in index.vocabulary:
                 if word in token and not token.startswith(word):
-                    inside.update(dict.fromkeys(self.postings[token], TITLE_INSIDE))
+                    inside.update(dict.fromkeys(index.postings[token], TITLE_INSIDE))
             if inside:
                 inside.update(scores)
                 scores = inside
@@ -225,28 +183,15 @@ class SearchIndex:
             from rapidfuzz import fuzz, process  # only typos need it: keep start-up light
 
             for token, ratio, _ in process.extract(
-                word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
+                word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
             ):
-                for row in self.postings[token]:
+                for row in index.postings[token]:
                     scores[row] = max(scores.get(row, 0.0), ratio * FUZZY_WEIGHT)
         return scores
 
-    def _index_rows(
-        self, vocabulary: list[str], postings: dict[str, list[int]], word: str, score: float
-    ) -> dict[int, float]:
-        """Rows with a word beginning with `word` (equal to it, for short words)."""
-        if len(word) < INSIDE_FROM:
-            return dict.fromkeys(postings.get(word, ()), score)
-        found: dict[int, float] = {}
-        for rows in self._prefix_rows(vocabulary, postings, word).values():
-            found.update(dict.fromkeys(rows, score))
-        return found
-
     def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
-        if self._abstract_postings is not None:
-            found = self._index_rows(
-                self._abstract_vocabulary, self._abstract_postings, word, ABSTRACT
-            )
+        if self._abstract_index is not None:
+            found = self._abstract_index.rows(word, ABSTRACT)
         else:
             found = {}
             in_abstract = self._abstract_test(word)
@@ -264,10 +209,9 @@ class SearchIndex:
 
     def _author_rows(self, word: str, better: Collection[int]) -> dict[int, float]:
         """Rows whose authors' names have `word`, except those in `better` (title hits)."""
-        if not self.has_authors:
+        if not self.authors.any:
             return {}
-        vocabulary, postings = self._author_index()
-        found = self._index_rows(vocabulary, postings, word, AUTHOR)
+        found = self.authors.index.rows(word, AUTHOR)
         return {row: score for row, score in found.items() if row not in better}
 
     def _abstract_test(self, word: str) -> Callable[[int], bool]:
@@ -288,7 +232,7 @@ class SearchIndex:
         normalised = self._titles is not None or self.indexed
         titles = self.titles if normalised else self.folded_titles
         in_abstract = self._abstract_test(word)
-        authors = self.authors if self.has_authors else None
+        authors = self.authors.texts if self.authors.any else None
         in_authors = text_test(word, normalised=True)
         inside = len(word) >= INSIDE_FROM
         found: dict[int, float] = {}
@@ -433,18 +377,6 @@ class SearchIndex:
         if limit is not None:
             matched = matched[:limit]
         return [records[row] for row in matched]
-
-
-def _postings(texts: Sequence[str]) -> dict[str, list[int]]:
-    postings: dict[str, list[int]] = {}
-    for row, text in enumerate(texts):
-        for word in set(text.split()):
-            rows = postings.get(word)
-            if rows is None:
-                postings[word] = [row]
-            else:
-                rows.append(row)
-    return postings
 
 
 def search(

@@ -10,7 +10,8 @@ abstract scan and the word indexes all apply these same tests, on words split wh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+from collections.abc import Callable, Sequence
 
 from store.text import WORD_BREAKS
 
@@ -69,3 +70,38 @@ def text_test(word: str, *, normalised: bool = False) -> Callable[[str], bool]:
 def mentions(word: str, normalised_text: str) -> bool:
     """Whether a normalised text contains `word` as `text_test` finds it."""
     return text_test(word, normalised=True)(normalised_text)
+
+
+class WordIndex:
+    """Which rows have which words (of normalised texts): postings, and the sorted vocabulary
+    that prefix lookups bisect."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        postings: dict[str, list[int]] = {}
+        for row, text in enumerate(texts):
+            for word in set(text.split()):
+                rows = postings.get(word)
+                if rows is None:
+                    postings[word] = [row]
+                else:
+                    rows.append(row)
+        self.postings = postings
+        self.vocabulary = sorted(postings)
+
+    def starting(self, word: str) -> dict[str, list[int]]:
+        """The rows of every indexed word beginning with `word`, by word."""
+        found: dict[str, list[int]] = {}
+        for token in self.vocabulary[bisect.bisect_left(self.vocabulary, word) :]:
+            if not token.startswith(word):
+                break
+            found[token] = self.postings[token]
+        return found
+
+    def rows(self, word: str, score: float) -> dict[int, float]:
+        """Rows where `text_test` finds `word`, each with `score`."""
+        if len(word) < INSIDE_FROM:
+            return dict.fromkeys(self.postings.get(word, ()), score)
+        found: dict[int, float] = {}
+        for rows in self.starting(word).values():
+            found.update(dict.fromkeys(rows, score))  # per-row work in C: this runs per keystroke
+        return found

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
@@ -28,12 +27,7 @@ class AbstractBody(VerticalScroll, inherit_bindings=False):
     """The paper's text: scrolls on the page keys, and leaves `↑`/`↓` to the screen, which
     steps to the previous and next paper as the paper list does."""
 
-    BINDINGS = [
-        Binding("pagedown,space", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("home", "scroll_home", "Top", show=False),
-        Binding("end", "scroll_end", "Bottom", show=False),
-    ]
+    BINDINGS = bindings.ABSTRACT_BODY
 
 
 def metadata_lines(record: Record) -> Text:
