@@ -26,7 +26,12 @@ RESULTS = ROOT / "results"
 SIZES = tuple(
     int(s) for s in os.environ.get("PAPERDECK_BENCH_SIZES", "1000,10000,100000").split(",")
 )
-QUERIES = ("sparse attention transformer", "diffusion model distillation", "tag:x is:unread")
+QUERIES = (
+    "sparse attention transformer",
+    "diffusion model distillation",
+    "tag:x is:unread",
+    "(kv OR rl) cache model",  # short words match abstracts; OR runs one search per clause
+)
 BIN = Path(sys.executable).parent
 
 
