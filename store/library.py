@@ -14,7 +14,6 @@ process holding stale data never overwrites what another process wrote.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -144,9 +143,7 @@ class Library:
 
     def remove_stale_temps(self) -> None:
         for store_file in self.files:
-            with contextlib.suppress(StoreError):
-                with store_file.locked():
-                    store_file.remove_stale_temps()
+            store_file.remove_stale_temps()
 
     def take_backups(self) -> None:
         """Keep a version of the user's files now (the app does this at every start)."""

@@ -17,7 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,20 @@ class StoreLocked(StoreError):
         )
 
 
+LockWait = Callable[[str], None]
+"""Told, once, what a lock wait is waiting for (the CLI prints it, the app shows it)."""
+
+WAIT_NOTICE_AFTER = 0.5
+"""Seconds of waiting for a lock before the wait is reported: users see why within a second."""
+
+
+def waiting_message(what: str, timeout: float) -> str:
+    return (
+        f"waiting for {what}: another paperdeck process is holding its lock "
+        f"(giving up after {timeout:g} s)"
+    )
+
+
 class StoreWriteError(StoreError):
     def __init__(self, path: Path, error: OSError) -> None:
         super().__init__(
@@ -72,18 +86,28 @@ class StoreWriteError(StoreError):
 
 
 @contextlib.contextmanager
-def file_lock(path: Path, timeout: float) -> Iterator[None]:
+def file_lock(
+    path: Path, timeout: float, *, what: str = "", on_wait: LockWait | None = None
+) -> Iterator[None]:
     """An exclusive lock between processes (flock on POSIX, msvcrt on Windows), given up on
-    with StoreLocked after `timeout` seconds.  The kernel drops it if the holder dies."""
+    with StoreLocked after `timeout` seconds.  The kernel drops it if the holder dies.
+
+    A wait longer than WAIT_NOTICE_AFTER is reported once to `on_wait`, naming `what`."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
         raise StoreWriteError(path, error) from None
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    told = on_wait is None
     try:
         while not _try_lock(fd):
-            if time.monotonic() >= deadline:
+            waited = time.monotonic() - start
+            if waited >= timeout:
                 raise StoreLocked(path, timeout)
+            if not told and waited >= WAIT_NOTICE_AFTER:
+                told = True
+                assert on_wait is not None
+                on_wait(waiting_message(what or path.name, timeout))
             time.sleep(0.005)
         try:
             yield
@@ -130,6 +154,34 @@ def signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+@contextlib.contextmanager
+def lock_if_free(path: Path) -> Iterator[bool]:
+    """The lock at `path` if no one holds it now (True), else nothing (False); never waits."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield False
+        return
+    try:
+        if not _try_lock(fd):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def write_target(path: Path) -> Path:
+    """Where writing `path` must land: a symlink's final target (in the target's own folder),
+    so the link survives and its target gets the update; else `path` itself."""
+    if path.is_symlink():
+        return Path(os.path.realpath(path))
+    return path
+
+
 def fsync_directory(directory: Path) -> None:
     with contextlib.suppress(OSError):  # not every platform lets a directory be opened
         fd = os.open(directory, os.O_RDONLY)
@@ -144,12 +196,17 @@ def write_atomic_bytes(
 ) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
 
-    With `backup_dir`, a copy of the file being replaced is first kept there.
+    With `backup_dir`, a copy of the file being replaced is first kept there.  A symlinked
+    `path` is written through to its target; every OSError (no space, no inodes, a read-only
+    folder) becomes one StoreWriteError naming `path`, and no temp file is left.
     """
+    shown = path
+    path = write_target(path)
     directory = path.parent
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
-    temp = Path(temp_name)
+    temp: Path | None = None
     try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
+        temp = Path(temp_name)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -158,14 +215,18 @@ def write_atomic_bytes(
             keep_backup(path, backup_dir, kept=kept)
         os.replace(temp, path)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise StoreWriteError(path, error) from None
+        _discard(temp)
+        raise StoreWriteError(shown, error) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        _discard(temp)
         raise
     fsync_directory(directory)
+
+
+def _discard(temp: Path | None) -> None:
+    if temp is not None:
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 def backup_name(path: Path, when: float) -> str:
@@ -279,6 +340,8 @@ class StoreFile:
     backup_every: float = 600.0
     """Keep a backup when the newest one is older than this many seconds."""
     backups_kept: int = BACKUPS_KEPT
+    on_wait: LockWait | None = None
+    """Told when a wait for this file's lock lasts longer than WAIT_NOTICE_AFTER."""
 
     @property
     def lock_path(self) -> Path:
@@ -286,7 +349,9 @@ class StoreFile:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        with file_lock(self.lock_path, self.lock_timeout):
+        with file_lock(
+            self.lock_path, self.lock_timeout, what=self.path.name, on_wait=self.on_wait
+        ):
             yield
 
     def read(self) -> dict[str, Any]:
@@ -313,10 +378,17 @@ class StoreFile:
         )
 
     def remove_stale_temps(self) -> None:
-        """A writer killed mid-write leaves its temp file; under the lock, no temp is live."""
-        for temp in self.path.parent.glob(f".{self.path.name}.*{TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                temp.unlink()
+        """A writer killed mid-write leaves its temp file; under the lock, no temp is live.
+
+        Never waits: while another process holds the lock its temp may be live, and a later
+        start cleans up instead (a stopped holder must not hang every command)."""
+        with lock_if_free(self.lock_path) as free:
+            if not free:
+                return
+            target = write_target(self.path)
+            for temp in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+                with contextlib.suppress(OSError):
+                    temp.unlink()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[TinyDB]:
