@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from store.catalog.listing import (
     _CONTROL_RE,
+    MAX_ABSTRACT_CHARS,
     ListingError,
     clean_text,
     clean_url,
@@ -175,3 +176,26 @@ def test_clean_text_fast_path_changes_nothing(text: str) -> None:
 @given(st.text(max_size=200))
 def test_clean_text_on_any_text(text: str) -> None:
     assert clean_text(text) == _clean_text_by_definition(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "cut"),
+    [
+        ("short abstract", False),
+        ("x " * 9_000, False),  # long but under the cap once cleaned
+        ("  \t " * 6_000 + "tiny", False),  # long only in whitespace
+        ("word " * 5_000, True),
+        ("y" * 30_000, True),  # no word boundary to cut at
+    ],
+    ids=["short", "long-under-cap", "whitespace", "words", "one-word"],
+)
+def test_abstracts_are_capped_at_import(raw: str, cut: bool) -> None:
+    text = f"Title\n\n{raw}\n"
+    (record,) = parse_listing(text, "cap.txt")
+    assert len(record.abstract) <= MAX_ABSTRACT_CHARS + len(" […]")
+    assert bool(record.warnings) is cut
+    if cut:
+        assert record.abstract.endswith(" […]")
+        assert f"kept the first {MAX_ABSTRACT_CHARS:,}" in record.warnings[0]
+    else:
+        assert record.abstract == " ".join(raw.split())
