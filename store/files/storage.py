@@ -26,6 +26,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from store.errors import PaperdeckError
+from store.files.documents import document_problem
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
@@ -43,6 +44,18 @@ class DamagedStore(StoreError):
         super().__init__(
             f"{path}: damaged store file ({reason}); it was left untouched. "
             "Run `paperdeck doctor --restore` to bring back the newest good backup"
+        )
+
+
+class InvalidDocument(DamagedStore):
+    """A file that parses but holds a value of the wrong type (a hand edit, another tool)."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        StoreError.__init__(
+            self,
+            f"{path}: {problem}; the file was left untouched. Fix that value, or run "
+            "`paperdeck doctor --restore` to bring back the newest good backup",
         )
 
 
@@ -293,7 +306,8 @@ def load_json_file(path: Path) -> dict[str, Any] | None:
 
 
 def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
-    """Refuse files of another kind or a newer schema rather than misread or rewrite them."""
+    """Refuse files of another kind, a newer schema or wrongly typed documents rather than
+    misread or rewrite them."""
     meta = content.get(META_TABLE, {}).get("1")
     if not isinstance(meta, dict):
         raise DamagedStore(path, "no schema record")
@@ -304,6 +318,9 @@ def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
         raise DamagedStore(path, f"bad schema version {str(version)[:20]!r}")
     if version > SCHEMA_VERSION:
         raise NewerSchema(path, version)
+    problem = document_problem(kind, content)
+    if problem is not None:
+        raise InvalidDocument(path, problem)
 
 
 def new_content(kind: str) -> dict[str, Any]:
