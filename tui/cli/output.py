@@ -1,4 +1,5 @@
-"""How the CLI prints papers: a Rich table on a terminal, tab-separated lines in a pipe."""
+"""How the CLI prints: papers as a Rich table on a terminal, tab-separated lines in a pipe; every
+message and JSON document through the one sanitiser (`tui.text.clean`, `store.json_text`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,23 @@ import contextlib
 from collections.abc import Iterator
 from typing import TextIO
 
+from store import json_text
 from store.library import Progress
 from store.models import Record
 from tui.text import clean, markers, safe
+
+
+def say(text: str, stream: TextIO) -> None:
+    """One message line (or a few) for the user: file names and values in it are data, so
+    escape sequences and control characters never reach the terminal."""
+    stream.write(clean(text, multiline=True).rstrip("\n") + "\n")
+    stream.flush()
+
+
+def print_json(value: object, stream: TextIO) -> None:
+    """JSON with every control character escaped (C1 controls such as U+009B included)."""
+    stream.write(json_text.dumps(value))
+    stream.write("\n")
 
 
 def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool = False) -> None:
@@ -109,10 +124,11 @@ def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     bar = Progress(
-        TextColumn(label),
+        TextColumn(label, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        # File names are data: `[link=...]` in one must not become a live hyperlink.
+        TextColumn("{task.description}", markup=False),
         console=Console(file=stream),
         transient=True,
     )
