@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from store.errors import UsageError
+from store.errors import ListingError
 
 CHROME = frozenset(
     {
@@ -60,10 +60,6 @@ MAX_ABSTRACT_CHARS = 20_000
 """Longer abstracts are cut at import, with a warning: ten times the longest arXiv abstract,
 and a 50 MB line would otherwise cost gigabytes in every later load and search."""
 MAX_TITLE_CHARS = 1_000
-
-
-class ListingError(UsageError):
-    """A listing file that cannot be read as a Daily Papers dump."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,20 +18,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from store.export.render import ExportError, paper_document, render, slugify
-from store.files.storage import TEMP_SUFFIX, StoreWriteError, write_atomic_bytes
+from store import atomic
+from store.atomic import TEMP_SUFFIX
+from store.errors import ExportError, StoreWriteError
+from store.export.render import paper_document, render, slugify
 from store.models import Record
 
 MANIFEST = ".paperdeck-export.json"
 BATCH = 64
 """Files written per manifest update: the manifest lists a batch before its files land."""
-# The temp files `write_atomic_bytes` makes: `.NAME.` + mkstemp's 8 characters + `.tmp`.
+# The temp files `atomic.write_atomic` makes: `.NAME.` + mkstemp's 8 characters + `.tmp`.
 _TEMP_RE = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
 
 
 def write_atomic(path: Path, text: str) -> None:
     try:
-        write_atomic_bytes(path, text.encode("utf-8"))
+        atomic.write_atomic(path, text.encode("utf-8"))
     except StoreWriteError as error:
         raise ExportError(str(error).replace("could not save", "could not export")) from None
 

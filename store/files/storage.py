@@ -10,12 +10,10 @@ under it (`Transaction`).
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -25,56 +23,21 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from store.errors import PaperdeckError
+from store.atomic import TEMP_SUFFIX, write_atomic, write_target
+from store.errors import (
+    DamagedStore,
+    InvalidDocument,
+    NewerSchema,
+    StoreError,
+    StoreLocked,
+    StoreWriteError,
+)
 from store.files.documents import document_problem
+from store.memory import paused_gc
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
-TEMP_SUFFIX = ".tmp"
 BACKUPS_KEPT = 20
-
-
-class StoreError(PaperdeckError):
-    """A store file that cannot be used as it is."""
-
-
-class DamagedStore(StoreError):
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        super().__init__(
-            f"{path}: damaged store file ({reason}); it was left untouched. "
-            "Run `paperdeck doctor --restore` to bring back the newest good backup"
-        )
-
-
-class InvalidDocument(DamagedStore):
-    """A file that parses but holds a value of the wrong type (a hand edit, another tool)."""
-
-    def __init__(self, path: Path, problem: str) -> None:
-        self.path = path
-        StoreError.__init__(
-            self,
-            f"{path}: {problem}; the file was left untouched. Fix that value, or run "
-            "`paperdeck doctor --restore` to bring back the newest good backup",
-        )
-
-
-class NewerSchema(StoreError):
-    def __init__(self, path: Path, version: object) -> None:
-        self.path = path
-        super().__init__(
-            f"{path}: written by a newer paperdeck (schema {version}, this one reads "
-            f"{SCHEMA_VERSION}); upgrade paperdeck. The file was not changed"
-        )
-
-
-class StoreLocked(StoreError):
-    def __init__(self, lock_path: Path, timeout: float) -> None:
-        super().__init__(
-            f"{lock_path}: another paperdeck process held the store lock for {timeout:g} s; "
-            "try again, or close the other paperdeck"
-        )
-
 
 LockWait = Callable[[str], None]
 """Told, once, what a lock wait is waiting for (the CLI prints it, the app shows it)."""
@@ -88,14 +51,6 @@ def waiting_message(what: str, timeout: float) -> str:
         f"waiting for {what}: another paperdeck process is holding its lock "
         f"(giving up after {timeout:g} s)"
     )
-
-
-class StoreWriteError(StoreError):
-    def __init__(self, path: Path, error: OSError) -> None:
-        super().__init__(
-            f"{path}: could not save ({error.strerror or error}); nothing was changed. "
-            "Free disk space or fix permissions, then retry"
-        )
 
 
 @contextlib.contextmanager
@@ -124,6 +79,26 @@ def file_lock(
             time.sleep(0.005)
         try:
             yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def lock_if_free(path: Path) -> Iterator[bool]:
+    """The lock at `path` if no one holds it now (True), else nothing (False); never waits."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield False
+        return
+    try:
+        if not _try_lock(fd):
+            yield False
+            return
+        try:
+            yield True
         finally:
             _unlock(fd)
     finally:
@@ -167,79 +142,16 @@ def signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-@contextlib.contextmanager
-def lock_if_free(path: Path) -> Iterator[bool]:
-    """The lock at `path` if no one holds it now (True), else nothing (False); never waits."""
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
-        yield False
-        return
-    try:
-        if not _try_lock(fd):
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
-
-
-def write_target(path: Path) -> Path:
-    """Where writing `path` must land: a symlink's final target (in the target's own folder),
-    so the link survives and its target gets the update; else `path` itself."""
-    if path.is_symlink():
-        return Path(os.path.realpath(path))
-    return path
-
-
-def fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform lets a directory be opened
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def write_atomic_bytes(
     path: Path, data: bytes, *, backup_dir: Path | None = None, kept: int = BACKUPS_KEPT
 ) -> None:
-    """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
+    """Replace `path` with `data` durably; with `backup_dir`, first keep a copy of the old file."""
 
-    With `backup_dir`, a copy of the file being replaced is first kept there.  A symlinked
-    `path` is written through to its target; every OSError (no space, no inodes, a read-only
-    folder) becomes one StoreWriteError naming `path`, and no temp file is left.
-    """
-    shown = path
-    path = write_target(path)
-    directory = path.parent
-    temp: Path | None = None
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
-        temp = Path(temp_name)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if backup_dir is not None and path.exists():
-            keep_backup(path, backup_dir, kept=kept)
-        os.replace(temp, path)
-    except OSError as error:
-        _discard(temp)
-        raise StoreWriteError(shown, error) from None
-    except BaseException:
-        _discard(temp)
-        raise
-    fsync_directory(directory)
+    def keep(old: Path) -> None:
+        if backup_dir is not None:
+            keep_backup(old, backup_dir, kept=kept)
 
-
-def _discard(temp: Path | None) -> None:
-    if temp is not None:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+    write_atomic(path, data, before_replace=keep)
 
 
 def backup_name(path: Path, when: float) -> str:
@@ -269,20 +181,6 @@ def keep_backup(path: Path, backup_dir: Path, *, kept: int = BACKUPS_KEPT) -> Pa
         with contextlib.suppress(OSError):
             old.unlink()
     return target
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Building many long-lived objects: collecting in between only costs time, and freezing
-    them afterwards keeps later full collections from walking them all again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def load_json_file(path: Path) -> dict[str, Any] | None:
@@ -317,7 +215,7 @@ def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
     if not isinstance(version, int) or version < 1:
         raise DamagedStore(path, f"bad schema version {str(version)[:20]!r}")
     if version > SCHEMA_VERSION:
-        raise NewerSchema(path, version)
+        raise NewerSchema(path, version, SCHEMA_VERSION)
     problem = document_problem(kind, content)
     if problem is not None:
         raise InvalidDocument(path, problem)
@@ -376,6 +274,14 @@ class StoreFile:
         content = load_json_file(self.path)
         if content is None:
             return new_content(self.kind)
+        check_schema(self.path, content, self.kind)
+        return content
+
+    def load(self) -> dict[str, Any]:
+        """The file's content, checked, read without the lock; empty when it does not exist."""
+        content = load_json_file(self.path)
+        if content is None:
+            return {}
         check_schema(self.path, content, self.kind)
         return content
 

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from store.catalog.listing import (
     _CONTROL_RE,
     MAX_ABSTRACT_CHARS,
-    ListingError,
     clean_text,
     clean_url,
     decode,
@@ -19,6 +18,7 @@ from store.catalog.listing import (
     parse_listing,
     title_key,
 )
+from store.errors import ListingError
 from tests.conftest import DATA, ROOT
 
 LISTINGS = DATA / "listings"

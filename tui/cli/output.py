@@ -4,11 +4,12 @@ message and JSON document through the one sanitiser (`tui.text.clean`, `store.js
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from typing import TextIO
 
 from store import json_text
-from store.library import Progress
+from store.catalog.importing import Progress
 from store.models import Record
 from tui.text import clean, markers, safe
 
@@ -18,12 +19,6 @@ def say(text: str, stream: TextIO) -> None:
     escape sequences and control characters never reach the terminal."""
     stream.write(clean(text, multiline=True).rstrip("\n") + "\n")
     stream.flush()
-
-
-def print_json(value: object, stream: TextIO) -> None:
-    """JSON with every control character escaped (C1 controls such as U+009B included)."""
-    stream.write(json_text.dumps(value))
-    stream.write("\n")
 
 
 def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool = False) -> None:
@@ -139,3 +134,10 @@ def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
 
     with bar:
         yield update
+
+
+def print_json(value: object, out: TextIO | None = None) -> None:
+    """JSON with every control character escaped (C1 controls such as U+009B included)."""
+    out = out or sys.stdout
+    out.write(json_text.dumps(value))
+    out.write("\n")
