@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from store.library import Library
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
+from tui.text import clean
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -34,18 +36,20 @@ def cmd_export(args: argparse.Namespace, library: Library) -> int:
             records = [r for r in records if r.state.note.strip()]
         report = export.export_dir(records, args.dir, now=now, force=args.force)
         for path, reason in report.skipped:
-            print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
-        print(
+            say(f"paperdeck: skipped {path}: {reason}")
+        say(
             f"{args.dir}: {len(report.written)} written, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
-            file=sys.stderr,
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
         )
         return 0
     if args.output is not None:
         path = export.export_file(
             args.format, records, args.output, now=now, include_all=args.all, force=args.force
         )
-        print(f"wrote {path}", file=sys.stderr)
+        say(f"wrote {path}")
         return 0
-    sys.stdout.write(export.render(args.format, records, now=now, include_all=args.all))
+    text = export.render(args.format, records, now=now, include_all=args.all)
+    # Markdown and BibTeX drop control characters already, JSON escapes them; on a terminal
+    # the one sanitiser also takes what a terminal alone would act on (bidi overrides).
+    sys.stdout.write(clean(text, multiline=True) if sys.stdout.isatty() else text)
     return 0

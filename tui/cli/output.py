@@ -14,10 +14,12 @@ from store.models import Record
 from tui.text import clean, markers, safe
 
 
-def say(text: str, stream: TextIO) -> None:
-    """One message line (or a few) for the user: file names and values in it are data, so
-    escape sequences and control characters never reach the terminal."""
-    stream.write(clean(text, multiline=True).rstrip("\n") + "\n")
+def say(text: str, stream: TextIO | None = None) -> None:
+    """One line for the user (stderr by default): file names and values in it are data, so
+    escape sequences and control characters never reach the terminal, and a newline in a
+    file name cannot split the line."""
+    stream = stream or sys.stderr
+    stream.write(clean(text) + "\n")
     stream.flush()
 
 
