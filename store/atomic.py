@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,10 +42,16 @@ def write_atomic(
     shown = path
     path = write_target(path)
     directory = path.parent
-    temp: Path | None = None
+    temp: str | None = None
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
-        temp = Path(temp_name)
+        held = _hold_interrupts()
+        try:
+            fd, temp = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent
+            )
+        finally:
+            # Only now, with the name known to the cleanup below, may an interrupt land.
+            _release_interrupts(held)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -68,7 +76,26 @@ def write_target(path: Path) -> Path:
     return path
 
 
-def _discard(temp: Path | None) -> None:
+_INTERRUPTS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _hold_interrupts() -> set[int | signal.Signals] | None:
+    """Hold back SIGINT and SIGTERM while a temp file is created and named, so an interrupt can
+    never strand a temp file the cleanup does not know of (main thread only: Python runs
+    signal handlers there)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+
+
+def _release_interrupts(held: set[int | signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _discard(temp: str | None) -> None:
     if temp is not None:
         with contextlib.suppress(OSError):
-            temp.unlink()
+            os.unlink(temp)

@@ -140,14 +140,15 @@ def test_a_term_signal_during_export_leaves_no_temp(db: Path, tmp_path: Path) ->
             text=True,
         )
         deadline = time.monotonic() + 30
+        temps = f".{target.name}.*.tmp"
         while process.poll() is None and time.monotonic() < deadline:
-            if any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+            if any(tmp_path.glob(temps)):
                 process.send_signal(signal.SIGTERM)
                 break
             time.sleep(0.0002)
         _, stderr = process.communicate(timeout=30)
         assert "Traceback" not in stderr
-        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        assert not list(tmp_path.glob(temps))
         if process.returncode != 0:
             removed += 1
             if removed >= 2:
