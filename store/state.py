@@ -403,22 +403,20 @@ def undo_message(undone: Change) -> str:
     """What an undo did, in one line: what it put back and what it left because someone
     changed it since; never "Undid" when nothing was put back."""
     what = undone.description.removeprefix("undo ")
-    restored = len(undone.restored)
-    queue_restored = undone.queue_before != undone.queue_after
     kept = len(undone.kept)
+    papers = f"{kept} paper{'s' if kept != 1 else ''}"
+    if not undone.restored and undone.queue_before == undone.queue_after:
+        if kept:
+            return f"Could not undo {what}: {papers} changed elsewhere since; left as they are."
+        if undone.queue_kept:
+            return f"Could not undo {what}: the queue changed elsewhere since; left as it is."
+        return f"Nothing to undo: {what} was already reverted."
     left = []
     if kept:
-        left.append(f"{kept} paper{'s' if kept != 1 else ''} changed elsewhere since")
+        left.append(f"left {papers} changed elsewhere since as they are")
     if undone.queue_kept:
-        left.append("the queue changed elsewhere since")
-    if not restored and not queue_restored:
-        if left:
-            return f"Could not undo {what}: {' and '.join(left)}; left as they are."
-        return f"Nothing to undo: {what} was already reverted."
-    if left:
-        put_back = f"{restored} paper{'s' if restored != 1 else ''}" if restored else "the queue"
-        return f"Undid {what} on {put_back}; left {' and '.join(left)} as they are."
-    return f"Undid {what}."
+        left.append("the queue changed elsewhere since, so only this change's part of it")
+    return f"Undid {what}" + (f"; {'; '.join(left)}." if left else ".")
 
 
 class Drafts:
