@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+import pytest
 
 from store.library import Library
 from tests.store.test_document_types import db, first_doc, hand_edit
 from tui.app import PaperdeckApp
+from tui.widgets.paper_table import PaperTable
 
 __all__ = ["db"]  # the fixture: a seeded store with a tag, a queue and an enrichment
 
@@ -19,3 +23,51 @@ async def test_the_app_names_the_file_with_the_wrong_type(db: Path) -> None:
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("state.json" in m and "'tags'" in m for m in messages), messages
+
+
+async def test_tagging_a_paper_merged_away_meanwhile_lands_on_the_kept_one(
+    library: Library,
+) -> None:
+    """Issue 17, item 6: the app's list still shows a paper another process merged away."""
+    app = PaperdeckApp(library, watch_interval=0)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        drop = app.screen.query_one(PaperTable).records[0].id
+        keep = next(pid for pid in library.papers() if pid != drop)
+        Library(library.root).merge_user_state(keep, drop)  # elsewhere, while the app shows drop
+        await pilot.press("t", *"later", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        states = Library(library.root).states()
+        assert "later" in states[keep].tags and "later" not in states[drop].tags
+        messages = [n.message for n in app._notifications]
+        assert any(f"{drop} was merged into {keep}" in m for m in messages), messages
+
+
+async def test_a_write_waiting_for_a_lock_says_so_in_the_app(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17, item 10: the wait shows within a second, then the give-up message."""
+    app = PaperdeckApp(library, watch_interval=0)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        library.state_file.lock_timeout = 1.5
+        holder = Library(library.root)
+        with holder.state_file.locked():
+            await pilot.press("t", *"blocked", "enter")
+            started = time.monotonic()
+            while time.monotonic() - started < 1.2:
+                await pilot.pause(0.05)
+                if any("waiting for state.json" in n.message.lower() for n in app._notifications):
+                    break
+            waited = time.monotonic() - started
+            assert any("waiting for state.json" in n.message.lower() for n in app._notifications), [
+                n.message for n in app._notifications
+            ]
+            assert waited < 1.2
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("held the store lock for 1.5 s" in m for m in messages), messages
