@@ -10,7 +10,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from store.errors import DamagedStore, StoreError
-from store.files.storage import StoreFile, backups_of, keep_backup, write_atomic_bytes
+from store.files.storage import (
+    StoreFile,
+    backups_of,
+    keep_backup,
+    lock_if_free,
+    write_atomic_bytes,
+)
 
 
 def check(files: Iterable[StoreFile]) -> list[tuple[StoreFile, str | None]]:
@@ -48,10 +54,15 @@ def remove_stale_temps(files: Iterable[StoreFile]) -> None:
 
 
 def take_backups(files: Iterable[StoreFile]) -> None:
-    """Keep a version of each file that has backups (never a damaged one over good backups)."""
+    """Keep a version of each file that has backups (never a damaged one over good backups).
+
+    Never waits: a file whose lock another process holds now is skipped (the app's start must
+    not hang behind a stopped process; the next write's ten-minute backup covers it)."""
     for store_file in files:
         if store_file.path.exists() and store_file.backup_dir is not None:
-            with store_file.locked():
+            with lock_if_free(store_file.lock_path) as free:
+                if not free:
+                    continue
                 store_file.read()
                 keep_backup(store_file.path, store_file.backup_dir, kept=store_file.backups_kept)
 

@@ -9,10 +9,12 @@ import pytest
 
 from store.library import Library
 from tests.store.test_document_types import db, first_doc, hand_edit
+from tests.store.test_storage_edges import stopped_holder
 from tui.app import PaperdeckApp
 from tui.widgets.paper_table import PaperTable
 
-__all__ = ["db"]  # the fixture: a seeded store with a tag, a queue and an enrichment
+# Fixtures: a seeded store with a tag, a queue and an enrichment; a SIGSTOPped lock holder.
+__all__ = ["db", "stopped_holder"]
 
 
 async def test_the_app_names_the_file_with_the_wrong_type(db: Path) -> None:
@@ -71,3 +73,24 @@ async def test_a_write_waiting_for_a_lock_says_so_in_the_app(
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert any("held the store lock for 1.5 s" in m for m in messages), messages
+
+
+async def test_the_app_starts_at_once_beside_a_stopped_lock_holder(
+    library: Library, stopped_holder: object
+) -> None:
+    """Issue 17, item 10: a stopped process holding every lock delayed the start by 20 s."""
+    root = library.root
+    library.add_tags([next(iter(library.papers()))], ["kept"])  # a state file to back up
+    locks = [root / f".{name}.lock" for name in ("catalog.json", "abstracts.json", "state.json")]
+    stopped_holder(*locks)  # type: ignore[operator]
+    started = time.monotonic()
+    app = PaperdeckApp(Library.open(root), watch_interval=0)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one(PaperTable).records
+        await pilot.pause(0.8)  # the start's backups and abstract index follow after 0.5 s
+        await app.workers.wait_for_complete()
+        messages = [n.message for n in app._notifications]
+        assert not any("held the store lock" in m for m in messages), messages
+    assert time.monotonic() - started < 8  # each lock used to cost 10 s
