@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from store.errors import DamagedStore, StoreError
+from store.errors import DamagedStore, StoreError, StoreWriteError
 from store.files.storage import (
     StoreFile,
     backups_of,
@@ -86,6 +86,10 @@ def restore(store_file: StoreFile, backup: Path) -> Path:
     stamp = time.strftime("%Y%m%dT%H%M%S")
     aside = store_file.path.with_name(f"{store_file.path.name}.damaged-{stamp}")
     with store_file.locked():
-        store_file.path.rename(aside)
-        write_atomic_bytes(store_file.path, backup.read_bytes())
+        try:
+            data = backup.read_bytes()
+            store_file.path.rename(aside)
+        except OSError as error:  # a read-only or full folder: one line, nothing changed
+            raise StoreWriteError(store_file.path, error) from None
+        write_atomic_bytes(store_file.path, data)
     return aside

@@ -254,3 +254,17 @@ def test_the_wait_is_reported_once_to_the_store_files_listener(
         pass
     assert len(heard) == 1
     assert heard[0][0] < 1.0 and "waiting for state.json" in heard[0][1]
+
+
+def test_doctor_restore_on_a_read_only_folder_is_one_clear_line(tmpfs: Path) -> None:
+    db = tmpfs / "data"
+    assert paperdeck("import", str(SEEDS), db=db).returncode == 0
+    pid = first_id(db)
+    assert paperdeck("tag", pid, "kept", db=db).returncode == 0
+    assert paperdeck("tag", pid, "again", db=db).returncode == 0  # a backup exists now
+    (db / "state.json").write_bytes(b"{ torn")
+    subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
+    result = paperdeck("doctor", "--restore", db=db)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Read-only file system" in result.stderr
+    assert (db / "state.json").read_bytes() == b"{ torn"
