@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from store.library import Library
-from tests.store.test_document_types import db, first_doc, hand_edit
-from tests.store.test_storage_edges import stopped_holder
+from tests.store.files.test_document_types import db, first_doc, hand_edit
+from tests.store.files.test_storage_edges import stopped_holder
 from tui.app import PaperdeckApp
 from tui.widgets.paper_table import PaperTable
 
