@@ -33,6 +33,18 @@ class Paper:
     """Listing file names this paper appeared in."""
     added: str = ""
     """ISO-8601 UTC timestamp of the import that first saw the paper."""
+    arxiv_id: str | None = None
+    """Without the version suffix; from a pull (Hugging Face, arXiv RSS) or a saved HF file."""
+    authors: tuple[str, ...] = ()
+    """Author names in order, where the source lists them (pulls do; text dumps only count)."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories an RSS pull listed the paper under."""
+    doi: str | None = None
+    journal_ref: str | None = None
+    version: int | None = None
+    """The newest arXiv version a pull announced (`replace` raises it)."""
+    github_stars: int | None = None
+    """Stars of the paper's first repository as Hugging Face last reported them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,13 +121,26 @@ class Record:
     def queued(self) -> bool:
         return self.queue_position is not None
 
+    @property
+    def arxiv_id(self) -> str | None:
+        """What arXiv matched on `fetch`, else what a pull said."""
+        return self.enrichment.arxiv_id or self.paper.arxiv_id
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        return self.enrichment.authors or self.paper.authors
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self.enrichment.arxiv_categories or self.paper.categories
+
     def with_state(self, state: UserState) -> Record:
         return replace(self, state=state)
 
     def best_link(self) -> str | None:
         """arXiv abstract page, else the first GitHub repository, else the first link."""
-        if self.enrichment.arxiv_id:
-            return f"https://arxiv.org/abs/{self.enrichment.arxiv_id}"
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
         for link in self.paper.links:
             if "arxiv.org/" in link:
                 return link
@@ -141,9 +166,14 @@ class Record:
             "status": s.status,
             "queue_position": self.queue_position,
             "note": s.note,
-            "arxiv_id": e.arxiv_id,
-            "authors": list(e.authors),
+            "arxiv_id": self.arxiv_id,
+            "authors": list(self.authors),
             "arxiv_categories": list(e.arxiv_categories),
+            "categories": list(self.categories),
+            "doi": p.doi,
+            "journal_ref": p.journal_ref,
+            "version": p.version,
+            "github_stars": p.github_stars,
             "pdf_url": e.pdf_url,
             "repos": [r.to_json() for r in e.repos],
         }

@@ -26,22 +26,42 @@ def unique_id(key: str, taken: dict[str, str]) -> str:
     raise AssertionError("sha256 collision")  # pragma: no cover
 
 
+FIRST_WINS = (
+    "authors_count",
+    "organization",
+    "organization_name",
+    "published",
+    "arxiv_id",
+    "doi",
+    "journal_ref",
+)
+"""Facts a listing fills in where the catalog has none; a later listing never overwrites them."""
+
+
 def merge_listing(doc: dict[str, Any], listing: Listing) -> bool:
     """Fold one listing into a catalog document; True when the document changed."""
     before = dict(doc)
-    for name in ("authors_count", "organization", "organization_name", "published"):
+    for name in FIRST_WINS:
         value = getattr(listing, name)
         if doc.get(name) is None and value is not None:
             doc[name] = value
-    if listing.upvotes is not None and (doc.get("upvotes") or -1) < listing.upvotes:
-        doc["upvotes"] = listing.upvotes
-    for name in ("links", "github", "sources"):
-        values = list(doc.get(name) or [])
+    if listing.authors and not doc.get("authors"):
+        doc["authors"] = list(listing.authors)
+    if listing.upvotes is not None:
+        if listing.live or (doc.get("upvotes") or -1) < listing.upvotes:
+            doc["upvotes"] = listing.upvotes
+    if listing.github_stars is not None:
+        doc["github_stars"] = listing.github_stars
+    if listing.version is not None and (doc.get("version") or 0) < listing.version:
+        doc["version"] = listing.version
+    for name in ("links", "github", "sources", "categories"):
         extra = (listing.source,) if name == "sources" else getattr(listing, name)
-        for value in extra:
-            if value not in values:
-                values.append(value)
-        doc[name] = values
+        values = doc.get(name) or []
+        missing = [value for value in extra if value not in values]
+        if missing:
+            # A document written before a field existed lacks its key: it is only added with
+            # a value, so an unchanged paper is never rewritten.
+            doc[name] = list(values) + list(dict.fromkeys(missing))
     return doc != before
 
 

@@ -24,6 +24,13 @@ def paper_doc(paper: Paper) -> dict[str, Any]:
         "github": list(paper.github),
         "sources": list(paper.sources),
         "added": paper.added,
+        "arxiv_id": paper.arxiv_id,
+        "authors": list(paper.authors),
+        "categories": list(paper.categories),
+        "doi": paper.doi,
+        "journal_ref": paper.journal_ref,
+        "version": paper.version,
+        "github_stars": paper.github_stars,
     }
 
 
@@ -42,6 +49,13 @@ def paper_from(doc: dict[str, Any], abstract: str = "") -> Paper:
         tuple(get("github") or ()),
         tuple(get("sources") or ()),
         get("added") or "",
+        get("arxiv_id"),
+        tuple(get("authors") or ()),
+        tuple(get("categories") or ()),
+        get("doi"),
+        get("journal_ref"),
+        get("version"),
+        get("github_stars"),
     )
 
 

@@ -26,17 +26,22 @@ def metadata_lines(record: Record) -> Text:
         ("published", paper.published or "unknown"),
         ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
     ]
-    if enrichment.authors:
-        rows.append(("authors", ", ".join(enrichment.authors)))
+    if record.authors:
+        rows.append(("authors", ", ".join(record.authors)))
     elif paper.authors_count is not None:
         count = paper.authors_count
         rows.append(("authors", f"{count} author{'s' if count != 1 else ''}"))
     if paper.organization:
         org = " ".join(filter(None, (paper.organization, paper.organization_name)))
         rows.append(("organization", org))
-    if enrichment.arxiv_id:
-        categories = " ".join(enrichment.arxiv_categories)
-        rows.append(("arXiv", f"{enrichment.arxiv_id}  {categories}".strip()))
+    if record.arxiv_id:
+        categories = " ".join(record.categories)
+        version = f"v{paper.version}" if paper.version else ""
+        rows.append(("arXiv", f"{record.arxiv_id}{version}  {categories}".strip()))
+    if paper.doi:
+        rows.append(("DOI", paper.doi))
+    if paper.journal_ref:
+        rows.append(("journal", paper.journal_ref))
     for repo in enrichment.repos:
         facts = [repo.name]
         if repo.status != "ok":
