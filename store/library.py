@@ -78,7 +78,11 @@ class ImportReport:
     listings: int = 0
     new: int = 0
     merged: int = 0
+    """Papers already in the library that the listings changed (sources, figures, version)."""
     unchanged: int = 0
+    skipped: int = 0
+    """Replacement announcements of papers the library does not have: never added."""
+    new_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -214,15 +218,25 @@ class Library:
                 data = path.read_bytes()
             except OSError as error:
                 raise ListingError(f"{path}: cannot read ({error.strerror or error})") from None
-            listings.extend(parse_listing(decode(data, str(path)), path.name, year=year))
+            listings.extend(_parse_file(path, data, year))
         if progress:
             progress(len(files), len(files), "saving")
         report = ImportReport(files=[p.name for p in files], listings=len(listings))
         self._merge(listings, report)
         return report
 
+    def merge_listings(self, listings: Sequence[Listing]) -> ImportReport:
+        """Fold listings from a pull into the catalog in one write: all of them or none."""
+        report = ImportReport(listings=len(listings))
+        self._merge(list(listings), report)
+        return report
+
     def _merge(self, listings: list[Listing], report: ImportReport) -> None:
+        """One paper per work: a listing joins the paper with its arXiv id or normalised title;
+        a replacement announcement only ever revises a paper the library has."""
         added = self.now().isoformat(timespec="seconds")
+        # Ids that `fetch` matched on arXiv count too (read before the lock: another file).
+        matched = {e.arxiv_id: pid for pid, e in self.enrichments().items() if e.arxiv_id}
         with self.catalog_file.locked():
             content = self.catalog_file.read()
             table: dict[str, Any] = content.setdefault(PAPERS_TABLE, {})
@@ -233,12 +247,22 @@ class Library:
                 by_key[title_key(doc["title"])] = doc["id"]
                 ids[doc["id"]] = title_key(doc["title"])
                 slot[doc["id"]] = doc_id
+            by_arxiv = {aid: pid for aid, pid in matched.items() if pid in slot}
+            for doc in table.values():
+                if isinstance(doc.get("arxiv_id"), str):
+                    by_arxiv[doc["arxiv_id"]] = doc["id"]
             abstracts: dict[str, str] = {}
             touched: dict[str, str] = {}  # id -> "new" | "merged"
+            seen: set[str] = set()
             next_slot = max((int(k) for k in table if k.isdigit()), default=0) + 1
             for listing in listings:
                 key = title_key(listing.title)
-                pid = by_key.get(key)
+                pid = by_arxiv.get(listing.arxiv_id) if listing.arxiv_id else None
+                if pid is None:
+                    pid = by_key.get(key)
+                if pid is None and listing.replaces:
+                    report.skipped += 1
+                    continue
                 if pid is None:
                     pid = unique_id(key, ids)
                     by_key[key] = pid
@@ -253,7 +277,10 @@ class Library:
                     touched[pid] = "merged"
                 if listing.abstract and pid not in abstracts:
                     abstracts[pid] = listing.abstract
-            seen = {by_key[title_key(listing.title)] for listing in listings}
+                if listing.arxiv_id:
+                    by_arxiv.setdefault(listing.arxiv_id, pid)
+                seen.add(pid)
+            report.new_ids = [pid for pid, how in touched.items() if how == "new"]
             report.new = sum(1 for v in touched.values() if v == "new")
             report.merged = sum(1 for v in touched.values() if v == "merged")
             report.unchanged = len(seen) - report.new - report.merged
@@ -705,6 +732,24 @@ class Library:
                 continue
             return candidate
         return None
+
+
+def _parse_file(path: Path, data: bytes, year: int | None) -> list[Listing]:
+    """A text listing, or a saved Hugging Face Daily Papers JSON page (told by its content)."""
+    from store.catalog.hf import DailyPapersError, load_page, looks_like_page, page_day
+
+    if not looks_like_page(data):
+        return parse_listing(decode(data, str(path)), path.name, year=year)
+    try:
+        day = page_day(load_page(data))
+        from store.catalog.hf import parse_daily_papers
+
+        return parse_daily_papers(data, f"hf:{day}" if day else path.name)
+    except DailyPapersError as error:
+        raise ListingError(
+            f"{path}: looks like a saved Hugging Face page but is {error}; save the page's JSON "
+            "again (https://huggingface.co/api/daily_papers?date=YYYY-MM-DD)"
+        ) from None
 
 
 def _same_user_state(a: UserState, b: UserState) -> bool:

@@ -46,7 +46,7 @@ def heading_text(title: str) -> str:
 
 def metadata_line(record: Record) -> str:
     """`2024-08-11 · 5 authors · arXiv 2408.07092 · <links> · #tag · status: read`."""
-    paper, enrichment = record.paper, record.enrichment
+    paper = record.paper
     parts: list[str] = []
     if paper.published:
         parts.append(paper.published)
@@ -217,7 +217,7 @@ def _ascii(text: str) -> str:
 def render_bibtex(records: Sequence[Record]) -> str:
     entries = []
     for record in records:
-        paper, enrichment = record.paper, record.enrichment
+        paper = record.paper
         fields: list[tuple[str, str]] = [("title", "{" + latex_escape(paper.title) + "}")]
         if record.authors:
             fields.append(("author", " and ".join(latex_escape(a) for a in record.authors)))
