@@ -142,9 +142,10 @@ def _listing(item: object, source: str, number: int) -> Listing | None:
         return None
     abstract = _text(paper.get("summary"), item.get("summary"))
     arxiv_id, version = split_arxiv_id(paper.get("id"))
+    raw_authors = paper.get("authors")
     authors = tuple(
         name
-        for author in (paper.get("authors") if isinstance(paper.get("authors"), list) else [])
+        for author in (raw_authors if isinstance(raw_authors, list) else [])
         if isinstance(author, Mapping) and (name := _text(author.get("name")))
     )
     links, repos = extract_links(abstract)
