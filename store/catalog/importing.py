@@ -1,14 +1,23 @@
-"""How listings become catalog documents: stable ids, merging repeated listings, input files."""
+"""How listings become catalog documents: stable ids, merging repeated listings, input files.
+
+The importer works on the catalog's and the abstracts' tables as plain dicts; the Library reads
+and writes them under their locks (this package knows nothing of files or TinyDB).
+"""
 
 from __future__ import annotations
 
 import hashlib
 from base64 import b32encode
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from store.catalog.listing import Listing, ListingError
+from store.catalog.listing import Listing, decode, parse_listing, title_key
+from store.errors import ListingError
+from store.models import ImportReport, Paper
+
+Progress = Callable[[int, int, str], None]
+"""`progress(done, total, what)`: called as long work advances."""
 
 
 def paper_id(key: str, length: int = 8) -> str:
@@ -83,3 +92,124 @@ def listing_files(paths: Sequence[Path]) -> list[Path]:
         else:
             raise ListingError(f"{path}: no such file or directory")
     return list(dict.fromkeys(files))
+
+
+def read_listings(
+    paths: Sequence[Path], *, year: int | None = None, progress: Progress | None = None
+) -> tuple[list[Path], list[Listing]]:
+    """The listing files `paths` name and every listing in them (ListingError on a bad one)."""
+    files = listing_files(paths)
+    listings: list[Listing] = []
+    for done, path in enumerate(files):
+        if progress:
+            progress(done, len(files), path.name)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ListingError(f"{path}: cannot read ({error.strerror or error})") from None
+        listings.extend(_parse_file(path, data, year))
+    return files, listings
+
+
+def _parse_file(path: Path, data: bytes, year: int | None) -> list[Listing]:
+    """A text listing, or a saved Hugging Face Daily Papers JSON page (told by its content)."""
+    from store.catalog.hf import (
+        DailyPapersError,
+        load_page,
+        looks_like_page,
+        page_day,
+        parse_daily_papers,
+    )
+
+    if not looks_like_page(data):
+        return parse_listing(decode(data, str(path)), path.name, year=year)
+    try:
+        day = page_day(load_page(data))
+        return parse_daily_papers(data, f"hf:{day}" if day else path.name)
+    except DailyPapersError as error:
+        raise ListingError(
+            f"{path}: looks like a saved Hugging Face page but is {error}; save the page's JSON "
+            "again (https://huggingface.co/api/daily_papers?date=YYYY-MM-DD)"
+        ) from None
+
+
+def merge_listings(
+    table: dict[str, Any],
+    listings: Sequence[Listing],
+    *,
+    added: str,
+    new_doc: Callable[[Paper], dict[str, Any]],
+    report: ImportReport,
+    matched: Mapping[str, str] | None = None,
+) -> dict[str, str] | None:
+    """Fold `listings` into the catalog's papers `table` (slot -> document), counting into
+    `report`; the new abstracts by id, or None when the table did not change.
+
+    One paper per work: a listing joins the paper with its arXiv id (the catalog's, or one
+    `fetch` matched: `matched` maps such ids to papers) before trying the normalised title; a
+    replacement announcement only ever revises a paper the library has."""
+    by_key: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    slot: dict[str, str] = {}
+    for doc_id, doc in table.items():
+        by_key[title_key(doc["title"])] = doc["id"]
+        ids[doc["id"]] = title_key(doc["title"])
+        slot[doc["id"]] = doc_id
+    by_arxiv = {aid: pid for aid, pid in (matched or {}).items() if pid in slot}
+    for doc in table.values():
+        if isinstance(doc.get("arxiv_id"), str):
+            by_arxiv[doc["arxiv_id"]] = doc["id"]
+    abstracts: dict[str, str] = {}
+    touched: dict[str, str] = {}  # id -> "new" | "merged"
+    seen: set[str] = set()
+    next_slot = _next_slot(table)
+    for listing in listings:
+        key = title_key(listing.title)
+        pid = by_arxiv.get(listing.arxiv_id) if listing.arxiv_id else None
+        if pid is None:
+            pid = by_key.get(key)
+        if pid is None and listing.replaces:
+            report.skipped += 1
+            continue
+        if pid is None:
+            pid = unique_id(key, ids)
+            by_key[key] = pid
+            ids[pid] = key
+            slot[pid] = str(next_slot)
+            table[str(next_slot)] = new_doc(Paper(id=pid, title=listing.title, added=added))
+            next_slot += 1
+            touched[pid] = "new"
+        doc = table[slot[pid]]
+        if merge_listing(doc, listing) and touched.get(pid) != "new":
+            touched[pid] = "merged"
+        if listing.abstract and pid not in abstracts:
+            abstracts[pid] = listing.abstract
+        if listing.arxiv_id:
+            by_arxiv.setdefault(listing.arxiv_id, pid)
+        seen.add(pid)
+    report.new_ids = [pid for pid, how in touched.items() if how == "new"]
+    report.new = sum(1 for v in touched.values() if v == "new")
+    report.merged = sum(1 for v in touched.values() if v == "merged")
+    report.unchanged = len(seen) - report.new - report.merged
+    return abstracts if touched else None
+
+
+def add_abstracts(table: dict[str, Any], abstracts: dict[str, str]) -> bool:
+    """Give papers in the abstracts `table` the abstracts they lack; True when it changed."""
+    have = {doc["id"]: doc_id for doc_id, doc in table.items()}
+    next_slot = _next_slot(table)
+    changed = False
+    for pid, text in abstracts.items():
+        if pid in have:
+            if table[have[pid]].get("abstract"):
+                continue
+            table[have[pid]]["abstract"] = text
+        else:
+            table[str(next_slot)] = {"id": pid, "abstract": text}
+            next_slot += 1
+        changed = True
+    return changed
+
+
+def _next_slot(table: dict[str, Any]) -> int:
+    return max((int(k) for k in table if k.isdigit()), default=0) + 1
