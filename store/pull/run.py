@@ -154,7 +154,7 @@ def parse_source(text: str, *, name: str = "pull") -> Target | None:
     if text == "hf":
         return None
     if text.startswith("arxiv:"):
-        return Target("arxiv", categories=parse_categories([text[6:]], name=name))
+        return Target("arxiv", categories=parse_categories([text[6:]], name=f"{name} arxiv"))
     raise UsageError(f"{name}: unknown source {text!r}; use hf or arxiv:CATEGORY[+CATEGORY...]")
 
 
