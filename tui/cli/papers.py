@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from store.library import Library
-from store.search.query import SORTS
+from store.search.language import SORTS
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int, year_value
 from tui.text import clean

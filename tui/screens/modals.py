@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from store.search.query import SORTS
+from store.search.language import SORTS
 from tui import bindings
 from tui.text import safe
 
