@@ -20,14 +20,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from store.errors import UsageError
 from store.files.storage import StoreFile, signature, write_atomic_bytes
 
 if TYPE_CHECKING:
-    from store.library import Library
-    from store.models import Record
+    from store.models import Record, UserState
     from store.search.language import Query
 
 INBOXES = "inboxes.json"
@@ -71,19 +70,11 @@ def is_new(record: Record, inbox: Inbox) -> bool:
 
 
 class Inboxes:
-    """The inbox definitions of one data directory."""
+    """The inbox definitions of one data directory (`Library.inboxes_file`)."""
 
-    def __init__(
-        self,
-        root: Path,
-        *,
-        now: Callable[[], datetime],
-        lock_timeout: float = 10.0,
-        backup_dir: Path | None = None,
-    ) -> None:
-        self.root = root
+    def __init__(self, file: StoreFile, *, now: Callable[[], datetime]) -> None:
         self.now = now
-        self.file = StoreFile(root / INBOXES, "inboxes", lock_timeout, backup_dir)
+        self.file = file
 
     def all(self) -> list[Inbox]:
         if not self.file.path.exists():
@@ -194,10 +185,26 @@ def dependencies(query: Query) -> tuple[str, ...]:
     return tuple(needs)
 
 
+class CountedLibrary(Protocol):
+    """What counting needs of a Library (a protocol: the Library imports this module)."""
+
+    root: Path
+    catalog_file: StoreFile
+    state_file: StoreFile
+    enrichment_file: StoreFile
+    abstracts_file: StoreFile
+
+    def states(self) -> dict[str, UserState]: ...
+
+    def all_records(self, *, with_abstracts: bool = True) -> list[Record]: ...
+
+    def abstracts(self) -> dict[str, str]: ...
+
+
 class CountCache:
     """Counts computed earlier, trusted while the files they came from are unchanged."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: CountedLibrary) -> None:
         self.library = library
         self.path = library.root / COUNTS
 

@@ -43,6 +43,7 @@ from store.files.documents import (
     table_docs,
 )
 from store.files.storage import StoreFile, signature
+from store.inbox import INBOXES, Inboxes
 from store.memory import paused_gc
 from store.models import Change, Enrichment, ImportReport, Paper, Record, UserState
 from store.state import Drafts, UserStates
@@ -80,6 +81,7 @@ class Library:
         self.abstracts_file = StoreFile(root / ABSTRACTS, "abstracts", lock_timeout)
         self.state_file = StoreFile(root / STATE, "state", lock_timeout, backups)
         self.enrichment_file = StoreFile(root / ENRICHMENT, "enrichment", lock_timeout, backups)
+        self.inboxes_file = StoreFile(root / INBOXES, "inboxes", lock_timeout, backups)
         self.user_states = UserStates(self.state_file, self.papers, lambda: self.now())
         self.drafts = Drafts(root / DRAFTS)
         self._papers: tuple[object, dict[str, Paper]] = (None, {})
@@ -104,7 +106,13 @@ class Library:
 
     @property
     def files(self) -> tuple[StoreFile, ...]:
-        return (self.catalog_file, self.abstracts_file, self.state_file, self.enrichment_file)
+        return (
+            self.catalog_file,
+            self.abstracts_file,
+            self.state_file,
+            self.enrichment_file,
+            self.inboxes_file,
+        )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -365,7 +373,7 @@ class Library:
 
     def take_backups(self) -> None:
         """Keep a version of the user's files now (the app does this at every start)."""
-        health.take_backups((self.state_file, self.enrichment_file))
+        health.take_backups((self.state_file, self.enrichment_file, self.inboxes_file))
 
     def check(self) -> list[tuple[StoreFile, str | None]]:
         """Each store file with None when it is sound, else what is wrong with it."""
@@ -381,6 +389,10 @@ class Library:
         self.state_file.load()
         self.enrichments()
         health.check_ends(self.abstracts_file.path)
+
+    def inboxes(self) -> Inboxes:
+        """The user's saved searches (see `store.inbox`)."""
+        return Inboxes(self.inboxes_file, now=self.now)
 
     def good_backup(self, store_file: StoreFile) -> Path | None:
         return health.good_backup(store_file)

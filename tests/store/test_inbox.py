@@ -40,7 +40,7 @@ def lib(tmp_path: Path, wall: Clock) -> Library:
 
 @pytest.fixture
 def boxes(lib: Library, wall: Clock) -> Inboxes:
-    return Inboxes(lib.root, now=wall)
+    return lib.inboxes()
 
 
 def counts(lib: Library, boxes: Inboxes) -> dict[str, tuple[int, int]]:
@@ -66,7 +66,7 @@ def test_inboxes_are_kept_in_their_own_file_and_survive_a_new_reader(
 ) -> None:
     boxes.add("code", "has:code")
     assert (lib.root / "inboxes.json").exists()
-    again = Inboxes(lib.root, now=wall)
+    again = Library(lib.root, now=wall).inboxes()
     assert [i.name for i in again.all()] == ["code"]
     again.remove("code")
     assert boxes.all() == []

@@ -130,12 +130,7 @@ def _refresh_inbox_counts(library: Library) -> None:
 
 
 def inboxes_of(library: Library) -> Inboxes:
-    return Inboxes(
-        library.root,
-        now=library.now,
-        lock_timeout=library.state_file.lock_timeout,
-        backup_dir=library.state_file.backup_dir,
-    )
+    return library.inboxes()
 
 
 def cmd_inbox_add(args: argparse.Namespace, library: Library) -> int:
