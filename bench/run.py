@@ -173,6 +173,7 @@ def main() -> None:
         ("pull_hf_cpu_s", "{:.2f}"),
         ("inbox_list_first_s", "{:.2f}"),
         ("inbox_list_s", "{:.2f}"),
+        ("inbox_list_cpu_s", "{:.2f}"),
     )
     print("| " + " | ".join(name for name, _ in columns) + " |")
     print("|" + "---|" * len(columns))
