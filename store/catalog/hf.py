@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from store.catalog.listing import Listing, clean_text, extract_links, github_repo
+from store.catalog.listing import Listing, extract_links, github_repo
+from store.text import one_line
 
 ARXIV_ID_RE = re.compile(
     r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?$"
@@ -64,7 +65,7 @@ def load_page(data: bytes) -> list[Any]:
     except (ValueError, RecursionError) as err:
         raise DailyPapersError(f"not valid JSON ({str(err)[:60]})") from None
     if isinstance(page, dict) and isinstance(page.get("error"), str):
-        raise DailyPapersError(f"Hugging Face said: {clean_text(page['error'])[:120]}")
+        raise DailyPapersError(f"Hugging Face said: {one_line(page['error'])[:120]}")
     if not isinstance(page, list):
         raise DailyPapersError(f"expected a JSON array of papers, got a JSON {_kind(page)}")
     if len(page) > MAX_ITEMS:
@@ -118,7 +119,7 @@ def _daily_day(item: Mapping[str, Any]) -> str | None:
 def _text(*values: object) -> str:
     for value in values:
         if isinstance(value, str) and value.strip():
-            return clean_text(value)
+            return one_line(value)
     return ""
 
 
@@ -154,7 +155,7 @@ def _listing(item: object, source: str, number: int) -> Listing | None:
         url = paper.get(key)
         if not isinstance(url, str) or not url.strip().startswith(("http://", "https://")):
             continue
-        url = clean_text(url)
+        url = one_line(url)
         if url not in link_list:
             link_list.append(url)
         repo = github_repo(url)

@@ -18,8 +18,9 @@ from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree as ET
 
 from store.catalog.hf import split_arxiv_id
-from store.catalog.listing import Listing, clean_text, extract_links
+from store.catalog.listing import Listing, extract_links
 from store.safe_xml import XmlError, parse_xml
+from store.text import one_line
 
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
 DC_NS = "{http://purl.org/dc/elements/1.1/}"
@@ -65,7 +66,7 @@ def split_authors(creator: str) -> tuple[str, ...]:
             else:
                 current.append(char)
     names.append("".join(current))
-    cleaned = (clean_text(name) for name in names)
+    cleaned = (one_line(name) for name in names)
     return tuple(name for name in cleaned if name and name.casefold() != "et al.")
 
 
@@ -84,9 +85,9 @@ def parse_arxiv_rss(data: bytes, categories: tuple[str, ...]) -> RssFeed:
     channel = root.find("channel") if root.tag == "rss" else None
     if channel is None:
         raise RssError(f"not an RSS feed (the document is <{_local(root.tag)[:20]}>)")
-    title = clean_text(channel.findtext("title") or "")
+    title = one_line(channel.findtext("title") or "")
     if title.startswith("Feed error"):
-        raise RssError(f"arXiv said: {clean_text(channel.findtext('description') or title)[:160]}")
+        raise RssError(f"arXiv said: {one_line(channel.findtext('description') or title)[:160]}")
     items = channel.findall("item")
     if len(items) > MAX_ITEMS:
         raise RssError(f"{len(items)} items: more than any arXiv feed holds")
@@ -114,11 +115,11 @@ def _day(value: str | None) -> str | None:
 
 
 def _listing(item: ET.Element, number: int, requested: tuple[str, ...]) -> Listing | None:
-    title = clean_text(item.findtext("title") or "")
+    title = one_line(item.findtext("title") or "")
     description = item.findtext("description") or ""
     match = _DESCRIPTION_RE.match(description)
     raw_id = match["id"] if match else None
-    abstract = clean_text(match["rest"] if match else description)
+    abstract = one_line(match["rest"] if match else description)
     announce = (item.findtext(f"{ARXIV_NS}announce_type") or "").strip().lower()
     if announce not in ANNOUNCE_TYPES:
         announce = match["type"].lower() if match else "new"
@@ -139,7 +140,7 @@ def _listing(item: ET.Element, number: int, requested: tuple[str, ...]) -> Listi
         if _CATEGORY_RE.match(term) and len(term) <= 40 and term not in categories:
             categories.append(term)
     doi = " ".join((item.findtext(f"{ARXIV_NS}DOI") or "").split()[:1]) or None
-    journal_ref = clean_text(item.findtext(f"{ARXIV_NS}journal_reference") or "") or None
+    journal_ref = one_line(item.findtext(f"{ARXIV_NS}journal_reference") or "") or None
     authors = split_authors(item.findtext(f"{DC_NS}creator") or "")
     links, repos = extract_links(abstract)
     source_category = next((c for c in requested if c in categories), requested[0])
