@@ -59,10 +59,8 @@ def _sources(args: argparse.Namespace) -> tuple[str, ...] | None:
         if args.date:
             raise UsageError("pull arxiv: --date is for hf; an arXiv feed is always today's")
         return ("arxiv:" + "+".join(args.categories),)
-    if args.categories:
-        raise UsageError(
-            f"pull {args.source or ''}: categories go with `pull arxiv`".replace("  ", " ")
-        )
+    if args.categories:  # only `hf` can come before them: argparse refuses other words
+        raise UsageError("pull hf: categories go with `pull arxiv`, e.g. pull arxiv cs.LG")
     if args.source == "hf":
         return ("hf",)
     if args.date:
