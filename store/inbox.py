@@ -257,7 +257,8 @@ class CountCache:
             from store.search.index import SearchIndex
 
             records = self.library.all_records(with_abstracts=False)
-            index = SearchIndex(records, abstracts=self.library.abstracts)
+            # No abstract index: each word query scans the abstracts once, faster than indexing.
+            index = SearchIndex(records, abstracts=self.library.abstracts, indexed=False)
             fresh = count([inboxes[n] for n in missing], lambda q: index.search(q))
             result.update(zip(missing, fresh, strict=True))
             self.store({keys[n][0]: (keys[n][1], result[n]) for n in range(len(inboxes))})
