@@ -17,7 +17,14 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from store.catalog.listing import Listing, extract_links, github_repo
+from store.catalog.listing import (
+    MAX_ABSTRACT_CHARS,
+    MAX_TITLE_CHARS,
+    Listing,
+    capped_text,
+    extract_links,
+    github_repo,
+)
 from store.text import one_line
 
 ARXIV_ID_RE = re.compile(
@@ -116,10 +123,11 @@ def _daily_day(item: Mapping[str, Any]) -> str | None:
     return iso_day(item.get("submittedOnDailyAt")) or iso_day(item.get("publishedAt"))
 
 
-def _text(*values: object) -> str:
+def _text(*values: object, limit: int = 300) -> str:
+    """The first non-blank string on one line, cut to `limit` characters (as imports cut)."""
     for value in values:
         if isinstance(value, str) and value.strip():
-            return one_line(value)
+            return capped_text(value, limit)[0]
     return ""
 
 
@@ -138,10 +146,10 @@ def _listing(item: object, source: str, number: int) -> Listing | None:
     if not isinstance(paper, Mapping):
         # `/api/papers` and some saved files hold the paper objects themselves.
         paper = item
-    title = _text(paper.get("title"), item.get("title"))
+    title = _text(paper.get("title"), item.get("title"), limit=MAX_TITLE_CHARS)
     if not title:
         return None
-    abstract = _text(paper.get("summary"), item.get("summary"))
+    abstract = _text(paper.get("summary"), item.get("summary"), limit=MAX_ABSTRACT_CHARS)
     arxiv_id, version = split_arxiv_id(paper.get("id"))
     raw_authors = paper.get("authors")
     authors = tuple(

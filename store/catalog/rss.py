@@ -18,7 +18,13 @@ from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree as ET
 
 from store.catalog.hf import split_arxiv_id
-from store.catalog.listing import Listing, extract_links
+from store.catalog.listing import (
+    MAX_ABSTRACT_CHARS,
+    MAX_TITLE_CHARS,
+    Listing,
+    capped_text,
+    extract_links,
+)
 from store.safe_xml import XmlError, parse_xml
 from store.text import one_line
 
@@ -115,11 +121,11 @@ def _day(value: str | None) -> str | None:
 
 
 def _listing(item: ET.Element, number: int, requested: tuple[str, ...]) -> Listing | None:
-    title = one_line(item.findtext("title") or "")
+    title = capped_text(item.findtext("title") or "", MAX_TITLE_CHARS)[0]
     description = item.findtext("description") or ""
     match = _DESCRIPTION_RE.match(description)
     raw_id = match["id"] if match else None
-    abstract = one_line(match["rest"] if match else description)
+    abstract = capped_text(match["rest"] if match else description, MAX_ABSTRACT_CHARS)[0]
     announce = (item.findtext(f"{ARXIV_NS}announce_type") or "").strip().lower()
     if announce not in ANNOUNCE_TYPES:
         announce = match["type"].lower() if match else "new"
