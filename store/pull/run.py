@@ -47,15 +47,16 @@ class PullSettings:
     """What `paperdeck pull` (and `P` in the app) pulls when no source is named."""
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> PullSettings:
+    def from_env(cls, environ: Mapping[str, str], configured: Sequence[str] = ()) -> PullSettings:
         """From `PAPERDECK_HF_API`, `PAPERDECK_ARXIV_RSS`, `PAPERDECK_ARXIV_DELAY`,
-        `PAPERDECK_FETCH_TIMEOUT` and `PAPERDECK_PULL` (sources, e.g. `hf arxiv:cs.LG+cs.CL`)."""
+        `PAPERDECK_FETCH_TIMEOUT` and `PAPERDECK_PULL` (sources, e.g. `hf arxiv:cs.LG+cs.CL`),
+        which wins over `configured` (a configuration file's `[pull] sources`), else `hf`."""
         # The same checks `fetch` applies to its variables.
         from store.enrich.run import _api_url, _seconds
 
         defaults = cls()
         raw_sources = environ.get("PAPERDECK_PULL", "").split()
-        sources = tuple(raw_sources) or defaults.sources
+        sources = tuple(raw_sources) or tuple(configured) or defaults.sources
         for source in sources:
             parse_source(source, name="PAPERDECK_PULL")
         return cls(
