@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -336,3 +337,36 @@ def test_the_plan_follows_the_last_successful_day(
     ]
     explicit = plan(lib, ["hf"], days=["2024-10-01", "2024-10-01"], today=date(2024, 10, 24))
     assert [t.key for t in explicit] == ["hf:2024-10-01"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "configured", "sources"),
+    [
+        ({}, (), ("hf",)),
+        ({}, ("arxiv:cs.LG",), ("arxiv:cs.LG",)),
+        ({"PAPERDECK_PULL": "hf arxiv:cs.CL+cs.LG"}, ("arxiv:cs.LG",), ("hf", "arxiv:cs.CL+cs.LG")),
+    ],
+)
+def test_sources_come_from_the_environment_else_the_configuration_else_hf(
+    environ: dict[str, str], configured: tuple[str, ...], sources: tuple[str, ...]
+) -> None:
+    from store.pull.run import PullSettings
+
+    assert PullSettings.from_env(environ, configured).sources == sources
+
+
+@pytest.mark.parametrize(
+    ("environ", "says"),
+    [
+        ({"PAPERDECK_PULL": "rss"}, "unknown source 'rss'"),
+        ({"PAPERDECK_PULL": "arxiv:cs..LG"}, "not an arXiv category"),
+        ({"PAPERDECK_HF_API": "ftp://x"}, "PAPERDECK_HF_API must be an http(s) URL"),
+        ({"PAPERDECK_ARXIV_DELAY": "-1"}, "PAPERDECK_ARXIV_DELAY must be a number"),
+    ],
+)
+def test_bad_settings_are_one_line_usage_errors(environ: dict[str, str], says: str) -> None:
+    from store.errors import UsageError
+    from store.pull.run import PullSettings
+
+    with pytest.raises(UsageError, match=re.escape(says)):
+        PullSettings.from_env(environ)
