@@ -370,3 +370,26 @@ def test_bad_settings_are_one_line_usage_errors(environ: dict[str, str], says: s
 
     with pytest.raises(UsageError, match=re.escape(says)):
         PullSettings.from_env(environ)
+
+
+def test_a_name_that_does_not_resolve_changes_nothing(
+    lib: Library, go: Callable[..., PullSummary], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if host == "huggingface.invalid":  # what the resolver says offline or for a typo
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    lib.import_files([PULL_DATA / "hf_new_shape.json"])
+    before = files(lib.root)
+    summary = go(lib, DAY, hf_api="http://huggingface.invalid/api")
+    assert summary.error == (
+        "Hugging Face (2024-10-25): cannot reach huggingface.invalid ([Errno -2] Name or "
+        "service not known); check your connection (or proxy), then pull again"
+    )
+    assert files(lib.root) == before
