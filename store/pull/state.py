@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from store.errors import DamagedStore, StoreError
 from store.files.storage import StoreFile
 
 PULLS = "pulls.json"
@@ -34,10 +35,20 @@ class PullState:
     def _feeds(self, content: dict[str, Any]) -> dict[str, Any]:
         return content.get(FEEDS_TABLE, {})
 
+    def _read(self) -> dict[str, Any]:
+        try:
+            return self.file.read()
+        except DamagedStore:
+            # Nothing of the user's is in it, so no backup is kept: say how to start afresh.
+            raise StoreError(
+                f"{self.file.path}: damaged; it only remembers what was pulled when, so delete "
+                "it and pull again (the next pull fetches every page in full)"
+            ) from None
+
     def feed(self, key: str) -> FeedState:
         if not self.file.path.exists():
             return FeedState(key)
-        for doc in self._feeds(self.file.read()).values():
+        for doc in self._feeds(self._read()).values():
             if isinstance(doc, dict) and doc.get("key") == key:
                 return FeedState(
                     key,
@@ -53,14 +64,14 @@ class PullState:
             return None
         days = [
             doc["key"][3:]
-            for doc in self._feeds(self.file.read()).values()
+            for doc in self._feeds(self._read()).values()
             if isinstance(doc, dict) and str(doc.get("key", "")).startswith("hf:")
         ]
         return max(days, default=None)
 
     def save(self, state: FeedState) -> None:
         with self.file.locked():
-            content = self.file.read()
+            content = self._read()
             feeds: dict[str, Any] = content.setdefault(FEEDS_TABLE, {})
             slot = next(
                 (

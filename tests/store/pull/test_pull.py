@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from store.errors import StoreError
 from store.library import Library
 from store.models import Enrichment
 from store.pull.run import PullSummary, Target, hf_days, plan, pull
@@ -393,3 +394,14 @@ def test_a_name_that_does_not_resolve_changes_nothing(
         "service not known); check your connection (or proxy), then pull again"
     )
     assert files(lib.root) == before
+
+
+def test_a_damaged_pull_state_says_to_delete_it_and_changes_nothing(
+    lib: Library, api: FakeApi, go: Callable[..., PullSummary]
+) -> None:
+    (lib.root / "pulls.json").write_text("{not json")
+    before = files(lib.root)
+    with pytest.raises(StoreError, match="pulls.json: damaged; .* delete it and pull again"):
+        go(lib, DAY)
+    assert files(lib.root) == before
+    assert api.pull_requests() == []
