@@ -165,7 +165,7 @@ def _has(record: Record, what: str) -> bool:
         return record.state.has_note
     if what == "tags":
         return bool(record.state.tags)
-    return bool(record.enrichment.arxiv_id) or any("arxiv.org/" in u for u in record.paper.links)
+    return bool(record.arxiv_id) or any("arxiv.org/" in u for u in record.paper.links)
 
 
 def _filter(term: str, key: str, raw: str, negated: bool) -> Filter:
@@ -205,7 +205,9 @@ def _filter(term: str, key: str, raw: str, negated: bool) -> Filter:
                 f"author:{value} searches their names"
             )
         count_ok = _comparison(term, key, folded)
-        test = lambda r: count_ok(len(r.authors) if r.authors else r.paper.authors_count)  # noqa: E731
+        test = lambda r: count_ok(  # noqa: E731
+            len(r.authors) if r.authors else r.paper.authors_count
+        )
     elif key == "org":
         test = lambda r: (  # noqa: E731
             (r.paper.organization or "").casefold() == folded
@@ -256,6 +258,12 @@ def _clause(text: str, terms: boolean.Clause) -> Query:
     return Query(
         text, tuple(words), tuple(phrases), tuple(excluded), tuple(filters), sort_hint=sort_hint
     )
+
+
+def all_of(*queries: str) -> str:
+    """One query that every one of `queries` must match, each kept whole: `a OR b` and `c`
+    make `(a OR b) c`, not `a OR (b c)`."""
+    return " ".join(f"({q})" for q in queries if q.strip())
 
 
 def parse_query(text: str) -> Query:

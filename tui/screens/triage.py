@@ -18,7 +18,7 @@ from textual.worker import Worker
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
 from store.models import Record
-from store.search.language import Query, parse_query
+from store.search.language import Query, all_of, parse_query
 from tui import bindings
 from tui.screens.abstract import metadata_lines
 from tui.screens.base import DeskScreen
@@ -63,7 +63,7 @@ class TriageScreen(DeskScreen):
 
     def build_pile(self) -> None:
         try:
-            query = parse_query(f"{self.query_text} is:unread -is:triaged")
+            query = parse_query(all_of(self.query_text, "is:unread -is:triaged"))
         except UsageError as error:
             self.notify(str(error), severity="error", markup=False)
             self.dismiss(None)

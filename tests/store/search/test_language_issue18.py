@@ -231,3 +231,14 @@ def test_the_whitespace_list_is_every_whitespace_character() -> None:
 def test_whole_words_on_normalised_text_agree(word: str, text: str) -> None:
     tokens = normalise(text).split()
     assert whole_word_test(word, normalised=True)(normalise(text)) == (word in tokens)
+
+
+def test_queries_combined_keep_their_ors_inside() -> None:
+    """Triage and inboxes add terms to the user's query: `kv OR vq` stays one alternative."""
+    from store.search.language import all_of
+
+    combined = all_of("kv OR vq", "-cache")
+    assert combined == "(kv OR vq) (-cache)"
+    assert set(found(combined)) == {"vq"}  # not "kv OR (vq -cache)", which keeps kv
+    assert set(found("kv OR vq -cache")) == {"kv", "vq"}
+    assert all_of("", "is:unread") == "(is:unread)"
