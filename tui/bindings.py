@@ -126,7 +126,8 @@ NOTES: list[BindingType] = [
 INBOX: list[BindingType] = [
     Binding("a", "add", "New inbox", id="inbox.add", tooltip="Save a search as an inbox"),
     Binding("d", "remove", "Remove", id="inbox.remove", tooltip="Forget the highlighted inbox"),
-    Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="inbox.back"),
+    Binding("q", BACK_TO_PAPERS, "Back", id="inbox.quit", tooltip="Back to Papers"),
+    Binding("escape", BACK_TO_PAPERS, "Back", show=False, id="inbox.back"),
 ]
 
 STATS: list[BindingType] = [

@@ -38,6 +38,6 @@ def markers(record: Record, *, blank: str = " ") -> str:
     )
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 paper`, `2 papers`: never `1 papers` or `paper(s)`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """`1 paper`, `2 papers`, `2 inboxes` (with `many`): never `1 papers` or `paper(s)`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {many or noun + 's'}"

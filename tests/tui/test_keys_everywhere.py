@@ -116,7 +116,7 @@ async def test_links_and_related_show_a_cursor_and_related_papers_go_back(
         assert screen_name(app) == "PapersScreen" and table(app).current_id == ids[1]
 
 
-@pytest.mark.parametrize("mode", ["2", "3", "4", "5"])
+@pytest.mark.parametrize("mode", ["2", "3", "4", "5", "6"])
 async def test_q_leaves_every_screen_and_the_footer_says_so(library: Library, mode: str) -> None:
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:

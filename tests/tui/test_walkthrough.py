@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList, TextArea
 
 from store.library import Library
 from tests.conftest import ROOT
-from tests.fakes.api import FakeApi, atom, json_reply
+from tests.fakes.api import FakeApi, atom, json_reply, pulled
 from tests.tui.pilot import app_for, count_text, settle, stored, table
 from tui.app import PaperdeckApp
 
@@ -60,6 +60,8 @@ def offline(api: FakeApi, monkeypatch: pytest.MonkeyPatch) -> FakeApi:
     monkeypatch.setenv("PAPERDECK_ARXIV_API", f"{api.base}/api/query")
     monkeypatch.setenv("PAPERDECK_GITHUB_API", f"{api.base}/gh")
     monkeypatch.setenv("PAPERDECK_ARXIV_DELAY", "0")
+    monkeypatch.setenv("PAPERDECK_HF_API", f"{api.base}/hf")
+    monkeypatch.delenv("PAPERDECK_PULL", raising=False)
     return api
 
 
@@ -184,7 +186,25 @@ async def test_the_readme_keys_screen_by_screen(
         await walk.press("enter")
         assert set(stored(library).tag_counts()) == {"other"}
 
-        # Back to Papers, and `q` there quits.
+        # Back to Papers; pull today's papers (the local Hugging Face).
+        await walk.press("q")
+        assert walk.screen == "PapersScreen"
+        offline.hf(f"{library.now():%Y-%m-%d}", pulled("hf_2024-10-25.json"))
+        await walk.press("P")
+        assert "3 new" in walk.said() and len(stored(library).papers()) == 215
+
+        # Inboxes: save a search as one, open it, forget it.
+        await walk.press("6")
+        await walk.press("a")
+        app.screen.query_one("#prompt-input", Input).value = "sparse"
+        await walk.press("enter")
+        app.screen.query_one("#prompt-input", Input).value = "sparse autoencoder"
+        await walk.press("enter")
+        assert "1 inbox," in str(app.screen.query_one("#inbox-count").render())
+        await walk.press("enter")
+        assert walk.screen == "PapersScreen" and count_text(app).endswith("of 215")
+        await walk.press("6", "d")
+        assert "No inboxes yet" in str(app.screen.query_one("#inbox-count").render())
         await walk.press("q")
         assert walk.screen == "PapersScreen"
         assert not app.screen.query(TextArea)

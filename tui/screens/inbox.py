@@ -14,7 +14,8 @@ from store.inbox import Inbox, InboxCount, count
 from tui import bindings
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TextPrompt
-from tui.text import safe
+from tui.text import plural, safe
+from tui.widgets.choice_list import ChoiceList
 from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
 
@@ -27,7 +28,7 @@ class InboxScreen(DeskScreen):
     def compose(self) -> ComposeResult:
         yield ModeBar("inbox")
         yield Label("", id="inbox-count", classes="screen-count")
-        yield OptionList(id="inbox-list")
+        yield ChoiceList(id="inbox-list")
         yield DeskFooter()
 
     @property
@@ -85,7 +86,7 @@ class InboxScreen(DeskScreen):
             options.highlighted = min(keep or 0, len(counts) - 1)
         fresh = sum(c.new for c in counts)
         self.query_one("#inbox-count", Label).update(
-            f"{len(counts)} inboxes, {fresh} new paper(s)"
+            f"{plural(len(counts), 'inbox', 'inboxes')}, {plural(fresh, 'new paper')}"
             if counts
             else "No inboxes yet: press a to save a search as one."
         )
