@@ -36,6 +36,7 @@ from store.files.documents import (
     state_from,
     table_docs,
 )
+from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import (
     DamagedStore,
     StoreError,
@@ -136,6 +137,12 @@ class Library:
             raise StoreError(f"{root}: not a directory; pass --db DIR with a directory")
         library = cls(root, **kwargs)
         library.remove_stale_temps()
+        if not ids_current(library.catalog_file.path):
+            migrate_ids(
+                library.catalog_file,
+                (library.abstracts_file, library.state_file, library.enrichment_file),
+                root / DRAFTS,
+            )
         return library
 
     @property

@@ -246,7 +246,8 @@ def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
 
 
 def new_content(kind: str) -> dict[str, Any]:
-    return {META_TABLE: {"1": {"kind": kind, "schema": SCHEMA_VERSION}}}
+    # "ids": papers have the 16-character ids (see store/files/migrate.py).
+    return {META_TABLE: {"1": {"kind": kind, "schema": SCHEMA_VERSION, "ids": 16}}}
 
 
 def encode(content: dict[str, Any]) -> bytes:

@@ -54,7 +54,8 @@ class Replica:
         self.papers: dict[str, PaperState] = {}
         self.max_hlc = 0
 
-    def apply(self, entry: Entry) -> None:
+    def apply(self, entry: Entry) -> bool:
+        """Fold in one entry; True when it changed a register (False: known or overridden)."""
         if entry.hlc > self.max_hlc:
             self.max_hlc = entry.hlc
         paper = self.papers.get(entry.paper)
@@ -68,37 +69,44 @@ class Replica:
                 old = paper.fields.get(name)
                 if old is None or old[0] < key:
                     paper.fields[name] = (key, args.get("value"))
+                    return True
         elif entry.op == "tag":
             tag = args.get("tag")
             if isinstance(tag, str):
                 old_tag = paper.tags.get(tag)
                 if old_tag is None or old_tag[0] < key:
                     paper.tags[tag] = (key, bool(args.get("on")))
+                    return True
         elif entry.op == "queue":
             rank = args.get("rank")
             if paper.queue is None or paper.queue[0] < key:
                 paper.queue = (key, bool(args.get("on")), rank if isinstance(rank, str) else "")
+                return True
         elif entry.op == "note":
-            self._apply_note(paper.note, entry)
+            return self._apply_note(paper.note, entry)
+        return False
 
     def apply_all(self, entries: list[Entry]) -> None:
         for entry in entries:
             self.apply(entry)
 
     @staticmethod
-    def _apply_note(note: NoteRegister, entry: Entry) -> None:
+    def _apply_note(note: NoteRegister, entry: Entry) -> bool:
         text = entry.args.get("text")
         base = entry.args.get("base")
+        changed = False
         # The versions an edit replaced are replaced even when the edit itself has been
         # replaced already: otherwise the order of arrival would decide what stays.
         for ident in base if isinstance(base, list) else ():
-            if isinstance(ident, str):
+            if isinstance(ident, str) and ident not in note.replaced:
                 note.replaced.add(ident)
                 note.heads.pop(ident, None)
+                changed = True
         if entry.id in note.replaced or entry.id in note.heads:
-            return
+            return changed
         replaced = [i for i in base if isinstance(i, str)] if isinstance(base, list) else []
         note.heads[entry.id] = (entry.key, text if isinstance(text, str) else "", replaced)
+        return True
 
     # -- the materialised view ------------------------------------------------------------
 
