@@ -15,7 +15,7 @@ process holding stale data never overwrites what another process wrote.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,14 +25,16 @@ from store.catalog.importing import listing_files, merge_listing, paper_id, uniq
 from store.catalog.listing import Listing, ListingError, decode, parse_listing, title_key
 from store.errors import UsageError
 from store.files.documents import (
+    DEFAULT_DOC,
     PAPERS_TABLE,
     QUEUE_TABLE,
+    changed_doc,
     enrichment_doc,
     enrichment_from,
     paper_doc,
     paper_from,
     queue_from,
-    state_doc,
+    queue_ranks,
     state_from,
     table_docs,
 )
@@ -50,6 +52,8 @@ from store.files.storage import (
     write_atomic_bytes,
 )
 from store.models import STATUSES, Enrichment, Paper, Record, UserState
+from store.sync.local import LocalJournal
+from store.sync.recorder import baseline_changes, record
 from store.tags import BadTag, normalise_tags
 
 if TYPE_CHECKING:
@@ -122,6 +126,7 @@ class Library:
         self._abstracts: tuple[object, dict[str, str]] = (None, {})
         self._enrichment: tuple[object, dict[str, Enrichment]] = (None, {})
         self._by_key: dict[str, str] | None = None
+        self.journal = LocalJournal(root)
 
     @classmethod
     def open(cls, root: Path, **kwargs: Any) -> Library:
@@ -426,32 +431,45 @@ class Library:
         stamp = self.now().isoformat(timespec="seconds")
         before: dict[str, UserState] = {}
         after: dict[str, UserState] = {}
-        with self.state_file.transaction() as db:
-            table = db.table(PAPERS_TABLE, cache_size=0)
-            docs = {doc["id"]: doc for doc in table.all() if isinstance(doc.get("id"), str)}
-            queue_table = db.table(QUEUE_TABLE, cache_size=0)
-            queue = queue_from(db.storage.read() or {})
-            for pid in ids:
-                old = state_from(docs[pid]) if pid in docs else UserState()
-                new = update(pid, old) if update else old
-                before[pid], after[pid] = old, new
-                if new == old:
-                    continue
-                new = replace(new, updated=stamp)
-                after[pid] = new
-                if pid in docs:
-                    table.update(state_doc(pid, new), doc_ids=[docs[pid].doc_id])
-                else:
-                    table.insert(state_doc(pid, new))
-            queue_before = tuple(queue)
-            # Reading a paper to the end takes it off the queue.
-            new_queue = queue_update(list(queue)) if queue_update else list(queue)
-            done = {pid for pid, s in after.items() if s.status == "read" and s != before[pid]}
-            new_queue = [pid for pid in new_queue if pid not in done]
-            if new_queue != queue:
-                queue_table.truncate()
-                queue_table.insert({"ids": new_queue})
-            queue_after = tuple(new_queue)
+        with self.state_file.locked():
+            self.ensure_journal()
+            with self._journal_rollback(), self.state_file.transaction() as db:
+                content = db.storage.read() or {}
+                table = db.table(PAPERS_TABLE, cache_size=0)
+                docs = {doc["id"]: doc for doc in table.all() if isinstance(doc.get("id"), str)}
+                queue_table = db.table(QUEUE_TABLE, cache_size=0)
+                queue = queue_from(content)
+                ranks = queue_ranks(content)
+                old_docs: dict[str, dict[str, Any] | None] = {}
+                new_docs: dict[str, dict[str, Any]] = {}
+                for pid in ids:
+                    old = state_from(docs[pid]) if pid in docs else UserState()
+                    new = update(pid, old) if update else old
+                    before[pid], after[pid] = old, new
+                    if new == old:
+                        continue
+                    new = replace(new, updated=stamp)
+                    after[pid] = new
+                    old_docs[pid] = dict(docs[pid]) if pid in docs else None
+                    new_docs[pid] = changed_doc(docs.get(pid), pid, old, new)
+                queue_before = tuple(queue)
+                # Reading a paper to the end takes it off the queue.
+                new_queue = queue_update(list(queue)) if queue_update else list(queue)
+                done = {pid for pid, s in after.items() if s.status == "read" and s != before[pid]}
+                new_queue = [pid for pid in new_queue if pid not in done]
+                # Durable in the journal before state.json says so (see store/sync/recorder.py).
+                _, new_ranks = record(
+                    self.journal, old_docs, new_docs, DEFAULT_DOC, queue, new_queue, ranks
+                )
+                for pid, doc in new_docs.items():
+                    if pid in docs:
+                        table.update(doc, doc_ids=[docs[pid].doc_id])
+                    else:
+                        table.insert(doc)
+                if new_queue != queue or new_ranks != ranks:
+                    queue_table.truncate()
+                    queue_table.insert({"ids": new_queue, "ranks": new_ranks})
+                queue_after = tuple(new_queue)
         tracks_queue = queue_update is not None or queue_before != queue_after
         return Change(
             description,
@@ -460,6 +478,26 @@ class Library:
             queue_before if tracks_queue else None,
             queue_after if tracks_queue else None,
         )
+
+    @contextlib.contextmanager
+    def _journal_rollback(self) -> Iterator[None]:
+        """Under the state lock: when state.json is not written, neither is the journal."""
+        mark = self.journal.size_of_changes()
+        try:
+            yield
+        except BaseException:
+            self.journal.cut_changes(mark)
+            raise
+
+    def ensure_journal(self) -> None:
+        """Under the state lock.  A library from before the journal: its state goes in first,
+        as this device's changes."""
+        if self.journal.exists():
+            return
+        content = self._load(self.state_file)
+        docs = list(table_docs(content, PAPERS_TABLE))
+        self.journal.record(baseline_changes(docs, queue_from(content), DEFAULT_DOC))
+        self.journal.touch()
 
     def add_tags(self, ids: Sequence[str], tags: Iterable[str]) -> Change:
         wanted = normalise_tags(tags)

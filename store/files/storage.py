@@ -16,9 +16,10 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -285,10 +286,22 @@ class StoreFile:
     def lock_path(self) -> Path:
         return self.path.with_name(f".{self.path.name}.lock")
 
+    _holder: int | None = field(default=None, init=False, repr=False, compare=False)
+
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        with file_lock(self.lock_path, self.lock_timeout):
+        """The file's lock; re-entered freely by the thread that holds it (a change and its
+        journal entry are written under one lock)."""
+        me = threading.get_ident()
+        if self._holder == me:
             yield
+            return
+        with file_lock(self.lock_path, self.lock_timeout):
+            self._holder = me
+            try:
+                yield
+            finally:
+                self._holder = None
 
     def read(self) -> dict[str, Any]:
         """The file's content, checked; a fresh empty content when the file does not exist yet."""

@@ -140,6 +140,25 @@ class LocalJournal:
         self.append(entries)
         return entries
 
+    def touch(self) -> None:
+        """Start an empty journal: from now on it holds every change."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.changes_path.touch()
+
+    def size_of_changes(self) -> int:
+        try:
+            return self.changes_path.stat().st_size
+        except OSError:
+            return 0
+
+    def cut_changes(self, size: int) -> None:
+        """Drop what was appended after `size` bytes: the change it recorded was not saved."""
+        try:
+            if self.changes_path.stat().st_size > size:
+                os.truncate(self.changes_path, size)
+        except OSError:
+            pass
+
     def append(self, entries: Sequence[Entry]) -> None:
         if entries:
             self.directory.mkdir(parents=True, exist_ok=True)
