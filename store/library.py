@@ -58,6 +58,8 @@ from store.tags import BadTag, normalise_tags
 
 if TYPE_CHECKING:
     from store.search.scan import AbstractScan
+    from store.sync.exchange import ExchangeReport
+    from store.sync.service import RestoreReport
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
@@ -270,10 +272,10 @@ class Library:
             report.merged = sum(1 for v in touched.values() if v == "merged")
             report.unchanged = len(seen) - report.new - report.merged
             if touched:
-                self._save_abstracts(abstracts)
+                self.save_abstracts(abstracts)
                 self.catalog_file.write(content)
 
-    def _save_abstracts(self, abstracts: dict[str, str]) -> None:
+    def save_abstracts(self, abstracts: dict[str, str]) -> None:
         """Abstracts go first: an abstract without its paper is harmless, the reverse is not."""
         with self.abstracts_file.locked():
             content = self.abstracts_file.read()
@@ -470,6 +472,8 @@ class Library:
                     queue_table.truncate()
                     queue_table.insert({"ids": new_queue, "ranks": new_ranks})
                 queue_after = tuple(new_queue)
+            if self.journal.needs_compaction():
+                self.journal.compact()
         tracks_queue = queue_update is not None or queue_before != queue_after
         return Change(
             description,
@@ -671,6 +675,25 @@ class Library:
             for tag in state.tags:
                 counts[tag] = counts.get(tag, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    # -- several devices ---------------------------------------------------------------------
+
+    def sync(self, folder: Path) -> ExchangeReport:
+        """Hand this device's changes to `folder` and take the other devices' (idempotent)."""
+        from store.sync.service import sync_folder
+
+        return sync_folder(self, folder)
+
+    def restore_state(self) -> RestoreReport:
+        """Rebuild state.json from the journal: every change acknowledged comes back."""
+        from store.sync.service import restore_state
+
+        return restore_state(self)
+
+    def state_missing(self) -> bool:
+        """state.json is gone while the journal says there was user state: not an empty
+        library but a lost file (`doctor --restore` brings it back)."""
+        return not self.state_file.path.exists() and self.journal.size() > 0
 
     # -- note drafts ---------------------------------------------------------------------------
     # What the editor holds but has not saved yet, so a crash or a closed terminal loses nothing.

@@ -49,6 +49,9 @@ class ExchangeReport:
     """Other devices' entries that changed something here."""
     papers_sent: int = 0
     papers_received: list[dict[str, Any]] = field(default_factory=list)
+    """Catalog records read from the other devices' files."""
+    papers_added: int = 0
+    """Of those, papers this library did not have."""
     devices: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Files that were refused (written by a newer paperdeck) or could not be read."""
@@ -59,7 +62,7 @@ class ExchangeReport:
             "sent": self.sent,
             "received": self.received,
             "papers_sent": self.papers_sent,
-            "papers_received": len(self.papers_received),
+            "papers_added": self.papers_added,
             "devices": self.devices,
             "problems": self.problems,
         }
