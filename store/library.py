@@ -747,6 +747,11 @@ class Library:
         abstracts file gets a cheap check of its ends and is read in full only when needed.
         """
         self.papers()
+        if self.state_missing():
+            raise StoreError(
+                f"{self.state_file.path}: missing, though the journal holds your tags, notes "
+                "and queue; run `paperdeck doctor --restore` to rebuild it"
+            )
         self._load(self.state_file)
         self.enrichments()
         path = self.abstracts_file.path

@@ -1,47 +1,93 @@
-"""`paperdeck doctor`: check every store file; `--restore` brings back the newest good backup."""
+"""`paperdeck doctor`: check every store file and the journal; `--restore` rebuilds the user
+state from the journal (every acknowledged change) or, for the other files, the newest good
+backup."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from typing import TextIO
 
-from store.files.storage import write_atomic_bytes
+from store.files.storage import StoreFile, write_atomic_bytes
 from store.library import Library
+from store.sync.journal import JournalError
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
     problems = 0
+    journal_usable = _check_journal(library, out)
+    if not journal_usable:
+        problems += 1
     for store_file, problem in library.check():
         name = store_file.path.name
+        if problem is None and store_file is library.state_file and library.state_missing():
+            problem = "missing, though the journal holds user state (tags, notes, queue)"
         if problem is None:
             state = "ok" if store_file.path.exists() else "ok (not created yet)"
             out.write(f"{name}: {state}\n")
             continue
         problems += 1
-        out.write(f"{name}: DAMAGED: {problem}\n")
+        out.write(
+            f"{name}: {'MISSING' if not store_file.path.exists() else 'DAMAGED'}: {problem}\n"
+        )
         if not restore:
             continue
-        backup = library.good_backup(store_file)
-        if backup is None:
-            hint = (
-                "re-import your listings with `paperdeck import`"
-                if store_file.kind in ("catalog", "abstracts")
-                else "no backup to restore from"
+        if store_file is library.state_file and journal_usable and library.journal.exists():
+            report = library.restore_state()
+            kept = f"; the damaged file is kept as {report.aside}" if report.aside else ""
+            out.write(
+                f"{name}: rebuilt from the journal ({report.changes} paper(s) with user "
+                f"state){kept}\n"
             )
-            out.write(f"{name}: no good backup found; {hint}\n")
+            problems -= 1
             continue
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        aside = store_file.path.with_name(f"{name}.damaged-{stamp}")
-        with store_file.locked():
-            store_file.path.rename(aside)
-            write_atomic_bytes(store_file.path, backup.read_bytes())
-        out.write(f"{name}: restored from {backup}; the damaged file is kept as {aside}\n")
-        problems -= 1
+        if _restore_backup(library, store_file, out):
+            problems -= 1
     if problems:
         out.write(
-            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups.\n"
+            f"{problems} problem(s). Run `paperdeck doctor --restore` to repair them.\n"
             if not restore
             else f"{problems} file(s) could not be restored.\n"
         )
         return 1
     return 0
+
+
+def _check_journal(library: Library, out: TextIO) -> bool:
+    journal = library.journal
+    if not journal.exists():
+        out.write("journal: ok (starts with the next change)\n")
+        return True
+    try:
+        replica = journal.replica()
+    except JournalError as error:
+        out.write(f"journal: DAMAGED: {error}\n")
+        return False
+    out.write(
+        f"journal: ok ({len(replica.papers)} paper(s) with changes, "
+        f"{journal.size() / 1e6:.1f} MB, device {journal.device})\n"
+    )
+    return True
+
+
+def _restore_backup(library: Library, store_file: StoreFile, out: TextIO) -> bool:
+    name = store_file.path.name
+    backup = library.good_backup(store_file)
+    if backup is None:
+        hint = (
+            "re-import your listings with `paperdeck import`"
+            if store_file.kind in ("catalog", "abstracts")
+            else "no backup to restore from"
+        )
+        out.write(f"{name}: no good backup found; {hint}\n")
+        return False
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = store_file.path.with_name(f"{name}.damaged-{stamp}")
+    with store_file.locked():
+        # A copy, then an atomic replace: killed at any instant, a file is still there.
+        if store_file.path.exists():
+            shutil.copyfile(store_file.path, aside)
+        write_atomic_bytes(store_file.path, backup.read_bytes())
+    kept = f"; the damaged file is kept as {aside}" if aside.exists() else ""
+    out.write(f"{name}: restored from {backup}{kept}\n")
+    return True

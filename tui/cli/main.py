@@ -19,7 +19,7 @@ from typing import TextIO
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
 from store.models import STATUSES
-from store.paths import bundled_seeds, data_directory
+from store.paths import bundled_seeds, data_directory, sync_directory
 from store.search.query import SORTS
 from tui.cli import output as cli_output
 from tui.text import clean
@@ -143,7 +143,20 @@ def build_parser() -> ArgumentParser:
     p.add_argument("drop", help="the duplicate: its tags, note and queue place move to KEEP")
 
     p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
-    p.add_argument("--restore", action="store_true", help="restore the newest good backups")
+    p.add_argument(
+        "--restore",
+        action="store_true",
+        help="rebuild a damaged or missing state.json from the journal (else restore backups)",
+    )
+
+    p = sub.add_parser("sync", parents=[common], help="exchange changes with other devices")
+    p.add_argument(
+        "folder",
+        type=Path,
+        metavar="DIR",
+        help="a folder Syncthing, Dropbox, Nextcloud or iCloud shares, or a git working tree",
+    )
+    p.add_argument("--json", action="store_true", help="print what was exchanged as JSON")
     return parser
 
 
@@ -320,6 +333,12 @@ def cmd_doctor(args: argparse.Namespace, library: Library) -> int:
     return run_doctor(library, restore=args.restore, out=sys.stdout)
 
 
+def cmd_sync(args: argparse.Namespace, library: Library) -> int:
+    from tui.cli.sync import run_sync
+
+    return run_sync(library, args.folder, as_json=args.json, out=sys.stdout, err=sys.stderr)
+
+
 def cmd_related(args: argparse.Namespace, library: Library) -> int:
     from store.search.related import RelatedIndex
 
@@ -395,6 +414,7 @@ COMMANDS: dict[str | None, Handler] = {
     "related": cmd_related,
     "duplicates": cmd_duplicates,
     "merge": cmd_merge,
+    "sync": cmd_sync,
 }
 # Commands that need a usable store before they run; doctor and auth must work without one.
 CHECKS_STORE = {
@@ -410,7 +430,10 @@ CHECKS_STORE = {
     "related",
     "duplicates",
     "merge",
+    "sync",
 }
+# Commands that change the user's state: with PAPERDECK_SYNC_DIR they sync afterwards too.
+CHANGES_STATE = {"tag", "note", "queue", "mark", "merge"}
 
 
 def _print_json(value: object, out: TextIO | None = None) -> None:
@@ -431,7 +454,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             scan = args.scan = library.scan_abstracts(args.query)
         if args.command in CHECKS_STORE:
             library.check_usable()
-        return COMMANDS[args.command](args, library)
+        folder = sync_directory(os.environ) if args.command in CHECKS_STORE else None
+        if folder is not None and args.command != "sync":
+            from tui.cli.sync import auto_sync
+
+            auto_sync(library, folder, sys.stderr)  # other devices' changes first
+        code = COMMANDS[args.command](args, library)
+        if folder is not None and args.command in CHANGES_STATE and code == 0:
+            auto_sync(library, folder, sys.stderr)
+        return code
     except PaperdeckError as error:
         print(f"paperdeck: error: {error}", file=sys.stderr)
         return error.exit_code

@@ -1,0 +1,45 @@
+"""`paperdeck sync DIR` and the automatic sync `PAPERDECK_SYNC_DIR` asks for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TextIO
+
+from store.errors import PaperdeckError
+from store.library import Library
+from store.sync.exchange import ExchangeReport
+
+
+def describe(report: ExchangeReport) -> str:
+    others = len(report.devices)
+    text = (
+        f"synced with {report.folder}: sent {report.sent} change(s), received {report.received} "
+        f"from {others} other device(s)"
+    )
+    if report.papers_added:
+        text += f", {report.papers_added} paper(s) new here"
+    return text
+
+
+def run_sync(library: Library, folder: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    report = library.sync(folder)
+    if as_json:
+        out.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(describe(report) + "\n")
+    for problem in report.problems:
+        err.write(f"paperdeck: skipped: {problem}\n")
+    return 1 if report.problems else 0
+
+
+def auto_sync(library: Library, folder: Path, err: TextIO) -> None:
+    """Sync on the side of another command: a problem is one warning line, never a failure of
+    the command itself (its change is safe in this device's journal either way)."""
+    try:
+        report = library.sync(folder)
+    except PaperdeckError as error:
+        err.write(f"paperdeck: warning: PAPERDECK_SYNC_DIR: {error}\n")
+        return
+    for problem in report.problems:
+        err.write(f"paperdeck: warning: skipped: {problem}\n")
