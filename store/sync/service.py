@@ -7,7 +7,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from store.files.documents import (
     DEFAULT_DOC,
@@ -17,13 +17,29 @@ from store.files.documents import (
     paper_from,
     table_docs,
 )
-from store.files.storage import StoreError, new_content
+from store.files.storage import StoreError, StoreFile, new_content
+from store.models import Paper
 from store.sync.exchange import ExchangeReport, exchange
+from store.sync.local import LocalJournal
 from store.sync.merge import Replica
 from store.sync.recorder import state_documents
 
-if TYPE_CHECKING:
-    from store.library import Library
+
+class Library(Protocol):
+    """What sync needs of `store.library.Library` (named here so sync never imports it)."""
+
+    state_file: StoreFile
+    catalog_file: StoreFile
+    journal: LocalJournal
+
+    def papers(self) -> dict[str, Paper]: ...
+
+    def abstract(self, paper: str) -> str: ...
+
+    def save_abstracts(self, abstracts: dict[str, str]) -> None: ...
+
+    def ensure_journal(self) -> None: ...
+
 
 SYNC_DIR_ENV = "PAPERDECK_SYNC_DIR"
 

@@ -4,13 +4,14 @@ backup."""
 
 from __future__ import annotations
 
-import shutil
-import time
+import argparse
+import sys
 from typing import TextIO
 
-from store.files.storage import StoreFile, write_atomic_bytes
+from store.files.storage import StoreFile
 from store.library import Library
 from store.sync.journal import JournalError
+from tui.cli.parser import Subcommands
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
@@ -81,13 +82,21 @@ def _restore_backup(library: Library, store_file: StoreFile, out: TextIO) -> boo
         )
         out.write(f"{name}: no good backup found; {hint}\n")
         return False
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    aside = store_file.path.with_name(f"{name}.damaged-{stamp}")
-    with store_file.locked():
-        # A copy, then an atomic replace: killed at any instant, a file is still there.
-        if store_file.path.exists():
-            shutil.copyfile(store_file.path, aside)
-        write_atomic_bytes(store_file.path, backup.read_bytes())
+    aside = library.restore(store_file, backup)
     kept = f"; the damaged file is kept as {aside}" if aside.exists() else ""
     out.write(f"{name}: restored from {backup}{kept}\n")
     return True
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
+    p.add_argument(
+        "--restore",
+        action="store_true",
+        help="rebuild a damaged or missing state.json from the journal (else restore backups)",
+    )
+    p.set_defaults(run=cmd_doctor, needs_store=False)
+
+
+def cmd_doctor(args: argparse.Namespace, library: Library) -> int:
+    return run_doctor(library, restore=args.restore, out=sys.stdout)

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TextIO
 
 from store.errors import PaperdeckError
 from store.library import Library
 from store.sync.exchange import ExchangeReport
+from tui.cli.parser import Subcommands
+
+CHANGES_STATE = frozenset({"tag", "note", "queue", "mark", "merge"})
+"""Commands after which `PAPERDECK_SYNC_DIR` syncs again, so other devices see the change."""
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("sync", parents=[common], help="exchange changes with other devices")
+    p.add_argument(
+        "folder",
+        type=Path,
+        metavar="DIR",
+        help="a folder Syncthing, Dropbox, Nextcloud or iCloud shares, or a git working tree",
+    )
+    p.add_argument("--json", action="store_true", help="print what was exchanged as JSON")
+    p.set_defaults(run=cmd_sync)
+
+
+def cmd_sync(args: argparse.Namespace, library: Library) -> int:
+    return run_sync(library, args.folder, as_json=args.json, out=sys.stdout, err=sys.stderr)
 
 
 def describe(report: ExchangeReport) -> str:
