@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from store.errors import UsageError
 from store.sync.journal import (
     Entry,
     JournalError,
@@ -38,6 +39,10 @@ PAPERS_SUFFIX = ".papers.jsonl"
 STATE_FILE = "sync.json"
 REWRITE_SLACK = 1000
 """Rewrite this device's file in the folder once it holds this many more lines than needed."""
+
+
+class SyncFolderMissing(UsageError):
+    """The folder named for sync does not exist (a typo, an unmounted drive)."""
 
 
 @dataclass
@@ -114,7 +119,7 @@ def exchange(
     other devices' new ones and fold them into `replica`.  Returns the report and the entries
     that changed the replica (the caller appends them to the local journal)."""
     if not folder.is_dir():
-        raise JournalError(
+        raise SyncFolderMissing(
             f"{folder}: no such directory; create it (or point it at the folder your sync "
             "tool shares) and run `paperdeck sync` again"
         )

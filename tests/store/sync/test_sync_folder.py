@@ -9,7 +9,7 @@ import pytest
 
 from store.library import Library
 from store.paths import bundled_seeds
-from store.sync.journal import JournalError
+from store.sync.exchange import SyncFolderMissing
 
 
 @pytest.fixture
@@ -135,5 +135,5 @@ def test_a_file_from_a_newer_paperdeck_is_refused_and_left_alone(
 
 def test_a_missing_folder_is_one_clear_error(tmp_path: Path) -> None:
     library = Library.open(tmp_path / "lib")
-    with pytest.raises(JournalError, match="no such directory"):
+    with pytest.raises(SyncFolderMissing, match="no such directory"):
         library.sync(tmp_path / "nowhere")
