@@ -51,7 +51,7 @@ from store.sync.local import LocalJournal
 if TYPE_CHECKING:
     from store.search.scan import AbstractScan
     from store.sync.exchange import ExchangeReport
-    from store.sync.service import RestoreReport
+    from store.devices import RestoreReport
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
@@ -346,13 +346,13 @@ class Library:
 
     def sync(self, folder: Path) -> ExchangeReport:
         """Hand this device's changes to `folder` and take the other devices' (idempotent)."""
-        from store.sync.service import sync_folder
+        from store.devices import sync_folder
 
         return sync_folder(self, folder)
 
     def restore_state(self) -> RestoreReport:
         """Rebuild state.json from the journal: every change acknowledged comes back."""
-        from store.sync.service import restore_state
+        from store.devices import restore_state
 
         return restore_state(self)
 
