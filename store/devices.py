@@ -122,6 +122,15 @@ def add_papers(library: Library, records: list[dict[str, Any]]) -> int:
 def sync_folder(library: Library, folder: Path) -> ExchangeReport:
     """Exchange changes with the other devices sharing `folder`; idempotent."""
     with library.state_file.locked():
+        # A damaged state.json is reported, never replaced by a sync (doctor --restore is the
+        # way back); a missing one with a journal behind it is a lost file, not an empty one.
+        if library.state_file.path.exists():
+            library.state_file.read()
+        elif library.journal.size() > 0:
+            raise StoreError(
+                f"{library.state_file.path}: missing, though the journal holds your tags, notes "
+                "and queue; run `paperdeck doctor --restore` to rebuild it"
+            )
         library.ensure_journal()
         journal = library.journal
         replica = journal.replica()

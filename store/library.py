@@ -49,9 +49,9 @@ from store.state import Drafts, UserStates
 from store.sync.local import LocalJournal
 
 if TYPE_CHECKING:
+    from store.devices import RestoreReport
     from store.search.scan import AbstractScan
     from store.sync.exchange import ExchangeReport
-    from store.devices import RestoreReport
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"

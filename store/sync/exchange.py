@@ -175,11 +175,15 @@ def _write_mine(
 
     papers_path = folder / f"{device}{PAPERS_SUFFIX}"
     sent: set[str] = set(mine.get("papers") or [])
-    if not papers_path.exists() or mine.get("papers_generation") is None:
+    wanted = {e.paper for e in new}
+    header = read_header(papers_path) if papers_path.exists() else None
+    if header is None or header.get("generation") != mine.get("papers_generation"):
+        # New, lost or replaced: every paper this device has changed goes in again.
         sent = set()
+        wanted = {e.paper for e in live}
         mine["papers_generation"] = secrets.token_hex(8)
         write_lines_atomic(papers_path, [header_line("papers", device, mine["papers_generation"])])
-    wanted = {e.paper for e in new} - sent
+    wanted -= sent
     records = paper_records(wanted) if wanted else []
     _cut_torn(papers_path)
     _append(

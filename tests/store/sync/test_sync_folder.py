@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from store.errors import DamagedStore
 from store.library import Library
 from store.paths import bundled_seeds
 from store.sync.exchange import SyncFolderMissing
@@ -137,3 +138,33 @@ def test_a_missing_folder_is_one_clear_error(tmp_path: Path) -> None:
     library = Library.open(tmp_path / "lib")
     with pytest.raises(SyncFolderMissing, match="no such directory"):
         library.sync(tmp_path / "nowhere")
+
+
+def test_lost_files_in_the_folder_are_written_again_whole(
+    pair: tuple[Library, Library, Path],
+) -> None:
+    laptop, desktop, folder = pair
+    only_on_laptop = sorted(set(laptop.papers()) - set(desktop.papers()))[0]
+    laptop.add_tags([only_on_laptop], ["again"])
+    laptop.sync(folder)
+    for path in folder.iterdir():
+        path.unlink()  # the sync tool lost them, or someone tidied the folder
+    laptop.sync(folder)
+    desktop.sync(folder)
+    assert desktop.states()[only_on_laptop].tags == ("again",)
+    assert desktop.papers()[only_on_laptop].title == laptop.papers()[only_on_laptop].title
+
+
+def test_a_damaged_state_file_is_not_replaced_by_a_sync(
+    pair: tuple[Library, Library, Path],
+) -> None:
+    laptop, desktop, folder = pair
+    pid = sorted(desktop.papers())[0]
+    laptop.add_tags([pid], ["x"])
+    laptop.sync(folder)
+    desktop.add_tags([pid], ["y"])
+    state = desktop.root / "state.json"
+    state.write_bytes(b'{"_meta": {"1"')
+    with pytest.raises(DamagedStore):
+        desktop.sync(folder)
+    assert state.read_bytes() == b'{"_meta": {"1"'
