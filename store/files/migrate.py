@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from store.catalog.importing import ID_LENGTH, unique_id
-from store.catalog.listing import title_key
 from store.files.documents import PAPERS_TABLE, QUEUE_TABLE
 from store.files.storage import META_TABLE, StoreFile
+from store.text import title_key
 
 MARK = f'"ids":{ID_LENGTH}'.encode()
 
