@@ -336,6 +336,14 @@ class Library:
 
         return restore_state(self)
 
+    def check_state_present(self) -> None:
+        """StoreError when state.json is lost: never show that as a library without state."""
+        if self.state_missing():
+            raise StoreError(
+                f"{self.state_file.path}: missing, though the journal holds your tags, notes "
+                "and queue; run `paperdeck doctor --restore` to rebuild it"
+            )
+
     def state_missing(self) -> bool:
         """state.json is gone while the journal says there was user state: not an empty
         library but a lost file (`doctor --restore` brings it back)."""
@@ -381,11 +389,7 @@ class Library:
         abstracts file gets a cheap check of its ends and is read in full only when needed.
         """
         self.papers()
-        if self.state_missing():
-            raise StoreError(
-                f"{self.state_file.path}: missing, though the journal holds your tags, notes "
-                "and queue; run `paperdeck doctor --restore` to rebuild it"
-            )
+        self.check_state_present()
         self.state_file.load()
         self.enrichments()
         health.check_ends(self.abstracts_file.path)

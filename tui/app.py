@@ -156,6 +156,7 @@ class PaperdeckApp(App[None]):
                     )
                 finally:
                     self.call_from_thread(progress.dismiss)
+            self.library.check_state_present()
             view.load()
             # The unfiltered list, ready for the Papers screen's first frame, offered at once
             # (the screen may be up already, or take it when it mounts).

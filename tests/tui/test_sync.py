@@ -58,3 +58,17 @@ async def test_a_sync_folder_that_is_gone_is_one_warning(library: Library, tmp_p
         messages = [n.message for n in app._notifications]
         assert sum("unplugged" in m and "no such directory" in m for m in messages) == 1
         assert table(app).records  # the app works on
+
+
+async def test_a_missing_state_file_is_reported_not_shown_as_an_empty_desk(
+    library: Library,
+) -> None:
+    pid = sorted(library.papers())[0]
+    library.add_tags([pid], ["precious"])
+    (library.root / "state.json").unlink()
+    app = PaperdeckApp(library, watch_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("state.json: missing" in m and "doctor --restore" in m for m in messages)
+        assert not app.loaded
