@@ -168,3 +168,25 @@ def test_a_damaged_state_file_is_not_replaced_by_a_sync(
     with pytest.raises(DamagedStore):
         desktop.sync(folder)
     assert state.read_bytes() == b'{"_meta": {"1"'
+
+
+def test_fields_this_version_does_not_know_travel_and_survive_local_changes(
+    pair: tuple[Library, Library, Path],
+) -> None:
+    """A newer device's field (a citation key, a new status) syncs as a field-level set and is
+    kept through this device's own changes: the journal is generic over state fields."""
+    laptop, desktop, folder = pair
+    pid = sorted(desktop.papers())[0]
+    laptop.set_status([pid], "reading")
+    # As a newer paperdeck would record it (under the state lock, like every change).
+    with laptop.state_file.locked():
+        laptop.journal.record([(pid, "set", {"field": "citekey", "value": "smith2024"})])
+    laptop.sync(folder)
+    desktop.sync(folder)
+    desktop.add_tags([pid], ["mine"])  # a local change rewrites the paper's document
+    content = json.loads((desktop.root / "state.json").read_text())
+    (doc,) = [d for d in content["papers"].values() if d["id"] == pid]
+    assert doc["citekey"] == "smith2024" and doc["tags"] == ["mine"]
+    desktop.sync(folder)
+    laptop.sync(folder)
+    assert laptop.states()[pid].tags == ("mine",)
