@@ -11,6 +11,7 @@ from typing import TextIO
 from store.files.storage import StoreFile
 from store.library import Library
 from store.sync.journal import JournalError
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 
@@ -25,30 +26,30 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
             problem = "missing, though the journal holds user state (tags, notes, queue)"
         if problem is None:
             state = "ok" if store_file.path.exists() else "ok (not created yet)"
-            out.write(f"{name}: {state}\n")
+            say(f"{name}: {state}", out)
             continue
         problems += 1
-        out.write(
-            f"{name}: {'MISSING' if not store_file.path.exists() else 'DAMAGED'}: {problem}\n"
-        )
+        say(f"{name}: {'MISSING' if not store_file.path.exists() else 'DAMAGED'}: {problem}", out)
         if not restore:
             continue
         if store_file is library.state_file and journal_usable and library.journal.exists():
             report = library.restore_state()
             kept = f"; the damaged file is kept as {report.aside}" if report.aside else ""
-            out.write(
+            say(
                 f"{name}: rebuilt from the journal ({report.changes} paper(s) with user "
-                f"state){kept}\n"
+                f"state){kept}",
+                out,
             )
             problems -= 1
             continue
         if _restore_backup(library, store_file, out):
             problems -= 1
     if problems:
-        out.write(
-            f"{problems} problem(s). Run `paperdeck doctor --restore` to repair them.\n"
+        say(
+            f"{problems} problem(s). Run `paperdeck doctor --restore` to repair them."
             if not restore
-            else f"{problems} file(s) could not be restored.\n"
+            else f"{problems} file(s) could not be restored.",
+            out,
         )
         return 1
     return 0
@@ -57,16 +58,17 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
 def _check_journal(library: Library, out: TextIO) -> bool:
     journal = library.journal
     if not journal.exists():
-        out.write("journal: ok (starts with the next change)\n")
+        say("journal: ok (starts with the next change)", out)
         return True
     try:
         replica = journal.replica()
     except JournalError as error:
-        out.write(f"journal: DAMAGED: {error}\n")
+        say(f"journal: DAMAGED: {error}", out)
         return False
-    out.write(
+    say(
         f"journal: ok ({len(replica.papers)} paper(s) with changes, "
-        f"{journal.size() / 1e6:.1f} MB, device {journal.device})\n"
+        f"{journal.size() / 1e6:.1f} MB, device {journal.device})",
+        out,
     )
     return True
 
@@ -80,11 +82,11 @@ def _restore_backup(library: Library, store_file: StoreFile, out: TextIO) -> boo
             if store_file.kind in ("catalog", "abstracts")
             else "no backup to restore from"
         )
-        out.write(f"{name}: no good backup found; {hint}\n")
+        say(f"{name}: no good backup found; {hint}", out)
         return False
     aside = library.restore(store_file, backup)
     kept = f"; the damaged file is kept as {aside}" if aside.exists() else ""
-    out.write(f"{name}: restored from {backup}{kept}\n")
+    say(f"{name}: restored from {backup}{kept}", out)
     return True
 
 

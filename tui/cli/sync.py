@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
 
+from store import json_text
 from store.errors import PaperdeckError
 from store.library import Library
 from store.sync.exchange import ExchangeReport
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 CHANGES_STATE = frozenset({"tag", "note", "queue", "mark", "merge"})
@@ -47,11 +48,11 @@ def describe(report: ExchangeReport) -> str:
 def run_sync(library: Library, folder: Path, *, as_json: bool, out: TextIO, err: TextIO) -> int:
     report = library.sync(folder)
     if as_json:
-        out.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        out.write(json_text.dumps(report.to_json(), indent=2) + "\n")
     else:
-        out.write(describe(report) + "\n")
+        say(describe(report), out)
     for problem in report.problems:
-        err.write(f"paperdeck: skipped: {problem}\n")
+        say(f"paperdeck: skipped: {problem}", err)
     return 1 if report.problems else 0
 
 
@@ -61,7 +62,7 @@ def auto_sync(library: Library, folder: Path, err: TextIO) -> None:
     try:
         report = library.sync(folder)
     except PaperdeckError as error:
-        err.write(f"paperdeck: warning: PAPERDECK_SYNC_DIR: {error}\n")
+        say(f"paperdeck: warning: PAPERDECK_SYNC_DIR: {error}", err)
         return
     for problem in report.problems:
-        err.write(f"paperdeck: warning: skipped: {problem}\n")
+        say(f"paperdeck: warning: skipped: {problem}", err)
