@@ -15,6 +15,7 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -112,11 +113,14 @@ class Library:
         library = cls(root, **kwargs)
         library.remove_stale_temps()
         if not ids_current(library.catalog_file.path):
-            migrate_ids(
-                library.catalog_file,
-                (library.abstracts_file, library.state_file, library.enrichment_file),
-                root / DRAFTS,
-            )
+            # A damaged file stops the migration, not the opening: doctor must still run, and
+            # the next open after a repair migrates.
+            with contextlib.suppress(StoreError):
+                migrate_ids(
+                    library.catalog_file,
+                    (library.abstracts_file, library.state_file, library.enrichment_file),
+                    root / DRAFTS,
+                )
         return library
 
     @property
