@@ -103,14 +103,15 @@ def sync_10k(work: Path) -> float:
     changes: list[Change] = [
         (ids[n % len(ids)], "tag", {"tag": f"t{n // len(ids)}", "on": True}) for n in range(10_000)
     ]
-    laptop.ensure_journal()
-    laptop.journal.record(changes)
+    laptop.set_status([ids[0]], "reading")  # the laptop's state file exists, as in use
+    with laptop.state_file.locked():  # 10,000 changes made on the laptop, recorded at once
+        laptop.journal.record(changes)
     laptop.sync(folder)
     desktop.ensure_journal()
     start = time.perf_counter()
     report = desktop.sync(folder)
     elapsed = time.perf_counter() - start
-    assert report.received == 10_000, report.received
+    assert report.received == 10_001, report.received
     return elapsed
 
 

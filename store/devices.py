@@ -20,6 +20,7 @@ from store.files.documents import (
 from store.files.storage import StoreError, StoreFile, new_content
 from store.models import Paper
 from store.sync.exchange import ExchangeReport, exchange
+from store.sync.journal import Entry
 from store.sync.local import LocalJournal
 from store.sync.merge import Replica
 from store.sync.recorder import state_documents
@@ -134,13 +135,18 @@ def sync_folder(library: Library, folder: Path) -> ExchangeReport:
         library.ensure_journal()
         journal = library.journal
         replica = journal.replica()
-        report, received = exchange(
-            folder, journal, replica, lambda pids: paper_records(library, pids)
+        added: list[int] = []
+
+        def keep_received(received: list[Entry], papers: list[dict[str, Any]]) -> None:
+            added.append(add_papers(library, papers))  # papers before the state naming them
+            journal.append(received)
+            if received:
+                journal.save_clock(max(replica.max_hlc, journal.last_stamp()))
+
+        report = exchange(
+            folder, journal, replica, lambda pids: paper_records(library, pids), keep_received
         )
-        report.papers_added = add_papers(library, report.papers_received)
-        journal.append(received)
-        if received:
-            journal.save_clock(max(replica.max_hlc, journal.last_stamp()))
+        report.papers_added = sum(added)
         write_state(library, replica)
         if journal.needs_compaction():
             journal.compact(replica)

@@ -114,10 +114,12 @@ def exchange(
     journal: LocalJournal,
     replica: Replica,
     paper_records: Callable[[set[str]], list[dict[str, Any]]],
-) -> tuple[ExchangeReport, list[Entry]]:
+    keep_received: Callable[[list[Entry], list[dict[str, Any]]], None],
+) -> ExchangeReport:
     """Write this device's new entries (and the records of their papers) to `folder`, read the
-    other devices' new ones and fold them into `replica`.  Returns the report and the entries
-    that changed the replica (the caller appends them to the local journal)."""
+    other devices' new ones and fold them into `replica`.  `keep_received` gets the entries that
+    changed the replica and the papers read, to make them durable here before the read
+    positions move on: a crash in between reads them again, never skips them."""
     if not folder.is_dir():
         raise SyncFolderMissing(
             f"{folder}: no such directory; create it (or point it at the folder your sync "
@@ -131,10 +133,11 @@ def exchange(
     mine = folders.setdefault(key, {})
 
     received = _read_others(folder, device, mine, replica, report)
+    keep_received(received, report.papers_received)
     _write_mine(folder, device, mine, replica, paper_records, report)
     state["folders"][key] = mine
     _save_state(journal, state)
-    return report, received
+    return report
 
 
 def _write_mine(
