@@ -17,7 +17,7 @@ from store.files.documents import (
     paper_from,
     table_docs,
 )
-from store.files.storage import StoreError, StoreFile, new_content
+from store.files.storage import META_TABLE, StoreError, StoreFile, new_content
 from store.models import Paper
 from store.sync.exchange import ExchangeReport, exchange
 from store.sync.journal import Entry
@@ -49,26 +49,29 @@ def _has_user_state(doc: dict[str, Any]) -> bool:
     return any(doc.get(k) != v for k, v in DEFAULT_DOC.items()) or bool(doc.get("note_base"))
 
 
-def state_content(replica: Replica) -> dict[str, Any]:
+def state_content(replica: Replica, journal_tail: str | None) -> dict[str, Any]:
+    """`state.json` for `replica`, recording the journal's last entry (see store/state.py)."""
     docs, queue, ranks = state_documents(replica, DEFAULT_DOC, _has_user_state)
     content = new_content("state")
+    content[META_TABLE]["1"]["journal_tail"] = journal_tail
     content[PAPERS_TABLE] = {str(n): doc for n, doc in enumerate(docs, start=1)}
     content[QUEUE_TABLE] = {"1": {"ids": queue, "ranks": ranks}}
     return content
 
 
-def _comparable(content: dict[str, Any]) -> tuple[Any, Any]:
+def _comparable(content: dict[str, Any]) -> tuple[Any, Any, Any]:
     docs = sorted(
         ({k: v for k, v in d.items() if k != "updated"} for d in table_docs(content, PAPERS_TABLE)),
         key=lambda d: str(d.get("id")),
     )
     queue = [d for d in content.get(QUEUE_TABLE, {}).values() if isinstance(d, dict)]
-    return docs, [q.get("ids") for q in queue]
+    meta = content.get(META_TABLE, {}).get("1") or {}
+    return docs, [q.get("ids") for q in queue], meta.get("journal_tail")
 
 
 def write_state(library: Library, replica: Replica) -> bool:
     """Under the state lock: make `state.json` the replica's state; True when that changed it."""
-    content = state_content(replica)
+    content = state_content(replica, library.journal.last_entry_id())
     store_file = library.state_file
     try:
         current = store_file.read() if store_file.path.exists() else None
@@ -177,6 +180,6 @@ def restore_state(library: Library) -> RestoreReport:
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
             aside = path.with_name(f"{path.name}.damaged-{stamp}")
             shutil.copyfile(path, aside)
-        content = state_content(replica)
+        content = state_content(replica, library.journal.last_entry_id())
         library.state_file.write(content)
     return RestoreReport(len(content[PAPERS_TABLE]), aside)

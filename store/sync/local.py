@@ -105,6 +105,10 @@ class LocalJournal:
         return last
 
     def _last_line(self) -> int | None:
+        last = self._last_entry()
+        return last.get("hlc") if last is not None else None
+
+    def _last_entry(self) -> dict[str, Any] | None:
         try:
             with self.changes_path.open("rb") as handle:
                 size = handle.seek(0, os.SEEK_END)
@@ -112,14 +116,22 @@ class LocalJournal:
                 block = handle.read()
         except OSError:
             return None
-        for line in reversed(block.split(b"\n")):
+        complete = block[: block.rfind(b"\n") + 1]  # a torn last line was never acknowledged
+        for line in reversed(complete.split(b"\n")):
             try:
-                stamp = json.loads(line).get("hlc")
-            except (ValueError, AttributeError):
+                data = json.loads(line)
+            except ValueError:
                 continue
-            if isinstance(stamp, int):
-                return stamp
+            if isinstance(data, dict) and isinstance(data.get("hlc"), int):
+                return data
         return None
+
+    def last_entry_id(self) -> str | None:
+        """The id of the newest complete entry in the changes file (None when it is empty):
+        `state.json` records it, so a step cut off between the two is noticed."""
+        last = self._last_entry()
+        ident = last.get("id") if last is not None else None
+        return ident if isinstance(ident, str) else None
 
     def save_clock(self, stamp: int) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -124,3 +124,22 @@ def test_a_library_from_before_the_journal_keeps_its_state_in_it(
     assert restored.states()[pid].tags == ("old",)
     assert restored.states()[pid].note == "new"
     assert restored.queue_ids() == [other]
+
+
+def test_a_step_cut_off_between_journal_and_state_file_is_caught_up(
+    tmp_path: Path, seeds: list[Path]
+) -> None:
+    """As if killed after the journal entry, before state.json: the next change notices and
+    brings state.json level first, so the next note edit replaces that version, not joins it."""
+    library = Library.open(tmp_path / "data")
+    library.import_files(seeds)
+    pid = sorted(library.papers())[0]
+    library.set_note(pid, "first")
+    state = library.root / "state.json"
+    before = state.read_bytes()
+    library.set_note(pid, "typed, then the process was killed")
+    state.write_bytes(before)  # state.json never got the second step
+    library.set_note(pid, "third")
+    assert Library(library.root).states()[pid].note == "third"
+    library.restore_state()
+    assert Library(library.root).states()[pid].note == "third"  # no second version below
