@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from store.library import Library
-from store.paths import bundled_seeds
+from store.paths import bundled_seeds, sync_directory
 from tui.cli.parser import Subcommands
 
 
@@ -18,7 +19,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 def cmd_app(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
-    return run_app(library, seeds=bundled_seeds())
+    return run_app(library, seeds=bundled_seeds(), sync_folder=sync_directory(os.environ))
 
 
 def cmd_triage(args: argparse.Namespace, library: Library) -> int:
@@ -27,4 +28,6 @@ def cmd_triage(args: argparse.Namespace, library: Library) -> int:
     parse_query(args.query)  # a bad query is a usage error here (exit 2), not in the app
     from tui.app import run_app
 
-    return run_app(library, seeds=bundled_seeds(), triage=args.query)
+    return run_app(
+        library, seeds=bundled_seeds(), triage=args.query, sync_folder=sync_directory(os.environ)
+    )

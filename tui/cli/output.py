@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from store import json_text
+from store.catalog.ids import short_ids
 from store.catalog.importing import Progress
 from store.facts import facts
 from store.models import Record
@@ -40,8 +41,11 @@ def print_table(
     *,
     queue: bool = False,
     matched: int | None = None,
+    all_ids: Iterable[str] = (),
 ) -> None:
-    """`matched`: how many papers the query found, of which `records` may be the first few."""
+    """A table on a terminal (ids shortened to 8 characters where unambiguous among `all_ids`,
+    the whole library), ending with the count (`matched`: how many papers the query found, of
+    which `records` may be the first few); tab-separated lines with whole ids in a pipe."""
     if not out.isatty():
         for record in records:
             paper = record.paper
@@ -58,6 +62,7 @@ def print_table(
     from rich.console import Console
     from rich.table import Table
 
+    shorts = short_ids(all_ids or (r.id for r in records))
     console = Console(file=out, highlight=False)
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
     if queue:
@@ -71,7 +76,7 @@ def print_table(
     for record in records:
         paper = record.paper
         row = [
-            safe(paper.id),
+            safe(shorts.get(paper.id, paper.id)),
             safe(paper.published or "—"),
             safe("" if paper.upvotes is None else paper.upvotes),
             safe(paper.title),

@@ -12,6 +12,7 @@ from store.inbox import Inboxes
 from store.library import Library
 from tui.cli import output
 from tui.cli.parser import Subcommands
+from tui.text import plural
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -106,7 +107,7 @@ def cmd_pull(args: argparse.Namespace, library: Library) -> int:
                     line += f", {report.skipped} skipped (revisions of papers you do not have)"
             print(f"{report.source}: {line}")
         if len(summary.sources) > 1:
-            print(f"Pulled {summary.new} new paper(s) in all.")
+            print(f"Pulled {plural(summary.new, 'new paper')} in all.")
     if summary.error:
         print(f"paperdeck: error: {summary.error}", file=sys.stderr)
     elif summary.cancelled:
