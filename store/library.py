@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from store.catalog.importing import listing_files, merge_listing, paper_id, unique_id
 from store.catalog.listing import Listing, ListingError, decode, parse_listing, title_key
+from store.drafts import NoteDrafts
 from store.errors import UsageError
 from store.files.documents import (
     PAPERS_TABLE,
@@ -46,7 +47,6 @@ from store.files.storage import (
     load_json_file,
     paused_gc,
     signature,
-    write_atomic_bytes,
 )
 from store.models import STATUSES, Enrichment, Paper, Record, UserState
 from store.tags import BadTag, normalise_tags
@@ -59,7 +59,6 @@ ABSTRACTS = "abstracts.json"
 STATE = "state.json"
 ENRICHMENT = "enrichment.json"
 BACKUPS = "backups"
-DRAFTS = "drafts"
 
 Progress = Callable[[int, int, str], None]
 
@@ -121,6 +120,7 @@ class Library:
         self._abstracts: tuple[object, dict[str, str]] = (None, {})
         self._enrichment: tuple[object, dict[str, Enrichment]] = (None, {})
         self._by_key: dict[str, str] | None = None
+        self._drafts: NoteDrafts | None = None
 
     @classmethod
     def open(cls, root: Path, **kwargs: Any) -> Library:
@@ -630,22 +630,21 @@ class Library:
     # -- note drafts ---------------------------------------------------------------------------
     # What the editor holds but has not saved yet, so a crash or a closed terminal loses nothing.
 
-    def _draft_path(self, pid: str) -> Path:
-        return self.root / DRAFTS / f"{pid}.md"
+    @property
+    def drafts(self) -> NoteDrafts:
+        """Drafts live in `drafts/`, else in the user's cache directory (see store.drafts)."""
+        if self._drafts is None:
+            self._drafts = NoteDrafts(self.root)
+        return self._drafts
 
-    def save_draft(self, pid: str, text: str) -> None:
-        path = self._draft_path(pid)
-        path.parent.mkdir(exist_ok=True)
-        write_atomic_bytes(path, text.encode("utf-8"))
+    def save_draft(self, pid: str, text: str) -> Path:
+        return self.drafts.save(pid, text)
 
     def draft(self, pid: str) -> str | None:
-        try:
-            return self._draft_path(pid).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+        return self.drafts.load(pid)
 
     def drop_draft(self, pid: str) -> None:
-        self._draft_path(pid).unlink(missing_ok=True)
+        self.drafts.drop(pid)
 
     # -- enrichment --------------------------------------------------------------------------
 

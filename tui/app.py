@@ -214,9 +214,12 @@ class PaperdeckApp(App[None]):
         *,
         undoable: bool = True,
         on_done: Callable[[Change], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
-        """Run a store change off the UI thread, in the order asked, then show its effect."""
-        self._write(change, undoable, on_done)
+        """Run a store change off the UI thread, in the order asked, then show its effect.
+
+        A failure is shown as one line, or handed to `on_error` (the one-line reason)."""
+        self._write(change, undoable, on_done, on_error)
 
     @work(group="write", exit_on_error=False)
     async def _write(
@@ -224,15 +227,19 @@ class PaperdeckApp(App[None]):
         change: Callable[[], Change],
         undoable: bool,
         on_done: Callable[[Change], None] | None,
+        on_error: Callable[[str], None] | None = None,
     ) -> Change | None:
         async with self._write_lock:
             try:
                 done = await asyncio.to_thread(change)
-            except PaperdeckError as error:
-                self.notify(str(error), severity="error", timeout=10, markup=False)
-                return None
-            except OSError as error:
-                self.notify(f"Could not save: {error}", severity="error", timeout=10, markup=False)
+            except (PaperdeckError, OSError) as error:
+                reason = str(error) if isinstance(error, PaperdeckError) else f"{error}"
+                if on_error is not None:
+                    on_error(reason)
+                else:
+                    self.notify(
+                        f"Could not save: {reason}", severity="error", timeout=10, markup=False
+                    )
                 return None
         if undoable and not done.empty:
             self.undo_stack.append(done)
@@ -259,46 +266,21 @@ class PaperdeckApp(App[None]):
         on_saved: Callable[[Change], None] | None = None,
         on_close: Callable[[], None] | None = None,
     ) -> None:
-        """Open the note editor; a draft left by a crash is recovered first."""
-        from tui.screens.modals import NoteEditor
+        """Open the note editor; a draft left by a crash or a failing store is recovered first."""
+        from tui.screens.note_editor import open_note_editor
 
-        record = self.view.get(paper)
-        base = record.state.note
-        draft = self.library.draft(paper)
-        text = base
-        if draft is not None and draft != base:
-            text = draft
-            self.notify("Recovered the unsaved draft of this note.", timeout=5, markup=False)
+        open_note_editor(self, paper, on_saved=on_saved, on_close=on_close)
 
-        def save(new_text: str) -> None:
-            nonlocal base
-            saved_base = base
-            base = new_text
-            self.write(lambda: self._save_note(paper, new_text, saved_base), on_done=on_saved)
-
-        editor = NoteEditor(
-            record.title,
-            text,
-            save=save,
-            save_now=lambda t: self._save_note_at_exit(paper, t, base),
-            save_draft=lambda t: self.library.save_draft(paper, t),
-        )
-        if text != base:
-            editor.saved = base  # the recovered draft still needs saving
-        self.push_screen(editor, lambda _: on_close() if on_close else None)
-
-    def _save_note_at_exit(self, paper: str, text: str, base: str) -> None:
+    def save_note_at_exit(self, paper: str, text: str, base: str) -> None:
         """The app is closing with the editor open: save synchronously, or keep the draft."""
         try:
-            self._save_note(paper, text, base)
+            self.library.set_note(paper, text, base=base)
         except (PaperdeckError, OSError):
             with contextlib.suppress(PaperdeckError, OSError):
                 self.library.save_draft(paper, text)  # reopened next time
-
-    def _save_note(self, paper: str, text: str, base: str) -> Change:
-        change = self.library.set_note(paper, text, base=base)
-        self.library.drop_draft(paper)
-        return change
+        else:
+            with contextlib.suppress(OSError):
+                self.library.drop_draft(paper)
 
     # -- other actions -----------------------------------------------------------------------
 

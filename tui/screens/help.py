@@ -37,7 +37,7 @@ class HelpScreen(ModalScreen[None]):
         from tui.app import PaperdeckApp
         from tui.screens.abstract import AbstractScreen
         from tui.screens.base import PaperScreen
-        from tui.screens.modals import NoteEditor
+        from tui.screens.note_editor import NoteEditor
         from tui.screens.papers import PapersScreen
         from tui.screens.queue import QueueScreen
         from tui.screens.tags import TagsScreen
