@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.signal import Signal
 from textual.worker import get_current_worker
 
@@ -22,6 +23,7 @@ from store.models import Enrichment, Record
 from store.view import LibraryView
 from tui.commands import PaperdeckCommands
 from tui.screens.papers import PapersScreen
+from tui.terminal import HANGUP_EXIT, TERMINATED_EXIT, TerminalLost
 from tui.text import clean
 
 if TYPE_CHECKING:
@@ -100,6 +102,9 @@ class PaperdeckApp(App[None]):
         self.sort: str | None = None
         self.undo_stack: list[Change] = []
         self._write_lock = asyncio.Lock()
+        self._pending_writes: list[Callable[[], Change]] = []
+        """Changes asked for and not started yet: `finish_writes` runs them if the app stops."""
+        self.lost_terminal: str | None = None
         self.records_changed: Signal[list[Record]] = Signal(self, "records-changed")
         self.library_loaded: Signal[None] = Signal(self, "library-loaded")
         self.first_results_ready: Signal[None] = Signal(self, "first-results-ready")
@@ -116,10 +121,44 @@ class PaperdeckApp(App[None]):
         # Read the store while Textual builds the screen, so the list fills the first frames.
         self.load_library()
 
+    def get_driver_class(self) -> type[Driver]:
+        import os
+        import sys
+
+        if sys.platform == "win32" or os.environ.get("TEXTUAL_DRIVER"):
+            return super().get_driver_class()
+        from tui.linux_driver import PaperdeckDriver
+
+        return PaperdeckDriver
+
     def on_mount(self) -> None:
         self._mounted.set()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
+        if not self.is_headless:
+            self._catch_signals()
+
+    def _catch_signals(self) -> None:
+        """A hang-up or a polite kill leaves like a closed terminal: typing saved, screen put
+        back where the terminal is still there."""
+        import signal
+        import sys
+
+        if sys.platform == "win32":
+            return
+        loop = asyncio.get_running_loop()
+        for signum, message in (
+            (signal.SIGHUP, TerminalLost("hang-up (SIGHUP)", HANGUP_EXIT)),
+            (signal.SIGTERM, TerminalLost("asked to stop (SIGTERM)", TERMINATED_EXIT)),
+        ):
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(signum, self.post_message, message)
+
+    def on_terminal_lost(self, message: TerminalLost) -> None:
+        if self.lost_terminal is None:
+            self.lost_terminal = message.reason
+            # Screens unmount on the way out: the note editor saves, or keeps a draft, there.
+            self.exit(return_code=message.exit_code)
 
     def _wait_until_mounted(self) -> bool:
         """In a worker: until the screen is up (False if the worker is cancelled first)."""
@@ -219,6 +258,7 @@ class PaperdeckApp(App[None]):
         """Run a store change off the UI thread, in the order asked, then show its effect.
 
         A failure is shown as one line, or handed to `on_error` (the one-line reason)."""
+        self._pending_writes.append(change)
         self._write(change, undoable, on_done, on_error)
 
     @work(group="write", exit_on_error=False)
@@ -230,6 +270,8 @@ class PaperdeckApp(App[None]):
         on_error: Callable[[str], None] | None = None,
     ) -> Change | None:
         async with self._write_lock:
+            with contextlib.suppress(ValueError):
+                self._pending_writes.remove(change)
             try:
                 done = await asyncio.to_thread(change)
             except (PaperdeckError, OSError) as error:
@@ -491,7 +533,27 @@ class PaperdeckApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def finish_writes(self) -> list[str]:
+        """After the app stopped: make the changes still waiting for their turn, in order;
+        returns what could not be saved."""
+        failed = []
+        with self._context():  # the changes reach the library through `self.app`
+            while self._pending_writes:
+                change = self._pending_writes.pop(0)
+                try:
+                    change()
+                except (PaperdeckError, OSError) as error:
+                    failed.append(str(error))
+        return failed
+
 
 def run_app(library: Library, *, seeds: Sequence[Path], triage: str | None = None) -> int:
-    PaperdeckApp(library, seeds=seeds, triage=triage).run()
-    return 0
+    import sys
+
+    app = PaperdeckApp(library, seeds=seeds, triage=triage)
+    app.run()
+    failed = app.finish_writes()
+    if app.lost_terminal is None:
+        for reason in failed:
+            print(f"paperdeck: error: not saved: {clean(reason)}", file=sys.stderr)
+    return app.return_code or (1 if failed else 0)

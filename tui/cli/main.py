@@ -369,13 +369,23 @@ def cmd_merge(args: argparse.Namespace, library: Library) -> int:
 def cmd_app(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
+    _need_terminal()
     return run_app(library, seeds=bundled_seeds())
 
 
 def cmd_triage(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
+    _need_terminal()
     return run_app(library, seeds=bundled_seeds(), triage=args.query)
+
+
+def _need_terminal() -> None:
+    from tui.terminal import check_terminal
+
+    problem = check_terminal()
+    if problem is not None:
+        raise UsageError(problem)
 
 
 COMMANDS: dict[str | None, Handler] = {
