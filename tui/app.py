@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from store.errors import PaperdeckError
 from store.library import Change, Library
 from store.models import Enrichment, Record
-from store.view import LibraryView
+from store.view import LibraryView, OutsideChanges
 from tui.commands import PaperdeckCommands
 from tui.screens.papers import PapersScreen
 from tui.terminal import HANGUP_EXIT, TERMINATED_EXIT, TerminalLost
@@ -229,14 +229,34 @@ class PaperdeckApp(App[None]):
             )
 
     def pick_up_outside_changes(self) -> None:
-        """Another process (the CLI, a second app) wrote tags or notes: show them."""
+        """Another process (the CLI, a second app) wrote tags, notes or papers: show them.
+
+        A timer asks every `watch_interval` seconds; the files are looked at off the UI thread
+        and only what changed is read."""
+        if not self.loaded or any(w.group == "watch" and w.is_running for w in self.workers):
+            return
+        self._read_outside_changes()
+
+    @work(thread=True, group="watch", exit_on_error=False)
+    def _read_outside_changes(self) -> None:
+        try:
+            changes = self.view.outside_changes()
+        except PaperdeckError as error:
+            self.call_from_thread(
+                self.notify, str(error), severity="error", timeout=10, markup=False
+            )
+            return
+        if not changes.empty:
+            self.call_from_thread(self._take_outside_changes, changes)
+
+    def _take_outside_changes(self, changes: OutsideChanges) -> None:
         if not self.loaded:
             return
-        try:
-            changed = self.view.refresh_state()
-        except PaperdeckError as error:
-            self.notify(str(error), severity="error", timeout=10, markup=False)
+        if changes.reload:
+            self.loaded = False  # papers came in: read everything, as ctrl+r does
+            self.load_library()
             return
+        changed = self.view.take_outside_changes(changes)
         if changed:
             self.records_changed.publish(changed)
 
