@@ -11,8 +11,8 @@ import contextlib
 import hashlib
 from pathlib import Path
 
+from store.atomic import write_atomic
 from store.errors import PaperdeckError
-from store.files.storage import write_atomic_bytes
 
 DRAFTS = "drafts"
 
@@ -52,7 +52,7 @@ class NoteDrafts:
         for index, path in enumerate(self.paths(pid)):
             try:
                 path.parent.mkdir(parents=index > 0, exist_ok=True)
-                write_atomic_bytes(path, data)
+                write_atomic(path, data)
             except OSError as error:
                 reasons.append(f"{path.parent}: {error.strerror or error}")
                 continue
@@ -66,7 +66,7 @@ class NoteDrafts:
             return path
         raise DraftNotSaved("the draft could not be saved (" + "; ".join(reasons) + ")")
 
-    def load(self, pid: str) -> str | None:
+    def get(self, pid: str) -> str | None:
         """The newest draft of `pid`'s note, if any."""
         found: list[tuple[int, str]] = []
         for path in self.paths(pid):
@@ -77,7 +77,7 @@ class NoteDrafts:
         return max(found)[1] if found else None
 
     def where(self, pid: str) -> Path | None:
-        """The file `load` reads, if any."""
+        """The file `get` reads, if any."""
         found = []
         for path in self.paths(pid):
             with contextlib.suppress(OSError):

@@ -11,7 +11,7 @@ import pytest
 from store.library import Library
 from store.models import Enrichment
 from tests.conftest import DATA
-from tests.tui.test_app import SIZE, count_text, settle, table
+from tests.tui.pilot import SIZE, count_text, settle, table
 from tui.app import PaperdeckApp
 
 
@@ -41,8 +41,8 @@ async def test_a_cli_write_landing_between_the_apps_write_and_its_refresh_shows(
         first = table(app).records[0].id
         await pilot.press("r")
         await settle(app, pilot)
-        assert await until(pilot, lambda: "from-cli" in app.view.get(first).state.tags)
-        assert app.view.get(first).state.status == "read"
+        assert await until(pilot, lambda: "from-cli" in app.desk.view.get(first).state.tags)
+        assert app.desk.view.get(first).state.status == "read"
         shown = next(r for r in table(app).records if r.id == first)
         assert "from-cli" in shown.state.tags
 
@@ -63,4 +63,6 @@ async def test_enrichment_from_a_cli_fetch_shows(library: Library) -> None:
         await settle(app, pilot)
         first = table(app).records[0].id
         Library(library.root).save_enrichment(first, Enrichment(arxiv_id="2410.12345"))
-        assert await until(pilot, lambda: app.view.get(first).enrichment.arxiv_id == "2410.12345")
+        assert await until(
+            pilot, lambda: app.desk.view.get(first).enrichment.arxiv_id == "2410.12345"
+        )

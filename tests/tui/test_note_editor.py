@@ -1,4 +1,5 @@
-"""The note editor never loses typed text: failing stores, slow saves, bursts of keys, huge notes.
+"""The note editor never loses typed text: every way of leaving it saves, a crash leaves a draft
+that comes back, and so do failing stores, slow saves, bursts of keys and huge notes.
 
 A full disk is real where a tmpfs can be mounted (`test_a_real_full_disk_...`, root only); the
 other failure tests make the store's atomic write raise ENOSPC (or the lock time out) in-process
@@ -19,20 +20,20 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.widgets import Markdown
+from textual.widgets import Markdown, TextArea
 
+import store.atomic
 import store.drafts
 import store.files.storage
-import store.library
 from store.drafts import cache_drafts_directory
 from store.files.storage import StoreLocked, StoreWriteError
 from store.library import Library
 from store.paths import bundled_seeds
-from tests.tui.test_app import SIZE, app_for, settle, stored, table
+from tests.tui.pilot import SIZE, app_for, settle, stored, table
 from tui.app import PaperdeckApp
 from tui.screens.note_editor import NOTE_EDITOR_LIMIT, NoteEditor
 
-REAL_WRITE = store.files.storage.write_atomic_bytes
+REAL_WRITE = store.atomic.write_atomic
 
 
 def fail_writes_under(
@@ -45,8 +46,9 @@ def fail_writes_under(
             raise StoreWriteError(path, OSError(error, os.strerror(error)))
         REAL_WRITE(path, data, **kwargs)
 
-    for module in (store.files.storage, store.library, store.drafts):
-        monkeypatch.setattr(module, "write_atomic_bytes", write, raising=False)
+    # The one write primitive, as the store's files and the drafts call it.
+    for module in (store.atomic, store.files.storage, store.drafts):
+        monkeypatch.setattr(module, "write_atomic", write)
 
 
 def spy_notifications(app: PaperdeckApp) -> list[str]:
@@ -80,6 +82,41 @@ def burst(app: PaperdeckApp, keys: list[str]) -> None:
         event = events.Key(name, char)
         event.set_sender(app)
         driver.send_message(event)
+
+
+async def test_note_editor_saves_on_ctrl_s_escape_and_quit(library: Library) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        pid = table(app).records[0].id
+        await pilot.press("n")
+        assert isinstance(app.focused, TextArea)
+        await pilot.press(*"hello [bold]")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert stored(library).states()[pid].note == "hello [bold]"
+        await pilot.press(*" more", "escape")
+        await settle(app, pilot)
+        assert stored(library).states()[pid].note == "hello [bold] more"
+        assert type(app.screen).__name__ == "PapersScreen"
+        await pilot.press("n", *" at quit")
+        app.exit()
+    assert stored(library).states()[pid].note == "hello [bold] more at quit"
+
+
+async def test_a_draft_left_by_a_crash_comes_back(library: Library) -> None:
+    pid = sorted(library.papers())[0]
+    library.save_draft(pid, "typed before the crash")
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table(app).move_to(pid)
+        await pilot.press("n")
+        assert app.screen.query_one(TextArea).text == "typed before the crash"
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert stored(library).states()[pid].note == "typed before the crash"
+    assert library.draft(pid) is None
 
 
 async def test_a_full_store_keeps_the_editor_open_and_the_text_in_a_cache_draft(

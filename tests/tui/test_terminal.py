@@ -202,7 +202,7 @@ def test_the_app_refuses_to_start_without_a_terminal(
 async def test_changes_still_waiting_when_the_app_stops_are_made(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.tui.test_app import app_for, settle, stored, table
+    from tests.tui.pilot import app_for, settle, stored, table
 
     held = threading.Event()
     entered = threading.Event()
@@ -225,6 +225,6 @@ async def test_changes_still_waiting_when_the_app_stops_are_made(
         await pilot.pause(0.2)
         held.set()
     assert app.return_code == 129
-    assert app.finish_writes() == []
+    assert app.desk.finish_writes() == []
     assert stored(library).states()[pid].tags == ("kept",)
     assert stored(library).queue_ids() == [pid]

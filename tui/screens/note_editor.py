@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -24,11 +23,12 @@ from textual.timer import Timer
 from textual.widgets import Label, TextArea
 
 from store.errors import PaperdeckError
-from store.library import Change
+from store.models import Change
+from tui import bindings
 from tui.text import clean, safe
 
 if TYPE_CHECKING:
-    from tui.app import PaperdeckApp
+    from tui.screens.base import DeskScreen
 
 NOTE_EDITOR_LIMIT = 500_000
 """Characters: larger notes are refused by the editor (`paperdeck note ID --edit` edits them).
@@ -77,11 +77,7 @@ class NoteText(TextArea):
 class NoteEditor(ModalScreen[None]):
     """`n`: a Markdown note.  `ctrl+s` saves; `escape` saves and closes."""
 
-    BINDINGS = [
-        # NoteText takes these keys first; the bindings put them in the footer and help.
-        Binding("ctrl+s", "save", "Save", id="note-editor.save"),
-        Binding("escape", "close", "Save & close", id="note-editor.close"),
-    ]
+    BINDINGS = bindings.NOTE_EDITOR  # NoteText takes the keys; these show them in the footer
 
     def __init__(self, title: str, text: str, *, stored: str, saving: NoteSaving) -> None:
         super().__init__()
@@ -128,7 +124,9 @@ class NoteEditor(ModalScreen[None]):
         return self.text in (self.stored, self.drafted)
 
     def show_status(self, message: str, style: str = "") -> None:
-        self.query_one("#note-status", Label).update(Text(clean(message), style=style))
+        status = self.query_one("#note-status", Label)
+        status.update(Text(clean(message), style=style))
+        status.display = bool(message)
 
     # -- drafts ------------------------------------------------------------------------------
 
@@ -292,7 +290,7 @@ class NoteEditor(ModalScreen[None]):
         # Closed any other way (the app quitting, the terminal gone): save now, as no worker
         # will run any more; `save_now` keeps a draft if the store will not take it.
         self.text = self.area.text
-        if not self.durable:
+        if self.text != self.stored and not (self.closed and self.durable):
             self._saving.save_now(self.text)
             self.stored = self.text
 
@@ -302,15 +300,16 @@ def note_too_large(text: str) -> bool:
 
 
 def open_note_editor(
-    app: PaperdeckApp,
+    screen: DeskScreen,
     paper: str,
     *,
     on_saved: Callable[[Change], None] | None = None,
     on_close: Callable[[], None] | None = None,
 ) -> None:
     """Open the note editor on `paper`; a draft left by a crash or a failing store comes back."""
-    library = app.library
-    record = app.view.get(paper)
+    desk = screen.desk
+    library = desk.library
+    record = desk.view.get(paper)
     base = record.state.note
     draft = library.draft(paper)
     text = base
@@ -318,7 +317,7 @@ def open_note_editor(
         text = draft
     if note_too_large(text):
         size = len(text.encode("utf-8", "surrogatepass")) / 1e6
-        app.notify(
+        screen.notify(
             f"This note is {size:.1f} MB; the editor opens notes of up to "
             f"{NOTE_EDITOR_LIMIT:,} characters. Edit it with `paperdeck note {paper} --edit`.",
             severity="error",
@@ -329,7 +328,7 @@ def open_note_editor(
             on_close()
         return
     if text != base:
-        app.notify("Recovered the unsaved draft of this note.", timeout=5, markup=False)
+        screen.notify("Recovered the unsaved draft of this note.", timeout=5, markup=False)
     editor: NoteEditor
 
     def save(text: str, saved: Callable[[str], None], failed: Callable[[str], None]) -> None:
@@ -340,10 +339,10 @@ def open_note_editor(
                 on_saved(change)
             saved(change.after[paper].note)
 
-        app.write(lambda: library.set_note(paper, text, base=since), on_done=done, on_error=failed)
+        desk.write(lambda: library.set_note(paper, text, base=since), on_done=done, on_error=failed)
 
     def save_now(text: str) -> None:
-        app.save_note_at_exit(paper, text, editor.stored)
+        desk.save_note_at_exit(paper, text, editor.stored)
 
     editor = NoteEditor(
         record.title,
@@ -356,4 +355,4 @@ def open_note_editor(
             drop_draft=lambda: library.drop_draft(paper),
         ),
     )
-    app.push_screen(editor, lambda _: on_close() if on_close else None)
+    screen.app.push_screen(editor, lambda _: on_close() if on_close else None)

@@ -1,0 +1,423 @@
+"""The search engine: ranks records for a parsed query (the language is `store.search.language`).
+
+Search runs per keystroke on large libraries, so `SearchIndex` precomputes normalised titles and
+a title-word index: words narrow the candidates first, and filters then run on those only.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from store.errors import QueryError
+from store.models import Enrichment, Record, UserState
+from store.search.language import (
+    INSIDE_FROM,
+    SORTS,
+    Filter,
+    Query,
+    normalise,
+    parse_query,
+    word_start_test,
+)
+
+TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, ABSTRACT = 100.0, 90.0, 80.0, 50.0
+FUZZY_CUTOFF = 80.0
+FUZZY_WEIGHT = 0.75
+CANDIDATE_SCAN = 3000
+"""Below this many candidates, later words are checked on them directly, not via the index."""
+
+
+SortKey = Callable[[Record], Any]
+
+
+def _sort_keys() -> dict[str, SortKey]:
+    def newest(r: Record) -> tuple[int, int]:
+        published = r.paper.published  # YYYY-MM-DD: newest first, unknown dates last
+        return (0, -int(published.replace("-", ""))) if published else (1, 0)
+
+    return {
+        "date": lambda r: (newest(r), -(r.paper.upvotes or -1), r.title.casefold(), r.id),
+        "upvotes": lambda r: (r.paper.upvotes is None, -(r.paper.upvotes or 0), newest(r), r.id),
+        "title": lambda r: (r.title.casefold(), r.id),
+        "added": lambda r: (
+            not r.paper.added,
+            "".join(chr(0x10FFFF - ord(c)) for c in r.paper.added),
+            r.id,
+        ),
+    }
+
+
+SORT_KEYS = _sort_keys()
+_DEFAULT_STATE = UserState()
+_DEFAULT_ENRICHMENT = Enrichment()
+
+
+class SearchIndex:
+    """Records with precomputed search keys; `search` runs a query over them.
+
+    Titles get a word index at once; abstracts get theirs on first use (`index_abstracts`,
+    which the app calls from a worker), so the list can show before abstracts are read.
+    """
+
+    def __init__(
+        self,
+        records: Sequence[Record],
+        abstracts: Callable[[], Mapping[str, str]] | None = None,
+        *,
+        indexed: bool = True,
+        abstract_matches: Mapping[str, Collection[str]] | None = None,
+    ) -> None:
+        self.records = list(records)
+        self.rows = {r.id: i for i, r in enumerate(self.records)}
+        self._titles: list[str] | None = None
+        self._postings: dict[str, list[int]] | None = None
+        self._vocabulary: list[str] = []
+        self._abstract_source = abstracts
+        """Abstracts by id, where the records carry none: asked once per pass over the rows
+        (one lookup per row would, for a file-backed source, check the file every time)."""
+        self._abstracts: list[str] | None = None
+        self._folded: list[str] | None = None
+        self._abstract_matches = abstract_matches or {}
+        """Word -> ids of papers with an abstract word beginning with it, found elsewhere
+        (store.search.scan, in another process): those words need no abstracts read here."""
+        self._folded_titles: list[str] | None = None
+        self.indexed = indexed
+        """False for one search (the CLI): scanning once beats building word indexes."""
+        self._abstract_postings: dict[str, list[int]] | None = None
+        self._abstract_vocabulary: list[str] = []
+        self._ranks: dict[str, list[int]] = {}
+        self._default_state = Record(self.records[0].paper) if self.records else None
+        self._stateful: set[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @property
+    def stateful(self) -> set[int]:
+        """Rows with user state, a queue place or enrichment; the rest are alike to filters."""
+        if self._stateful is None:
+            self._stateful = {i for i, r in enumerate(self.records) if _touched(r)}
+        return self._stateful
+
+    # -- title keys, built on first use so an unfiltered list shows at once -----------------
+
+    @property
+    def titles(self) -> list[str]:
+        if self._titles is None:
+            self._titles = [normalise(r.paper.title) for r in self.records]
+        return self._titles
+
+    @property
+    def postings(self) -> dict[str, list[int]]:
+        if self._postings is None:
+            postings = _postings(self.titles)
+            self._vocabulary = sorted(postings)
+            self._postings = postings
+        return self._postings
+
+    @property
+    def vocabulary(self) -> list[str]:
+        self.postings  # noqa: B018 - builds the vocabulary with the postings
+        return self._vocabulary
+
+    # -- abstracts ---------------------------------------------------------------------------
+
+    @property
+    def abstracts(self) -> list[str]:
+        if self._abstracts is None:
+            abstract_of = self._abstract_lookup()
+            self._abstracts = [normalise(abstract_of(r.id)) for r in self.records]
+        return self._abstracts
+
+    @property
+    def folded_titles(self) -> list[str]:
+        if self._folded_titles is None:
+            self._folded_titles = [r.paper.title.casefold() for r in self.records]
+        return self._folded_titles
+
+    @property
+    def folded_abstracts(self) -> list[str]:
+        """Abstracts in lower case only: enough to find one word, and cheap to make."""
+        if self._abstracts is not None:
+            return self._abstracts
+        if self._folded is None:
+            abstract_of = self._abstract_lookup()
+            self._folded = [abstract_of(r.id).casefold() for r in self.records]
+        return self._folded
+
+    def normalised_title(self, row: int) -> str:
+        if self._titles is not None:
+            return self._titles[row]
+        return normalise(self.records[row].paper.title)
+
+    def _abstract_lookup(self) -> Callable[[str], str]:
+        """Abstract text by paper id, for one pass over many rows."""
+        if self._abstract_source is None:
+            records, rows = self.records, self.rows
+            return lambda pid: records[rows[pid]].paper.abstract
+        texts = self._abstract_source()
+        return lambda pid: texts.get(pid, "")
+
+    def _normalised_abstract_lookup(self) -> Callable[[int], str]:
+        """Normalised abstract by row, for one pass over some rows (all of them: `abstracts`)."""
+        if self._abstracts is not None:
+            return self._abstracts.__getitem__
+        abstract_of, records = self._abstract_lookup(), self.records
+        return lambda row: normalise(abstract_of(records[row].id))
+
+    @property
+    def abstracts_indexed(self) -> bool:
+        return self._abstract_postings is not None
+
+    def index_abstracts(self) -> None:
+        """Build the word indexes (seconds at 100k papers: call it off the UI thread)."""
+        self.postings  # noqa: B018 - the title index first: it serves every keystroke
+        if self._abstract_postings is None:
+            postings = _postings(self.abstracts)
+            self._abstract_vocabulary = sorted(postings)
+            self._abstract_postings = postings
+        self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
+
+    # -- updates -----------------------------------------------------------------------------
+
+    def replace(self, record: Record) -> None:
+        """A record's user state or enrichment changed (its title and abstract did not)."""
+        row = self.rows.get(record.id)
+        if row is None:
+            return
+        self.records[row] = record
+        if _touched(record):
+            self.stateful.add(row)
+        else:
+            self.stateful.discard(row)
+
+    # -- matching ----------------------------------------------------------------------------
+
+    def _prefix_rows(
+        self, vocabulary: list[str], postings: dict[str, list[int]], word: str
+    ) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        start = bisect.bisect_left(vocabulary, word)
+        for token in vocabulary[start:]:
+            if not token.startswith(word):
+                break
+            found[token] = postings[token]
+        return found
+
+    def _title_rows(self, word: str) -> dict[int, float]:
+        # dict.fromkeys over posting lists does the per-row work in C: this runs per keystroke.
+        tokens = self._prefix_rows(self.vocabulary, self.postings, word)
+        scores: dict[int, float] = {}
+        for token, rows in tokens.items():
+            if token != word:
+                scores.update(dict.fromkeys(rows, TITLE_PREFIX))
+        if word in tokens:
+            scores.update(dict.fromkeys(tokens[word], TITLE_EXACT))
+        if len(word) >= INSIDE_FROM:
+            inside: dict[int, float] = {}
+            for token in self.vocabulary:
+                if word in token and not token.startswith(word):
+                    inside.update(dict.fromkeys(self.postings[token], TITLE_INSIDE))
+            if inside:
+                inside.update(scores)
+                scores = inside
+        if not scores and len(word) >= 4:
+            from rapidfuzz import fuzz, process  # only typos need it: keep start-up light
+
+            for token, ratio, _ in process.extract(
+                word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
+            ):
+                for row in self.postings[token]:
+                    scores[row] = max(scores.get(row, 0.0), ratio * FUZZY_WEIGHT)
+        return scores
+
+    def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
+        scores = self._title_rows(word)
+        if len(word) < INSIDE_FROM:
+            return scores
+        if self._abstract_postings is not None:
+            found: dict[int, float] = {}
+            for rows in self._prefix_rows(
+                self._abstract_vocabulary, self._abstract_postings, word
+            ).values():
+                found.update(dict.fromkeys(rows, ABSTRACT))
+            found.update(scores)
+            return found
+        in_abstract = self._abstract_test(word)
+        pool = range(len(self.records)) if candidates is None else candidates
+        for row in pool:
+            if row not in scores and in_abstract(row):
+                scores[row] = ABSTRACT
+        return scores
+
+    def _abstract_test(self, word: str) -> Callable[[int], bool]:
+        """Whether a word of a row's abstract begins with `word`."""
+        ids = self._abstract_matches.get(word)
+        if ids is not None:
+            return {self.rows[pid] for pid in ids if pid in self.rows}.__contains__
+        abstracts = self.folded_abstracts
+        starts = word_start_test(word)
+        return lambda row: starts(abstracts[row])
+
+    def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
+        """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
+        # One-shot searches first test lower-cased titles, normalising only those that contain
+        # the word: normalising 100k titles costs more than the whole search. Punctuation only
+        # ever becomes a space, so a word in the normalised title is in the lower-cased one too.
+        normalised = self._titles is not None or self.indexed
+        titles = self.titles if normalised else self.folded_titles
+        in_abstract = self._abstract_test(word) if len(word) >= INSIDE_FROM else None
+        found: dict[int, float] = {}
+        for row in rows:
+            title = titles[row]
+            if word in title and not normalised:
+                title = normalise(title)
+            if word in title:
+                tokens = title.split()
+                if word in tokens:
+                    found[row] = TITLE_EXACT
+                elif any(t.startswith(word) for t in tokens):
+                    found[row] = TITLE_PREFIX
+                elif in_abstract is not None:
+                    found[row] = TITLE_INSIDE
+            elif in_abstract is not None and in_abstract(row):
+                found[row] = ABSTRACT
+        if not found and len(word) >= 4:
+            return self._title_rows(word)  # nothing as typed: let typo tolerance have a go
+        return found
+
+    def _filtered(self, rows: Iterable[int] | None, filters: Sequence[Filter]) -> list[int]:
+        """Rows passing every filter; state-only filters look at touched rows only."""
+        records = self.records
+        everything = rows is None
+        current: list[int] = list(range(len(records))) if rows is None else list(rows)
+        for flt in sorted(filters, key=lambda f: not f.state_only):
+            if flt.state_only and self._default_state is not None and everything:
+                if flt.matches(self._default_state):
+                    current = [
+                        r for r in current if r not in self.stateful or flt.matches(records[r])
+                    ]
+                else:
+                    current = sorted(r for r in self.stateful if flt.matches(records[r]))
+            else:
+                test = flt.matches
+                current = [r for r in current if test(records[r])]
+            everything = False
+        return current
+
+    def _text_checks(self, rows: list[int], query: Query) -> list[int]:
+        if not query.phrases and not query.excluded:
+            return rows
+        abstract_at = self._normalised_abstract_lookup()
+        kept = []
+        for row in rows:
+            title, abstract = self.normalised_title(row), abstract_at(row)
+            if any(p not in title and p not in abstract for p in query.phrases):
+                continue
+            if any(x in title or x in abstract for x in query.excluded):
+                continue
+            kept.append(row)
+        return kept
+
+    # -- ordering ----------------------------------------------------------------------------
+
+    def rank(self, sort: str) -> list[int]:
+        """Each row's position in `sort` order, computed once: the sort keys are facts of the
+        paper (date, upvotes, title, import time), which user changes never touch."""
+        ranks = self._ranks.get(sort)
+        if ranks is None:
+            key = SORT_KEYS[sort]
+            order = sorted(range(len(self.records)), key=lambda row: key(self.records[row]))
+            ranks = [0] * len(order)
+            for position, row in enumerate(order):
+                ranks[row] = position
+            self._ranks[sort] = ranks
+        return ranks
+
+    def _sort(self, rows: list[int], sort: str) -> None:
+        """Sort rows in place: by cached ranks (a C-level key) when many, else directly."""
+        if sort in self._ranks or len(rows) * 4 >= len(self.records):
+            rows.sort(key=self.rank(sort).__getitem__)
+        else:
+            key, records = SORT_KEYS[sort], self.records
+            rows.sort(key=lambda row: key(records[row]))
+
+    def search(
+        self, query: str | Query, sort: str | None = None, *, limit: int | None = None
+    ) -> list[Record]:
+        parsed = parse_query(query) if isinstance(query, str) else query
+        if sort is not None and sort not in SORTS:
+            raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        scores: dict[int, float] | None = None
+        for word in sorted(parsed.words, key=len, reverse=True):
+            if not self.indexed or (scores is not None and len(scores) <= CANDIDATE_SCAN):
+                found = self._word_rows_among(
+                    word, range(len(self.records)) if scores is None else scores
+                )
+            else:
+                found = self._word_rows(word, scores)
+            if scores is None:
+                scores = found
+            else:
+                small, large = (scores, found) if len(scores) <= len(found) else (found, scores)
+                scores = {row: s + large[row] for row, s in small.items() if row in large}
+            if not scores:
+                return []
+        matched = (
+            self._filtered(scores, parsed.filters)
+            if parsed.filters
+            else (list(range(len(self.records))) if scores is None else list(scores))
+        )
+        matched = self._text_checks(matched, parsed)
+        if parsed.phrases:
+            scores = scores if scores is not None else {}
+            for row in matched:
+                title = self.normalised_title(row)
+                hit = any(p in title for p in parsed.phrases)
+                scores[row] = scores.get(row, 0.0) + (TITLE_EXACT if hit else ABSTRACT)
+        chosen = sort or ("relevance" if parsed.has_words else parsed.sort_hint or "date")
+        records = self.records
+        if chosen == "queue":
+            matched.sort(key=lambda row: records[row].queue_position or 0)
+        elif chosen == "relevance" and scores:
+            # Two stable sorts: by date, then by score, best first.
+            self._sort(matched, "date")
+            # Every matched row has a score (filters only remove rows); reverse keeps stability.
+            matched.sort(key=scores.__getitem__, reverse=True)
+        else:
+            self._sort(matched, "date" if chosen == "relevance" else chosen)
+        if limit is not None:
+            matched = matched[:limit]
+        return [records[row] for row in matched]
+
+
+def _touched(record: Record) -> bool:
+    return (
+        record.queue_position is not None
+        or record.state != _DEFAULT_STATE
+        or record.enrichment != _DEFAULT_ENRICHMENT
+    )
+
+
+def _postings(texts: Sequence[str]) -> dict[str, list[int]]:
+    postings: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        for word in set(text.split()):
+            rows = postings.get(word)
+            if rows is None:
+                postings[word] = [row]
+            else:
+                rows.append(row)
+    return postings
+
+
+def search(
+    records: Sequence[Record],
+    query: str | Query,
+    sort: str | None = None,
+    *,
+    limit: int | None = None,
+) -> list[Record]:
+    return SearchIndex(records).search(query, sort, limit=limit)
