@@ -143,12 +143,26 @@ class Desk:
             self.records_changed.publish(changed)
 
     def undo(self) -> None:
+        """Undo the last change, saying afterwards what it put back and what it left alone."""
         if not self.undo_stack:
             self.app.notify("Nothing to undo.", timeout=2, markup=False)
             return
         change = self.undo_stack.pop()
-        self.write(lambda: self.library.undo(change), undoable=False)
-        self.app.notify(f"Undid {change.description}.", timeout=2, markup=False)
+
+        def done(undone: Change) -> None:
+            from tui.undo import undo_message
+
+            message = undo_message(change, undone, self._title)
+            partial = message != f"Undid {change.description}."
+            self.app.notify(
+                message, severity="warning" if partial else "information", timeout=6, markup=False
+            )
+
+        self.write(lambda: self.library.undo(change), undoable=False, on_done=done)
+
+    def _title(self, paper: str) -> str:
+        record = self.view.by_id.get(paper)  # a paper merged away is not in the view
+        return record.title if record is not None else paper
 
     # -- notes -------------------------------------------------------------------------------
 
