@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.driver import Driver
 from textual.reactive import var
@@ -141,6 +141,17 @@ class PaperdeckApp(App[None]):
         ):
             with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
                 loop.add_signal_handler(signum, self.post_message, message)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key meant for a screen that another screen has covered since (typed right after
+        `n`: a fast typist, a paste, a burst from tmux) goes to the screen on top, in order;
+        Textual would look its binding up there and mostly drop it."""
+        meant_for = getattr(event, "desk_screen", None)
+        if meant_for is None or meant_for is self.screen or meant_for not in self.screen_stack:
+            return
+        event.stop()
+        event.prevent_default()  # App._on_key (the bindings of the screen on top) is skipped
+        (self.focused or self.screen).post_message(events.Key(event.key, event.character))
 
     def on_terminal_lost(self, message: TerminalLost) -> None:
         if self.lost_terminal is None:

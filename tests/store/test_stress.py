@@ -154,3 +154,85 @@ def test_a_writer_waiting_too_long_for_the_lock_fails_clearly(
             waiting.add_tags([ids[0]], ["blocked"])
     assert "held the store lock" in str(raised.value)
     assert "blocked" not in Library(root).states().get(ids[0], UserState()).tags
+
+
+# -- the app: terminal loss and kills while a note is being saved ------------------------------
+# `make test` runs a few rounds; `make stress` a tenth of PAPERDECK_STRESS_ROUNDS (each round
+# starts the real app on a pty: about two seconds).
+APP_ROUNDS = max(2, ROUNDS // 10)
+
+
+def _app_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+
+@pytest.mark.slow
+def test_terminal_loss_at_random_moments_of_typing_loses_nothing(tmp_path: Path) -> None:
+    from tests.tui.pty_terminal import Terminal, one_paper_store
+
+    rng = random.Random(77)
+    db, pid = one_paper_store(tmp_path)
+    for round_number in range(APP_ROUNDS):
+        text = f"round {round_number}: " + "words " * rng.randint(1, 30)
+        terminal = Terminal(
+            ["--db", str(db)], session_leader=rng.random() < 0.5, env=_app_env(tmp_path)
+        )
+        try:
+            terminal.wait_for("Terminal Loss Test Paper")
+            terminal.type("n")
+            terminal.wait_for("Note:")
+            terminal.type("\x01\x0b" * 3)  # ctrl+a, ctrl+k: clear the previous round's note
+            for chunk in (text[i : i + 7] for i in range(0, len(text), 7)):
+                terminal.type(chunk)
+                time.sleep(rng.random() * 0.05)
+            time.sleep(0.3)  # the pty has passed every byte on
+            terminal.close()
+            code = terminal.process.wait(timeout=15)
+        finally:
+            terminal.finish()
+        assert code == 129, round_number
+        library = Library(db)
+        library.check_usable()
+        saved = library.states()[pid].note
+        assert saved == text.rstrip() or saved == text or library.draft(pid) == text, (
+            round_number,
+            saved,
+        )
+
+
+@pytest.mark.slow
+def test_app_killed_while_saving_a_note_keeps_what_it_acknowledged(tmp_path: Path) -> None:
+    from tests.tui.pty_terminal import Terminal, one_paper_store
+
+    rng = random.Random(99)
+    db, pid = one_paper_store(tmp_path)
+    acknowledged = 0
+    for round_number in range(APP_ROUNDS):
+        text = f"kill round {round_number} " + "x" * rng.randint(1, 2000)
+        terminal = Terminal(["--db", str(db)], session_leader=False, env=_app_env(tmp_path))
+        try:
+            terminal.wait_for("Terminal Loss Test Paper")
+            terminal.type("n")
+            terminal.wait_for("Note:")
+            terminal.type("\x01\x0b" * 3)
+            terminal.type(text)
+            typed_at = time.monotonic()
+            terminal.type("\x13")  # ctrl+s
+            time.sleep(rng.random() * 0.8)
+            killed_at = time.monotonic()
+            saw_saved = b"Note saved." in terminal.output
+            terminal.process.kill()
+            terminal.process.wait()
+        finally:
+            terminal.finish()
+        library = Library(db)
+        library.check_usable()  # never a torn file
+        saved = library.states().get(pid)
+        note = saved.note if saved is not None else ""
+        if saw_saved:
+            acknowledged += 1
+            assert note == text, (round_number, "acknowledged, then lost")
+        elif killed_at - typed_at > 0.7:
+            # Typed more than the draft delay before the kill: in the store, or in a draft.
+            assert text in (note, library.draft(pid)), (round_number, note)
+    print(f"{acknowledged} of {APP_ROUNDS} saves acknowledged before the kill")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import events, on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -44,6 +44,12 @@ class DeskScreen(Screen[None]):
 
     def worker_failed(self, worker: Worker[object]) -> None:
         """Override to end a busy state that `worker` would have ended."""
+
+    def on_key(self, event: events.Key) -> None:
+        # Bindings are looked up when a key reaches the app, on the screen on top *then*: keys
+        # typed right after `n` pass this screen before the editor opens, and reach the app
+        # after.  Say where they were going (PaperdeckApp.on_key hands them to the editor).
+        event.desk_screen = self  # type: ignore[attr-defined]
 
     def when_loaded(self, callback: Callable[[], None], *, once: bool = False) -> None:
         """Call `callback` now if the library is read, and after every (re)load (or only the

@@ -71,6 +71,14 @@ class NoteText(TextArea):
             event.prevent_default()
             self.post_message(self.SaveNote(self.text, close=event.key == "escape"))
             return
+        # The text area's own keys (ctrl+k, home, arrows…) run here, in order: Textual runs a
+        # binding only when its key has bubbled up to the app, after the text area has typed the
+        # characters that came after it in the same burst.
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
         await super()._on_key(event)
 
 
@@ -100,6 +108,7 @@ class NoteEditor(ModalScreen[None]):
         self.closed = False
         self._saving = saving
         self._draft_timer: Timer | None = None
+        self._early_keys: list[events.Key] = []
         self.area = NoteText(self.initial, id="note-text", soft_wrap=True, tab_behavior="indent")
         """Kept: it still holds the text at unmount, when messages about it may be unread."""
 
@@ -116,8 +125,25 @@ class NoteEditor(ModalScreen[None]):
         editor = self.area
         editor.focus()
         editor.move_cursor(editor.document.end)
+        for key in self._early_keys:
+            editor.post_message(key)
+        self._early_keys.clear()
         if self.text != self.stored:  # a recovered draft
             self.schedule_draft()
+
+    def on_key(self, event: events.Key) -> None:
+        # Keys typed right after `n` (a fast typist, a paste, a burst from tmux) can reach the
+        # screen before its text area has focus: hand them on, in order, instead of losing them.
+        if self.area.has_focus:
+            return
+        event.stop()
+        event.prevent_default()
+        key = events.Key(event.key, event.character)
+        if not self.area.is_mounted:
+            self._early_keys.append(key)
+            return
+        self.area.focus()
+        self.area.post_message(key)
 
     @property
     def durable(self) -> bool:
