@@ -23,6 +23,7 @@ LISTING = (
 
 
 def one_paper_store(tmp_path: Path) -> tuple[Path, str]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     listing = tmp_path / "one.txt"
     listing.write_text(LISTING)
     db = tmp_path / "db"
