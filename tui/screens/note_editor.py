@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Label, TextArea
+from textual.widgets import Label, Static, TextArea
 
 from store.errors import PaperdeckError
 from store.models import Change
@@ -116,7 +116,7 @@ class NoteEditor(ModalScreen[None]):
         with Vertical(id="note-dialog", classes="dialog"):
             yield Label(Text.assemble(("Note: ", "bold"), safe(self.paper_title)))
             yield self.area
-            yield Label("", id="note-status")
+            yield Static("", id="note-status")  # wraps: a reason names a file
             yield Label(
                 Text("ctrl+s save · esc save and close · Markdown", style="dim"), id="note-help"
             )
@@ -150,7 +150,7 @@ class NoteEditor(ModalScreen[None]):
         return self.text in (self.stored, self.drafted)
 
     def show_status(self, message: str, style: str = "") -> None:
-        status = self.query_one("#note-status", Label)
+        status = self.query_one("#note-status", Static)
         status.update(Text(clean(message), style=style))
         status.display = bool(message)
 
@@ -290,18 +290,18 @@ class NoteEditor(ModalScreen[None]):
     def show_failure(self) -> None:
         if self.failure is None:
             return
+        reason = self.failure.rstrip(". ")
         if self.drafted != self.text:
-            self.show_status(f"Not saved: {self.failure}", "bold red")
+            self.show_status(f"Not saved: {reason}.", "bold red")
         elif self.may_close_with_draft:
             self.show_status(
-                f"Not saved: {self.failure} Draft kept in {self.draft_path}; ctrl+s retries, "
+                f"Not saved: {reason}. Draft kept in {self.draft_path}; ctrl+s retries, "
                 "esc again closes and keeps the draft.",
                 "bold red",
             )
         else:
             self.show_status(
-                f"Not saved: {self.failure} Draft kept in {self.draft_path}; ctrl+s or esc "
-                "retries.",
+                f"Not saved: {reason}. Draft kept in {self.draft_path}; ctrl+s or esc retries.",
                 "bold red",
             )
 
