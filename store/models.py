@@ -47,6 +47,11 @@ class UserState:
     """Set when the user merged this paper into another (a near-duplicate): it is hidden."""
     updated: str = ""
 
+    @property
+    def has_note(self) -> bool:
+        """A note of only spaces and blank lines is no note (lists, filters and exports agree)."""
+        return bool(self.note.strip())
+
 
 @dataclass(frozen=True, slots=True)
 class Repo:
@@ -109,6 +114,15 @@ class Record:
     def queued(self) -> bool:
         return self.queue_position is not None
 
+    @property
+    def touched(self) -> bool:
+        """Has user state, a queue place or enrichment: untouched papers answer filters alike."""
+        return (
+            self.queue_position is not None
+            or self.state != _UNTOUCHED_STATE
+            or self.enrichment != _UNTOUCHED_ENRICHMENT
+        )
+
     def with_state(self, state: UserState) -> Record:
         return replace(self, state=state)
 
@@ -149,6 +163,10 @@ class Record:
         }
 
 
+_UNTOUCHED_STATE = UserState()
+_UNTOUCHED_ENRICHMENT = Enrichment()
+
+
 @dataclass(frozen=True)
 class Change:
     """What one user action did, enough to undo it without touching anything changed since."""
@@ -158,10 +176,21 @@ class Change:
     after: dict[str, UserState]
     queue_before: tuple[str, ...] | None = None
     queue_after: tuple[str, ...] | None = None
+    followed: dict[str, str] = field(default_factory=dict)
+    """Papers asked for that the user had merged away, each with the paper the change went to."""
+    kept: tuple[str, ...] = ()
+    """Undo only: papers left as they are because someone changed them since."""
+    queue_kept: bool = False
+    """Undo only: the queue was changed since and could be restored only in part, or not."""
 
     @property
     def empty(self) -> bool:
         return self.before == self.after and self.queue_before == self.queue_after
+
+    @property
+    def restored(self) -> tuple[str, ...]:
+        """Undo only: the papers whose state it put back."""
+        return tuple(pid for pid in self.before if self.before[pid] != self.after[pid])
 
 
 @dataclass
@@ -173,3 +202,5 @@ class ImportReport:
     new: int = 0
     merged: int = 0
     unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    """What the import changed about records (an abstract cut to its maximum size)."""

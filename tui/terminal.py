@@ -11,7 +11,6 @@ killing the writer thread (whose full queue would then block the app's exit).
 
 from __future__ import annotations
 
-import sys
 from typing import IO, Any
 
 from textual.message import Message
@@ -20,21 +19,6 @@ HANGUP_EXIT = 129
 """Exit status after the terminal went away (128 + SIGHUP, as a shell reports a hang-up)."""
 TERMINATED_EXIT = 143
 """Exit status after SIGTERM (128 + 15)."""
-
-
-def check_terminal() -> str | None:
-    """Why the app cannot run here (it needs a terminal on stdin and stdout), or None."""
-    for name, stream in (("standard input", sys.stdin), ("standard output", sys.stdout)):
-        try:
-            interactive = stream is not None and stream.isatty()
-        except (OSError, ValueError):
-            interactive = False
-        if not interactive:
-            return (
-                f"the app needs a terminal, and {name} is not one; run `paperdeck` in a "
-                "terminal, or use a command such as `paperdeck list` (see `paperdeck --help`)"
-            )
-    return None
 
 
 class TerminalLost(Message):

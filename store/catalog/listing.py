@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from store.errors import ListingError
+from store.text import one_line
 
 CHROME = frozenset(
     {
@@ -54,8 +55,10 @@ GITHUB_NOT_OWNERS = frozenset(
     {"about", "features", "orgs", "topics", "sponsors", "settings", "marketplace", "collections"}
 )
 TRAILING_PUNCTUATION = ".,;:!?'\")]}>*"
-# C0/C1 control characters other than tab: never part of a title, an abstract or a name.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+MAX_ABSTRACT_CHARS = 20_000
+"""Longer abstracts are cut at import, with a warning: ten times the longest arXiv abstract,
+and a 50 MB line would otherwise cost gigabytes in every later load and search."""
+MAX_TITLE_CHARS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,24 +76,22 @@ class Listing:
     upvotes: int | None = None
     links: tuple[str, ...] = ()
     github: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What import changed about this record (an abstract cut to MAX_ABSTRACT_CHARS)."""
 
 
-def clean_text(text: str) -> str:
-    """Collapse every run of whitespace to one space and drop control characters."""
-    # Printable text has no whitespace but " " (tabs, newlines and the Unicode spaces are not
-    # printable), so without doubled or outer spaces it is clean already: most abstracts are,
-    # and splitting them into words only to join them again was a quarter of an import.
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    text = " ".join(text.split())
-    if not text.isprintable():  # rare: only then pay for the regular expression
-        text = " ".join(_CONTROL_RE.sub("", text).split())
-    return text
-
-
-def title_key(title: str) -> str:
-    """Titles that differ only in case or whitespace name the same paper."""
-    return clean_text(title).casefold()
+def capped_text(text: str, limit: int) -> tuple[str, int | None]:
+    """`one_line(text)` cut to at most `limit` characters (at a word where one is near), and
+    the raw length when it was cut, else None.  Only about `2 * limit` characters of a huge
+    line are ever cleaned, so memory stays bounded by the input itself."""
+    if len(text) <= limit:
+        return one_line(text), None
+    cleaned = one_line(text[: 2 * limit])
+    if len(cleaned) <= limit and len(text) <= 2 * limit:
+        return cleaned, None  # it was long only in whitespace and controls
+    cut = cleaned[:limit]
+    space = cut.rfind(" ", limit - 200)
+    return (cut[:space] if space > 0 else cut) + " […]", len(text)
 
 
 def clean_url(url: str) -> str:
@@ -199,14 +200,14 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
             )
         if index + 1 >= len(blocks):
             raise ListingError(
-                f"{source} line {line_no}: title {clean_text(title_block[0])[:60]!r} has no "
+                f"{source} line {line_no}: title {one_line(title_block[0][:200])[:60]!r} has no "
                 "abstract after it; expected title, blank line, abstract"
             )
         abstract_line, abstract_block = blocks[index + 1]
         if _is_metadata(abstract_block):
             raise ListingError(
                 f"{source} line {abstract_line}: expected the abstract of "
-                f"{clean_text(title_block[0])[:60]!r}, found author/date lines"
+                f"{one_line(title_block[0][:200])[:60]!r}, found author/date lines"
             )
         meta: list[str] | None = None
         meta_line = 0
@@ -225,8 +226,19 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
     listings: list[Listing] = []
     metas = iter(parsed_meta)
     for line_no, title, abstract, meta, meta_line in raw:
-        title = clean_text(title)
-        abstract = clean_text(abstract)
+        warnings: list[str] = []
+        title, title_length = capped_text(title, MAX_TITLE_CHARS)
+        if title_length is not None:
+            warnings.append(
+                f"{source} line {line_no}: a title of {title_length:,} characters; kept the "
+                f"first {MAX_TITLE_CHARS:,}"
+            )
+        abstract, abstract_length = capped_text(abstract, MAX_ABSTRACT_CHARS)
+        if abstract_length is not None:
+            warnings.append(
+                f"{source} line {line_no}: the abstract of {title[:60]!r} has "
+                f"{abstract_length:,} characters; kept the first {MAX_ABSTRACT_CHARS:,}"
+            )
         links, github = extract_links(abstract)
         authors = org = org_name = published = None
         upvotes = None
@@ -246,6 +258,7 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
                 upvotes=upvotes,
                 links=links,
                 github=github,
+                warnings=tuple(warnings),
             )
         )
     return listings
@@ -256,7 +269,7 @@ _Meta = tuple[int | None, str | None, str | None, int | None, int, int, int | No
 
 def _parse_metadata(block: list[str], source: str, line_no: int) -> _Meta:
     """(authors, org handle, org name, explicit year, month, day, upvotes) of a metadata block."""
-    lines = [clean_text(line) for line in block]
+    lines = [one_line(line) for line in block]
     if len(lines) != 3 or lines[1] != "·":
         raise ListingError(
             f"{source} line {line_no}: expected '• N authors' or an organisation, then '·', then a "

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.catalog.listing import decode, parse_listing
+from store.catalog.listing import MAX_ABSTRACT_CHARS, decode, parse_listing
 from store.errors import ListingError
 from store.library import Library
 from tui.text import clean, safe
@@ -38,12 +38,14 @@ def test_arbitrary_bytes_give_records_or_a_listing_error(data: bytes) -> None:
         assert records
 
 
-def test_a_ten_megabyte_abstract_line_parses() -> None:
-    abstract = ("word " * 2_000_000).strip() + " see https://github.com/a/b."
+def test_a_ten_megabyte_abstract_line_parses_capped_with_a_warning() -> None:
+    abstract = "see https://github.com/a/b. " + ("word " * 2_000_000).strip()
     start = time.perf_counter()
     (record,) = parse_listing(listing("Huge", abstract), "huge.txt")
-    assert len(record.abstract) > 9_999_000
+    assert len(record.abstract) <= MAX_ABSTRACT_CHARS + 4 and record.abstract.endswith(" […]")
     assert record.github == ("a/b",)
+    (warning,) = record.warnings
+    assert "huge.txt line 1" in warning and "10,000,027 characters" in warning
     assert time.perf_counter() - start < 30  # generous: a regression would take minutes
 
 
@@ -67,6 +69,18 @@ def test_unicode_edge_cases_survive_import(tmp_path: Path) -> None:
     report = library.import_files([path])
     assert report.new == 4
     assert {p.title for p in library.papers().values()} == set(titles)
+
+
+def test_a_listing_title_with_escapes_is_stored_without_their_remnants(tmp_path: Path) -> None:
+    """The listing cleaner once dropped only the ESC byte and stored `[31m`."""
+    path = tmp_path / "evil.txt"
+    title = "A \x1b[31mred\x1b[0m title \x1b]0;pwned\x07here \u202eok\u202c"
+    path.write_text(listing(title, "An \x1b[1mabstract\x1b[0m."), encoding="utf-8")
+    library = Library.open(tmp_path / "data")
+    library.import_files([path])
+    (paper,) = library.papers().values()
+    assert paper.title == "A red title here ok"
+    assert library.abstract(paper.id) == "An abstract."
 
 
 def test_clean_removes_escape_sequences_and_controls() -> None:

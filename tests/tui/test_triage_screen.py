@@ -15,11 +15,10 @@ async def test_triage_gathers_its_pile_off_the_ui_thread(
 ) -> None:
     app = app_for(library)
     search = app.desk.view.search
-
-    release = threading.Event()
+    searched = threading.Event()
 
     def slow_search(*args: object, **kwargs: object) -> list[object]:
-        release.wait(10)  # until the test has seen the app answer meanwhile (no timing race)
+        searched.wait(10)  # a word query on a large library takes a while
         return search(*args, **kwargs)  # type: ignore[arg-type]
 
     async with app.run_test(size=SIZE) as pilot:
@@ -29,7 +28,7 @@ async def test_triage_gathers_its_pile_off_the_ui_thread(
         await pilot.pause(0.2)  # the app answers meanwhile
         progress = str(app.screen.query_one("#triage-progress").render())
         assert "Gathering the untriaged papers" in progress
-        release.set()
+        searched.set()
         await settle(app, pilot)
         assert "1 / 212 untriaged" in str(app.screen.query_one("#triage-progress").render())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from store.errors import UsageError
 from store.library import Library
@@ -32,8 +33,21 @@ def cmd_triage(args: argparse.Namespace, library: Library) -> int:
 
 def _need_terminal() -> None:
     """One clear line instead of an app drawing into a file or spinning on a closed input."""
-    from tui.terminal import check_terminal
-
     problem = check_terminal()
     if problem is not None:
         raise UsageError(problem)
+
+
+def check_terminal() -> str | None:
+    """Why the app cannot run here (it needs a terminal on stdin and stdout), or None."""
+    for name, stream in (("standard input", sys.stdin), ("standard output", sys.stdout)):
+        try:
+            interactive = stream is not None and stream.isatty()
+        except (OSError, ValueError):
+            interactive = False
+        if not interactive:
+            return (
+                f"the app needs a terminal, and {name} is not one; run `paperdeck` in a "
+                "terminal, or use a command such as `paperdeck list` (see `paperdeck --help`)"
+            )
+    return None

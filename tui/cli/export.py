@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from store.library import Library
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
+from tui.text import clean
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -25,27 +27,29 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 def cmd_export(args: argparse.Namespace, library: Library) -> int:
     from datetime import datetime
 
-    from store import export
+    from store.export import render
+    from store.export.run import chosen, export_to
 
     records = library.records(args.query)
     now = datetime.now().astimezone()
-    if args.dir is not None:
-        if not args.all:
-            records = [r for r in records if r.state.note.strip()]
-        report = export.export_dir(records, args.dir, now=now, force=args.force)
-        for path, reason in report.skipped:
-            print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
-        print(
-            f"{args.dir}: {len(report.written)} written, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
-            file=sys.stderr,
-        )
+    destination = args.dir if args.dir is not None else args.output
+    if destination is None:
+        papers = chosen(args.format, records, include_all=args.all)
+        text = render(args.format, papers, now=now, include_all=True)
+        # Markdown and BibTeX drop control characters already, JSON escapes them; on a
+        # terminal the one sanitiser also takes what a terminal alone would act on (bidi).
+        sys.stdout.write(clean(text, multiline=True) if sys.stdout.isatty() else text)
         return 0
-    if args.output is not None:
-        path = export.export_file(
-            args.format, records, args.output, now=now, include_all=args.all, force=args.force
-        )
-        print(f"wrote {path}", file=sys.stderr)
-        return 0
-    sys.stdout.write(export.render(args.format, records, now=now, include_all=args.all))
+    done = export_to(
+        "dir" if args.dir is not None else args.format,
+        records,
+        destination,
+        now=now,
+        include_all=args.all,
+        force=args.force,
+    )
+    if done.folder is not None:
+        for path, reason in done.folder.skipped:
+            say(f"paperdeck: skipped {path}: {reason}")
+    say(done.summary())
     return 0

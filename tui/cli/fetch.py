@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from store.errors import PaperdeckError
 from store.models import Enrichment, Record
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def run_fetch(
         settings = FetchSettings.from_env(os.environ)
         records = library.records(query)
     except PaperdeckError as err:
-        print(f"paperdeck: {err}", file=stderr)
+        say(f"paperdeck: {err}", stderr)
         return err.exit_code
 
     token: str | None = None
@@ -92,7 +93,7 @@ def run_fetch(
         lookup = lookup_github_token(os.environ)
         token = lookup.token
         if lookup.problem:
-            print(f"GitHub: {lookup.problem}; asking without a token.", file=stderr)
+            say(f"GitHub: {lookup.problem}; asking without a token.", stderr)
 
     try:
         with _progress_bar(stderr) as progress, _interrupt_flag(stderr) as interrupted:
@@ -117,26 +118,18 @@ def run_fetch(
 def _print_summary(
     summary: FetchSummary, *, arxiv: bool, github: bool, stdout: TextIO, stderr: TextIO
 ) -> None:
-    from store.enrich.net import clean_text
+    from store.text import one_line as clean_text
 
     if arxiv:
-        print(
-            f"arXiv: {summary.matched} matched, {summary.not_found} not found, "
-            f"{summary.failed} failed, {summary.skipped} skipped",
-            file=stdout,
-        )
+        print(summary.arxiv_line(), file=stdout)
     if github:
-        print(
-            f"GitHub: {summary.repos_ok} repos ok, {summary.repos_not_found} not found, "
-            f"{summary.repos_failed} failed, {summary.repos_skipped} skipped",
-            file=stdout,
-        )
+        print(summary.github_line(), file=stdout)
     for failure in summary.failures[:MAX_FAILURES_SHOWN]:
-        print(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", file=stderr)
+        say(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", stderr)
     if len(summary.failures) > MAX_FAILURES_SHOWN:
         print(f"  ... and {len(summary.failures) - MAX_FAILURES_SHOWN} more", file=stderr)
     for line in summary.service_errors:
-        print(line, file=stderr)
+        say(line, stderr)
     if summary.cancelled:
         print("Interrupted; everything fetched so far is saved.", file=stderr)
 
@@ -150,7 +143,7 @@ def _progress_bar(stream: TextIO) -> Iterator[Callable[[int, int, str], None] | 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from store.enrich.net import clean_text
+    from store.text import one_line as clean_text
 
     bar = Progress(
         TextColumn("Fetching"),
@@ -210,7 +203,7 @@ def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stder
             return 2
         backend = store_github_token(token)
     except PaperdeckError as err:
-        print(f"paperdeck: {err}", file=stderr)
+        say(f"paperdeck: {err}", stderr)
         return err.exit_code
     print(f"Stored the GitHub token in the system keyring ({backend}).", file=stdout)
     if os.environ.get(ENV_VAR, "").strip():

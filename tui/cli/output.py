@@ -1,16 +1,27 @@
-"""How the CLI prints papers: a Rich table on a terminal, tab-separated lines in a pipe."""
+"""How the CLI prints: papers as a Rich table on a terminal, tab-separated lines in a pipe; every
+message and JSON document through the one sanitiser (`tui.text.clean`, `store.json_text`)."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from typing import TextIO
 
+from store import json_text
 from store.catalog.importing import Progress
+from store.facts import facts
 from store.models import Record
 from tui.text import clean, markers, safe
+
+
+def say(text: str, stream: TextIO | None = None) -> None:
+    """One line for the user (stderr by default): file names and values in it are data, so
+    escape sequences and control characters never reach the terminal, and a newline in a
+    file name cannot split the line."""
+    stream = stream or sys.stderr
+    stream.write(clean(text) + "\n")
+    stream.flush()
 
 
 def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool = False) -> None:
@@ -63,42 +74,18 @@ def print_record(record: Record, out: TextIO) -> None:
     from rich.text import Text
 
     console = Console(file=out, highlight=False, soft_wrap=not out.isatty())
-    paper, state, enrichment = record.paper, record.state, record.enrichment
+    paper, state = record.paper, record.state
     console.print(safe(paper.title, "bold"))
-    facts = [
-        ("id", paper.id),
-        ("published", paper.published or "unknown"),
-        ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
-        ("authors", ", ".join(enrichment.authors) or _count(paper.authors_count)),
-        ("organization", " ".join(filter(None, (paper.organization, paper.organization_name)))),
-        ("arXiv", enrichment.arxiv_id or ""),
-        ("status", state.status),
-        ("queue", f"#{record.queue_position}" if record.queued else ""),
-        ("tags", " ".join(state.tags)),
-        ("sources", ", ".join(paper.sources)),
-    ]
-    for name, value in facts:
-        if value:
-            console.print(Text.assemble((f"{name:>12}  ", "dim"), safe(value)))
+    for name, value in facts(record):
+        console.print(Text.assemble((f"{name:>12}  ", "dim"), safe(value)))
     for link in paper.links:
         console.print(Text.assemble(("        link  ", "dim"), safe(link)))
-    for repo in enrichment.repos:
-        stars = "" if repo.stars is None else f"★ {repo.stars}  "
-        console.print(
-            Text.assemble(("        repo  ", "dim"), safe(f"{repo.name}  {stars}{repo.status}"))
-        )
     console.print()
     console.print(safe(paper.abstract, multiline=True))
-    if state.note.strip():
+    if state.has_note:
         console.print()
         console.print(Text("Note", style="bold"))
         console.print(safe(state.note, multiline=True))
-
-
-def _count(authors: int | None) -> str:
-    if authors is None:
-        return ""
-    return f"{authors} author{'s' if authors != 1 else ''}"
 
 
 @contextlib.contextmanager
@@ -111,10 +98,11 @@ def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     bar = Progress(
-        TextColumn(label),
+        TextColumn(label, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        # File names are data: `[link=...]` in one must not become a live hyperlink.
+        TextColumn("{task.description}", markup=False),
         console=Console(file=stream),
         transient=True,
     )
@@ -128,6 +116,7 @@ def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
 
 
 def print_json(value: object, out: TextIO | None = None) -> None:
+    """JSON with every control character escaped (C1 controls such as U+009B included)."""
     out = out or sys.stdout
-    out.write(json.dumps(value, ensure_ascii=False, indent=2))
+    out.write(json_text.dumps(value))
     out.write("\n")

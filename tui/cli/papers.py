@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from store.library import Library
-from store.search.query import SORTS
+from store.search.language import SORTS
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int, year_value
 from tui.text import clean
@@ -54,6 +54,8 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 def cmd_import(args: argparse.Namespace, library: Library) -> int:
     with output.progress_bar(sys.stderr, "Importing") as progress:
         report = library.import_files(args.paths, year=args.year, progress=progress)
+    for warning in report.warnings:
+        output.say(f"paperdeck: warning: {warning}")
     print(
         f"Imported {report.listings} listings from {len(report.files)} file(s): "
         f"{report.new} new, {report.merged} merged, {report.unchanged} unchanged."
@@ -78,7 +80,12 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_show(args: argparse.Namespace, library: Library) -> int:
-    record = library.get(args.id)
+    pid = library.resolve(args.id)
+    keep = library.merged_into(pid)
+    if keep is not None:
+        output.say(f"paperdeck: {pid} was merged into {keep}; showing {keep}")
+        pid = keep
+    record = library.record(pid)
     if args.json:
         output.print_json(record.to_json())
     else:

@@ -76,7 +76,7 @@ class DeskScreen(Screen[None]):
         """Open the note editor; a draft left by a crash or a failing store comes back."""
         from tui.screens.note_editor import open_note_editor
 
-        open_note_editor(self, paper, on_saved=on_saved, on_close=on_close)
+        open_note_editor(self, self.desk, paper, on_saved=on_saved, on_close=on_close)
 
     def open_abstract(
         self,

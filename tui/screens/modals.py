@@ -13,7 +13,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.search.query import SORTS
+from store.search.language import SORTS
 from tui import bindings
 from tui.text import safe
 

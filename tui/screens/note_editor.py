@@ -28,7 +28,9 @@ from tui import bindings
 from tui.text import clean, safe
 
 if TYPE_CHECKING:
-    from tui.screens.base import DeskScreen
+    from textual.screen import Screen
+
+    from tui.desk import Desk
 
 NOTE_EDITOR_LIMIT = 500_000
 """Characters: larger notes are refused by the editor (`paperdeck note ID --edit` edits them).
@@ -326,14 +328,14 @@ def note_too_large(text: str) -> bool:
 
 
 def open_note_editor(
-    screen: DeskScreen,
+    screen: Screen[None],
+    desk: Desk,
     paper: str,
     *,
     on_saved: Callable[[Change], None] | None = None,
     on_close: Callable[[], None] | None = None,
 ) -> None:
     """Open the note editor on `paper`; a draft left by a crash or a failing store comes back."""
-    desk = screen.desk
     library = desk.library
     record = desk.view.get(paper)
     base = record.state.note

@@ -8,7 +8,7 @@ from textual.timer import Timer
 
 from store.errors import PaperdeckError, UsageError
 from store.models import Record
-from store.search.query import Query, parse_query
+from store.search.language import Query, parse_query
 from tui import bindings
 from tui.messages import StartTriage
 from tui.screens.base import PaperScreen

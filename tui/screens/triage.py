@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
-from store.search.query import Query, parse_query
+from store.search.language import Query, parse_query
 from tui import bindings
 from tui.screens.abstract import metadata_lines
 from tui.screens.base import DeskScreen

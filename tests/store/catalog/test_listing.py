@@ -9,15 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.catalog.listing import (
-    _CONTROL_RE,
-    clean_text,
+    MAX_ABSTRACT_CHARS,
     clean_url,
     decode,
     github_repo,
     parse_listing,
-    title_key,
 )
 from store.errors import ListingError
+from store.text import title_key
 from tests.conftest import DATA, ROOT
 
 LISTINGS = DATA / "listings"
@@ -156,22 +155,24 @@ def test_parser_never_crashes_on_mutated_real_listings(data: st.DataObject) -> N
         assert "mutated.txt" in str(error)
 
 
-def _clean_text_by_definition(text: str) -> str:
-    text = " ".join(text.split())
-    if not text.isprintable():
-        text = " ".join(_CONTROL_RE.sub("", text).split())
-    return text
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=st.sampled_from("ab \t\n\x0b\xa0\u2003\u200b\x1b\x85\u2028é"), max_size=40))
-def test_clean_text_fast_path_changes_nothing(text: str) -> None:
-    """The shortcut for already-clean text gives exactly what splitting and joining gives."""
-    assert clean_text(text) == _clean_text_by_definition(text)
-    assert clean_text(text + " x") == _clean_text_by_definition(text + " x")
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
-def test_clean_text_on_any_text(text: str) -> None:
-    assert clean_text(text) == _clean_text_by_definition(text)
+@pytest.mark.parametrize(
+    ("raw", "cut"),
+    [
+        ("short abstract", False),
+        ("x " * 9_000, False),  # long but under the cap once cleaned
+        ("  \t " * 6_000 + "tiny", False),  # long only in whitespace
+        ("word " * 5_000, True),
+        ("y" * 30_000, True),  # no word boundary to cut at
+    ],
+    ids=["short", "long-under-cap", "whitespace", "words", "one-word"],
+)
+def test_abstracts_are_capped_at_import(raw: str, cut: bool) -> None:
+    text = f"Title\n\n{raw}\n"
+    (record,) = parse_listing(text, "cap.txt")
+    assert len(record.abstract) <= MAX_ABSTRACT_CHARS + len(" […]")
+    assert bool(record.warnings) is cut
+    if cut:
+        assert record.abstract.endswith(" […]")
+        assert f"kept the first {MAX_ABSTRACT_CHARS:,}" in record.warnings[0]
+    else:
+        assert record.abstract == " ".join(raw.split())
