@@ -32,8 +32,8 @@ class PaperdeckDriver(LinuxDriver):
                 if selector.select(0.1):
                     try:
                         data = os.read(self.fileno, 4096)
-                    except InterruptedError:
-                        continue
+                    except (InterruptedError, BlockingIOError):
+                        continue  # passing: a signal, or no byte after all
                     except OSError as error:  # EIO: the pty's other side closed
                         self._lost(os.strerror(error.errno or errno.EIO))
                         return
