@@ -178,7 +178,18 @@ class LibraryView:
         fresh: dict[str, Record] = {}
         if changes.state is not None:
             self._state_signature, states, positions = changes.state
-            for pid, record in self.by_id.items():
+            # Only papers with a state or a queue place, now or before, can differ: a few
+            # thousand at most, where comparing all 100k records would hold the UI thread.
+            candidates = states.keys() | positions.keys()
+            candidates.update(
+                pid
+                for pid, record in self.by_id.items()
+                if record.queue_position is not None or record.state.updated
+            )
+            for pid in candidates:
+                record = self.by_id.get(pid)
+                if record is None:
+                    continue
                 state = states.get(pid, UserState())
                 position = positions.get(pid)
                 if record.state != state or record.queue_position != position:
