@@ -14,6 +14,7 @@ from textual.app import App
 from textual.driver import Driver
 from textual.reactive import var
 from textual.signal import Signal
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.errors import PaperdeckError
@@ -92,11 +93,23 @@ class PaperdeckApp(App[None]):
         seeds: Sequence[Path] = (),
         watch_interval: float = 2.0,
         triage: str | None = None,
+        sync_folder: Path | None = None,
+        sync_interval: float = 30.0,
+        sync_delay: float = 1.0,
     ) -> None:
         super().__init__()
+        self.sync_folder = sync_folder
+        """`PAPERDECK_SYNC_DIR`: sync on start, after changes and every `sync_interval` s."""
+        self.sync_interval = sync_interval
+        self.sync_delay = sync_delay
+        self._sync_running = threading.Lock()
+        self._sync_timer: Timer | None = None
+        self._synced_once = False
+        self._last_sync_error = ""
         self.triage_on_start = triage
         """A query: start in triage mode on it (`paperdeck triage`)."""
         self.desk = Desk(self, library)
+        self.desk.after_write = self.schedule_sync
         self.seeds = list(seeds)
         self.watch_interval = watch_interval
         self.first_results_ready: Signal[None] = Signal(self, "first-results-ready")
@@ -143,6 +156,8 @@ class PaperdeckApp(App[None]):
         self._mounted.set()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
+        if self.sync_folder is not None and self.sync_interval > 0:
+            self.set_interval(self.sync_interval, self.sync_now)
         if not self.is_headless:
             self._catch_signals()
 
@@ -214,6 +229,7 @@ class PaperdeckApp(App[None]):
                     )
                 finally:
                     self.call_from_thread(progress.dismiss)
+            self.library.check_state_present()
             view.load()
             # The unfiltered list, ready for the Papers screen's first frame, offered at once
             # (the screen may be up already, or take it when it mounts).
@@ -234,6 +250,9 @@ class PaperdeckApp(App[None]):
         if self.triage_on_start is not None:
             self.start_triage(self.triage_on_start)
             self.triage_on_start = None
+        if self.sync_folder is not None and not self._synced_once:
+            self._synced_once = True
+            self.sync_now()
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="Indexing")
     def index_abstracts(self) -> None:
@@ -278,6 +297,52 @@ class PaperdeckApp(App[None]):
         changed = self.desk.view.take_outside_changes(changes)
         if changed:
             self.desk.records_changed.publish(changed)
+
+    # -- several devices -----------------------------------------------------------------------
+
+    def schedule_sync(self) -> None:
+        """After a change: sync soon, once for a burst of changes."""
+        if self.sync_folder is None:
+            return
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        self._sync_timer = self.set_timer(self.sync_delay, self.sync_now)
+
+    @work(thread=True, group="sync", exit_on_error=False, description="Syncing")
+    def sync_now(self) -> None:
+        """Exchange changes with the other devices, off the UI thread; a sync already running
+        makes this one unnecessary."""
+        folder = self.sync_folder
+        if folder is None or not self._sync_running.acquire(blocking=False):
+            return
+        try:
+            report = self.library.sync(folder)
+        except PaperdeckError as error:
+            message = f"Sync: {error}"
+            if message != self._last_sync_error:  # once, not every half minute
+                self._last_sync_error = message
+                self.call_from_thread(
+                    self.notify, message, severity="warning", timeout=10, markup=False
+                )
+            return
+        finally:
+            self._sync_running.release()
+        self._last_sync_error = ""
+        for problem in report.problems:
+            self.call_from_thread(
+                self.notify, f"Sync skipped: {problem}", severity="warning", markup=False
+            )
+        if report.papers_added:
+            self.call_from_thread(self.load_library)  # papers new to this device
+        elif report.received:
+            self.call_from_thread(self.pick_up_outside_changes)
+        if report.received:
+            self.call_from_thread(
+                self.notify,
+                f"Synced {report.received} change(s) from other devices.",
+                timeout=3,
+                markup=False,
+            )
 
     def action_reload(self) -> None:
         self.reload_library()
@@ -344,10 +409,16 @@ class PaperdeckApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def run_app(library: Library, *, seeds: Sequence[Path], triage: str | None = None) -> int:
+def run_app(
+    library: Library,
+    *,
+    seeds: Sequence[Path],
+    triage: str | None = None,
+    sync_folder: Path | None = None,
+) -> int:
     import sys
 
-    app = PaperdeckApp(library, seeds=seeds, triage=triage)
+    app = PaperdeckApp(library, seeds=seeds, triage=triage, sync_folder=sync_folder)
     app.run()
     failed = app.desk.finish_writes()  # changes still waiting when the app stopped
     if app.lost_terminal is None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from store.errors import UsageError
 from store.library import Library
-from store.paths import bundled_seeds
+from store.paths import bundled_seeds, sync_directory
 from tui.cli.parser import Subcommands
 
 
@@ -21,14 +22,16 @@ def cmd_app(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
     _need_terminal()
-    return run_app(library, seeds=bundled_seeds())
+    return run_app(library, seeds=bundled_seeds(), sync_folder=sync_directory(os.environ))
 
 
 def cmd_triage(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
     _need_terminal()
-    return run_app(library, seeds=bundled_seeds(), triage=args.query)
+    return run_app(
+        library, seeds=bundled_seeds(), triage=args.query, sync_folder=sync_directory(os.environ)
+    )
 
 
 def _need_terminal() -> None:
