@@ -31,6 +31,7 @@ from store.catalog.importing import (
     read_listings,
 )
 from store.catalog.listing import Listing
+from store.drafts import DRAFTS, NoteDrafts
 from store.errors import StoreError, UnknownPaper
 from store.files import health
 from store.files.cache import CachedDocs
@@ -49,7 +50,7 @@ from store.files.storage import LockWait, StoreFile
 from store.inbox import INBOXES, Inboxes
 from store.memory import paused_gc
 from store.models import Change, Enrichment, ImportReport, Paper, Record, UserState
-from store.state import Drafts, UserStates
+from store.state import UserStates
 from store.sync.local import LocalJournal
 
 if TYPE_CHECKING:
@@ -62,7 +63,6 @@ ABSTRACTS = "abstracts.json"
 STATE = "state.json"
 ENRICHMENT = "enrichment.json"
 BACKUPS = "backups"
-DRAFTS = "drafts"
 
 
 def utc_now() -> datetime:
@@ -96,7 +96,7 @@ class Library:
         self.user_states = UserStates(
             self.state_file, self.papers, lambda: self.now(), self.journal
         )
-        self.drafts = Drafts(root / DRAFTS)
+        self.drafts = NoteDrafts(root)
         self._papers = CachedDocs(self.catalog_file, _papers_by_id)
         self._abstracts = CachedDocs(self.abstracts_file, _abstracts_by_id)
         self._enrichments = CachedDocs(self.enrichment_file, _enrichments_by_id)
@@ -382,8 +382,9 @@ class Library:
         library but a lost file (`doctor --restore` brings it back)."""
         return not self.state_file.path.exists() and self.journal.size() > 0
 
-    def save_draft(self, pid: str, text: str) -> None:
-        self.drafts.save(pid, text)
+    def save_draft(self, pid: str, text: str) -> Path:
+        """Where the draft went: `drafts/`, else the user's cache dir (see store.drafts)."""
+        return self.drafts.save(pid, text)
 
     def draft(self, pid: str) -> str | None:
         return self.drafts.get(pid)

@@ -13,10 +13,8 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from store.atomic import write_atomic
 from store.devices import state_content
 from store.errors import BadTag, UnknownPaper, UsageError
 from store.files.documents import (
@@ -513,27 +511,3 @@ def undo_message(undone: Change) -> str:
     if undone.queue_kept:
         left.append("the queue changed elsewhere since, so only this change's part of it")
     return f"Undid {what}" + (f"; {'; '.join(left)}." if left else ".")
-
-
-class Drafts:
-    """What the note editor holds but has not saved yet, so a crash or a closed terminal loses
-    nothing: one file per paper, written atomically."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-
-    def _path(self, pid: str) -> Path:
-        return self.directory / f"{pid}.md"
-
-    def save(self, pid: str, text: str) -> None:
-        self.directory.mkdir(exist_ok=True)
-        write_atomic(self._path(pid), text.encode("utf-8"))
-
-    def get(self, pid: str) -> str | None:
-        try:
-            return self._path(pid).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-
-    def drop(self, pid: str) -> None:
-        self._path(pid).unlink(missing_ok=True)

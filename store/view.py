@@ -8,16 +8,33 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from store.files.storage import signature
 from store.library import Library
 from store.memory import paused_gc
-from store.models import Change, Record
+from store.models import Change, Enrichment, Record, UserState
 from store.search.index import SearchIndex
 from store.search.language import Query
 from store.search.related import Related, RelatedIndex
 from store.tags import count_tags
+
+
+@dataclass(frozen=True)
+class OutsideChanges:
+    """What another process wrote since the view last looked (read off the UI thread)."""
+
+    version: int
+    """The view's version when reading began: stale if the view changed meanwhile."""
+    reload: bool = False
+    """The catalog changed (an import): read everything again."""
+    state: tuple[object, dict[str, UserState], dict[str, int]] | None = None
+    """(signature, states, queue positions) when the state file changed."""
+    enrichment: tuple[object, dict[str, Enrichment]] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.reload and self.state is None and self.enrichment is None
 
 
 class LibraryView:
@@ -26,6 +43,8 @@ class LibraryView:
         self.by_id: dict[str, Record] = {}
         self.index = SearchIndex([])
         self._state_signature: object = None
+        self._catalog_signature: object = None
+        self._enrichment_signature: object = None
         self._related: RelatedIndex | None = None
         self._related_lock = threading.Lock()
         self.version = 0
@@ -45,6 +64,8 @@ class LibraryView:
     def load(self) -> None:
         """Read everything from the store (at start, after an import, on `ctrl+r`)."""
         self._state_signature = signature(self.library.state_file.path)
+        self._catalog_signature = signature(self.library.catalog_file.path)
+        self._enrichment_signature = signature(self.library.enrichment_file.path)
         # Abstracts are most of the store: the list shows without them, and they are read
         # when first searched or shown (`index_abstracts` does it ahead, from a worker).
         with paused_gc():  # hundreds of thousands of new objects, none of them garbage
@@ -112,7 +133,8 @@ class LibraryView:
                 if record.queue_position != position:
                     base = updated.get(record.id, record)
                     updated[record.id] = replace(base, queue_position=position)
-        self._state_signature = signature(self.library.state_file.path)
+        # The state signature is left as it was: another process may have written between
+        # this change and now, and the next `outside_changes` must still read the file.
         return self._replace(updated.values())
 
     def refresh_state(self, *, force: bool = False) -> list[Record]:
@@ -130,6 +152,55 @@ class LibraryView:
             if record.state != state or record.queue_position != position:
                 fresh.append(replace(record, state=state, queue_position=position))
         return self._replace(fresh)
+
+    def outside_changes(self) -> OutsideChanges:
+        """Read what changed in the store files since the view last read them: cheap when
+        nothing did (three stat calls).  Safe to call from a worker thread."""
+        version = self.version
+        library = self.library
+        if signature(library.catalog_file.path) != self._catalog_signature:
+            return OutsideChanges(version, reload=True)
+        state = enrichment = None
+        state_signature = signature(library.state_file.path)  # before reading: never newer
+        if state_signature != self._state_signature:
+            positions = {pid: n for n, pid in enumerate(library.queue_ids(), start=1)}
+            state = (state_signature, library.states(), positions)
+        enrichment_signature = signature(library.enrichment_file.path)
+        if enrichment_signature != self._enrichment_signature:
+            enrichment = (enrichment_signature, dict(library.enrichments()))
+        return OutsideChanges(version, state=state, enrichment=enrichment)
+
+    def take_outside_changes(self, changes: OutsideChanges) -> list[Record] | None:
+        """Show what `outside_changes` read; the records that look different now, or None when
+        it is stale (the view changed meanwhile: read again)."""
+        if changes.version != self.version:
+            return None
+        fresh: dict[str, Record] = {}
+        if changes.state is not None:
+            self._state_signature, states, positions = changes.state
+            # Only papers with a state or a queue place, now or before, can differ: a few
+            # thousand at most, where comparing all 100k records would hold the UI thread.
+            candidates = states.keys() | positions.keys()
+            candidates.update(
+                pid
+                for pid, record in self.by_id.items()
+                if record.queue_position is not None or record.state.updated
+            )
+            for pid in candidates:
+                record = self.by_id.get(pid)
+                if record is None:
+                    continue
+                state = states.get(pid, UserState())
+                position = positions.get(pid)
+                if record.state != state or record.queue_position != position:
+                    fresh[pid] = replace(record, state=state, queue_position=position)
+        if changes.enrichment is not None:
+            self._enrichment_signature, enrichments = changes.enrichment
+            for pid, record in self.by_id.items():
+                enrichment = enrichments.get(pid, Enrichment())
+                if record.enrichment != enrichment:
+                    fresh[pid] = replace(fresh.get(pid, record), enrichment=enrichment)
+        return self._replace(fresh.values())
 
     def refresh_enrichment(self, ids: Iterable[str]) -> list[Record]:
         enrichments = self.library.enrichments()

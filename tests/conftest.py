@@ -26,6 +26,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     home = tmp_path / "paperdeck-home"
     monkeypatch.setenv("PAPERDECK_HOME", str(home))
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    # Drafts a failing store could not take go to the user's cache directory.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     yield home
 
 

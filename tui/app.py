@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
+from textual.driver import Driver
 from textual.reactive import var
 from textual.signal import Signal
 from textual.timer import Timer
@@ -17,11 +20,14 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store.errors import PaperdeckError
 from store.library import Library
 from store.models import Record
+from store.view import OutsideChanges
 from tui import bindings
 from tui.commands import PaperdeckCommands
 from tui.desk import Desk
 from tui.messages import OpenAbstract, StartTriage, WorkerFailed
 from tui.screens.papers import PapersScreen
+from tui.terminal import HANGUP_EXIT, TERMINATED_EXIT, TerminalLost
+from tui.text import clean
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -108,6 +114,8 @@ class PaperdeckApp(App[None]):
         self.watch_interval = watch_interval
         self.first_results_ready: Signal[None] = Signal(self, "first-results-ready")
         self._mounted = threading.Event()
+        self.lost_terminal: str | None = None
+        """Why the app stopped on its own (terminal closed, SIGHUP, SIGTERM), if it did."""
         self._first_results: tuple[str | None, int, list[Record]] | None = None
         """(sort, view version, records): the unfiltered list a load prepared."""
         for store_file in library.files:
@@ -134,12 +142,57 @@ class PaperdeckApp(App[None]):
         # Read the store while Textual builds the screen, so the list fills the first frames.
         self.load_library()
 
+    def get_driver_class(self) -> type[Driver]:
+        import os
+        import sys
+
+        if sys.platform == "win32" or os.environ.get("TEXTUAL_DRIVER"):
+            return super().get_driver_class()
+        from tui.linux_driver import PaperdeckDriver
+
+        return PaperdeckDriver
+
     def on_mount(self) -> None:
         self._mounted.set()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
         if self.sync_folder is not None and self.sync_interval > 0:
             self.set_interval(self.sync_interval, self.sync_now)
+        if not self.is_headless:
+            self._catch_signals()
+
+    def _catch_signals(self) -> None:
+        """A hang-up or a polite kill leaves as a closed terminal does: typing saved, and the
+        screen put back where the terminal is still there."""
+        import signal
+        import sys
+
+        if sys.platform == "win32":
+            return
+        loop = asyncio.get_running_loop()
+        for signum, message in (
+            (signal.SIGHUP, TerminalLost("hang-up (SIGHUP)", HANGUP_EXIT)),
+            (signal.SIGTERM, TerminalLost("asked to stop (SIGTERM)", TERMINATED_EXIT)),
+        ):
+            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
+                loop.add_signal_handler(signum, self.post_message, message)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key meant for a screen that another screen has covered since (typed right after
+        `n`: a fast typist, a paste, a burst from tmux) goes to the screen on top, in order;
+        Textual would look its binding up there and mostly drop it."""
+        meant_for = getattr(event, "desk_screen", None)
+        if meant_for is None or meant_for is self.screen or meant_for not in self.screen_stack:
+            return
+        event.stop()
+        event.prevent_default()  # App._on_key (the bindings of the screen on top) is skipped
+        (self.focused or self.screen).post_message(events.Key(event.key, event.character))
+
+    def on_terminal_lost(self, message: TerminalLost) -> None:
+        if self.lost_terminal is None:
+            self.lost_terminal = message.reason
+            # Screens unmount on the way out: the note editor saves, or keeps a draft, there.
+            self.exit(return_code=message.exit_code)
 
     def _wait_until_mounted(self) -> bool:
         """In a worker: until the screen is up (False if the worker is cancelled first)."""
@@ -214,14 +267,34 @@ class PaperdeckApp(App[None]):
             )
 
     def pick_up_outside_changes(self) -> None:
-        """Another process (the CLI, a second app) wrote tags or notes: show them."""
+        """Another process (the CLI, a second app) wrote tags, notes or papers: show them.
+
+        A timer asks every `watch_interval` seconds; the files are looked at off the UI thread
+        and only what changed is read."""
+        if not self.loaded or any(w.group == "watch" and w.is_running for w in self.workers):
+            return
+        self._read_outside_changes()
+
+    @work(thread=True, group="watch", exit_on_error=False, description="Watching the store")
+    def _read_outside_changes(self) -> None:
+        try:
+            changes = self.desk.view.outside_changes()
+        except PaperdeckError as error:
+            self.call_from_thread(
+                self.notify, str(error), severity="error", timeout=10, markup=False
+            )
+            return
+        if not changes.empty:
+            self.call_from_thread(self._take_outside_changes, changes)
+
+    def _take_outside_changes(self, changes: OutsideChanges) -> None:
         if not self.loaded:
             return
-        try:
-            changed = self.desk.view.refresh_state()
-        except PaperdeckError as error:
-            self.notify(str(error), severity="error", timeout=10, markup=False)
+        if changes.reload:
+            self.loaded = False  # papers came in: read everything, as ctrl+r does
+            self.load_library()
             return
+        changed = self.desk.view.take_outside_changes(changes)
         if changed:
             self.desk.records_changed.publish(changed)
 
@@ -376,5 +449,12 @@ def run_app(
     triage: str | None = None,
     sync_folder: Path | None = None,
 ) -> int:
-    PaperdeckApp(library, seeds=seeds, triage=triage, sync_folder=sync_folder).run()
-    return 0
+    import sys
+
+    app = PaperdeckApp(library, seeds=seeds, triage=triage, sync_folder=sync_folder)
+    app.run()
+    failed = app.desk.finish_writes()  # changes still waiting when the app stopped
+    if app.lost_terminal is None:
+        for reason in failed:
+            print(f"paperdeck: error: not saved: {clean(reason)}", file=sys.stderr)
+    return app.return_code or (1 if failed else 0)

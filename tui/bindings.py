@@ -147,9 +147,11 @@ TRIAGE: list[BindingType] = [
     Binding("escape", "leave", "Leave", show=False, id="triage.leave"),
 ]
 
+# Not priority bindings: the note's text area takes these keys in the order they were typed,
+# so a save sees every key before it (tui.screens.note_editor.NoteText).
 NOTE_EDITOR: list[BindingType] = [
-    Binding("ctrl+s", "save", "Save", priority=True, id="note-editor.save"),
-    Binding("escape", "close", "Save & close", priority=True, id="note-editor.close"),
+    Binding("ctrl+s", "save", "Save", id="note-editor.save"),
+    Binding("escape", "close", "Save & close", id="note-editor.close"),
 ]
 
 HELP: list[BindingType] = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]

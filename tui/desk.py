@@ -69,6 +69,8 @@ class Desk:
         self.view = LibraryView(library)
         self.undo_stack: list[Change] = []
         self._write_lock = asyncio.Lock()
+        self._pending_writes: list[Callable[[], Change]] = []
+        """Changes asked for and not started yet: `finish_writes` runs them if the app stops."""
         self.records_changed: Signal[list[Record]] = Signal(app, "records-changed")
         self.after_write: Callable[[], None] | None = None
         """Called on the UI thread after each saved change (the app syncs other devices)."""
@@ -84,10 +86,14 @@ class Desk:
         *,
         undoable: bool = True,
         on_done: Callable[[Change], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
-        """Run a store change off the UI thread, in the order asked, then show its effect."""
+        """Run a store change off the UI thread, in the order asked, then show its effect.
+
+        A failure is shown as one line, or handed to `on_error` (the one-line reason)."""
+        self._pending_writes.append(change)
         self.app.run_worker(
-            self._write(change, undoable, on_done),
+            self._write(change, undoable, on_done, on_error),
             group="write",
             description="Saving",
             exit_on_error=False,
@@ -98,17 +104,21 @@ class Desk:
         change: Callable[[], Change],
         undoable: bool,
         on_done: Callable[[Change], None] | None,
+        on_error: Callable[[str], None] | None = None,
     ) -> Change | None:
         async with self._write_lock:
+            with contextlib.suppress(ValueError):
+                self._pending_writes.remove(change)
             try:
                 done = await asyncio.to_thread(change)
-            except PaperdeckError as error:
-                self.app.notify(str(error), severity="error", timeout=10, markup=False)
-                return None
-            except OSError as error:
-                self.app.notify(
-                    f"Could not save: {error}", severity="error", timeout=10, markup=False
-                )
+            except (PaperdeckError, OSError) as error:
+                reason = str(error)
+                if on_error is not None:
+                    on_error(reason)
+                else:
+                    self.app.notify(
+                        f"Could not save: {reason}", severity="error", timeout=10, markup=False
+                    )
                 return None
         if undoable and not done.empty:
             self.undo_stack.append(done)
@@ -127,42 +137,57 @@ class Desk:
             on_done(done)
         return done
 
+    def finish_writes(self) -> list[str]:
+        """After the app stopped: make the changes still waiting for their turn, in order;
+        returns what could not be saved."""
+        failed = []
+        with self.app._context():  # changes may reach the library through `screen.app`
+            while self._pending_writes:
+                change = self._pending_writes.pop(0)
+                try:
+                    change()
+                except (PaperdeckError, OSError) as error:
+                    failed.append(str(error))
+        return failed
+
     def show_change(self, change: Change) -> None:
         changed = self.view.apply(change)
         if changed:
             self.records_changed.publish(changed)
 
     def undo(self) -> None:
+        """Undo the last change, saying afterwards what it put back and what it left alone."""
         if not self.undo_stack:
             self.app.notify("Nothing to undo.", timeout=2, markup=False)
             return
         change = self.undo_stack.pop()
-        self.write(lambda: self.library.undo(change), undoable=False)
-        self.app.notify(f"Undid {change.description}.", timeout=2, markup=False)
+
+        def done(undone: Change) -> None:
+            from tui.undo import undo_notice
+
+            message, whole = undo_notice(undone, self._title)
+            self.app.notify(
+                message, severity="information" if whole else "warning", timeout=6, markup=False
+            )
+
+        self.write(lambda: self.library.undo(change), undoable=False, on_done=done)
+
+    def _title(self, paper: str) -> str:
+        record = self.view.by_id.get(paper)  # a paper merged away is not in the view
+        return record.title if record is not None else paper
 
     # -- notes -------------------------------------------------------------------------------
-
-    def note_to_edit(self, paper: str) -> tuple[str, str, bool]:
-        """(text to edit, the stored note, whether the text is a recovered draft)."""
-        base = self.view.get(paper).state.note
-        draft = self.library.draft(paper)
-        if draft is not None and draft != base:
-            return draft, base, True
-        return base, base, False
-
-    def save_note(self, paper: str, text: str, base: str) -> Change:
-        """In a worker: store the note (kept beside what changed elsewhere since `base`)."""
-        change = self.library.set_note(paper, text, base=base)
-        self.library.drop_draft(paper)
-        return change
 
     def save_note_at_exit(self, paper: str, text: str, base: str) -> None:
         """The app is closing with the editor open: save synchronously, or keep the draft."""
         try:
-            self.save_note(paper, text, base)
+            self.library.set_note(paper, text, base=base)
         except (PaperdeckError, OSError):
             with contextlib.suppress(PaperdeckError, OSError):
                 self.library.save_draft(paper, text)  # reopened next time
+        else:
+            with contextlib.suppress(OSError):
+                self.library.drop_draft(paper)
 
     # -- other actions -----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import events, on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -45,6 +45,12 @@ class DeskScreen(Screen[None]):
     def worker_failed(self, worker: Worker[object]) -> None:
         """Override to end a busy state that `worker` would have ended."""
 
+    def on_key(self, event: events.Key) -> None:
+        # Bindings are looked up when a key reaches the app, on the screen on top *then*: keys
+        # typed right after `n` pass this screen before the editor opens, and reach the app
+        # after.  Say where they were going (PaperdeckApp.on_key hands them to the editor).
+        event.desk_screen = self  # type: ignore[attr-defined]
+
     def when_loaded(self, callback: Callable[[], None], *, once: bool = False) -> None:
         """Call `callback` now if the library is read, and after every (re)load (or only the
         first time, with `once`)."""
@@ -67,30 +73,10 @@ class DeskScreen(Screen[None]):
         on_saved: Callable[[Change], None] | None = None,
         on_close: Callable[[], None] | None = None,
     ) -> None:
-        """Open the note editor; a draft left by a crash is recovered first."""
-        from tui.screens.modals import NoteEditor
+        """Open the note editor; a draft left by a crash or a failing store comes back."""
+        from tui.screens.note_editor import open_note_editor
 
-        desk = self.desk
-        text, base, recovered = desk.note_to_edit(paper)
-        if recovered:
-            self.notify("Recovered the unsaved draft of this note.", timeout=5, markup=False)
-
-        def save(new_text: str) -> None:
-            nonlocal base
-            saved_base = base
-            base = new_text
-            desk.write(lambda: desk.save_note(paper, new_text, saved_base), on_done=on_saved)
-
-        editor = NoteEditor(
-            desk.view.get(paper).title,
-            text,
-            save=save,
-            save_now=lambda t: desk.save_note_at_exit(paper, t, base),
-            save_draft=lambda t: desk.library.save_draft(paper, t),
-        )
-        if recovered:
-            editor.saved = base  # the recovered draft still needs saving
-        self.app.push_screen(editor, lambda _: on_close() if on_close else None)
+        open_note_editor(self, self.desk, paper, on_saved=on_saved, on_close=on_close)
 
     def open_abstract(
         self,

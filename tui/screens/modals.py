@@ -1,8 +1,8 @@
-"""Small dialogs: tag input, note editor, sort chooser, a one-line prompt."""
+"""Small dialogs: tag input, sort chooser, a one-line prompt (the note editor: note_editor.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual import on
@@ -10,8 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.timer import Timer
-from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.search.language import SORTS
@@ -137,78 +136,3 @@ class SortChooser(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class NoteEditor(ModalScreen[None]):
-    """`n`: a Markdown note.  `ctrl+s` saves; `escape` saves and closes.
-
-    Every pause in typing also writes a draft beside the store, so text typed before a crash or a
-    closed terminal comes back the next time the note is opened.
-    """
-
-    BINDINGS = bindings.NOTE_EDITOR
-
-    def __init__(
-        self,
-        title: str,
-        text: str,
-        *,
-        save: Callable[[str], None],
-        save_now: Callable[[str], None],
-        save_draft: Callable[[str], None],
-    ) -> None:
-        super().__init__()
-        self.paper_title = title
-        self.initial = text
-        self.text = text
-        """What the editor holds now (kept here too: it outlives the TextArea at unmount)."""
-        self.saved = text
-        self._save = save
-        self._save_now = save_now
-        self._save_draft = save_draft
-        self._draft_timer: Timer | None = None
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="note-dialog", classes="dialog"):
-            yield Label(Text.assemble(("Note: ", "bold"), safe(self.paper_title)))
-            editor = TextArea(self.initial, id="note-text", soft_wrap=True, tab_behavior="indent")
-            yield editor
-            yield Label(
-                Text("ctrl+s save · esc save and close · Markdown", style="dim"), id="note-help"
-            )
-
-    def on_mount(self) -> None:
-        editor = self.query_one("#note-text", TextArea)
-        editor.focus()
-        editor.move_cursor(editor.document.end)
-
-    @on(TextArea.Changed)
-    def changed(self, event: TextArea.Changed) -> None:
-        self.text = event.text_area.text
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(0.5, self.write_draft)
-
-    def write_draft(self) -> None:
-        if self.text != self.saved:
-            self._save_draft(self.text)
-
-    def save(self) -> None:
-        text = self.text
-        if text != self.saved:
-            self._save(text)
-            self.saved = text
-
-    def action_save(self) -> None:
-        self.save()
-        self.notify("Note saved.", timeout=2, markup=False)
-
-    def action_close(self) -> None:
-        self.save()
-        self.dismiss(None)
-
-    def on_unmount(self) -> None:
-        # Closed any other way (the app quitting): save now, as no worker will run any more.
-        if self.text != self.saved:
-            self._save_now(self.text)
-            self.saved = self.text

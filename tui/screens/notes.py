@@ -20,7 +20,8 @@ PREVIEW_LINES = 2
 
 
 def note_option(record: Record) -> Option:
-    lines = [clean(line) for line in record.state.note.strip().splitlines() if line.strip()]
+    head = record.state.note.strip()[:2000]  # a huge note costs no more than a short one
+    lines = [clean(line) for line in head.splitlines() if line.strip()]
     preview = "\n".join("  " + line[:200] for line in lines[:PREVIEW_LINES])
     if len(lines) > PREVIEW_LINES:
         preview += " …"
