@@ -86,6 +86,12 @@ class Enrichment:
     """None (never asked), `ok`, `not_found`, or an error word."""
     arxiv_checked: str | None = None
     repos: tuple[Repo, ...] = ()
+    doi: str | None = None
+    journal_ref: str | None = None
+    """Where the paper was published, as the authors told arXiv (`J. Chem. Phys. 115, 1626`)."""
+    primary_category: str | None = None
+    version: int | None = None
+    """The latest arXiv version seen by `fetch`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,5 +151,9 @@ class Record:
             "authors": list(e.authors),
             "arxiv_categories": list(e.arxiv_categories),
             "pdf_url": e.pdf_url,
+            "doi": e.doi,
+            "journal_ref": e.journal_ref,
+            "primary_category": e.primary_category,
+            "arxiv_version": e.version,
             "repos": [r.to_json() for r in e.repos],
         }
