@@ -24,6 +24,14 @@ from typing import TYPE_CHECKING, Any
 from store.catalog.importing import listing_files, merge_listing, paper_id, unique_id
 from store.catalog.listing import Listing, ListingError, decode, parse_listing, title_key
 from store.errors import UsageError
+from store.export.citekey import DEFAULT_PATTERN
+from store.files.citekeys import (
+    CiteKey,
+    assign_citekeys,
+    merge_citekeys,
+    read_citekeys,
+    visible_aliases,
+)
 from store.files.documents import (
     PAPERS_TABLE,
     QUEUE_TABLE,
@@ -108,9 +116,11 @@ class Library:
         *,
         lock_timeout: float = 10.0,
         now: Callable[[], datetime] = utc_now,
+        citekey_pattern: str = DEFAULT_PATTERN,
     ) -> None:
         self.root = root
         self.now = now
+        self.citekey_pattern = citekey_pattern
         backups = root / BACKUPS
         # The catalog can be rebuilt from the listings: a few versions of it are enough.
         self.catalog_file = StoreFile(root / CATALOG, "catalog", lock_timeout, backups, 0.0, 3)
@@ -311,6 +321,7 @@ class Library:
         positions = {pid: n for n, pid in enumerate(queue_from(content), start=1)}
         enrichments = self.enrichments()
         abstracts = self.abstracts() if with_abstracts else {}
+        keys = read_citekeys(content)
         default_state = UserState()
         default_enrichment = Enrichment()
         records = []
@@ -320,14 +331,25 @@ class Library:
                 continue  # merged into another paper by the user
             if abstracts:
                 paper = replace(paper, abstract=abstracts.get(pid, ""))
+            key = keys.get(pid)
             records.append(
                 Record(
                     paper,
                     state,
                     positions.get(pid),
                     enrichments.get(pid, default_enrichment),
+                    key.key if key else None,
+                    key.aliases if key else (),
                 )
             )
+        if any(key.aliases for key in keys.values()):
+            shown = [r.id for r in records]
+            records = [
+                replace(r, citekey_aliases=visible_aliases(keys, r.id, shown))
+                if r.citekey_aliases
+                else r
+                for r in records
+            ]
         return records
 
     def records(
@@ -394,12 +416,30 @@ class Library:
         )
         queue = queue_from(content)
         position = queue.index(pid) + 1 if pid in queue else None
+        keys = read_citekeys(content)
+        key = keys.get(pid)
         return Record(
             replace(paper, abstract=self.abstract(pid)),
             state,
             position,
             self.enrichments().get(pid, Enrichment()),
+            key.key if key else None,
+            visible_aliases(keys, pid, self._shown_ids()) if key else (),
         )
+
+    def _shown_ids(self) -> list[str]:
+        """Papers not merged into another."""
+        states = self.states()
+        return [p for p in self.papers() if p not in states or states[p].duplicate_of is None]
+
+    # -- citation keys -----------------------------------------------------------------------
+
+    def with_citekeys(self, records: Sequence[Record], *, rekey: bool = False) -> list[Record]:
+        """`records` with their citation keys, assigning (and storing) one to every paper that
+        has none yet; with `rekey`, every one of them is made anew from the pattern."""
+        keys = assign_citekeys(self.state_file, records, self.citekey_pattern, rekey=rekey)
+        shown = self._shown_ids() if any(k.aliases for k in keys.values()) else []
+        return [_keyed(r, keys.get(r.id), keys, shown) for r in records]
 
     # -- user state --------------------------------------------------------------------------
 
@@ -618,7 +658,9 @@ class Library:
                 queue[queue.index(drop)] = keep
             return [p for p in queue if p != drop]
 
-        return self._change(f"merge {drop} into {keep}", [drop, keep], merged, queue_update)
+        change = self._change(f"merge {drop} into {keep}", [drop, keep], merged, queue_update)
+        merge_citekeys(self.state_file, self.record(keep), drop, self.citekey_pattern)
+        return change
 
     def tag_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -705,6 +747,15 @@ class Library:
                 continue
             return candidate
         return None
+
+
+def _keyed(
+    record: Record, key: CiteKey | None, keys: dict[str, CiteKey], shown: list[str]
+) -> Record:
+    if key is None:
+        return record
+    aliases = visible_aliases(keys, record.id, shown) if key.aliases else ()
+    return replace(record, citekey=key.key, citekey_aliases=aliases)
 
 
 def _same_user_state(a: UserState, b: UserState) -> bool:

@@ -102,6 +102,10 @@ class Record:
     state: UserState = field(default_factory=UserState)
     queue_position: int | None = None
     enrichment: Enrichment = field(default_factory=Enrichment)
+    citekey: str | None = None
+    """The paper's citation key once one was assigned; it never changes by itself."""
+    citekey_aliases: tuple[str, ...] = ()
+    """Keys this paper was cited by before (merged duplicates, `rekey`)."""
 
     @property
     def id(self) -> str:
@@ -110,6 +114,29 @@ class Record:
     @property
     def title(self) -> str:
         return self.paper.title
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        """Names in order: arXiv's after `fetch`, else those the listing gave (never the
+        organisation)."""
+        return self.enrichment.authors or tuple(getattr(self.paper, "authors", ()) or ())
+
+    @property
+    def arxiv_id(self) -> str | None:
+        return self.enrichment.arxiv_id or getattr(self.paper, "arxiv_id", None)
+
+    @property
+    def doi(self) -> str | None:
+        return self.enrichment.doi or getattr(self.paper, "doi", None)
+
+    @property
+    def journal_ref(self) -> str | None:
+        return self.enrichment.journal_ref or getattr(self.paper, "journal_ref", None)
+
+    @property
+    def primary_category(self) -> str | None:
+        categories = self.enrichment.arxiv_categories or getattr(self.paper, "categories", ())
+        return self.enrichment.primary_category or (categories[0] if categories else None)
 
     @property
     def queued(self) -> bool:
@@ -134,6 +161,8 @@ class Record:
         p, s, e = self.paper, self.state, self.enrichment
         return {
             "id": p.id,
+            "citekey": self.citekey,
+            "citekey_aliases": list(self.citekey_aliases),
             "title": p.title,
             "abstract": p.abstract,
             "authors_count": p.authors_count,

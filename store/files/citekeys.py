@@ -1,0 +1,129 @@
+"""Citation keys as stored in the user's state file (table `citekeys`), apart from `UserState`.
+
+Apart, so that nothing that edits, merges or undoes a paper's tags and notes can change or drop
+a key: a key is written when first assigned, and then only by `rekey` or a merge (which adds
+aliases).  Every change re-reads the file under its lock, so two processes never hand out the
+same key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from store.export.citekey import format_key, parse_pattern, unique_key
+from store.files.storage import StoreFile
+from store.models import Record
+
+CITEKEYS_TABLE = "citekeys"
+
+
+@dataclass(frozen=True, slots=True)
+class CiteKey:
+    key: str
+    aliases: tuple[str, ...] = ()
+
+
+def read_citekeys(content: Mapping[str, Any]) -> dict[str, CiteKey]:
+    """Keys by paper id from a state file's content (rows that do not make sense skipped)."""
+    found: dict[str, CiteKey] = {}
+    for doc in content.get(CITEKEYS_TABLE, {}).values():
+        if not isinstance(doc, dict):
+            continue
+        pid, key, aliases = doc.get("id"), doc.get("key"), doc.get("aliases")
+        if isinstance(pid, str) and isinstance(key, str) and key:
+            kept = tuple(a for a in aliases or () if isinstance(a, str) and a and a != key)
+            found[pid] = CiteKey(key, kept)
+    return found
+
+
+def visible_aliases(
+    keys: Mapping[str, CiteKey], pid: str, visible: Iterable[str]
+) -> tuple[str, ...]:
+    """A paper's aliases, less any that is another shown paper's own key (an undone merge
+    gives the paper its key back)."""
+    entry = keys.get(pid)
+    if entry is None or not entry.aliases:
+        return ()
+    owned = {keys[other].key for other in visible if other != pid and other in keys}
+    return tuple(a for a in entry.aliases if a not in owned)
+
+
+def _write(content: dict[str, Any], keys: Mapping[str, CiteKey]) -> None:
+    content[CITEKEYS_TABLE] = {
+        str(n): {"id": pid, "key": entry.key, "aliases": list(entry.aliases)}
+        for n, (pid, entry) in enumerate(keys.items(), start=1)
+    }
+
+
+def _taken(keys: Mapping[str, CiteKey]) -> set[str]:
+    """Keys and aliases: an alias still names its paper, so it is never given to another."""
+    taken: set[str] = set()
+    for entry in keys.values():
+        taken.add(entry.key)
+        taken.update(entry.aliases)
+    return taken
+
+
+def _disambiguated(key: str, base: str) -> bool:
+    """`smith2020Fooa` is `smith2020Foo` made unique: still what the formula gives."""
+    return key.startswith(base) and re.fullmatch(r"[a-z]{1,2}", key[len(base) :]) is not None
+
+
+def assign_citekeys(
+    state_file: StoreFile, records: Sequence[Record], pattern: str, *, rekey: bool = False
+) -> dict[str, CiteKey]:
+    """Give every paper in `records` that has no key one (all of them with `rekey`, the old
+    key kept as an alias); returns every stored key.  Written once, under the lock."""
+    terms = parse_pattern(pattern)
+    with state_file.locked():
+        content = state_file.read()
+        keys = read_citekeys(content)
+        taken = _taken(keys)
+        changed = False
+        for record in records:
+            old = keys.get(record.id)
+            if old is not None and not rekey:
+                continue
+            base = format_key(terms, record)
+            if old is not None:
+                taken.discard(old.key)
+                if old.key == base or _disambiguated(old.key, base):
+                    taken.add(old.key)  # the formula gives the same key: nothing to do
+                    continue
+            key = unique_key(base, taken)
+            taken.add(key)
+            if old is None:
+                keys[record.id] = CiteKey(key)
+            else:
+                aliases = tuple(dict.fromkeys((*old.aliases, old.key)))
+                keys[record.id] = CiteKey(key, tuple(a for a in aliases if a != key))
+            changed = True
+        if changed:
+            _write(content, keys)
+            state_file.write(content)
+        return keys
+
+
+def merge_citekeys(
+    state_file: StoreFile, keep: Record, drop: str, pattern: str
+) -> dict[str, CiteKey]:
+    """After `drop` was merged into `keep`: `keep` keeps its key (one is assigned if it had
+    none) and lists `drop`'s key and aliases as its own aliases, so old `\\cite{}`s resolve."""
+    terms = parse_pattern(pattern)
+    with state_file.locked():
+        content = state_file.read()
+        keys = read_citekeys(content)
+        dropped = keys.get(drop)
+        if dropped is None:
+            return keys  # a key never assigned was never cited
+        kept = keys.get(keep.id)
+        if kept is None:
+            kept = CiteKey(unique_key(format_key(terms, keep), _taken(keys)))
+        aliases = tuple(dict.fromkeys((*kept.aliases, dropped.key, *dropped.aliases)))
+        keys[keep.id] = CiteKey(kept.key, tuple(a for a in aliases if a != kept.key))
+        _write(content, keys)
+        state_file.write(content)
+        return keys
