@@ -131,21 +131,30 @@ def ascii_fold(text: str) -> str:
     return decomposed.encode("ascii", "ignore").decode("ascii")
 
 
-def family_name(author: str) -> str:
-    """`Ada Lovelace` -> `Lovelace`; `Lovelace, Ada` -> `Lovelace`; `Ludwig van Beethoven` ->
-    `vanBeethoven`; `J. C. Greer` -> `Greer`."""
+def split_name(author: str) -> tuple[str, str, str]:
+    """(given, family, suffix): `Ada Lovelace` -> (`Ada`, `Lovelace`, ``); `Lovelace, Ada`
+    likewise; `Ludwig van Beethoven` -> (`Ludwig`, `van Beethoven`, ``); `Martin Luther
+    King Jr.` -> (`Martin Luther`, `King`, `Jr.`); a single word is a family name."""
     author = " ".join(author.split())
     if "," in author:
-        return author.split(",", 1)[0].strip().replace(" ", "")
+        family, _, rest = author.partition(",")
+        given, _, suffix = rest.strip().partition(",")
+        return given.strip(), family.strip(), suffix.strip()
     words = author.split(" ")
     last = len(words) - 1
-    # Suffixes such as Jr. belong to the name before them.
+    suffix = ""
     if last > 0 and words[last].rstrip(".").lower() in {"jr", "sr", "ii", "iii", "iv"}:
+        suffix = words[last]
         last -= 1
     start = last
     while start > 0 and words[start - 1].lower() in _PARTICLES:
         start -= 1
-    return "".join(words[start : last + 1])
+    return " ".join(words[:start]), " ".join(words[start : last + 1]), suffix
+
+
+def family_name(author: str) -> str:
+    """`Ada Lovelace` -> `Lovelace`; `Ludwig van Beethoven` -> `vanBeethoven`."""
+    return split_name(author)[1].replace(" ", "")
 
 
 def title_words(title: str) -> list[str]:

@@ -8,21 +8,48 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from store.export.render import ExportError, paper_document, render, slugify
+from store.export.markdown import paper_document, slugify
+from store.export.render import ExportError, render
 from store.files.storage import StoreWriteError, write_atomic_bytes
 from store.models import Record
 
 MANIFEST = ".paperdeck-export.json"
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where the system says (Linux); elsewhere
+    set and restored at once (a thread creating a file in between is the only risk)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def export_mode(path: Path) -> int:
+    """An existing file keeps its mode; a new one gets what any program would give it
+    (0666 less the umask): exports are meant to be shared, unlike the store's own files."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 def write_atomic(path: Path, text: str) -> None:
     try:
-        write_atomic_bytes(path, text.encode("utf-8"))
+        write_atomic_bytes(path, text.encode("utf-8"), mode=export_mode(path))
     except StoreWriteError as error:
         raise ExportError(str(error).replace("could not save", "could not export")) from None
 

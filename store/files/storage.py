@@ -140,17 +140,25 @@ def fsync_directory(directory: Path) -> None:
 
 
 def write_atomic_bytes(
-    path: Path, data: bytes, *, backup_dir: Path | None = None, kept: int = BACKUPS_KEPT
+    path: Path,
+    data: bytes,
+    *,
+    backup_dir: Path | None = None,
+    kept: int = BACKUPS_KEPT,
+    mode: int | None = None,
 ) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
 
-    With `backup_dir`, a copy of the file being replaced is first kept there.
+    With `backup_dir`, a copy of the file being replaced is first kept there.  The file is
+    private (0600, as mkstemp makes it) unless `mode` says otherwise.
     """
     directory = path.parent
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
