@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from store.export.citekey import DEFAULT_PATTERN, format_key, parse_pattern, unique_key
+from store.export.citekey import (
+    DEFAULT_PATTERN,
+    format_key,
+    parse_pattern,
+    split_name,
+    unique_key,
+)
 from store.export.clean import one_line, year_month_day
 from store.models import Record
 
@@ -34,17 +40,23 @@ _UNESCAPED_IN_MATH = re.compile(r"(?<!\\)([&%#])")
 _INNER_CAPITAL = re.compile(r"\w[A-Z]")
 
 
+# BibTeX counts every brace, escaped or not: `\}` alone ends a field early (and lets the rest
+# of a title write fields of its own).  Text whose braces do not pair up gets these instead.
+_LONE_BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+
+
 def latex_escape(text: str) -> str:
-    return _escape(one_line(text))
+    return tex_text(text)
 
 
-def _escape(text: str) -> str:
-    return "".join(_LATEX.get(c, c) for c in text)
+def _escape(text: str, braces: dict[str, str] | None = None) -> str:
+    table = {**_LATEX, **braces} if braces else _LATEX
+    return "".join(table.get(c, c) for c in text)
 
 
 def _balanced(text: str) -> bool:
     depth = 0
-    for match in re.finditer(r"(?<!\\)[{}]", text):
+    for match in re.finditer(r"[{}]", text):
         depth += 1 if match.group() == "{" else -1
         if depth < 0:
             return False
@@ -59,24 +71,39 @@ def _protect_case(escaped: str) -> str:
 
 def tex_text(text: str, *, protect_case: bool = False) -> str:
     """`text` for a BibTeX field: specials escaped, `$...$` maths kept when its braces balance
-    (`&`, `%`, `#` escaped inside it too: they would end an entry or a line)."""
+    (`&`, `%`, `#` escaped inside it too: they would end an entry or a line); the result's
+    braces always pair up."""
     text = one_line(text)
+    result = _tex_text(text, protect_case, None)
+    if not _balanced(result):
+        result = _tex_text(text, protect_case, _LONE_BRACES)
+    return result
+
+
+def _tex_text(text: str, protect_case: bool, braces: dict[str, str] | None) -> str:
     out: list[str] = []
     position = 0
     for match in _MATH.finditer(text):
         if not _balanced(match.group()):
             continue
-        before = _escape(text[position : match.start()])
+        before = _escape(text[position : match.start()], braces)
         out.append(_protect_case(before) if protect_case else before)
         out.append(_UNESCAPED_IN_MATH.sub(r"\\\1", match.group()))
         position = match.end()
-    rest = _escape(text[position:])
+    rest = _escape(text[position:], braces)
     out.append(_protect_case(rest) if protect_case else rest)
     return "".join(out)
 
 
 def _name(author: str) -> str:
-    escaped = latex_escape(author)
+    """A name as BibTeX splits it: `Given Family`, or `Family, Suffix, Given` when there is a
+    suffix or the source put the family name first."""
+    given, family, suffix = split_name(one_line(author))
+    if suffix:
+        author = f"{family}, {suffix}, {given}"
+    elif "," in author:
+        author = f"{family}, {given}" if given else family
+    escaped = tex_text(author)
     # `and` inside one name would split it into two authors.
     if re.search(r"(?i)(^|\s)and(\s|$)", escaped):
         return "{" + escaped + "}"
@@ -112,8 +139,9 @@ def entry_fields(record: Record) -> list[tuple[str, str]]:
     url = record.best_link()
     if url:
         fields.append(("url", "{" + _url(url) + "}"))
-    if record.state.tags:
-        fields.append(("keywords", "{" + latex_escape(", ".join(record.state.tags)) + "}"))
+    tags = [t for t in (one_line(tag) for tag in record.state.tags) if t]
+    if tags:
+        fields.append(("keywords", "{" + tex_text(", ".join(tags)) + "}"))
     if record.citekey_aliases:
         # biblatex's `ids`: old keys still resolve to this entry.
         fields.append(("ids", "{" + ", ".join(record.citekey_aliases) + "}"))
