@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import yaml
 
 from store.export.frontmatter import front_matter
 from store.export.markdown import slugify
