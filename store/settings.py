@@ -37,7 +37,7 @@ from typing import Any
 
 from store.errors import UsageError
 from store.export.citekey import DEFAULT_PATTERN, PatternError, parse_pattern
-from store.export.render import FORMATS
+from store.export.formats import FORMATS
 from store.files.storage import StoreError, file_lock, write_atomic_bytes
 from store.search.query import SORTS
 

@@ -464,11 +464,13 @@ class PaperdeckApp(App[None]):
     def _export(self, request: ExportRequest, selection: Sequence[str], query: str) -> None:
         from datetime import datetime
 
-        from store import export
+        from store.export import write as export
 
         now = datetime.now().astimezone()
         try:
-            records = self.export_records(request.scope, selection, query)
+            records = self.library.with_citekeys(
+                self.export_records(request.scope, selection, query)
+            )
             if request.fmt == "dir":
                 if not request.include_all:
                     records = [r for r in records if r.state.note.strip()]

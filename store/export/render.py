@@ -12,12 +12,12 @@ from datetime import datetime
 from store.errors import UsageError
 from store.export.bibtex import render_bibtex
 from store.export.csl import render_csl
+from store.export.formats import FORMATS, SUFFIXES
 from store.export.markdown import render_markdown
 from store.export.ris import render_ris
 from store.models import Record
 
-FORMATS = ("md", "bib", "csl", "ris", "json")
-SUFFIXES = {"md": ".md", "bib": ".bib", "csl": ".json", "ris": ".ris", "json": ".json"}
+__all__ = ["FORMATS", "SUFFIXES", "ExportError", "render"]
 
 
 class ExportError(UsageError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import time
 from typing import TextIO
 
@@ -9,15 +11,37 @@ from store.files.storage import write_atomic_bytes
 from store.library import Library
 
 
-def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
+def run_doctor(library: Library, *, restore: bool, out: TextIO, as_json: bool = False) -> int:
+    """Check (and with `restore` repair) every store file; with `as_json` the findings are one
+    JSON array of {file, status, problem, restored_from, kept_as}."""
+    findings: list[dict[str, str | None]] = []
+    problems = _check(library, restore, out if not as_json else io.StringIO(), findings)
+    if as_json:
+        json.dump(findings, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    return 1 if problems else 0
+
+
+def _check(
+    library: Library, restore: bool, out: TextIO, findings: list[dict[str, str | None]]
+) -> int:
     problems = 0
     for store_file, problem in library.check():
         name = store_file.path.name
+        finding: dict[str, str | None] = {
+            "file": str(store_file.path),
+            "status": "ok" if store_file.path.exists() else "absent",
+            "problem": problem,
+            "restored_from": None,
+            "kept_as": None,
+        }
+        findings.append(finding)
         if problem is None:
             state = "ok" if store_file.path.exists() else "ok (not created yet)"
             out.write(f"{name}: {state}\n")
             continue
         problems += 1
+        finding["status"] = "damaged"
         out.write(f"{name}: DAMAGED: {problem}\n")
         if not restore:
             continue
@@ -36,6 +60,7 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
             store_file.path.rename(aside)
             write_atomic_bytes(store_file.path, backup.read_bytes())
         out.write(f"{name}: restored from {backup}; the damaged file is kept as {aside}\n")
+        finding.update(status="restored", restored_from=str(backup), kept_as=str(aside))
         problems -= 1
     if problems:
         out.write(
@@ -43,5 +68,4 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
             if not restore
             else f"{problems} file(s) could not be restored.\n"
         )
-        return 1
-    return 0
+    return problems

@@ -6,6 +6,7 @@ rich are imported inside the commands: other subcommands that import this module
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -38,6 +39,7 @@ def run_fetch(
     refresh: bool,
     stdout: TextIO,
     stderr: TextIO,
+    as_json: bool = False,
 ) -> int:
     from store.enrich.run import FetchSettings, fetch
     from store.enrich.token import lookup_github_token
@@ -74,8 +76,39 @@ def run_fetch(
     except KeyboardInterrupt:
         print("Aborted; papers finished before that are saved.", file=stderr)
         return 130
-    _print_summary(summary, arxiv=arxiv, github=github, stdout=stdout, stderr=stderr)
+    if as_json:
+        json.dump(summary_json(summary), stdout, ensure_ascii=False, indent=2)
+        stdout.write("\n")
+    else:
+        _print_summary(summary, arxiv=arxiv, github=github, stdout=stdout, stderr=stderr)
     return summary.exit_code
+
+
+def summary_json(summary: FetchSummary) -> dict[str, object]:
+    """`fetch --json`: the counts, each failure and each service error (a token never is)."""
+    from store.enrich.net import clean_text
+
+    return {
+        "arxiv": {
+            "matched": summary.matched,
+            "not_found": summary.not_found,
+            "failed": summary.failed,
+            "skipped": summary.skipped,
+        },
+        "github": {
+            "ok": summary.repos_ok,
+            "not_found": summary.repos_not_found,
+            "failed": summary.repos_failed,
+            "skipped": summary.repos_skipped,
+        },
+        "failures": [
+            {"id": f.paper_id, "source": clean_text(f.what), "error": f.word}
+            for f in summary.failures
+        ],
+        "service_errors": list(summary.service_errors),
+        "cancelled": summary.cancelled,
+        "exit_code": summary.exit_code,
+    }
 
 
 def _print_summary(

@@ -65,11 +65,14 @@ def print_record(record: Record, out: TextIO) -> None:
     console.print(safe(paper.title, "bold"))
     facts = [
         ("id", paper.id),
+        ("citekey", " ".join(filter(None, (record.citekey, *record.citekey_aliases)))),
         ("published", paper.published or "unknown"),
         ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
         ("authors", ", ".join(enrichment.authors) or _count(paper.authors_count)),
         ("organization", " ".join(filter(None, (paper.organization, paper.organization_name)))),
         ("arXiv", enrichment.arxiv_id or ""),
+        ("DOI", record.doi or ""),
+        ("journal", record.journal_ref or ""),
         ("status", state.status),
         ("queue", f"#{record.queue_position}" if record.queued else ""),
         ("tags", " ".join(state.tags)),

@@ -23,9 +23,11 @@ FORMATS = (
     ("md", "Markdown, one file"),
     ("dir", "Markdown, one file per paper (Obsidian/Logseq)"),
     ("bib", "BibTeX"),
+    ("csl", "CSL-JSON (pandoc, Zotero)"),
+    ("ris", "RIS (EndNote, Zotero, Mendeley)"),
     ("json", "JSON"),
 )
-SUFFIX = {"md": ".md", "bib": ".bib", "json": ".json", "dir": ""}
+SUFFIX = {"md": ".md", "bib": ".bib", "csl": ".json", "ris": ".ris", "json": ".json", "dir": ""}
 
 
 def default_destination(fmt: str, *, home: Path | None = None, cwd: Path | None = None) -> Path:

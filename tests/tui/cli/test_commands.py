@@ -15,6 +15,12 @@ PAPERDECK = str(Path(sys.executable).with_name("paperdeck"))
 SEEDS = ROOT / "seeds"
 KEYS = {
     "id",
+    "citekey",
+    "citekey_aliases",
+    "doi",
+    "journal_ref",
+    "primary_category",
+    "arxiv_version",
     "title",
     "abstract",
     "authors_count",
