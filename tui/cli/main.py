@@ -336,6 +336,13 @@ def cmd_export(args: argparse.Namespace, library: Library) -> int:
         else:
             output = settings.export.directory / f"paperdeck{SUFFIXES[fmt]}"
             args.force = True
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise UsageError(
+                    f"export: cannot create {output.parent} ({error.strerror or error}); "
+                    "fix export.directory in `paperdeck config path`"
+                ) from None
     if directory is not None:
         if not args.all:
             records = [r for r in records if r.state.note.strip()]
