@@ -35,11 +35,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from store.errors import UsageError
+from store.atomic import write_atomic
+from store.errors import StoreError, UsageError
 from store.export.citekey import DEFAULT_PATTERN, PatternError, parse_pattern
 from store.export.formats import FORMATS
-from store.files.storage import StoreError, file_lock, write_atomic_bytes
-from store.search.query import SORTS
+from store.files.storage import file_lock
+from store.search.language import SORTS
 
 CONFIG_NAME = "config.toml"
 _KEYS_SPEC = re.compile(r"^[\w+\-]+(?:,[\w+\-]+)*$")
@@ -252,7 +253,7 @@ def remember(path: Path, key: str, value: str) -> None:
             if not others_kept or after.get(key) != value:  # a guard: touch nothing else
                 raise SettingsError(f"{path}: could not update {key} safely; edit it by hand")
             mode = path.stat().st_mode & 0o777 if path.exists() else None
-            write_atomic_bytes(path, updated.encode("utf-8"), mode=mode)
+            write_atomic(path, updated.encode("utf-8"), mode=mode)
     except OSError as error:
         raise SettingsError(f"{path}: cannot write ({error.strerror or error})") from None
     except StoreError as error:

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from store.errors import UsageError
+from store.errors import ExportError
 from store.export.bibtex import render_bibtex
 from store.export.csl import render_csl
 from store.export.formats import FORMATS, SUFFIXES
@@ -18,10 +18,6 @@ from store.export.ris import render_ris
 from store.models import Record
 
 __all__ = ["FORMATS", "SUFFIXES", "ExportError", "render"]
-
-
-class ExportError(UsageError):
-    pass
 
 
 def render_json(records: Sequence[Record]) -> str:

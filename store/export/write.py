@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from store import atomic
+from store.errors import ExportError, StoreWriteError
 from store.export.markdown import paper_document, slugify
-from store.export.render import ExportError, render
-from store.files.storage import StoreWriteError, write_atomic_bytes
+from store.export.render import render
 from store.models import Record
 
 MANIFEST = ".paperdeck-export.json"
@@ -49,7 +50,7 @@ def export_mode(path: Path) -> int:
 
 def write_atomic(path: Path, text: str) -> None:
     try:
-        write_atomic_bytes(path, text.encode("utf-8"), mode=export_mode(path))
+        atomic.write_atomic(path, text.encode("utf-8"), mode=export_mode(path))
     except StoreWriteError as error:
         raise ExportError(str(error).replace("could not save", "could not export")) from None
 

@@ -11,9 +11,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store.errors import ExportError
 from store.export.frontmatter import front_matter
 from store.export.markdown import slugify
-from store.export.render import ExportError, render
+from store.export.render import render
 from store.export.write import export_dir, export_file
 from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState

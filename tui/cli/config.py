@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from store.settings import Settings
+from tui.cli.parser import Subcommands
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("config", parents=[common], help="the configuration file")
+    actions = p.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    for name, text in (("path", "where the file is"), ("show", "the settings in force")):
+        c = actions.add_parser(name, parents=[common], help=text)
+        c.add_argument("--json", action="store_true", help="print it as JSON")
+    # No store needed, none opened: the configuration must be reachable when the store is not.
+    p.set_defaults(run=cmd_config, needs_library=False)
+
+    from tui.cli.completion import SHELLS
+
+    p = sub.add_parser("completion", help="print a shell completion script")
+    p.add_argument("shell", choices=SHELLS)
+    p.set_defaults(run=cmd_completion, needs_library=False)
+
+
+def cmd_config(args: argparse.Namespace, library: object) -> int:
+    return run_config(
+        args.config_command,
+        path=args.settings_path,
+        settings=args.settings,
+        problems=args.settings_problems,
+        as_json=args.json,
+        out=sys.stdout,
+    )
+
+
+def cmd_completion(args: argparse.Namespace, library: object) -> int:
+    from tui.cli.completion import completion_script
+
+    sys.stdout.write(completion_script(args.parser, args.shell))
+    return 0
 
 
 def _toml_value(value: Any) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
-import time
+import sys
 from typing import TextIO
 
-from store.files.storage import write_atomic_bytes
 from store.library import Library
+from tui.cli.parser import Subcommands
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO, as_json: bool = False) -> int:
@@ -54,11 +55,7 @@ def _check(
             )
             out.write(f"{name}: no good backup found; {hint}\n")
             continue
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        aside = store_file.path.with_name(f"{name}.damaged-{stamp}")
-        with store_file.locked():
-            store_file.path.rename(aside)
-            write_atomic_bytes(store_file.path, backup.read_bytes())
+        aside = library.restore(store_file, backup)
         out.write(f"{name}: restored from {backup}; the damaged file is kept as {aside}\n")
         finding.update(status="restored", restored_from=str(backup), kept_as=str(aside))
         problems -= 1
@@ -69,3 +66,14 @@ def _check(
             else f"{problems} file(s) could not be restored.\n"
         )
     return problems
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
+    p.add_argument("--restore", action="store_true", help="restore the newest good backups")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+    p.set_defaults(run=cmd_doctor, needs_store=False)
+
+
+def cmd_doctor(args: argparse.Namespace, library: Library) -> int:
+    return run_doctor(library, restore=args.restore, out=sys.stdout, as_json=args.json)
