@@ -31,7 +31,7 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from store.files.storage import file_lock
 from store.search.language import SORTS
 
 CONFIG_NAME = "config.toml"
+_REMEMBERED = ("theme", "sort")
 _KEYS_SPEC = re.compile(r"^[\w+\-]+(?:,[\w+\-]+)*$")
 
 
@@ -86,6 +87,14 @@ class Settings:
     citekey: CitekeySettings = field(default_factory=CitekeySettings)
     pull: PullSettings = field(default_factory=PullSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+
+    def with_top_level(self, key: str, value: str) -> Settings:
+        """A copy with `theme` or `sort` replaced (what the app remembers)."""
+        if key not in _REMEMBERED:
+            raise SettingsError(
+                f"config: {key} cannot be remembered; only {', '.join(_REMEMBERED)}"
+            )
+        return replace(self, theme=value) if key == "theme" else replace(self, sort=value)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -221,9 +230,6 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
     return parse_settings(data, path)
 
 
-_REMEMBERED = ("theme", "sort")
-
-
 def remember(path: Path, key: str, value: str) -> None:
     """Set a top-level choice made in the app (`theme`, `sort`) in the file, in place.
 
@@ -278,9 +284,3 @@ def _set_top_level(text: str, key: str, line: str) -> str:
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     return "".join(lines) + line + "\n"
-
-
-def with_changes(settings: Settings, **changes: Any) -> Settings:
-    """A copy with top-level fields replaced (the app's remembered theme and sort)."""
-    known = {f.name for f in fields(Settings)}
-    return replace(settings, **{k: v for k, v in changes.items() if k in known})

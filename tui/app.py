@@ -16,7 +16,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store.errors import PaperdeckError
 from store.library import Library
 from store.models import Record
-from tui import bindings
+from store.settings import Settings
+from tui import bindings, preferences
 from tui.commands import PaperdeckCommands
 from tui.desk import Desk
 from tui.messages import OpenAbstract, StartTriage, WorkerFailed
@@ -79,8 +80,23 @@ class PaperdeckApp(App[None]):
         seeds: Sequence[Path] = (),
         watch_interval: float = 2.0,
         triage: str | None = None,
+        settings: Settings | None = None,
+        settings_path: Path | None = None,
+        settings_problems: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self.settings = settings or Settings()
+        self.settings_path = settings_path
+        """Where theme and sort chosen here are remembered; None: nowhere (tests, no config)."""
+        keymap, problems = preferences.checked_keymap(self.settings.keymap, settings_path)
+        self.set_keymap(keymap)
+        theme, theme_problems = preferences.checked_theme(
+            self.settings, self.available_themes, settings_path
+        )
+        if theme is not None:
+            self.theme = theme
+        self.set_reactive(PaperdeckApp.sort, self.settings.sort)
+        self.settings_problems = [*settings_problems, *problems, *theme_problems]
         self.triage_on_start = triage
         """A query: start in triage mode on it (`paperdeck triage`)."""
         self.desk = Desk(self, library)
@@ -103,6 +119,8 @@ class PaperdeckApp(App[None]):
 
     def on_mount(self) -> None:
         self._mounted.set()
+        for problem in self.settings_problems:
+            self.notify(problem, severity="warning", timeout=15, markup=False)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
 
@@ -191,6 +209,27 @@ class PaperdeckApp(App[None]):
         self.load_library()
         self.notify("Reloaded from the store.", timeout=2, markup=False)
 
+    # -- remembered choices ------------------------------------------------------------------
+
+    def watch_theme(self, theme: str) -> None:
+        self._remember("theme", theme)
+
+    def watch_sort(self, sort: str | None) -> None:
+        if sort is not None:
+            self._remember("sort", sort)
+
+    def _remember(self, key: str, value: str) -> None:
+        if self.settings_path is None or getattr(self.settings, key) == value:
+            return
+        self.settings = self.settings.with_top_level(key, value)
+        self._save_choice(self.settings_path, key, value)
+
+    @work(thread=True, group="settings", exit_on_error=False, description="Saving the settings")
+    def _save_choice(self, path: Path, key: str, value: str) -> None:
+        problem = preferences.save_choice(path, key, value)
+        if problem is not None:
+            self.call_from_thread(self.notify, problem, severity="error", timeout=10, markup=False)
+
     # -- failures ----------------------------------------------------------------------------
 
     @on(Worker.StateChanged)
@@ -242,6 +281,21 @@ class PaperdeckApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def run_app(library: Library, *, seeds: Sequence[Path], triage: str | None = None) -> int:
-    PaperdeckApp(library, seeds=seeds, triage=triage).run()
+def run_app(
+    library: Library,
+    *,
+    seeds: Sequence[Path],
+    triage: str | None = None,
+    settings: Settings | None = None,
+    settings_path: Path | None = None,
+    settings_problems: Sequence[str] = (),
+) -> int:
+    PaperdeckApp(
+        library,
+        seeds=seeds,
+        triage=triage,
+        settings=settings,
+        settings_path=settings_path,
+        settings_problems=settings_problems,
+    ).run()
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from store.library import Library
 from store.paths import bundled_seeds
@@ -18,10 +19,19 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 def cmd_app(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
-    return run_app(library, seeds=bundled_seeds())
+    return run_app(library, seeds=bundled_seeds(), **_settings(args))
 
 
 def cmd_triage(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
-    return run_app(library, seeds=bundled_seeds(), triage=args.query)
+    return run_app(library, seeds=bundled_seeds(), triage=args.query, **_settings(args))
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings main() read, for the app to apply and to remember choices in."""
+    return {
+        "settings": args.settings,
+        "settings_path": args.settings_path,
+        "settings_problems": args.settings_problems,
+    }
