@@ -6,7 +6,9 @@ with the catalog:
 - `catalog.json`: papers as parsed from the listings (rewritten only by imports);
 - `abstracts.json`: their abstracts, apart so the list can be shown without them;
 - `state.json`: the user's tags, notes, status, triage marks and queue order (`store.state`);
-- `enrichment.json`: what arXiv and GitHub said.
+- `enrichment.json`: what arXiv and GitHub said;
+- `citekeys.json`: each paper's citation key once assigned, and its aliases (user data, backed
+  up like the state, but apart: 100k keys would otherwise slow every tag written).
 
 This module reads them (cached while a file is unchanged) and hands every use case to the module
 that owns it: importing to `store.catalog`, state changes to `store.state`, health to
@@ -61,6 +63,7 @@ CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
 STATE = "state.json"
 ENRICHMENT = "enrichment.json"
+CITEKEYS = "citekeys.json"
 BACKUPS = "backups"
 DRAFTS = "drafts"
 
@@ -90,11 +93,13 @@ class Library:
         self.abstracts_file = StoreFile(root / ABSTRACTS, "abstracts", lock_timeout)
         self.state_file = StoreFile(root / STATE, "state", lock_timeout, backups)
         self.enrichment_file = StoreFile(root / ENRICHMENT, "enrichment", lock_timeout, backups)
+        self.citekeys_file = StoreFile(root / CITEKEYS, "citekeys", lock_timeout, backups)
         self.user_states = UserStates(self.state_file, self.papers, lambda: self.now())
         self.drafts = Drafts(root / DRAFTS)
         self._papers: tuple[object, dict[str, Paper]] = (None, {})
         self._abstracts: tuple[object, dict[str, str]] = (None, {})
         self._enrichment: tuple[object, dict[str, Enrichment]] = (None, {})
+        self._citekeys: tuple[object, dict[str, CiteKey]] = (None, {})
 
     @classmethod
     def open(cls, root: Path, **kwargs: Any) -> Library:
@@ -114,7 +119,13 @@ class Library:
 
     @property
     def files(self) -> tuple[StoreFile, ...]:
-        return (self.catalog_file, self.abstracts_file, self.state_file, self.enrichment_file)
+        return (
+            self.catalog_file,
+            self.abstracts_file,
+            self.state_file,
+            self.enrichment_file,
+            self.citekeys_file,
+        )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -173,7 +184,7 @@ class Library:
         positions = {pid: n for n, pid in enumerate(queue_from(content), start=1)}
         enrichments = self.enrichments()
         abstracts = self.abstracts() if with_abstracts else {}
-        keys = read_citekeys(content)
+        keys = self.citekeys()
         default_state = UserState()
         default_enrichment = Enrichment()
         records = []
@@ -262,7 +273,7 @@ class Library:
 
     def record(self, pid: str) -> Record:
         state, position = self.user_states.of(pid)
-        keys = read_citekeys(self.state_file.load())
+        keys = self.citekeys()
         key = keys.get(pid)
         return Record(
             replace(self.papers()[pid], abstract=self.abstract(pid)),
@@ -272,6 +283,13 @@ class Library:
             key.key if key else None,
             visible_aliases(keys, pid, self._shown_ids()) if key else (),
         )
+
+    def citekeys(self) -> dict[str, CiteKey]:
+        """Stored citation keys by paper id (read again only when the file changed)."""
+        sig = signature(self.citekeys_file.path)
+        if sig is None or sig != self._citekeys[0]:
+            self._citekeys = (sig, read_citekeys(self.citekeys_file.load()))
+        return self._citekeys[1]
 
     def _shown_ids(self) -> list[str]:
         """Papers not merged into another."""
@@ -283,7 +301,7 @@ class Library:
     def with_citekeys(self, records: Sequence[Record], *, rekey: bool = False) -> list[Record]:
         """`records` with their citation keys, assigning (and storing) one to every paper that
         has none yet; with `rekey`, every one of them is made anew from the pattern."""
-        keys = assign_citekeys(self.state_file, records, self.citekey_pattern, rekey=rekey)
+        keys = assign_citekeys(self.citekeys_file, records, self.citekey_pattern, rekey=rekey)
         shown = self._shown_ids() if any(k.aliases for k in keys.values()) else []
         return [_keyed(r, keys.get(r.id), keys, shown) for r in records]
 
@@ -368,7 +386,7 @@ class Library:
         """Merge near-duplicate `drop` into `keep`; `keep` keeps its citation key and takes
         `drop`'s as an alias."""
         change = self.user_states.merge(keep, drop)
-        merge_citekeys(self.state_file, self.record(keep), drop, self.citekey_pattern)
+        merge_citekeys(self.citekeys_file, self.record(keep), drop, self.citekey_pattern)
         return change
 
     def save_draft(self, pid: str, text: str) -> None:
@@ -398,7 +416,7 @@ class Library:
 
     def take_backups(self) -> None:
         """Keep a version of the user's files now (the app does this at every start)."""
-        health.take_backups((self.state_file, self.enrichment_file))
+        health.take_backups((self.state_file, self.enrichment_file, self.citekeys_file))
 
     def check(self) -> list[tuple[StoreFile, str | None]]:
         """Each store file with None when it is sound, else what is wrong with it."""
@@ -413,6 +431,7 @@ class Library:
         self.papers()
         self.state_file.load()
         self.enrichments()
+        self.citekeys()
         health.check_ends(self.abstracts_file.path)
 
     def good_backup(self, store_file: StoreFile) -> Path | None:

@@ -1,9 +1,9 @@
-"""Citation keys as stored in the user's state file (table `citekeys`), apart from `UserState`.
+"""Citation keys as stored in `citekeys.json` (table `citekeys`), apart from `UserState`.
 
 Apart, so that nothing that edits, merges or undoes a paper's tags and notes can change or drop
-a key: a key is written when first assigned, and then only by `rekey` or a merge (which adds
-aliases).  Every change re-reads the file under its lock, so two processes never hand out the
-same key.
+a key, and so that a library of 100k keyed papers does not make every tag write rewrite them:
+a key is written when first assigned, and then only by `rekey` or a merge (which adds aliases).
+Every change re-reads the file under its lock, so two processes never hand out the same key.
 """
 
 from __future__ import annotations
@@ -73,13 +73,18 @@ def _disambiguated(key: str, base: str) -> bool:
 
 
 def assign_citekeys(
-    state_file: StoreFile, records: Sequence[Record], pattern: str, *, rekey: bool = False
+    keys_file: StoreFile, records: Sequence[Record], pattern: str, *, rekey: bool = False
 ) -> dict[str, CiteKey]:
     """Give every paper in `records` that has no key one (all of them with `rekey`, the old
-    key kept as an alias); returns every stored key.  Written once, under the lock."""
+    key kept as an alias); returns every stored key.  Written once, under the lock; when every
+    paper has its key already, only read."""
     terms = parse_pattern(pattern)
-    with state_file.locked():
-        content = state_file.read()
+    if not rekey and all(r.citekey for r in records):
+        known = read_citekeys(keys_file.load())
+        if all(r.id in known for r in records):
+            return known
+    with keys_file.locked():
+        content = keys_file.read()
         keys = read_citekeys(content)
         taken = _taken(keys)
         changed = False
@@ -103,18 +108,18 @@ def assign_citekeys(
             changed = True
         if changed:
             _write(content, keys)
-            state_file.write(content)
+            keys_file.write(content)
         return keys
 
 
 def merge_citekeys(
-    state_file: StoreFile, keep: Record, drop: str, pattern: str
+    keys_file: StoreFile, keep: Record, drop: str, pattern: str
 ) -> dict[str, CiteKey]:
     """After `drop` was merged into `keep`: `keep` keeps its key (one is assigned if it had
     none) and lists `drop`'s key and aliases as its own aliases, so old `\\cite{}`s resolve."""
     terms = parse_pattern(pattern)
-    with state_file.locked():
-        content = state_file.read()
+    with keys_file.locked():
+        content = keys_file.read()
         keys = read_citekeys(content)
         dropped = keys.get(drop)
         if dropped is None:
@@ -125,5 +130,5 @@ def merge_citekeys(
         aliases = tuple(dict.fromkeys((*kept.aliases, dropped.key, *dropped.aliases)))
         keys[keep.id] = CiteKey(kept.key, tuple(a for a in aliases if a != kept.key))
         _write(content, keys)
-        state_file.write(content)
+        keys_file.write(content)
         return keys
