@@ -14,10 +14,10 @@ from collections.abc import Sequence
 
 from store.export.citekey import (
     DEFAULT_PATTERN,
+    KeyAllocator,
     format_key,
     parse_pattern,
     split_name,
-    unique_key,
 )
 from store.export.clean import one_line, year_month_day
 from store.models import Record
@@ -150,13 +150,12 @@ def entry_fields(record: Record) -> list[tuple[str, str]]:
 
 def render_bibtex(records: Sequence[Record]) -> str:
     terms = parse_pattern(DEFAULT_PATTERN)
-    used: set[str] = set()
+    keys = KeyAllocator(r.citekey for r in records if r.citekey)
     entries = []
     for record in records:
         # Exports from the CLI and the app always carry stored keys; a record without one
         # (a library API caller) gets a formula key, unique within this file.
-        key = record.citekey or unique_key(format_key(terms, record), used)
-        used.add(key)
+        key = record.citekey or keys.allocate(format_key(terms, record))
         kind = "article" if record.journal_ref else "misc"
         body = ",\n".join(f"  {name} = {value}" for name, value in entry_fields(record))
         entries.append(f"@{kind}{{{key},\n{body}\n}}")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from store.errors import UsageError
@@ -169,17 +169,38 @@ def _capitalise(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
-def _field(term: Term, record: Record) -> str:
-    authors = [name for a in record.authors if (name := ascii_fold(family_name(a)))]
-    words = title_words(record.title)
+class _Facts:
+    """What the fields of one paper's key are made of, each worked out once, when first used."""
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self._authors: list[str] | None = None
+        self._words: list[str] | None = None
+
+    @property
+    def authors(self) -> list[str]:
+        if self._authors is None:
+            self._authors = [n for a in self.record.authors if (n := ascii_fold(family_name(a)))]
+        return self._authors
+
+    @property
+    def words(self) -> list[str]:
+        if self._words is None:
+            self._words = title_words(self.record.title)
+        return self._words
+
+
+def _field(term: Term, facts: _Facts) -> str:
+    record = facts.record
     if term.field == "auth":
-        return authors[0] if authors else "anon"
+        return facts.authors[0] if facts.authors else "anon"
     if term.field == "authors":
         count = term.args[0] if term.args else 2
-        return "".join(authors[:count]) if authors else "anon"
+        return "".join(facts.authors[:count]) if facts.authors else "anon"
     if term.field == "year":
         return (record.paper.published or "")[:4]
     if term.field in ("shorttitle", "veryshorttitle", "title"):
+        words = facts.words
         if term.field == "title":
             n, m = len(words), len(words)
         elif term.field == "veryshorttitle":
@@ -204,8 +225,9 @@ _APPLY: dict[str, Callable[[str, int | None], str]] = {
 def format_key(terms: tuple[Term, ...], record: Record) -> str:
     """The key the formula gives this paper, before it is made unique; never empty."""
     parts = []
+    facts = _Facts(record)
     for term in terms:
-        text = term.literal if not term.field else _field(term, record)
+        text = term.literal if not term.field else _field(term, facts)
         for name, arg in term.modifiers:
             text = _APPLY[name](text, arg)
         parts.append(text)
@@ -213,24 +235,45 @@ def format_key(terms: tuple[Term, ...], record: Record) -> str:
     return key or f"paper{record.id}"
 
 
-def _suffixes() -> list[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return list(letters) + [a + b for a in letters for b in letters]
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_SUFFIXES = tuple(_LETTERS) + tuple(a + b for a in _LETTERS for b in _LETTERS)
 
 
-def unique_key(base: str, taken: Collection[str]) -> str:
-    """`base`, else `base` + a, b, ... z, aa, ab ... (as Better BibTeX disambiguates).
+class KeyAllocator:
+    """Hands out keys unique in a library: `base`, else `base` + a, b ... z, aa ... zz, else
+    `base-1`, `base-2` ... (as Better BibTeX disambiguates), in constant time per key even
+    when thousands of papers share a base.
 
     Keys are compared case-insensitively: biber and Windows file names would confuse
     `Smith2020` with `smith2020`.
     """
-    folded = {k.casefold() for k in taken}
-    if base.casefold() not in folded:
-        return base
-    for suffix in _suffixes():
-        if (base + suffix).casefold() not in folded:
-            return base + suffix
-    n = 1
-    while f"{base}-{n}".casefold() in folded:
-        n += 1
-    return f"{base}-{n}"
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self._taken = {k.casefold() for k in taken}
+        self._next: dict[str, int] = {}
+        """Per base (folded): where to continue looking, so a crowded base is not rescanned."""
+
+    def take(self, key: str) -> None:
+        self._taken.add(key.casefold())
+
+    def release(self, key: str) -> None:
+        self._taken.discard(key.casefold())
+
+    def allocate(self, base: str) -> str:
+        folded = base.casefold()
+        if folded not in self._taken:
+            self._taken.add(folded)
+            return base
+        n = self._next.get(folded, 0)
+        while True:
+            suffix = _SUFFIXES[n] if n < len(_SUFFIXES) else f"-{n - len(_SUFFIXES) + 1}"
+            n += 1
+            if (folded + suffix).casefold() not in self._taken:
+                self._next[folded] = n
+                self._taken.add((folded + suffix).casefold())
+                return base + suffix
+
+
+def unique_key(base: str, taken: Collection[str]) -> str:
+    """`base` made unique against `taken` (see KeyAllocator)."""
+    return KeyAllocator(taken).allocate(base)

@@ -10,7 +10,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from store.export.citekey import DEFAULT_PATTERN, format_key, parse_pattern, split_name, unique_key
+from store.export.citekey import (
+    DEFAULT_PATTERN,
+    KeyAllocator,
+    format_key,
+    parse_pattern,
+    split_name,
+)
 from store.export.clean import one_line, plain, year_month_day
 from store.models import Record
 
@@ -59,10 +65,9 @@ def csl_item(record: Record, key: str) -> dict[str, Any]:
 
 def render_csl(records: Sequence[Record]) -> str:
     terms = parse_pattern(DEFAULT_PATTERN)
-    used: set[str] = set()
+    keys = KeyAllocator(r.citekey for r in records if r.citekey)
     items = []
     for record in records:
-        key = record.citekey or unique_key(format_key(terms, record), used)
-        used.add(key)
+        key = record.citekey or keys.allocate(format_key(terms, record))
         items.append(csl_item(record, key))
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"

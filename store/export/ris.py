@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from store.export.citekey import DEFAULT_PATTERN, format_key, parse_pattern, split_name, unique_key
+from store.export.citekey import (
+    DEFAULT_PATTERN,
+    KeyAllocator,
+    format_key,
+    parse_pattern,
+    split_name,
+)
 from store.export.clean import one_line, year_month_day
 from store.models import Record
 
@@ -51,11 +57,10 @@ def ris_entry(record: Record, key: str) -> list[tuple[str, str]]:
 
 def render_ris(records: Sequence[Record]) -> str:
     terms = parse_pattern(DEFAULT_PATTERN)
-    used: set[str] = set()
+    keys = KeyAllocator(r.citekey for r in records if r.citekey)
     out: list[str] = []
     for record in records:
-        key = record.citekey or unique_key(format_key(terms, record), used)
-        used.add(key)
+        key = record.citekey or keys.allocate(format_key(terms, record))
         out += [
             f"{tag}  - {value}".rstrip() + (" " if tag == "ER" else "")
             for tag, value in ris_entry(record, key)

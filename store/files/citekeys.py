@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from store.export.citekey import format_key, parse_pattern, unique_key
+from store.export.citekey import KeyAllocator, format_key, parse_pattern
 from store.files.storage import StoreFile
 from store.models import Record
 
@@ -58,18 +58,14 @@ def _write(content: dict[str, Any], keys: Mapping[str, CiteKey]) -> None:
     }
 
 
-def _taken(keys: Mapping[str, CiteKey]) -> set[str]:
-    """Keys and aliases: an alias still names its paper, so it is never given to another."""
-    taken: set[str] = set()
-    for entry in keys.values():
-        taken.add(entry.key)
-        taken.update(entry.aliases)
-    return taken
+def _allocator(keys: Mapping[str, CiteKey]) -> KeyAllocator:
+    """Keys and aliases taken: an alias still names its paper, so it is never given to another."""
+    return KeyAllocator(k for entry in keys.values() for k in (entry.key, *entry.aliases))
 
 
 def _disambiguated(key: str, base: str) -> bool:
     """`smith2020Fooa` is `smith2020Foo` made unique: still what the formula gives."""
-    return key.startswith(base) and re.fullmatch(r"[a-z]{1,2}", key[len(base) :]) is not None
+    return key.startswith(base) and re.fullmatch(r"[a-z]{1,2}|-\d+", key[len(base) :]) is not None
 
 
 def assign_citekeys(
@@ -86,20 +82,16 @@ def assign_citekeys(
     with keys_file.locked():
         content = keys_file.read()
         keys = read_citekeys(content)
-        taken = _taken(keys)
+        taken = _allocator(keys)
         changed = False
         for record in records:
             old = keys.get(record.id)
             if old is not None and not rekey:
                 continue
             base = format_key(terms, record)
-            if old is not None:
-                taken.discard(old.key)
-                if old.key == base or _disambiguated(old.key, base):
-                    taken.add(old.key)  # the formula gives the same key: nothing to do
-                    continue
-            key = unique_key(base, taken)
-            taken.add(key)
+            if old is not None and (old.key == base or _disambiguated(old.key, base)):
+                continue  # the formula gives the same key: nothing to do
+            key = taken.allocate(base)
             if old is None:
                 keys[record.id] = CiteKey(key)
             else:
@@ -126,7 +118,7 @@ def merge_citekeys(
             return keys  # a key never assigned was never cited
         kept = keys.get(keep.id)
         if kept is None:
-            kept = CiteKey(unique_key(format_key(terms, keep), _taken(keys)))
+            kept = CiteKey(_allocator(keys).allocate(format_key(terms, keep)))
         aliases = tuple(dict.fromkeys((*kept.aliases, dropped.key, *dropped.aliases)))
         keys[keep.id] = CiteKey(kept.key, tuple(a for a in aliases if a != kept.key))
         _write(content, keys)

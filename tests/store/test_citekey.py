@@ -10,6 +10,7 @@ import pytest
 
 from store.export.citekey import (
     DEFAULT_PATTERN,
+    KeyAllocator,
     PatternError,
     family_name,
     format_key,
@@ -103,6 +104,14 @@ def test_unique_keys_take_letter_suffixes_case_insensitively() -> None:
     assert unique_key("smith2020", {"smith2020", "smith2020a"}) == "smith2020b"
     taken = {"k"} | {f"k{c}" for c in "abcdefghijklmnopqrstuvwxyz"}
     assert unique_key("k", taken) == "kaa"
+
+
+def test_thousands_of_papers_sharing_a_base_get_keys_in_linear_time() -> None:
+    allocator = KeyAllocator()
+    keys = [allocator.allocate("same2024Title") for _ in range(5000)]
+    assert len({k.casefold() for k in keys}) == 5000
+    assert keys[:3] == ["same2024Title", "same2024Titlea", "same2024Titleb"]
+    assert keys[26 + 676 + 1] == "same2024Title-1"  # after a..z and aa..zz
 
 
 # -- stored keys -------------------------------------------------------------------------------
