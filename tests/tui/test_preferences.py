@@ -87,3 +87,21 @@ def test_every_binding_has_an_id_users_can_name() -> None:
     ids = binding_ids()
     assert {"app.help", "paper.tag", "papers.sort"} <= ids
     assert all("." in i for i in ids)
+
+
+async def test_the_export_dialog_starts_from_the_configured_folder_and_format(
+    library: Library, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    path = config(tmp_path, f'[export]\ndirectory = "{folder}"\nformat = "bib"\n')
+    app = with_settings(library, path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        from textual.widgets import Input, RadioSet
+
+        dialog = app.screen
+        assert dialog.query_one("#export-path", Input).value == str(folder / "paperdeck.bib")
+        pressed = dialog.query_one("#export-format", RadioSet).pressed_button
+        assert pressed is not None and pressed.name == "bib"
