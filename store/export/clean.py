@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 controls (tab and newline kept), DEL, and the noncharacters U+FFFE/U+FFFF that make
-# YAML and XML readers refuse a whole file.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+from store.text import clean
 
-
-# Whole terminal escape sequences (CSI, OSC and two-byte ones), as store/enrich/net.py strips them.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[@-_]"
-)
+# The noncharacters U+FFFE/U+FFFF make YAML and XML readers refuse a whole file; the one
+# sanitiser (store.text) keeps them, since a terminal shows them harmlessly.
+_NONCHARACTERS = re.compile("[\ufffe\uffff]")
 
 
 def plain(text: str) -> str:
-    """Drop escape sequences and control characters: they have no place in an exported file."""
-    text = _ESCAPES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _CONTROL.sub("", text)
+    """Text for an exported file, lines kept: `store.text.clean`, less noncharacters."""
+    return _NONCHARACTERS.sub("", clean(text, multiline=True))
 
 
 def one_line(text: str) -> str:

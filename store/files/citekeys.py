@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from store.export.citekey import KeyAllocator, format_key, parse_pattern
+from store.files.documents import PAPERS_TABLE, table_docs
 from store.files.storage import StoreFile
 from store.models import Record
 
-CITEKEYS_TABLE = "citekeys"
+CITEKEYS_TABLE = PAPERS_TABLE
+"""One document per paper, like every other store file (so `CachedDocs` reads it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +28,15 @@ class CiteKey:
     aliases: tuple[str, ...] = ()
 
 
-def read_citekeys(content: Mapping[str, Any]) -> dict[str, CiteKey]:
-    """Keys by paper id from a state file's content (rows that do not make sense skipped)."""
+def read_citekeys(content: dict[str, Any]) -> dict[str, CiteKey]:
+    """Keys by paper id from the file's content."""
+    return citekeys_from(table_docs(content, CITEKEYS_TABLE))
+
+
+def citekeys_from(docs: Iterable[dict[str, Any]]) -> dict[str, CiteKey]:
+    """Keys by paper id (documents that do not make sense skipped)."""
     found: dict[str, CiteKey] = {}
-    for doc in content.get(CITEKEYS_TABLE, {}).values():
-        if not isinstance(doc, dict):
-            continue
+    for doc in docs:
         pid, key, aliases = doc.get("id"), doc.get("key"), doc.get("aliases")
         if isinstance(pid, str) and isinstance(key, str) and key:
             kept = tuple(a for a in aliases or () if isinstance(a, str) and a and a != key)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from store.errors import StoreLocked
 from store.library import Library
 from store.models import UserState
 from store.paths import bundled_seeds
@@ -99,8 +100,12 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(
                 env=env,
                 cwd=ROOT,
             )
-            # Let it start (about 0.3 s), then kill it at a random point of its writes.
-            time.sleep(0.35 + rng.random() * 0.25)
+            # Let it start (about 0.3 s on an idle machine, longer on a busy one: wait for its
+            # first acknowledged write), then kill it at a random point of its writes.
+            deadline = time.monotonic() + 20
+            while not out.read_text() and time.monotonic() < deadline and writer.poll() is None:
+                time.sleep(0.01)
+            time.sleep(rng.random() * 0.25)
             writer.send_signal(signal.SIGKILL)
             writer.wait()
         acknowledged = [line for line in out.read_text().splitlines() if line.startswith("ok ")]
@@ -150,7 +155,7 @@ def test_a_writer_waiting_too_long_for_the_lock_fails_clearly(
     holder = Library(root)
     waiting = Library(root, lock_timeout=0.3)
     with holder.state_file.locked():
-        with pytest.raises(Exception) as raised:
+        with pytest.raises(StoreLocked) as raised:
             waiting.add_tags([ids[0]], ["blocked"])
     assert "held the store lock" in str(raised.value)
     assert "blocked" not in Library(root).states().get(ids[0], UserState()).tags

@@ -13,6 +13,7 @@ from store.library import Library
 from store.settings import Settings
 from tui.cli import output
 from tui.cli.parser import Subcommands
+from tui.text import clean
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -66,8 +67,8 @@ def _destination(args: argparse.Namespace, fmt: str) -> tuple[Path | None, Path 
 def cmd_export(args: argparse.Namespace, library: Library) -> int:
     from datetime import datetime
 
-    from store.export import write
     from store.export.render import render
+    from store.export.run import chosen, export_to
 
     settings: Settings = args.settings
     fmt = args.format or settings.export.format
@@ -75,39 +76,41 @@ def cmd_export(args: argparse.Namespace, library: Library) -> int:
     records = library.with_citekeys(library.records(args.query))
     now = datetime.now().astimezone()
     folder, output_file = _destination(args, fmt)
-    if folder is not None:
-        if not args.all:
-            records = [r for r in records if r.state.note.strip()]
-        report = write.export_dir(records, folder, now=now, force=args.force)
-        if args.json:
+    destination = folder if folder is not None else output_file
+    if destination is None:
+        papers = chosen(fmt, records, include_all=args.all)
+        text = render(fmt, papers, now=now, include_all=True)
+        # Every format drops control characters already (JSON escapes them); on a terminal
+        # the one sanitiser also takes what a terminal alone would act on (bidi).
+        sys.stdout.write(clean(text, multiline=True) if sys.stdout.isatty() else text)
+        return 0
+    done = export_to(
+        "dir" if folder is not None else fmt,
+        records,
+        destination,
+        now=now,
+        include_all=args.all,
+        force=args.force,
+    )
+    report = done.folder
+    if args.json:
+        if report is None:
+            output.print_json({"path": str(done.destination), "format": fmt, "papers": done.papers})
+        else:
             output.print_json(
                 {
-                    "directory": str(folder),
+                    "directory": str(done.destination),
                     "written": [str(p) for p in report.written],
                     "updated": [str(p) for p in report.updated],
                     "unchanged": [str(p) for p in report.unchanged],
                     "skipped": [{"path": str(p), "reason": r} for p, r in report.skipped],
                 }
             )
-            return 0
+        return 0
+    if report is not None:
         for path, reason in report.skipped:
             print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
-        print(
-            f"{folder}: {len(report.written)} written, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
-            file=sys.stderr,
-        )
-        return 0
-    if output_file is not None:
-        path = write.export_file(
-            fmt, records, output_file, now=now, include_all=args.all, force=args.force
-        )
-        if args.json:
-            output.print_json({"path": str(path), "format": fmt, "papers": len(records)})
-        else:
-            print(f"wrote {path}", file=sys.stderr)
-        return 0
-    sys.stdout.write(render(fmt, records, now=now, include_all=args.all))
+    print(done.summary(), file=sys.stderr)
     return 0
 
 

@@ -124,7 +124,7 @@ def run_fetch(
 
 def summary_json(summary: FetchSummary) -> dict[str, object]:
     """`fetch --json`: the counts, each failure and each service error (a token never is)."""
-    from store.enrich.net import clean_text
+    from store.text import one_line
 
     return {
         "arxiv": {
@@ -140,7 +140,7 @@ def summary_json(summary: FetchSummary) -> dict[str, object]:
             "skipped": summary.repos_skipped,
         },
         "failures": [
-            {"id": f.paper_id, "source": clean_text(f.what), "error": f.word}
+            {"id": f.paper_id, "source": one_line(f.what), "error": f.word}
             for f in summary.failures
         ],
         "service_errors": list(summary.service_errors),
@@ -152,20 +152,12 @@ def summary_json(summary: FetchSummary) -> dict[str, object]:
 def _print_summary(
     summary: FetchSummary, *, arxiv: bool, github: bool, stdout: TextIO, stderr: TextIO
 ) -> None:
-    from store.enrich.net import clean_text
+    from store.text import one_line as clean_text
 
     if arxiv:
-        print(
-            f"arXiv: {summary.matched} matched, {summary.not_found} not found, "
-            f"{summary.failed} failed, {summary.skipped} skipped",
-            file=stdout,
-        )
+        print(summary.arxiv_line(), file=stdout)
     if github:
-        print(
-            f"GitHub: {summary.repos_ok} repos ok, {summary.repos_not_found} not found, "
-            f"{summary.repos_failed} failed, {summary.repos_skipped} skipped",
-            file=stdout,
-        )
+        print(summary.github_line(), file=stdout)
     for failure in summary.failures[:MAX_FAILURES_SHOWN]:
         print(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", file=stderr)
     if len(summary.failures) > MAX_FAILURES_SHOWN:
@@ -185,7 +177,7 @@ def _progress_bar(stream: TextIO) -> Iterator[Callable[[int, int, str], None] | 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from store.enrich.net import clean_text
+    from store.text import one_line as clean_text
 
     bar = Progress(
         TextColumn("Fetching"),
