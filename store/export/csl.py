@@ -6,10 +6,10 @@ is an `article` published by arXiv with its id as `number` (as Zotero writes pre
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from store import json_text
 from store.export.citekey import (
     DEFAULT_PATTERN,
     KeyAllocator,
@@ -70,4 +70,4 @@ def render_csl(records: Sequence[Record]) -> str:
     for record in records:
         key = record.citekey or keys.allocate(format_key(terms, record))
         items.append(csl_item(record, key))
-    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    return json_text.dumps(items) + "\n"

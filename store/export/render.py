@@ -5,10 +5,10 @@ md: one Markdown document; bib: BibTeX; csl: CSL-JSON; ris: RIS; json: paperdeck
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
+from store import json_text
 from store.errors import ExportError
 from store.export.bibtex import render_bibtex
 from store.export.csl import render_csl
@@ -21,7 +21,7 @@ __all__ = ["FORMATS", "SUFFIXES", "ExportError", "render"]
 
 
 def render_json(records: Sequence[Record]) -> str:
-    return json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2) + "\n"
+    return json_text.dumps([r.to_json() for r in records]) + "\n"
 
 
 def render(fmt: str, records: Sequence[Record], *, now: datetime, include_all: bool) -> str:

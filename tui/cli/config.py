@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from store import json_text
 from store.settings import Settings
 from tui.cli.parser import Subcommands
 
@@ -92,7 +93,7 @@ def run_config(
             "settings": settings.to_json(),
             "problems": problems,
         }
-        out.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+        out.write(json_text.dumps(body) + "\n")
     else:
         state = "" if path.exists() else " (not created yet: these are the defaults)"
         out.write(f"# {path}{state}\n")

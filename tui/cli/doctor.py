@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import sys
 from typing import TextIO
 
+from store import json_text
 from store.library import Library
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO, as_json: bool = False) -> int:
     """Check (and with `restore` repair) every store file; with `as_json` the findings are one
-    JSON array of {file, status, problem, restored_from, kept_as}."""
+    JSON array of {file, status, problem, restored_from, kept_as}.  Problems name files and
+    values that may hold anything: each line goes through `say`."""
     findings: list[dict[str, str | None]] = []
     problems = _check(library, restore, out if not as_json else io.StringIO(), findings)
     if as_json:
-        json.dump(findings, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        out.write(json_text.dumps(findings) + "\n")
     return 1 if problems else 0
 
 
@@ -39,11 +40,11 @@ def _check(
         findings.append(finding)
         if problem is None:
             state = "ok" if store_file.path.exists() else "ok (not created yet)"
-            out.write(f"{name}: {state}\n")
+            say(f"{name}: {state}", out)
             continue
         problems += 1
         finding["status"] = "damaged"
-        out.write(f"{name}: DAMAGED: {problem}\n")
+        say(f"{name}: DAMAGED: {problem}", out)
         if not restore:
             continue
         backup = library.good_backup(store_file)
@@ -53,17 +54,18 @@ def _check(
                 if store_file.kind in ("catalog", "abstracts")
                 else "no backup to restore from"
             )
-            out.write(f"{name}: no good backup found; {hint}\n")
+            say(f"{name}: no good backup found; {hint}", out)
             continue
         aside = library.restore(store_file, backup)
-        out.write(f"{name}: restored from {backup}; the damaged file is kept as {aside}\n")
+        say(f"{name}: restored from {backup}; the damaged file is kept as {aside}", out)
         finding.update(status="restored", restored_from=str(backup), kept_as=str(aside))
         problems -= 1
     if problems:
-        out.write(
-            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups.\n"
+        say(
+            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups."
             if not restore
-            else f"{problems} file(s) could not be restored.\n"
+            else f"{problems} file(s) could not be restored.",
+            out,
         )
     return problems
 

@@ -12,6 +12,7 @@ from store.export.formats import FORMATS, SUFFIXES
 from store.library import Library
 from store.settings import Settings
 from tui.cli import output
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
 from tui.text import clean
 
@@ -109,8 +110,8 @@ def cmd_export(args: argparse.Namespace, library: Library) -> int:
         return 0
     if report is not None:
         for path, reason in report.skipped:
-            print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
-    print(done.summary(), file=sys.stderr)
+            say(f"paperdeck: skipped {path}: {reason}")
+    say(done.summary())
     return 0
 
 

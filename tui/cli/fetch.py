@@ -7,7 +7,6 @@ rich are imported inside the commands: other subcommands that import this module
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -17,8 +16,10 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from store import json_text
 from store.errors import PaperdeckError
 from store.models import Enrichment, Record
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def run_fetch(
         settings = FetchSettings.from_env(os.environ)
         records = library.records(query)
     except PaperdeckError as err:
-        print(f"paperdeck: {err}", file=stderr)
+        say(f"paperdeck: {err}", stderr)
         return err.exit_code
 
     token: str | None = None
@@ -96,7 +97,7 @@ def run_fetch(
         lookup = lookup_github_token(os.environ)
         token = lookup.token
         if lookup.problem:
-            print(f"GitHub: {lookup.problem}; asking without a token.", file=stderr)
+            say(f"GitHub: {lookup.problem}; asking without a token.", stderr)
 
     try:
         with _progress_bar(stderr) as progress, _interrupt_flag(stderr) as interrupted:
@@ -115,8 +116,7 @@ def run_fetch(
         print("Aborted; papers finished before that are saved.", file=stderr)
         return 130
     if as_json:
-        json.dump(summary_json(summary), stdout, ensure_ascii=False, indent=2)
-        stdout.write("\n")
+        stdout.write(json_text.dumps(summary_json(summary)) + "\n")
     else:
         _print_summary(summary, arxiv=arxiv, github=github, stdout=stdout, stderr=stderr)
     return summary.exit_code
@@ -159,11 +159,11 @@ def _print_summary(
     if github:
         print(summary.github_line(), file=stdout)
     for failure in summary.failures[:MAX_FAILURES_SHOWN]:
-        print(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", file=stderr)
+        say(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", stderr)
     if len(summary.failures) > MAX_FAILURES_SHOWN:
         print(f"  ... and {len(summary.failures) - MAX_FAILURES_SHOWN} more", file=stderr)
     for line in summary.service_errors:
-        print(line, file=stderr)
+        say(line, stderr)
     if summary.cancelled:
         print("Interrupted; everything fetched so far is saved.", file=stderr)
 
@@ -237,7 +237,7 @@ def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stder
             return 2
         backend = store_github_token(token)
     except PaperdeckError as err:
-        print(f"paperdeck: {err}", file=stderr)
+        say(f"paperdeck: {err}", stderr)
         return err.exit_code
     print(f"Stored the GitHub token in the system keyring ({backend}).", file=stdout)
     if os.environ.get(ENV_VAR, "").strip():

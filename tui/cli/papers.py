@@ -57,6 +57,8 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 def cmd_import(args: argparse.Namespace, library: Library) -> int:
     with output.progress_bar(sys.stderr, "Importing") as progress:
         report = library.import_files(args.paths, year=args.year, progress=progress)
+    for warning in report.warnings:
+        output.say(f"paperdeck: warning: {warning}")
     if args.json:
         output.print_json(dataclasses.asdict(report))
         return 0
@@ -84,8 +86,13 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_show(args: argparse.Namespace, library: Library) -> int:
+    pid = library.resolve(args.id)
+    keep = library.merged_into(pid)
+    if keep is not None:
+        output.say(f"paperdeck: {pid} was merged into {keep}; showing {keep}")
+        pid = keep
     # A key is assigned the first time a paper is shown: it is what the user will cite.
-    (record,) = library.with_citekeys([library.get(args.id)])
+    (record,) = library.with_citekeys([library.record(pid)])
     if args.json:
         output.print_json(record.to_json())
     else:
