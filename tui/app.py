@@ -90,6 +90,8 @@ class PaperdeckApp(App[None]):
         """Where theme and sort chosen here are remembered; None: nowhere (tests, no config)."""
         keymap, problems = preferences.checked_keymap(self.settings.keymap, settings_path)
         self.set_keymap(keymap)
+        self.remapped = keymap
+        """Binding id -> keys the user chose (checked), for widgets that name a key in text."""
         theme, theme_problems = preferences.checked_theme(
             self.settings, self.available_themes, settings_path
         )
@@ -223,6 +225,13 @@ class PaperdeckApp(App[None]):
         self.notify("Reloaded from the store.", timeout=2, markup=False)
 
     # -- remembered choices ------------------------------------------------------------------
+
+    def key_for(self, binding_id: str, default: str) -> str:
+        """How to show the first key of a binding, as the user mapped it."""
+        from textual.binding import Binding
+
+        keys = self.remapped.get(binding_id, default).split(",")[0]
+        return self.get_key_display(Binding(keys, ""))
 
     def watch_theme(self, theme: str) -> None:
         self._remember("theme", theme)

@@ -34,6 +34,7 @@ async def test_a_remapped_key_works_and_the_old_one_no_longer_does(
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "PapersScreen"
+        assert "f1 keys" in str(app.screen.query_one("ModeBar").render())
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
