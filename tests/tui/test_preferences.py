@@ -38,6 +38,12 @@ async def test_a_remapped_key_works_and_the_old_one_no_longer_does(
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+        from rich.table import Table
+        from textual.widgets import Static
+
+        tables = [w.content for w in app.screen.query(Static) if isinstance(w.content, Table)]
+        keys = [str(cell) for table in tables for cell in table.columns[0].cells]
+        assert "ctrl+e" in keys and "f1" in keys  # the help lists the keys as remapped
         await pilot.press("escape")
         await pilot.pause()
         paper_table = table(app)
