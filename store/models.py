@@ -191,7 +191,7 @@ class Record:
             "queue_position": self.queue_position,
             "note": s.note,
             "arxiv_id": e.arxiv_id,
-            "authors": list(e.authors),
+            "authors": list(self.authors),
             "arxiv_categories": list(e.arxiv_categories),
             "pdf_url": e.pdf_url,
             "doi": e.doi,
