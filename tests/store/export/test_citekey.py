@@ -214,3 +214,17 @@ def test_custom_pattern_from_the_library(tmp_path: Path) -> None:
     lib = Library.open(tmp_path / "d", citekey_pattern="auth.lower + year")
     (keyed,) = lib.with_citekeys([VASWANI])
     assert keyed.citekey == "vaswani2017"
+
+
+def test_two_libraries_on_one_folder_never_hand_out_the_same_key(tmp_path: Path) -> None:
+    first, second = Library.open(tmp_path / "d"), Library.open(tmp_path / "d")
+    a = Record(Paper(id="pa", title="Same Title", published="2024-01-01"))
+    b = Record(Paper(id="pb", title="Same Title", published="2024-01-01"))
+    second.citekeys()  # a reader that has cached the (empty) keys before the first writes
+    (ka,) = first.with_citekeys([a])
+    (kb,) = second.with_citekeys([b])
+    assert (ka.citekey, kb.citekey) == ("anon2024SameTitle", "anon2024SameTitlea")
+    assert {r.id: r.citekey for r in Library.open(tmp_path / "d").with_citekeys([a, b])} == {
+        "pa": "anon2024SameTitle",
+        "pb": "anon2024SameTitlea",
+    }
