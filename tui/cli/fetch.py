@@ -40,6 +40,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("auth", parents=[common], help="store a GitHub token in the keyring")
     p.add_argument("service", choices=("github",))
     p.add_argument("--delete", action="store_true", help="remove the stored token")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     p.set_defaults(run=cmd_auth, needs_store=False)
 
 
@@ -59,7 +60,12 @@ def cmd_fetch(args: argparse.Namespace, library: EnrichableLibrary) -> int:
 
 def cmd_auth(args: argparse.Namespace, library: object) -> int:
     return run_auth(
-        args.service, delete=args.delete, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr
+        args.service,
+        delete=args.delete,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        as_json=args.json,
     )
 
 
@@ -218,7 +224,17 @@ def _interrupt_flag(stderr: TextIO) -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def run_auth(
+    service: str,
+    *,
+    delete: bool,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    as_json: bool = False,
+) -> int:
+    """Store (or delete) the token; with `as_json` the outcome is one JSON object (never the
+    token itself)."""
     if service != "github":
         print(f"paperdeck: unknown service {service!r}; only 'github' is supported", file=stderr)
         return 2
@@ -226,7 +242,10 @@ def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stder
 
     try:
         if delete:
-            if delete_github_token():
+            removed = delete_github_token()
+            if as_json:
+                stdout.write(json_text.dumps({"service": service, "deleted": removed}) + "\n")
+            elif removed:
                 print("Removed the GitHub token from the system keyring.", file=stdout)
             else:
                 print("No GitHub token was stored in the system keyring.", file=stdout)
@@ -239,8 +258,13 @@ def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stder
     except PaperdeckError as err:
         say(f"paperdeck: {err}", stderr)
         return err.exit_code
+    overridden = bool(os.environ.get(ENV_VAR, "").strip())
+    if as_json:
+        body = {"service": service, "stored": True, "backend": backend, "env_overrides": overridden}
+        stdout.write(json_text.dumps(body) + "\n")
+        return 0
     print(f"Stored the GitHub token in the system keyring ({backend}).", file=stdout)
-    if os.environ.get(ENV_VAR, "").strip():
+    if overridden:
         print(f"Note: {ENV_VAR} is set and takes precedence over the keyring.", file=stdout)
     return 0
 
