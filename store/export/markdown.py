@@ -22,6 +22,8 @@ WINDOWS_RESERVED = frozenset(
     | {f"com{i}" for i in range(1, 10)}
     | {f"lpt{i}" for i in range(1, 10)}
 )
+_MATH = re.compile(r"(?<!\\)\$(?=\S)(?:[^$\\]|\\.)+?(?<=\S)\$")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|$])")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?=\s|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
@@ -29,8 +31,17 @@ _RULE = re.compile(r"^ {0,3}(?:-\s*){3,}$")
 
 
 def heading_text(title: str) -> str:
-    """A title as Markdown heading text: characters Markdown would act on are escaped."""
-    return re.sub(r"([\\`*_\[\]<>#|$])", r"\\\1", one_line(title))
+    """A title as Markdown heading text: characters Markdown would act on are escaped, except
+    inside `$...$`, which stays maths for pandoc and Obsidian (as arXiv's own exports keep it)."""
+    text = one_line(title)
+    out: list[str] = []
+    position = 0
+    for match in _MATH.finditer(text):
+        out.append(_MARKDOWN_SPECIAL.sub(r"\\\1", text[position : match.start()]))
+        out.append(match.group())
+        position = match.end()
+    out.append(_MARKDOWN_SPECIAL.sub(r"\\\1", text[position:]))
+    return "".join(out)
 
 
 def nest_note(note: str, below: int) -> str:

@@ -205,6 +205,8 @@ def headings(markdown: str) -> list[tuple[int, str]]:
 
 def test_one_document_nests_notes_under_their_paper() -> None:
     text = rendered("md")
+    assert "\n## $\\omega$Test: Braces" in text  # maths kept for pandoc and Obsidian
+    assert "\n## 100% & \\#1 under\\_score" in text  # Markdown's own characters escaped
     found = headings(text)
     assert [level for level, _ in found if level <= 2] == [1] + [2] * len(RECORDS)
     assert ("### Idea" in text) and (3, "Idea") in found and (4, "Sub") in found
@@ -238,6 +240,7 @@ def test_pandoc_keeps_the_documents_title_and_every_note(pandoc: str, tmp_path: 
     )
     document = json.loads(out.stdout)
     assert document["meta"] == {}  # no note became the document's metadata
+    assert '"InlineMath"},"\\\\omega"' in out.stdout  # a title's maths stays maths
     assert out.stdout.count('"hijacked"') == len(RECORDS)
 
 
