@@ -120,6 +120,12 @@ def bench_size(size: int) -> dict[str, float]:
     export = [paperdeck, "--db", str(db), "export", "-f", "bib", "--all", "--force", "-o", str(bib)]
     result["export_bib_first_s"] = timed_process(export)
     result["export_bib_again_s"] = timed_process(export)
+    del view
+    # The daily pull (issue 13): pages into the library, and inbox counts.
+    from bench.pull import bench_inbox, bench_pull
+
+    result.update(bench_pull(db))
+    result.update(bench_inbox(paperdeck, db))
     return result
 
 
@@ -202,6 +208,12 @@ def main() -> None:
         ("export_bib_first_s", "{:.2f}"),
         ("export_bib_again_s", "{:.2f}"),
         ("tui_peak_rss_mb", "{:.0f}"),
+        ("pull_rss_cpu_s", "{:.2f}"),
+        ("repull_rss_cpu_s", "{:.2f}"),
+        ("pull_hf_cpu_s", "{:.2f}"),
+        ("inbox_list_first_s", "{:.2f}"),
+        ("inbox_list_s", "{:.2f}"),
+        ("inbox_list_cpu_s", "{:.2f}"),
     )
     print("| " + " | ".join(name for name, _ in columns) + " |")
     print("|" + "---|" * len(columns))

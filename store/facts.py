@@ -19,8 +19,8 @@ def author_count(count: int | None) -> str:
 
 
 def authors(record: Record) -> str:
-    """The authors' names from arXiv, else how many the listing counted, else nothing."""
-    return ", ".join(record.enrichment.authors) or author_count(record.paper.authors_count)
+    """The authors' names (from arXiv, else from a pull), else how many the listing counted."""
+    return ", ".join(record.authors) or author_count(record.paper.authors_count)
 
 
 def organization(paper: Paper) -> str:
@@ -55,10 +55,10 @@ def facts(record: Record) -> list[Fact]:
         ("authors", authors(record)),
         ("organization", organization(paper)),
     ]
-    if enrichment.arxiv_id:
-        categories = " ".join(enrichment.arxiv_categories)
-        version = f"v{enrichment.version}" if enrichment.version else ""
-        rows.append(("arXiv", f"{enrichment.arxiv_id}{version}  {categories}".strip()))
+    if record.arxiv_id:
+        version = f"v{record.version}" if record.version else ""
+        categories = " ".join(record.categories)
+        rows.append(("arXiv", f"{record.arxiv_id}{version}  {categories}".strip()))
     rows.append(("DOI", record.doi or ""))
     rows.append(("journal", record.journal_ref or ""))
     for repo in enrichment.repos:

@@ -33,6 +33,18 @@ class Paper:
     """Listing file names this paper appeared in."""
     added: str = ""
     """ISO-8601 UTC timestamp of the import that first saw the paper."""
+    arxiv_id: str | None = None
+    """Without the version suffix; from a pull (Hugging Face, arXiv RSS) or a saved HF file."""
+    authors: tuple[str, ...] = ()
+    """Author names in order, where the source lists them (pulls do; text dumps only count)."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories an RSS pull listed the paper under."""
+    doi: str | None = None
+    journal_ref: str | None = None
+    version: int | None = None
+    """The newest arXiv version a pull announced (`replace` raises it)."""
+    github_stars: int | None = None
+    """Stars of the paper's first repository as Hugging Face last reported them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,31 +133,39 @@ class Record:
         return self.paper.title
 
     @property
-    def authors(self) -> tuple[str, ...]:
-        """Names in order: arXiv's after `fetch`, else those the listing gave (never the
-        organisation)."""
-        return self.enrichment.authors or tuple(getattr(self.paper, "authors", ()) or ())
-
-    @property
-    def arxiv_id(self) -> str | None:
-        return self.enrichment.arxiv_id or getattr(self.paper, "arxiv_id", None)
-
-    @property
     def doi(self) -> str | None:
-        return self.enrichment.doi or getattr(self.paper, "doi", None)
+        return self.enrichment.doi or self.paper.doi
 
     @property
     def journal_ref(self) -> str | None:
-        return self.enrichment.journal_ref or getattr(self.paper, "journal_ref", None)
+        """Where the paper was published: arXiv's answer to `fetch`, else what a pull said."""
+        return self.enrichment.journal_ref or self.paper.journal_ref
 
     @property
     def primary_category(self) -> str | None:
-        categories = self.enrichment.arxiv_categories or getattr(self.paper, "categories", ())
-        return self.enrichment.primary_category or (categories[0] if categories else None)
+        return self.enrichment.primary_category or next(iter(self.categories), None)
+
+    @property
+    def version(self) -> int | None:
+        return self.enrichment.version or self.paper.version
 
     @property
     def queued(self) -> bool:
         return self.queue_position is not None
+
+    @property
+    def arxiv_id(self) -> str | None:
+        """What arXiv matched on `fetch`, else what a pull said."""
+        return self.enrichment.arxiv_id or self.paper.arxiv_id
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        """Names in order: arXiv's after `fetch`, else a pull's (never the organisation)."""
+        return self.enrichment.authors or self.paper.authors
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self.enrichment.arxiv_categories or self.paper.categories
 
     @property
     def touched(self) -> bool:
@@ -161,8 +181,8 @@ class Record:
 
     def best_link(self) -> str | None:
         """arXiv abstract page, else the first GitHub repository, else the first link."""
-        if self.enrichment.arxiv_id:
-            return f"https://arxiv.org/abs/{self.enrichment.arxiv_id}"
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
         for link in self.paper.links:
             if "arxiv.org/" in link:
                 return link
@@ -190,14 +210,16 @@ class Record:
             "status": s.status,
             "queue_position": self.queue_position,
             "note": s.note,
-            "arxiv_id": e.arxiv_id,
+            "arxiv_id": self.arxiv_id,
             "authors": list(self.authors),
             "arxiv_categories": list(e.arxiv_categories),
+            "categories": list(self.categories),
+            "doi": self.doi,
+            "journal_ref": self.journal_ref,
+            "primary_category": self.primary_category,
+            "version": self.version,
+            "github_stars": p.github_stars,
             "pdf_url": e.pdf_url,
-            "doi": e.doi,
-            "journal_ref": e.journal_ref,
-            "primary_category": e.primary_category,
-            "arxiv_version": e.version,
             "repos": [r.to_json() for r in e.repos],
         }
 
@@ -240,6 +262,10 @@ class ImportReport:
     listings: int = 0
     new: int = 0
     merged: int = 0
+    """Papers already in the library that the listings changed (sources, figures, version)."""
     unchanged: int = 0
+    skipped: int = 0
+    """Replacement announcements of papers the library does not have: never added."""
+    new_ids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """What the import changed about records (an abstract cut to its maximum size)."""

@@ -197,6 +197,15 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> tuple[Settings, list[
     if not isinstance(sources, list) or not all(isinstance(s, str) and s for s in sources):
         reader.bad("pull.sources", f"expected a list of names, got {_shown(sources)}")
         sources = []
+    elif sources:
+        from store.pull.run import parse_source  # only when sources are configured
+
+        try:
+            for source in sources:
+                parse_source(source, name="pull.sources")
+        except UsageError as error:
+            reader.bad("pull.sources", str(error).removeprefix("pull.sources: "))
+            sources = []
     sync = reader.table(data, "sync", ("folder",))
     settings = Settings(
         theme=reader.text(data, "theme", "theme"),

@@ -80,6 +80,8 @@ def test_every_setting_is_read(tmp_path: Path) -> None:
         ('[keymap]\n"app.help" = 5', "keymap.app.help: expected keys such as"),
         ('[keymap]\n"app.help" = "ctrl t!"', "keymap.app.help: expected keys such as"),
         ('[pull]\nsources = "hf"', "pull.sources: expected a list of names"),
+        ('[pull]\nsources = ["gopher"]', "pull.sources: unknown source 'gopher'"),
+        ('[pull]\nsources = ["arxiv:not a cat"]', "is not an arXiv category"),
         ('export = "x"', "export: expected a [export] table"),
     ],
 )

@@ -20,7 +20,6 @@ KEYS = {
     "doi",
     "journal_ref",
     "primary_category",
-    "arxiv_version",
     "title",
     "abstract",
     "authors_count",
@@ -37,6 +36,9 @@ KEYS = {
     "arxiv_id",
     "authors",
     "arxiv_categories",
+    "categories",
+    "version",
+    "github_stars",
     "pdf_url",
     "repos",
 }
