@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from store.library import Library
-from store.paths import bundled_seeds
+from store.paths import bundled_seeds, sync_directory
 from tui.cli.parser import Subcommands
 
 
@@ -29,9 +30,11 @@ def cmd_triage(args: argparse.Namespace, library: Library) -> int:
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings main() read, for the app to apply and to remember choices in."""
+    """The settings main() read, for the app to apply and to remember choices in, and the
+    sync folder (`PAPERDECK_SYNC_DIR`, else the configuration's [sync] folder)."""
     return {
         "settings": args.settings,
         "settings_path": args.settings_path,
         "settings_problems": args.settings_problems,
+        "sync_folder": sync_directory(os.environ) or args.settings.sync.folder,
     }

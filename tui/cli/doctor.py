@@ -1,4 +1,6 @@
-"""`paperdeck doctor`: check every store file; `--restore` brings back the newest good backup."""
+"""`paperdeck doctor`: check every store file and the journal; `--restore` rebuilds the user
+state from the journal (every acknowledged change) or, for the other files, the newest good
+backup."""
 
 from __future__ import annotations
 
@@ -8,71 +10,110 @@ import sys
 from typing import TextIO
 
 from store import json_text
+from store.files.storage import StoreFile
 from store.library import Library
+from store.sync.journal import JournalError
 from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO, as_json: bool = False) -> int:
-    """Check (and with `restore` repair) every store file; with `as_json` the findings are one
-    JSON array of {file, status, problem, restored_from, kept_as}.  Problems name files and
-    values that may hold anything: each line goes through `say`."""
-    findings: list[dict[str, str | None]] = []
-    problems = _check(library, restore, out if not as_json else io.StringIO(), findings)
-    if as_json:
-        out.write(json_text.dumps(findings) + "\n")
-    return 1 if problems else 0
+    """Check (and with `restore` repair) the store; with `as_json` the report is one JSON
+    object: `exit_code` and `findings`, one {`subject`, `finding`} per line of the report."""
+    if not as_json:
+        return _doctor(library, restore, out)
+    report = io.StringIO()
+    code = _doctor(library, restore, report)
+    findings = []
+    for line in report.getvalue().splitlines():
+        subject, _, finding = line.partition(": ")
+        findings.append({"subject": subject, "finding": finding} if finding else {"finding": line})
+    out.write(json_text.dumps({"exit_code": code, "findings": findings}) + "\n")
+    return code
 
 
-def _check(
-    library: Library, restore: bool, out: TextIO, findings: list[dict[str, str | None]]
-) -> int:
+def _doctor(library: Library, restore: bool, out: TextIO) -> int:
     problems = 0
+    journal_usable = _check_journal(library, out)
+    if not journal_usable:
+        problems += 1
     for store_file, problem in library.check():
         name = store_file.path.name
-        finding: dict[str, str | None] = {
-            "file": str(store_file.path),
-            "status": "ok" if store_file.path.exists() else "absent",
-            "problem": problem,
-            "restored_from": None,
-            "kept_as": None,
-        }
-        findings.append(finding)
+        if problem is None and store_file is library.state_file and library.state_missing():
+            problem = "missing, though the journal holds user state (tags, notes, queue)"
         if problem is None:
             state = "ok" if store_file.path.exists() else "ok (not created yet)"
             say(f"{name}: {state}", out)
             continue
         problems += 1
-        finding["status"] = "damaged"
-        say(f"{name}: DAMAGED: {problem}", out)
+        say(f"{name}: {'MISSING' if not store_file.path.exists() else 'DAMAGED'}: {problem}", out)
         if not restore:
             continue
-        backup = library.good_backup(store_file)
-        if backup is None:
-            hint = (
-                "re-import your listings with `paperdeck import`"
-                if store_file.kind in ("catalog", "abstracts")
-                else "no backup to restore from"
+        if store_file is library.state_file and journal_usable and library.journal.exists():
+            report = library.restore_state()
+            kept = f"; the damaged file is kept as {report.aside}" if report.aside else ""
+            say(
+                f"{name}: rebuilt from the journal ({report.changes} paper(s) with user "
+                f"state){kept}",
+                out,
             )
-            say(f"{name}: no good backup found; {hint}", out)
+            problems -= 1
             continue
-        aside = library.restore(store_file, backup)
-        say(f"{name}: restored from {backup}; the damaged file is kept as {aside}", out)
-        finding.update(status="restored", restored_from=str(backup), kept_as=str(aside))
-        problems -= 1
+        if _restore_backup(library, store_file, out):
+            problems -= 1
     if problems:
         say(
-            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups."
+            f"{problems} problem(s). Run `paperdeck doctor --restore` to repair them."
             if not restore
             else f"{problems} file(s) could not be restored.",
             out,
         )
-    return problems
+        return 1
+    return 0
+
+
+def _check_journal(library: Library, out: TextIO) -> bool:
+    journal = library.journal
+    if not journal.exists():
+        say("journal: ok (starts with the next change)", out)
+        return True
+    try:
+        replica = journal.replica()
+    except JournalError as error:
+        say(f"journal: DAMAGED: {error}", out)
+        return False
+    say(
+        f"journal: ok ({len(replica.papers)} paper(s) with changes, "
+        f"{journal.size() / 1e6:.1f} MB, device {journal.device})",
+        out,
+    )
+    return True
+
+
+def _restore_backup(library: Library, store_file: StoreFile, out: TextIO) -> bool:
+    name = store_file.path.name
+    backup = library.good_backup(store_file)
+    if backup is None:
+        hint = (
+            "re-import your listings with `paperdeck import`"
+            if store_file.kind in ("catalog", "abstracts")
+            else "no backup to restore from"
+        )
+        say(f"{name}: no good backup found; {hint}", out)
+        return False
+    aside = library.restore(store_file, backup)
+    kept = f"; the damaged file is kept as {aside}" if aside.exists() else ""
+    say(f"{name}: restored from {backup}{kept}", out)
+    return True
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
-    p.add_argument("--restore", action="store_true", help="restore the newest good backups")
+    p.add_argument(
+        "--restore",
+        action="store_true",
+        help="rebuild a damaged or missing state.json from the journal (else restore backups)",
+    )
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.set_defaults(run=cmd_doctor, needs_store=False)
 

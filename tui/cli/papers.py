@@ -88,7 +88,7 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
         output.print_json([r.to_json() for r in library.with_citekeys(records)])
     else:
         total = len(library.papers())
-        output.print_table(records, total, sys.stdout)
+        output.print_table(records, total, sys.stdout, all_ids=library.papers())
     return 0
 
 
@@ -146,7 +146,9 @@ def cmd_related(args: argparse.Namespace, library: Library) -> int:
             ]
         )
     else:
-        output.print_table([by_id[r.paper] for r in related], len(records), sys.stdout)
+        output.print_table(
+            [by_id[r.paper] for r in related], len(records), sys.stdout, all_ids=by_id
+        )
     return 0
 
 
