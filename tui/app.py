@@ -20,8 +20,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store.errors import PaperdeckError
 from store.library import Library
 from store.models import Record
+from store.settings import Settings
 from store.view import OutsideChanges
-from tui import bindings
+from tui import bindings, preferences
 from tui.commands import PaperdeckCommands
 from tui.desk import Desk
 from tui.messages import OpenAbstract, StartTriage, WorkerFailed
@@ -93,11 +94,28 @@ class PaperdeckApp(App[None]):
         seeds: Sequence[Path] = (),
         watch_interval: float = 2.0,
         triage: str | None = None,
+        settings: Settings | None = None,
+        settings_path: Path | None = None,
+        settings_problems: Sequence[str] = (),
         sync_folder: Path | None = None,
         sync_interval: float = 30.0,
         sync_delay: float = 1.0,
     ) -> None:
         super().__init__()
+        self.settings = settings or Settings()
+        self.settings_path = settings_path
+        """Where theme and sort chosen here are remembered; None: nowhere (tests, no config)."""
+        keymap, problems = preferences.checked_keymap(self.settings.keymap, settings_path)
+        self.set_keymap(keymap)
+        self.remapped = keymap
+        """Binding id -> keys the user chose (checked), for widgets that name a key in text."""
+        theme, theme_problems = preferences.checked_theme(
+            self.settings, self.available_themes, settings_path
+        )
+        if theme is not None:
+            self.theme = theme
+        self.set_reactive(PaperdeckApp.sort, self.settings.sort)
+        self.settings_problems = [*settings_problems, *problems, *theme_problems]
         self.sync_folder = sync_folder
         """`PAPERDECK_SYNC_DIR`: sync on start, after changes and every `sync_interval` s."""
         self.sync_interval = sync_interval
@@ -154,6 +172,8 @@ class PaperdeckApp(App[None]):
 
     def on_mount(self) -> None:
         self._mounted.set()
+        for problem in self.settings_problems:
+            self.notify(problem, severity="warning", timeout=15, markup=False)
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
         if self.sync_folder is not None and self.sync_interval > 0:
@@ -353,6 +373,34 @@ class PaperdeckApp(App[None]):
         self.loaded = False
         self.load_library()
 
+    # -- remembered choices ------------------------------------------------------------------
+
+    def key_for(self, binding_id: str, default: str) -> str:
+        """How to show the first key of a binding, as the user mapped it."""
+        from textual.binding import Binding
+
+        keys = self.remapped.get(binding_id, default).split(",")[0]
+        return self.get_key_display(Binding(keys, ""))
+
+    def watch_theme(self, theme: str) -> None:
+        self._remember("theme", theme)
+
+    def watch_sort(self, sort: str | None) -> None:
+        if sort is not None:
+            self._remember("sort", sort)
+
+    def _remember(self, key: str, value: str) -> None:
+        if self.settings_path is None or getattr(self.settings, key) == value:
+            return
+        self.settings = self.settings.with_top_level(key, value)
+        self._save_choice(self.settings_path, key, value)
+
+    @work(thread=True, group="settings", exit_on_error=False, description="Saving the settings")
+    def _save_choice(self, path: Path, key: str, value: str) -> None:
+        problem = preferences.save_choice(path, key, value)
+        if problem is not None:
+            self.call_from_thread(self.notify, problem, severity="error", timeout=10, markup=False)
+
     # -- failures ----------------------------------------------------------------------------
 
     @on(Worker.StateChanged)
@@ -414,11 +462,22 @@ def run_app(
     *,
     seeds: Sequence[Path],
     triage: str | None = None,
+    settings: Settings | None = None,
+    settings_path: Path | None = None,
+    settings_problems: Sequence[str] = (),
     sync_folder: Path | None = None,
 ) -> int:
     import sys
 
-    app = PaperdeckApp(library, seeds=seeds, triage=triage, sync_folder=sync_folder)
+    app = PaperdeckApp(
+        library,
+        seeds=seeds,
+        triage=triage,
+        settings=settings,
+        settings_path=settings_path,
+        settings_problems=settings_problems,
+        sync_folder=sync_folder,
+    )
     app.run()
     failed = app.desk.finish_writes()  # changes still waiting when the app stopped
     if app.lost_terminal is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from store.errors import UsageError
 from store.library import Library
@@ -22,16 +23,14 @@ def cmd_app(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
     _need_terminal()
-    return run_app(library, seeds=bundled_seeds(), sync_folder=sync_directory(os.environ))
+    return run_app(library, seeds=bundled_seeds(), **_settings(args))
 
 
 def cmd_triage(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
     _need_terminal()
-    return run_app(
-        library, seeds=bundled_seeds(), triage=args.query, sync_folder=sync_directory(os.environ)
-    )
+    return run_app(library, seeds=bundled_seeds(), triage=args.query, **_settings(args))
 
 
 def _need_terminal() -> None:
@@ -54,3 +53,14 @@ def check_terminal() -> str | None:
                 "terminal, or use a command such as `paperdeck list` (see `paperdeck --help`)"
             )
     return None
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings main() read, for the app to apply and to remember choices in, and the
+    sync folder (`PAPERDECK_SYNC_DIR`, else the configuration's [sync] folder)."""
+    return {
+        "settings": args.settings,
+        "settings_path": args.settings_path,
+        "settings_problems": args.settings_problems,
+        "sync_folder": sync_directory(os.environ) or args.settings.sync.folder,
+    }

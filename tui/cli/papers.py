@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         type=year_value,
         help="year of dates that carry none, for files that give no year anywhere",
     )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("list", parents=[common], help="list papers matching a query")
@@ -53,6 +55,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("merge", parents=[common], help="merge a near-duplicate into a paper")
     p.add_argument("keep", help="the paper that stays")
     p.add_argument("drop", help="the duplicate: its tags, note and queue place move to KEEP")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_merge)
 
 
@@ -61,6 +64,9 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
         report = library.import_files(args.paths, year=args.year, progress=progress)
     for warning in report.warnings:
         output.say(f"paperdeck: warning: {warning}")
+    if args.json:
+        output.print_json(dataclasses.asdict(report))
+        return 0
     print(
         f"Imported {report.listings} listings from {len(report.files)} file(s): "
         f"{report.new} new, {report.merged} merged, {report.unchanged} unchanged."
@@ -79,7 +85,7 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
         scan=getattr(args, "scan", None),
     )
     if args.json:
-        output.print_json([r.to_json() for r in records])
+        output.print_json([r.to_json() for r in library.with_citekeys(records)])
     else:
         total = len(library.papers())
         output.print_table(records, total, sys.stdout, all_ids=library.papers())
@@ -116,7 +122,8 @@ def cmd_show(args: argparse.Namespace, library: Library) -> int:
     if keep is not None:
         output.say(f"paperdeck: {pid} was merged into {keep}; showing {keep}")
         pid = keep
-    record = library.record(pid)
+    # A key is assigned the first time a paper is shown: it is what the user will cite.
+    (record,) = library.with_citekeys([library.record(pid)])
     if args.json:
         output.print_json(record.to_json())
     else:
@@ -168,5 +175,16 @@ def cmd_duplicates(args: argparse.Namespace, library: Library) -> int:
 def cmd_merge(args: argparse.Namespace, library: Library) -> int:
     keep, drop = library.resolve(args.keep), library.resolve(args.drop)
     library.merge_user_state(keep, drop)
+    if args.json:
+        kept = library.record(keep)
+        output.print_json(
+            {
+                "kept": keep,
+                "dropped": drop,
+                "citekey": kept.citekey,
+                "citekey_aliases": list(kept.citekey_aliases),
+            }
+        )
+        return 0
     print(f"merged {drop} into {keep}; {drop} is hidden from lists")
     return 0

@@ -24,13 +24,20 @@ FORMATS = (
     ("md", "Markdown, one file"),
     ("dir", "Markdown, one file per paper (Obsidian/Logseq)"),
     ("bib", "BibTeX"),
+    ("csl", "CSL-JSON (pandoc, Zotero)"),
+    ("ris", "RIS (EndNote, Zotero, Mendeley)"),
     ("json", "JSON"),
 )
-SUFFIX = {"md": ".md", "bib": ".bib", "json": ".json", "dir": ""}
+SUFFIX = {"md": ".md", "bib": ".bib", "csl": ".json", "ris": ".ris", "json": ".json", "dir": ""}
 
 
-def default_destination(fmt: str, *, home: Path | None = None, cwd: Path | None = None) -> Path:
-    """Under ~/Documents when there is one, else the current directory."""
+def default_destination(
+    fmt: str, *, home: Path | None = None, cwd: Path | None = None, folder: Path | None = None
+) -> Path:
+    """In the configured export folder (`export.directory`) when there is one, as the CLI
+    writes there; else under ~/Documents when there is one, else the current directory."""
+    if folder is not None:
+        return folder if fmt == "dir" else folder / f"paperdeck{SUFFIX[fmt]}"
     home = home or Path.home()
     documents = home / "Documents"
     base = documents if documents.is_dir() else (cwd or Path.cwd())
@@ -41,10 +48,21 @@ def default_destination(fmt: str, *, home: Path | None = None, cwd: Path | None 
 class ExportDialog(ModalScreen[ExportRequest | None]):
     BINDINGS = bindings.EXPORT
 
-    def __init__(self, *, has_selection: bool, filter_text: str) -> None:
+    def __init__(
+        self,
+        *,
+        has_selection: bool,
+        filter_text: str,
+        folder: Path | None = None,
+        fmt: str = "md",
+    ) -> None:
         super().__init__()
         self.has_selection = has_selection
         self.filter_text = filter_text
+        self.folder = folder
+        """The configured export folder, if any."""
+        self.fmt = fmt if fmt in SUFFIX else "md"
+        """The configured default format."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-dialog", classes="dialog"):
@@ -62,10 +80,10 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                         )
                 with RadioSet(id="export-format"):
                     for key, label in FORMATS:
-                        yield RadioButton(label, value=key == "md", name=key)
+                        yield RadioButton(label, value=key == self.fmt, name=key)
             yield Checkbox("Include papers without notes", id="export-all")
             yield Label("Destination")
-            yield Input(str(default_destination("md")), id="export-path")
+            yield Input(str(default_destination(self.fmt, folder=self.folder)), id="export-path")
             yield Checkbox("Overwrite an existing file", id="export-force")
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="export-go")
@@ -80,7 +98,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         path_input = self.query_one("#export-path", Input)
         fmt = self._chosen("export-format")
         current = Path(path_input.value).expanduser()
-        if current.parent.exists() and fmt:
+        if self.folder is not None and fmt:
+            path_input.value = str(default_destination(fmt, folder=self.folder))
+        elif current.parent.exists() and fmt:
             stem = default_destination(fmt).name
             path_input.value = str(current.parent / stem)
 

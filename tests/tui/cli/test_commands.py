@@ -15,6 +15,11 @@ PAPERDECK = str(Path(sys.executable).with_name("paperdeck"))
 SEEDS = ROOT / "seeds"
 KEYS = {
     "id",
+    "citekey",
+    "citekey_aliases",
+    "doi",
+    "journal_ref",
+    "primary_category",
     "title",
     "abstract",
     "authors_count",
@@ -32,8 +37,6 @@ KEYS = {
     "authors",
     "arxiv_categories",
     "categories",
-    "doi",
-    "journal_ref",
     "version",
     "github_stars",
     "pdf_url",
