@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.synth import write_listings
 from store.library import Library
-from store.search.query import parse_query
+from store.search.language import parse_query
 from store.view import LibraryView
 
 ROOT = Path(__file__).resolve().parent

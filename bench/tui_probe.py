@@ -71,10 +71,10 @@ async def probe_app(db: Path) -> None:
         await wait_painted()
         # Stay as a user would: until abstracts are read and indexed, then open a paper and
         # wait for its Related panel (an index of its own): the peak memory is then.
-        await until(lambda: app.view.index.abstracts_indexed)
+        await until(lambda: app.desk.view.index.abstracts_indexed)
         await app.workers.wait_for_complete()
         await pilot.press("enter")
-        await until(lambda: app.view.related_ready)
+        await until(lambda: app.desk.view.related_ready)
         await app.workers.wait_for_complete()
 
 

@@ -147,3 +147,29 @@ class Record:
             "pdf_url": e.pdf_url,
             "repos": [r.to_json() for r in e.repos],
         }
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one user action did, enough to undo it without touching anything changed since."""
+
+    description: str
+    before: dict[str, UserState]
+    after: dict[str, UserState]
+    queue_before: tuple[str, ...] | None = None
+    queue_after: tuple[str, ...] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.before == self.after and self.queue_before == self.queue_after
+
+
+@dataclass
+class ImportReport:
+    """What an import read and what it did to the catalog."""
+
+    files: list[str] = field(default_factory=list)
+    listings: int = 0
+    new: int = 0
+    merged: int = 0
+    unchanged: int = 0

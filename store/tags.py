@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from store.errors import UsageError
+from store.errors import BadTag
+from store.models import UserState
 
 MAX_TAG_LENGTH = 64
 _BAD = re.compile(r"[\s,\x00-\x1f\x7f-\x9f\"'\[\]]")
-
-
-class BadTag(UsageError):
-    pass
 
 
 def normalise_tag(raw: str) -> str:
@@ -45,3 +42,12 @@ def normalise_tags(raw: Iterable[str], *, allow_empty: bool = False) -> tuple[st
     if not tags and not allow_empty:
         raise BadTag("no tag given; name at least one tag")
     return tuple(tags)
+
+
+def count_tags(states: Iterable[UserState]) -> dict[str, int]:
+    """Every tag with the number of papers carrying it, most used first."""
+    counts: dict[str, int] = {}
+    for state in states:
+        for tag in state.tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

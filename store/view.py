@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from store.files.storage import signature
-from store.library import Change, Library
-from store.models import Record
-from store.search.query import Query, SearchIndex
+from store.library import Library
+from store.models import Change, Record
+from store.search.index import SearchIndex
+from store.search.language import Query
 from store.search.related import Related, RelatedIndex
+from store.tags import count_tags
 
 
 class LibraryView:
@@ -89,12 +91,7 @@ class LibraryView:
         return sorted(queued, key=lambda r: r.queue_position or 0)
 
     def tag_counts(self) -> dict[str, int]:
-        """Every tag with the number of papers carrying it, most used first."""
-        counts: dict[str, int] = {}
-        for record in self.by_id.values():
-            for tag in record.state.tags:
-                counts[tag] = counts.get(tag, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return count_tags(record.state for record in self.by_id.values())
 
     def _replace(self, records: Iterable[Record]) -> list[Record]:
         changed = []

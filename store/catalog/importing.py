@@ -1,14 +1,23 @@
-"""How listings become catalog documents: stable ids, merging repeated listings, input files."""
+"""How listings become catalog documents: stable ids, merging repeated listings, input files.
+
+The importer works on the catalog's and the abstracts' tables as plain dicts; the Library reads
+and writes them under their locks (this package knows nothing of files or TinyDB).
+"""
 
 from __future__ import annotations
 
 import hashlib
 from base64 import b32encode
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from store.catalog.listing import Listing, ListingError
+from store.catalog.listing import Listing, decode, parse_listing, title_key
+from store.errors import ListingError
+from store.models import ImportReport, Paper
+
+Progress = Callable[[int, int, str], None]
+"""`progress(done, total, what)`: called as long work advances."""
 
 
 def paper_id(key: str, length: int = 8) -> str:
@@ -63,3 +72,84 @@ def listing_files(paths: Sequence[Path]) -> list[Path]:
         else:
             raise ListingError(f"{path}: no such file or directory")
     return list(dict.fromkeys(files))
+
+
+def read_listings(
+    paths: Sequence[Path], *, year: int | None = None, progress: Progress | None = None
+) -> tuple[list[Path], list[Listing]]:
+    """The listing files `paths` name and every listing in them (ListingError on a bad one)."""
+    files = listing_files(paths)
+    listings: list[Listing] = []
+    for done, path in enumerate(files):
+        if progress:
+            progress(done, len(files), path.name)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ListingError(f"{path}: cannot read ({error.strerror or error})") from None
+        listings.extend(parse_listing(decode(data, str(path)), path.name, year=year))
+    return files, listings
+
+
+def merge_listings(
+    table: dict[str, Any],
+    listings: Sequence[Listing],
+    *,
+    added: str,
+    new_doc: Callable[[Paper], dict[str, Any]],
+    report: ImportReport,
+) -> dict[str, str] | None:
+    """Fold `listings` into the catalog's papers `table` (slot -> document), counting into
+    `report`; the new abstracts by id, or None when the table did not change."""
+    by_key: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    slot: dict[str, str] = {}
+    for doc_id, doc in table.items():
+        by_key[title_key(doc["title"])] = doc["id"]
+        ids[doc["id"]] = title_key(doc["title"])
+        slot[doc["id"]] = doc_id
+    abstracts: dict[str, str] = {}
+    touched: dict[str, str] = {}  # id -> "new" | "merged"
+    next_slot = _next_slot(table)
+    for listing in listings:
+        key = title_key(listing.title)
+        pid = by_key.get(key)
+        if pid is None:
+            pid = unique_id(key, ids)
+            by_key[key] = pid
+            ids[pid] = key
+            slot[pid] = str(next_slot)
+            table[str(next_slot)] = new_doc(Paper(id=pid, title=listing.title, added=added))
+            next_slot += 1
+            touched[pid] = "new"
+        doc = table[slot[pid]]
+        if merge_listing(doc, listing) and touched.get(pid) != "new":
+            touched[pid] = "merged"
+        if listing.abstract and pid not in abstracts:
+            abstracts[pid] = listing.abstract
+    seen = {by_key[title_key(listing.title)] for listing in listings}
+    report.new = sum(1 for v in touched.values() if v == "new")
+    report.merged = sum(1 for v in touched.values() if v == "merged")
+    report.unchanged = len(seen) - report.new - report.merged
+    return abstracts if touched else None
+
+
+def add_abstracts(table: dict[str, Any], abstracts: dict[str, str]) -> bool:
+    """Give papers in the abstracts `table` the abstracts they lack; True when it changed."""
+    have = {doc["id"]: doc_id for doc_id, doc in table.items()}
+    next_slot = _next_slot(table)
+    changed = False
+    for pid, text in abstracts.items():
+        if pid in have:
+            if table[have[pid]].get("abstract"):
+                continue
+            table[have[pid]]["abstract"] = text
+        else:
+            table[str(next_slot)] = {"id": pid, "abstract": text}
+            next_slot += 1
+        changed = True
+    return changed
+
+
+def _next_slot(table: dict[str, Any]) -> int:
+    return max((int(k) for k in table if k.isdigit()), default=0) + 1

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from store.errors import UsageError
+from store.errors import ListingError
 
 CHROME = frozenset(
     {
@@ -56,10 +56,6 @@ GITHUB_NOT_OWNERS = frozenset(
 TRAILING_PUNCTUATION = ".,;:!?'\")]}>*"
 # C0/C1 control characters other than tab: never part of a title, an abstract or a name.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-class ListingError(UsageError):
-    """A listing file that cannot be read as a Daily Papers dump."""
 
 
 @dataclass(frozen=True, slots=True)

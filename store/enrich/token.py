@@ -13,20 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from store.errors import PaperdeckError
+from store.errors import InvalidToken, KeyringUnavailable
 
 SERVICE = "paperdeck"
 USERNAME = "github"
 ENV_VAR = "GITHUB_TOKEN"
 _TOKEN = re.compile(r"^[\x21-\x7e]{1,255}$")
-
-
-class KeyringUnavailable(PaperdeckError):
-    """No secure keyring to keep the token in; the message points to GITHUB_TOKEN."""
-
-
-class InvalidToken(PaperdeckError):
-    exit_code = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
-from store.errors import UsageError
+from store.errors import ExportError
 from store.models import Record
 
 FORMATS = ("md", "bib", "json")
@@ -21,10 +21,6 @@ WINDOWS_RESERVED = frozenset(
     | {f"lpt{i}" for i in range(1, 10)}
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-class ExportError(UsageError):
-    pass
 
 
 def _plain(text: str) -> str:

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from store.export.render import ExportError, paper_document, render, slugify
-from store.files.storage import StoreWriteError, write_atomic_bytes
+from store import atomic
+from store.errors import ExportError, StoreWriteError
+from store.export.render import paper_document, render, slugify
 from store.models import Record
 
 MANIFEST = ".paperdeck-export.json"
@@ -22,7 +23,7 @@ MANIFEST = ".paperdeck-export.json"
 
 def write_atomic(path: Path, text: str) -> None:
     try:
-        write_atomic_bytes(path, text.encode("utf-8"))
+        atomic.write_atomic(path, text.encode("utf-8"))
     except StoreWriteError as error:
         raise ExportError(str(error).replace("could not save", "could not export")) from None
 

@@ -10,12 +10,10 @@ under it (`Transaction`).
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,50 +23,13 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from store.errors import PaperdeckError
+from store.atomic import TEMP_SUFFIX, write_atomic
+from store.errors import DamagedStore, NewerSchema, StoreError, StoreLocked, StoreWriteError
+from store.memory import paused_gc
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
-TEMP_SUFFIX = ".tmp"
 BACKUPS_KEPT = 20
-
-
-class StoreError(PaperdeckError):
-    """A store file that cannot be used as it is."""
-
-
-class DamagedStore(StoreError):
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        super().__init__(
-            f"{path}: damaged store file ({reason}); it was left untouched. "
-            "Run `paperdeck doctor --restore` to bring back the newest good backup"
-        )
-
-
-class NewerSchema(StoreError):
-    def __init__(self, path: Path, version: object) -> None:
-        self.path = path
-        super().__init__(
-            f"{path}: written by a newer paperdeck (schema {version}, this one reads "
-            f"{SCHEMA_VERSION}); upgrade paperdeck. The file was not changed"
-        )
-
-
-class StoreLocked(StoreError):
-    def __init__(self, lock_path: Path, timeout: float) -> None:
-        super().__init__(
-            f"{lock_path}: another paperdeck process held the store lock for {timeout:g} s; "
-            "try again, or close the other paperdeck"
-        )
-
-
-class StoreWriteError(StoreError):
-    def __init__(self, path: Path, error: OSError) -> None:
-        super().__init__(
-            f"{path}: could not save ({error.strerror or error}); nothing was changed. "
-            "Free disk space or fix permissions, then retry"
-        )
 
 
 @contextlib.contextmanager
@@ -130,42 +91,16 @@ def signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform lets a directory be opened
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def write_atomic_bytes(
     path: Path, data: bytes, *, backup_dir: Path | None = None, kept: int = BACKUPS_KEPT
 ) -> None:
-    """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
+    """Replace `path` with `data` durably; with `backup_dir`, first keep a copy of the old file."""
 
-    With `backup_dir`, a copy of the file being replaced is first kept there.
-    """
-    directory = path.parent
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if backup_dir is not None and path.exists():
-            keep_backup(path, backup_dir, kept=kept)
-        os.replace(temp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise StoreWriteError(path, error) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    fsync_directory(directory)
+    def keep(old: Path) -> None:
+        if backup_dir is not None:
+            keep_backup(old, backup_dir, kept=kept)
+
+    write_atomic(path, data, before_replace=keep)
 
 
 def backup_name(path: Path, when: float) -> str:
@@ -195,20 +130,6 @@ def keep_backup(path: Path, backup_dir: Path, *, kept: int = BACKUPS_KEPT) -> Pa
         with contextlib.suppress(OSError):
             old.unlink()
     return target
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Building many long-lived objects: collecting in between only costs time, and freezing
-    them afterwards keeps later full collections from walking them all again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def load_json_file(path: Path) -> dict[str, Any] | None:
@@ -242,7 +163,7 @@ def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
     if not isinstance(version, int) or version < 1:
         raise DamagedStore(path, f"bad schema version {str(version)[:20]!r}")
     if version > SCHEMA_VERSION:
-        raise NewerSchema(path, version)
+        raise NewerSchema(path, version, SCHEMA_VERSION)
 
 
 def new_content(kind: str) -> dict[str, Any]:
@@ -294,6 +215,14 @@ class StoreFile:
         content = load_json_file(self.path)
         if content is None:
             return new_content(self.kind)
+        check_schema(self.path, content, self.kind)
+        return content
+
+    def load(self) -> dict[str, Any]:
+        """The file's content, checked, read without the lock; empty when it does not exist."""
+        content = load_json_file(self.path)
+        if content is None:
+            return {}
         check_schema(self.path, content, self.kind)
         return content
 

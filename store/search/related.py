@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from store.files.storage import paused_gc
+from store.memory import paused_gc
 from store.models import Record
 
 _WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")  # three characters or more

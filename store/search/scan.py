@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from store.errors import PaperdeckError
-from store.search.query import INSIDE_FROM, word_start_test
+from store.search.language import INSIDE_FROM, word_start_test
 
 PARALLEL_FROM_BYTES = 8_000_000
 """Below this abstracts file size (about 5k papers) reading it here is quicker than a fork."""

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.export.render import ExportError, front_matter, parse_front_matter, render, slugify
+from store.errors import ExportError
+from store.export.render import front_matter, parse_front_matter, render, slugify
 from store.export.write import export_dir, export_file
 from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState

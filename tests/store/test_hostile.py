@@ -13,7 +13,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.catalog.listing import ListingError, decode, parse_listing
+from store.catalog.listing import decode, parse_listing
+from store.errors import ListingError
 from store.library import Library
 from tui.text import clean, safe
 

@@ -10,11 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from store.catalog.listing import ListingError
-from store.errors import UsageError
-from store.files.storage import DamagedStore, NewerSchema, StoreLocked, StoreWriteError
-from store.library import Library, UnknownPaper
-from store.tags import BadTag, normalise_tag
+from store.errors import (
+    BadTag,
+    DamagedStore,
+    ListingError,
+    NewerSchema,
+    StoreLocked,
+    StoreWriteError,
+    UnknownPaper,
+    UsageError,
+)
+from store.library import Library
+from store.tags import normalise_tag
 from store.view import LibraryView
 from tests.conftest import FIXED_NOW
 

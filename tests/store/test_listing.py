@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from store.catalog.listing import (
     _CONTROL_RE,
-    ListingError,
     clean_text,
     clean_url,
     decode,
@@ -18,6 +17,7 @@ from store.catalog.listing import (
     parse_listing,
     title_key,
 )
+from store.errors import ListingError
 from tests.conftest import DATA, ROOT
 
 LISTINGS = DATA / "listings"

@@ -8,16 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store.errors import QueryError
 from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState
-from store.search.query import (
-    QueryError,
-    SearchIndex,
-    normalise,
-    parse_query,
-    search,
-    word_start_test,
-)
+from store.search.index import SearchIndex, search
+from store.search.language import normalise, parse_query, word_start_test
 
 
 def rec(pid: str, title: str, abstract: str = "", **fields: object) -> Record:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store.files.storage import DamagedStore
+from store.errors import DamagedStore
 from store.library import Library
 from store.paths import bundled_seeds
 from store.search.scan import PARALLEL_FROM_BYTES, AbstractScan

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import time
+import argparse
+import sys
 from typing import TextIO
 
-from store.files.storage import write_atomic_bytes
 from store.library import Library
+from tui.cli.parser import Subcommands
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
@@ -30,11 +31,7 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
             )
             out.write(f"{name}: no good backup found; {hint}\n")
             continue
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        aside = store_file.path.with_name(f"{name}.damaged-{stamp}")
-        with store_file.locked():
-            store_file.path.rename(aside)
-            write_atomic_bytes(store_file.path, backup.read_bytes())
+        aside = library.restore(store_file, backup)
         out.write(f"{name}: restored from {backup}; the damaged file is kept as {aside}\n")
         problems -= 1
     if problems:
@@ -45,3 +42,13 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
         )
         return 1
     return 0
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
+    p.add_argument("--restore", action="store_true", help="restore the newest good backups")
+    p.set_defaults(run=cmd_doctor, needs_store=False)
+
+
+def cmd_doctor(args: argparse.Namespace, library: Library) -> int:
+    return run_doctor(library, restore=args.restore, out=sys.stdout)

@@ -6,8 +6,10 @@ rich are imported inside the commands: other subcommands that import this module
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,11 +18,45 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from store.errors import PaperdeckError
 from store.models import Enrichment, Record
+from tui.cli.parser import Subcommands
 
 if TYPE_CHECKING:
     from store.enrich.run import FetchSummary
 
 MAX_FAILURES_SHOWN = 10
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("fetch", parents=[common], help="enrich papers from arXiv and GitHub")
+    p.add_argument("--arxiv", action="store_true", help="arXiv metadata only")
+    p.add_argument("--github", action="store_true", help="GitHub repositories only")
+    p.add_argument("--query", "-q", default="", help="papers to enrich (default: all)")
+    p.add_argument("--refresh", action="store_true", help="ask again for enriched papers")
+    p.set_defaults(run=cmd_fetch)
+
+    p = sub.add_parser("auth", parents=[common], help="store a GitHub token in the keyring")
+    p.add_argument("service", choices=("github",))
+    p.add_argument("--delete", action="store_true", help="remove the stored token")
+    p.set_defaults(run=cmd_auth, needs_store=False)
+
+
+def cmd_fetch(args: argparse.Namespace, library: EnrichableLibrary) -> int:
+    both = not args.arxiv and not args.github
+    return run_fetch(
+        library,
+        arxiv=args.arxiv or both,
+        github=args.github or both,
+        query=args.query or None,
+        refresh=args.refresh,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def cmd_auth(args: argparse.Namespace, library: object) -> int:
+    return run_auth(
+        args.service, delete=args.delete, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr
+    )
 
 
 class EnrichableLibrary(Protocol):

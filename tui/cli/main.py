@@ -1,4 +1,4 @@
-"""The `paperdeck` command: argparse and dispatch.
+"""The `paperdeck` command: parse, open the store, run the command, turn errors into one line.
 
 Only `paperdeck` with no subcommand imports textual; every other command stays light so that
 scripts start fast.
@@ -7,47 +7,18 @@ scripts start fast.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TextIO
+from collections.abc import Sequence
 
-from store.errors import PaperdeckError, UsageError
+from store.errors import PaperdeckError
 from store.library import Library
-from store.models import STATUSES
-from store.paths import bundled_seeds, data_directory
-from store.search.query import SORTS
-from tui.cli import output as cli_output
-from tui.text import clean
+from store.paths import data_directory
+from tui.cli import app, doctor, export, fetch, papers, state
+from tui.cli.parser import ArgumentParser, paperdeck_version
 
-Handler = Callable[[argparse.Namespace, Library], int]
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse that reports a bad command line in one line with exit status 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"paperdeck: error: {message} (see `{self.prog} --help`)\n")
-
-
-def positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of 1 or more, got {value}")
-    return number
-
-
-def year_value(value: str) -> int:
-    if not value.isdigit() or not 1900 <= int(value) <= 2999:
-        raise argparse.ArgumentTypeError(f"expected a year such as 2025, got {value!r}")
-    return int(value)
+COMMAND_MODULES = (papers, state, app, export, fetch, doctor)
+"""Each adds its subcommands, in this order in `--help`; a new command module goes here."""
 
 
 def build_parser() -> ArgumentParser:
@@ -64,364 +35,16 @@ def build_parser() -> ArgumentParser:
         "With no command, opens the app.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"paperdeck {_version()}")
+    parser.add_argument("--version", action="version", version=f"paperdeck {paperdeck_version()}")
+    parser.set_defaults(run=app.cmd_app, needs_store=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-
-    p = sub.add_parser("import", parents=[common], help="import listing files or directories")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    p.add_argument(
-        "--year",
-        type=year_value,
-        help="year of dates that carry none, for files that give no year anywhere",
-    )
-
-    p = sub.add_parser("list", parents=[common], help="list papers matching a query")
-    p.add_argument("--query", "-q", default="", help="query (see README: query syntax)")
-    p.add_argument("--sort", choices=SORTS, help="order (default: relevance or date)")
-    p.add_argument("--limit", "-n", type=positive_int, help="show at most N papers")
-    p.add_argument("--json", action="store_true", help="print a JSON array")
-
-    p = sub.add_parser("show", parents=[common], help="show one paper")
-    p.add_argument("id")
-    p.add_argument("--json", action="store_true", help="print the JSON record")
-
-    p = sub.add_parser("tag", parents=[common], help="add (or --remove) tags")
-    p.add_argument("id")
-    p.add_argument("tags", nargs="+", metavar="TAG")
-    p.add_argument("--remove", action="store_true", help="remove the tags instead")
-
-    p = sub.add_parser("note", parents=[common], help="set a paper's note")
-    p.add_argument("id")
-    source = p.add_mutually_exclusive_group()
-    source.add_argument("--text", "-t", help="the note's text (else stdin when piped)")
-    source.add_argument("--edit", "-e", action="store_true", help="edit the note in $EDITOR")
-
-    p = sub.add_parser("queue", parents=[common], help="the reading queue")
-    queue_sub = p.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
-    for name, text in (("add", "add papers to the queue"), ("remove", "take papers off it")):
-        q = queue_sub.add_parser(name, parents=[common], help=text)
-        q.add_argument("ids", nargs="+", metavar="ID")
-    q = queue_sub.add_parser("list", parents=[common], help="the queue in order")
-    q.add_argument("--json", action="store_true", help="print a JSON array")
-
-    p = sub.add_parser("mark", parents=[common], help="set reading status")
-    p.add_argument("id")
-    p.add_argument("status", choices=STATUSES)
-
-    p = sub.add_parser("export", parents=[common], help="export notes (Markdown, BibTeX, JSON)")
-    p.add_argument("--query", "-q", default="", help="papers to export (default: all)")
-    p.add_argument("--all", action="store_true", help="every matched paper, not only noted ones")
-    dest = p.add_mutually_exclusive_group()
-    dest.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
-    dest.add_argument("--dir", type=Path, metavar="DIR", help="one Markdown file per paper")
-    p.add_argument("--format", "-f", choices=("md", "bib", "json"), default="md")
-    p.add_argument("--force", action="store_true", help="overwrite an existing FILE")
-
-    p = sub.add_parser("fetch", parents=[common], help="enrich papers from arXiv and GitHub")
-    p.add_argument("--arxiv", action="store_true", help="arXiv metadata only")
-    p.add_argument("--github", action="store_true", help="GitHub repositories only")
-    p.add_argument("--query", "-q", default="", help="papers to enrich (default: all)")
-    p.add_argument("--refresh", action="store_true", help="ask again for enriched papers")
-
-    p = sub.add_parser("auth", parents=[common], help="store a GitHub token in the keyring")
-    p.add_argument("service", choices=("github",))
-    p.add_argument("--delete", action="store_true", help="remove the stored token")
-
-    p = sub.add_parser("triage", parents=[common], help="open the app in triage mode")
-    p.add_argument("--query", "-q", default="", help="triage only papers matching this")
-
-    p = sub.add_parser("related", parents=[common], help="papers similar to one paper")
-    p.add_argument("id")
-    p.add_argument("--limit", "-n", type=positive_int, default=5)
-    p.add_argument("--json", action="store_true", help="print a JSON array")
-
-    p = sub.add_parser("duplicates", parents=[common], help="papers with near-identical titles")
-    p.add_argument("--json", action="store_true", help="print a JSON array")
-
-    p = sub.add_parser("merge", parents=[common], help="merge a near-duplicate into a paper")
-    p.add_argument("keep", help="the paper that stays")
-    p.add_argument("drop", help="the duplicate: its tags, note and queue place move to KEEP")
-
-    p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
-    p.add_argument("--restore", action="store_true", help="restore the newest good backups")
+    for module in COMMAND_MODULES:
+        module.add_commands(sub, common)
     return parser
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("paperdeck")
-    except PackageNotFoundError:
-        return "dev"
-
-
-# -- commands ----------------------------------------------------------------------------------
-
-
-def cmd_import(args: argparse.Namespace, library: Library) -> int:
-    with cli_output.progress_bar(sys.stderr, "Importing") as progress:
-        report = library.import_files(args.paths, year=args.year, progress=progress)
-    print(
-        f"Imported {report.listings} listings from {len(report.files)} file(s): "
-        f"{report.new} new, {report.merged} merged, {report.unchanged} unchanged."
-    )
-    return 0
-
-
-def cmd_list(args: argparse.Namespace, library: Library) -> int:
-    records = library.records(
-        args.query,
-        args.sort,
-        args.limit,
-        with_abstracts=args.json,
-        scan=getattr(args, "scan", None),
-    )
-    if args.json:
-        _print_json([r.to_json() for r in records])
-    else:
-        total = len(library.papers())
-        cli_output.print_table(records, total, sys.stdout)
-    return 0
-
-
-def cmd_show(args: argparse.Namespace, library: Library) -> int:
-    record = library.get(args.id)
-    if args.json:
-        _print_json(record.to_json())
-    else:
-        cli_output.print_record(record, sys.stdout)
-    return 0
-
-
-def cmd_tag(args: argparse.Namespace, library: Library) -> int:
-    pid = library.resolve(args.id)
-    if args.remove:
-        change = library.remove_tags([pid], args.tags)
-    else:
-        change = library.add_tags([pid], args.tags)
-    tags = change.after[pid].tags
-    print(f"{pid}: tags {', '.join(tags) if tags else '(none)'}")
-    return 0
-
-
-def cmd_note(args: argparse.Namespace, library: Library) -> int:
-    pid = library.resolve(args.id)
-    if args.text is not None:
-        text = args.text
-    elif args.edit:
-        text = _edit_in_editor(library.get(pid).state.note, pid)
-    elif not sys.stdin.isatty():
-        text = sys.stdin.read()
-    else:
-        raise UsageError("note: give the note with --text, pipe it on stdin, or use --edit")
-    library.set_note(pid, text)
-    print(f"{pid}: note saved ({len(text)} characters)")
-    return 0
-
-
-def _edit_in_editor(current: str, pid: str) -> str:
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.NamedTemporaryFile("w", suffix=f"-{pid}.md", delete=False) as handle:
-        handle.write(current)
-        path = Path(handle.name)
-    try:
-        import shlex
-
-        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
-        if result.returncode != 0:
-            raise UsageError(f"note: {editor} exited with status {result.returncode}; not saved")
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"note: editor {editor!r} not found; set $EDITOR") from None
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def cmd_queue(args: argparse.Namespace, library: Library) -> int:
-    if args.queue_command == "list":
-        records = library.records("is:queued")
-        if args.json:
-            _print_json([r.to_json() for r in records])
-        else:
-            cli_output.print_table(records, len(library.papers()), sys.stdout, queue=True)
-        return 0
-    ids = [library.resolve(ref) for ref in args.ids]
-    if args.queue_command == "add":
-        change = library.queue_add(ids)
-    else:
-        change = library.queue_remove(ids)
-    print(f"queue: {len(change.queue_after or ())} paper(s)")
-    return 0
-
-
-def cmd_mark(args: argparse.Namespace, library: Library) -> int:
-    pid = library.resolve(args.id)
-    library.set_status([pid], args.status)
-    print(f"{pid}: {args.status}")
-    return 0
-
-
-def cmd_export(args: argparse.Namespace, library: Library) -> int:
-    from datetime import datetime
-
-    from store import export
-
-    records = library.records(args.query)
-    now = datetime.now().astimezone()
-    if args.dir is not None:
-        if not args.all:
-            records = [r for r in records if r.state.note.strip()]
-        report = export.export_dir(records, args.dir, now=now, force=args.force)
-        for path, reason in report.skipped:
-            print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
-        print(
-            f"{args.dir}: {len(report.written)} written, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
-            file=sys.stderr,
-        )
-        return 0
-    if args.output is not None:
-        path = export.export_file(
-            args.format, records, args.output, now=now, include_all=args.all, force=args.force
-        )
-        print(f"wrote {path}", file=sys.stderr)
-        return 0
-    sys.stdout.write(export.render(args.format, records, now=now, include_all=args.all))
-    return 0
-
-
-def cmd_fetch(args: argparse.Namespace, library: Library) -> int:
-    from tui.cli.fetch import run_fetch
-
-    both = not args.arxiv and not args.github
-    return run_fetch(
-        library,
-        arxiv=args.arxiv or both,
-        github=args.github or both,
-        query=args.query or None,
-        refresh=args.refresh,
-        stdout=sys.stdout,
-        stderr=sys.stderr,
-    )
-
-
-def cmd_auth(args: argparse.Namespace, library: Library) -> int:
-    from tui.cli.fetch import run_auth
-
-    return run_auth(
-        args.service, delete=args.delete, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr
-    )
-
-
-def cmd_doctor(args: argparse.Namespace, library: Library) -> int:
-    from tui.cli.doctor import run_doctor
-
-    return run_doctor(library, restore=args.restore, out=sys.stdout)
-
-
-def cmd_related(args: argparse.Namespace, library: Library) -> int:
-    from store.search.related import RelatedIndex
-
-    pid = library.resolve(args.id)
-    records = library.all_records()
-    by_id = {r.id: r for r in records}
-    related = RelatedIndex(records).related(pid, args.limit)
-    if args.json:
-        _print_json(
-            [
-                {**by_id[r.paper].to_json(), "score": r.score, "shared_terms": list(r.shared)}
-                for r in related
-            ]
-        )
-    else:
-        cli_output.print_table([by_id[r.paper] for r in related], len(records), sys.stdout)
-    return 0
-
-
-def cmd_duplicates(args: argparse.Namespace, library: Library) -> int:
-    from store.search.related import near_duplicates
-
-    records = library.all_records(with_abstracts=False)
-    by_id = {r.id: r for r in records}
-    pairs = near_duplicates(records)
-    if args.json:
-        _print_json([{"keep": d.keep, "drop": d.drop, "score": d.score} for d in pairs])
-        return 0
-    for pair in pairs:
-        print(
-            f"{pair.keep}  {clean(by_id[pair.keep].title)}\n{pair.drop}  "
-            f"{clean(by_id[pair.drop].title)}\n  similarity {pair.score}: "
-            f"paperdeck merge {pair.keep} {pair.drop}\n"
-        )
-    if not pairs:
-        print("No near-duplicate titles.")
-    return 0
-
-
-def cmd_merge(args: argparse.Namespace, library: Library) -> int:
-    keep, drop = library.resolve(args.keep), library.resolve(args.drop)
-    library.merge_user_state(keep, drop)
-    print(f"merged {drop} into {keep}; {drop} is hidden from lists")
-    return 0
-
-
-def cmd_app(args: argparse.Namespace, library: Library) -> int:
-    from tui.app import run_app
-
-    return run_app(library, seeds=bundled_seeds())
-
-
-def cmd_triage(args: argparse.Namespace, library: Library) -> int:
-    from tui.app import run_app
-
-    return run_app(library, seeds=bundled_seeds(), triage=args.query)
-
-
-COMMANDS: dict[str | None, Handler] = {
-    None: cmd_app,
-    "import": cmd_import,
-    "list": cmd_list,
-    "show": cmd_show,
-    "tag": cmd_tag,
-    "note": cmd_note,
-    "queue": cmd_queue,
-    "mark": cmd_mark,
-    "export": cmd_export,
-    "fetch": cmd_fetch,
-    "auth": cmd_auth,
-    "doctor": cmd_doctor,
-    "triage": cmd_triage,
-    "related": cmd_related,
-    "duplicates": cmd_duplicates,
-    "merge": cmd_merge,
-}
-# Commands that need a usable store before they run; doctor and auth must work without one.
-CHECKS_STORE = {
-    "import",
-    "list",
-    "show",
-    "tag",
-    "note",
-    "queue",
-    "mark",
-    "export",
-    "fetch",
-    "related",
-    "duplicates",
-    "merge",
-}
-
-
-def _print_json(value: object, out: TextIO | None = None) -> None:
-    out = out or sys.stdout
-    out.write(json.dumps(value, ensure_ascii=False, indent=2))
-    out.write("\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     root = data_directory(getattr(args, "db", None), os.environ)
     scan = None
     try:
@@ -429,9 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list" and args.query and not args.json:
             # Abstracts are searched on the other core while this one reads the catalog.
             scan = args.scan = library.scan_abstracts(args.query)
-        if args.command in CHECKS_STORE:
+        if getattr(args, "needs_store", True):
             library.check_usable()
-        return COMMANDS[args.command](args, library)
+        code: int = args.run(args, library)
+        return code
     except PaperdeckError as error:
         print(f"paperdeck: error: {error}", file=sys.stderr)
         return error.exit_code

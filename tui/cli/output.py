@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from store.library import Progress
+from store.catalog.importing import Progress
 from store.models import Record
 from tui.text import clean, markers, safe
 
@@ -123,3 +125,9 @@ def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
 
     with bar:
         yield update
+
+
+def print_json(value: object, out: TextIO | None = None) -> None:
+    out = out or sys.stdout
+    out.write(json.dumps(value, ensure_ascii=False, indent=2))
+    out.write("\n")

@@ -7,13 +7,14 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from store.models import Record
 from store.search.related import Related
+from tui import bindings
 from tui.screens.base import PaperScreen
 from tui.text import clean, safe
 from tui.widgets.footer import DeskFooter
@@ -68,11 +69,7 @@ def metadata_lines(record: Record) -> Text:
 
 
 class AbstractScreen(PaperScreen):
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="abstract.back"),
-        Binding("j", "step(1)", "Next", id="abstract.next"),
-        Binding("k", "step(-1)", "Previous", id="abstract.previous"),
-    ]
+    BINDINGS = bindings.ABSTRACT
 
     def __init__(
         self,
@@ -149,10 +146,24 @@ class AbstractScreen(PaperScreen):
             related.add_option(Option(Text(waiting, style="dim"), disabled=True))
         self.load_related(paper)
 
-    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="related",
+        exit_on_error=False,
+        description="Finding related papers",
+    )
     def load_related(self, paper: str) -> None:
         related = self.desk.view.related(paper)
         self.app.call_from_thread(self.show_related, paper, related)
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        if worker.group == "related" and self.is_mounted:
+            options = self.query_one("#abstract-related", OptionList)
+            options.clear_options()
+            options.add_option(
+                Option(Text("Could not find related papers.", style="dim"), disabled=True)
+            )
 
     def show_related(self, paper: str, related: list[Related]) -> None:
         if paper != self.paper_id or not self.is_mounted:

@@ -1,40 +1,110 @@
-"""PaperScreen: the actions every screen showing papers shares (`t n a r u o y f e`).
+"""The screens' common ground: typed access to the desk, and the actions on papers.
 
-On a list they act on the selection, else the highlighted paper; in the abstract view on that
-paper.  Each screen says which papers by implementing `target_ids`.
+`DeskScreen` is any paperdeck screen.  `PaperScreen` adds the actions every screen that shows
+papers shares (`t n a r u o y f e`): on a list they act on the selection, else the highlighted
+paper; in the abstract view on that paper.  Each screen says which papers by `target_ids`.
+Screens open other screens; the app module is never imported here (it imports the screens).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
 
-from textual.binding import Binding
+from textual import on
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from tui import bindings
+from tui.messages import OpenAbstract, WorkerFailed
 
 if TYPE_CHECKING:
-    from tui.app import PaperdeckApp
+    from store.library import Change
+    from tui.desk import Desk, DeskApp, ExportRequest
 
 
 class DeskScreen(Screen[None]):
-    """A screen of the paperdeck app, with typed access to it."""
+    """A screen of the paperdeck app."""
 
     @property
-    def desk(self) -> PaperdeckApp:
-        return self.app  # type: ignore[return-value]
+    def host(self) -> DeskApp:
+        return cast("DeskApp", self.app)
+
+    @property
+    def desk(self) -> Desk:
+        return self.host.desk
+
+    @on(Worker.StateChanged)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker messages do not bubble: hand an unexpected failure to the app's one handler,
+        and let this screen end whatever "working…" it shows."""
+        if event.state == WorkerState.ERROR:
+            self.worker_failed(event.worker)
+            self.app.post_message(WorkerFailed(event.worker))
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """Override to end a busy state that `worker` would have ended."""
+
+    def when_loaded(self, callback: Callable[[], None], *, once: bool = False) -> None:
+        """Call `callback` now if the library is read, and after every (re)load (or only the
+        first time, with `once`)."""
+        called = False
+
+        def loaded_changed(loaded: bool) -> None:
+            nonlocal called
+            if loaded and not (once and called):
+                called = True
+                callback()
+
+        self.watch(self.app, "loaded", loaded_changed)
+
+    # -- screens opened from any screen ------------------------------------------------------
+
+    def edit_note(
+        self,
+        paper: str,
+        *,
+        on_saved: Callable[[Change], None] | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        """Open the note editor; a draft left by a crash is recovered first."""
+        from tui.screens.modals import NoteEditor
+
+        desk = self.desk
+        text, base, recovered = desk.note_to_edit(paper)
+        if recovered:
+            self.notify("Recovered the unsaved draft of this note.", timeout=5, markup=False)
+
+        def save(new_text: str) -> None:
+            nonlocal base
+            saved_base = base
+            base = new_text
+            desk.write(lambda: desk.save_note(paper, new_text, saved_base), on_done=on_saved)
+
+        editor = NoteEditor(
+            desk.view.get(paper).title,
+            text,
+            save=save,
+            save_now=lambda t: desk.save_note_at_exit(paper, t, base),
+            save_draft=lambda t: desk.library.save_draft(paper, t),
+        )
+        if recovered:
+            editor.saved = base  # the recovered draft still needs saving
+        self.app.push_screen(editor, lambda _: on_close() if on_close else None)
+
+    def open_abstract(
+        self,
+        ids: Sequence[str],
+        paper: str,
+        *,
+        on_close: Callable[[str], None] | None = None,
+        focus_note: bool = False,
+    ) -> None:
+        self.post_message(OpenAbstract(ids, paper, on_close, focus_note))
 
 
 class PaperScreen(DeskScreen):
-    BINDINGS = [
-        Binding("t", "tag", "Tag", id="paper.tag"),
-        Binding("n", "note", "Note", id="paper.note"),
-        Binding("a", "queue", "Queue", id="paper.queue"),
-        Binding("r", "mark_read", "Read", id="paper.read"),
-        Binding("u", "undo", "Undo", id="paper.undo"),
-        Binding("o", "open_link", "Open link", id="paper.open-link"),
-        Binding("y", "copy", "Copy", show=False, id="paper.copy"),
-        Binding("f", "fetch", "Fetch", show=False, id="paper.fetch"),
-        Binding("e", "export", "Export", show=False, id="paper.export"),
-    ]
+    BINDINGS = bindings.PAPER
 
     def target_ids(self) -> list[str]:
         """The papers an action applies to; empty when there is none."""
@@ -52,21 +122,22 @@ class PaperScreen(DeskScreen):
             return
         from tui.screens.modals import TagInput
 
-        records = [self.desk.view.get(pid) for pid in ids]
+        desk = self.desk
+        records = [desk.view.get(pid) for pid in ids]
         current = sorted({t for r in records for t in r.state.tags})
-        suggestions = list(self.desk.view.tag_counts())
+        suggestions = list(desk.view.tag_counts())
         title = records[0].title if len(records) == 1 else f"{len(records)} papers"
 
         def apply(spec: str | None) -> None:
             if spec and spec.strip():
-                self.desk.write(lambda: self.desk.library.edit_tags(ids, spec))
+                desk.write(lambda: desk.library.edit_tags(ids, spec))
 
         self.app.push_screen(TagInput(title, current, suggestions), apply)
 
     def action_note(self) -> None:
         ids = self._targets()
         if ids:
-            self.desk.edit_note(ids[0])
+            self.edit_note(ids[0])
 
     def action_queue(self) -> None:
         ids = self._targets()
@@ -100,7 +171,16 @@ class PaperScreen(DeskScreen):
             self.desk.fetch(ids)
 
     def action_export(self) -> None:
-        self.desk.export(self.target_ids(), self.export_query())
+        from tui.screens.export import ExportDialog
+
+        ids = self.target_ids()
+        query = self.export_query()
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is not None:
+                self.desk.export(request, ids, query, self.host.sort)
+
+        self.app.push_screen(ExportDialog(has_selection=bool(ids), filter_text=query), chosen)
 
     def export_query(self) -> str:
         """The filter this screen shows, for the export dialog's "current filter" scope."""
@@ -109,4 +189,9 @@ class PaperScreen(DeskScreen):
     def action_sort(self) -> None:
         from tui.screens.modals import SortChooser
 
-        self.app.push_screen(SortChooser(self.desk.sort), self.desk.set_sort)
+        self.app.push_screen(SortChooser(self.host.sort), self.set_sort)
+
+    def set_sort(self, sort: str | None) -> None:
+        if sort is not None:
+            self.host.sort = sort
+            self.notify(f"Sorted by {sort}.", timeout=2, markup=False)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet
+
+from tui import bindings
+from tui.desk import ExportRequest
 
 SCOPES = (
     ("filter", "Papers in the current filter"),
@@ -37,17 +38,8 @@ def default_destination(fmt: str, *, home: Path | None = None, cwd: Path | None 
     return base / f"{stem}{SUFFIX[fmt]}"
 
 
-@dataclass(frozen=True)
-class ExportRequest:
-    scope: str
-    fmt: str
-    destination: Path
-    include_all: bool
-    force: bool
-
-
 class ExportDialog(ModalScreen[ExportRequest | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    BINDINGS = bindings.EXPORT
 
     def __init__(self, *, has_selection: bool, filter_text: str) -> None:
         super().__init__()

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -15,7 +14,8 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from store.search.query import SORTS
+from store.search.language import SORTS
+from tui import bindings
 from tui.text import safe
 
 
@@ -43,7 +43,7 @@ class TagSuggester(Suggester):
 class TagInput(ModalScreen[str | None]):
     """`t`: comma-separated tags to add, `-name` to remove; `→` accepts a completion."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="tag-input.cancel")]
+    BINDINGS = bindings.TAG_INPUT
 
     def __init__(self, title: str, current: Sequence[str], known: Sequence[str]) -> None:
         super().__init__()
@@ -73,7 +73,7 @@ class TagInput(ModalScreen[str | None]):
 class TextPrompt(ModalScreen[str | None]):
     """Asks for one line of text (tag rename and merge)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+    BINDINGS = bindings.PROMPT
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
@@ -95,7 +95,7 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class SortChooser(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="sort.cancel")]
+    BINDINGS = bindings.SORT
 
     DESCRIPTIONS = {
         "relevance": "best match first (when the filter has words), else date",
@@ -137,10 +137,7 @@ class NoteEditor(ModalScreen[None]):
     closed terminal comes back the next time the note is opened.
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="note-editor.save"),
-        Binding("escape", "close", "Save & close", priority=True, id="note-editor.close"),
-    ]
+    BINDINGS = bindings.NOTE_EDITOR
 
     def __init__(
         self,

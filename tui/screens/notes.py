@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from store.models import Record
+from tui import bindings
 from tui.screens.base import PaperScreen
 from tui.text import clean, safe
 from tui.widgets.footer import DeskFooter
@@ -28,9 +28,7 @@ def note_option(record: Record) -> Option:
 
 
 class NotesScreen(PaperScreen):
-    BINDINGS = [
-        Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="notes.back"),
-    ]
+    BINDINGS = bindings.NOTES
 
     def compose(self) -> ComposeResult:
         yield ModeBar("notes")
@@ -44,8 +42,7 @@ class NotesScreen(PaperScreen):
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, lambda _: self.refresh_notes())
-        self.desk.library_loaded.subscribe(self, lambda _: self.refresh_notes())
-        self.refresh_notes()
+        self.when_loaded(self.refresh_notes)
         self.options.focus()
 
     def on_screen_resume(self) -> None:
@@ -56,7 +53,7 @@ class NotesScreen(PaperScreen):
         return sorted(records, key=lambda r: r.state.updated, reverse=True)
 
     def refresh_notes(self) -> None:
-        if not self.desk.loaded:
+        if not self.host.loaded:
             return
         options = self.options
         keep = options.highlighted
@@ -80,4 +77,4 @@ class NotesScreen(PaperScreen):
     def open_note(self, event: OptionList.OptionSelected) -> None:
         ids = [r.id for r in self.noted()]
         if event.option.id:
-            self.desk.open_abstract(ids, event.option.id, focus_note=True)
+            self.open_abstract(ids, event.option.id, focus_note=True)

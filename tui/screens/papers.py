@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.timer import Timer
 
 from store.errors import PaperdeckError, UsageError
 from store.models import Record
-from store.search.query import Query, parse_query
+from store.search.language import Query, parse_query
+from tui import bindings
+from tui.messages import StartTriage
 from tui.screens.base import PaperScreen
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.footer import DeskFooter
@@ -23,15 +24,7 @@ SEARCHING_AFTER = 0.15
 class PapersScreen(PaperScreen):
     AUTO_FOCUS = "#papers"  # the list, at once: every focus change re-lays the footer
     _shown_before_load_ended = False
-    BINDINGS = [
-        # A priority binding runs when the key arrives, before the keys typed after it are
-        # sent on to the list; in the filter bar itself `/` is text (see check_action).
-        Binding("slash", "focus_filter", "Filter", id="papers.filter", priority=True),
-        Binding("s", "sort", "Sort", id="papers.sort"),
-        Binding("T", "triage", "Triage", show=False, id="papers.triage"),
-        Binding("escape", "clear_selection", "Clear selection", show=False, id="papers.escape"),
-        Binding("q", "app.quit", "Quit", id="papers.quit"),
-    ]
+    BINDINGS = bindings.PAPERS
 
     def compose(self) -> ComposeResult:
         yield ModeBar("papers")
@@ -49,18 +42,17 @@ class PapersScreen(PaperScreen):
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, self.records_changed)
-        self.desk.library_loaded.subscribe(self, self.library_loaded)
-        self.desk.sort_changed.subscribe(self, lambda _: self.run_filter(self.filter_bar.value))
-        self.desk.first_results_ready.subscribe(self, self.first_results_ready)
-        if not self.first_results_ready() and self.desk.loaded:
-            self.run_filter("")
+        self.watch(self.app, "sort", lambda _: self.run_filter(self.filter_bar.value), init=False)
+        self.host.first_results_ready.subscribe(self, self.first_results_ready)
+        self.first_results_ready()
+        self.when_loaded(self.library_loaded)
 
     def first_results_ready(self, _: None = None) -> bool:
         """Show the list the load prepared, if it is there and nothing is typed yet: the store
         is read while the screen is built, so the rows come with the first frames."""
         if self.filter_bar.value.strip():
             return False
-        ready = self.desk.take_first_results(self.desk.sort)
+        ready = self.host.take_first_results(self.host.sort)
         if ready is None:
             return False
         self._generation += 1  # a search still running from before the load must not follow
@@ -68,7 +60,7 @@ class PapersScreen(PaperScreen):
         self._shown_before_load_ended = True
         return True
 
-    def library_loaded(self, _: None) -> None:
+    def library_loaded(self) -> None:
         shown, self._shown_before_load_ended = self._shown_before_load_ended, False
         if not (shown and not self.filter_bar.value.strip()):
             self.run_filter(self.filter_bar.value)
@@ -104,7 +96,7 @@ class PapersScreen(PaperScreen):
         self.set_focus(self.table)
 
     def run_filter(self, text: str) -> None:
-        if not self.desk.loaded:
+        if not self.host.loaded:
             return
         self._generation += 1  # whatever a running search finds now is for an older filter
         try:
@@ -133,12 +125,12 @@ class PapersScreen(PaperScreen):
             self._slow_search = self.set_timer(SEARCHING_AFTER, self.filter_bar.show_searching)
         self.search(generation, query)
 
-    @work(thread=True, group="filter", exit_on_error=False)
+    @work(thread=True, group="filter", exit_on_error=False, description="Filtering")
     def search(self, generation: int, query: Query) -> None:
         records: list[Record] | None = None
         problem = ""
         try:
-            records = self.desk.view.search(query, self.desk.sort)
+            records = self.desk.view.search(query, self.host.sort)
         except PaperdeckError as error:
             problem = str(error)
         finally:
@@ -179,9 +171,9 @@ class PapersScreen(PaperScreen):
         self.table.clear_selection()
 
     def action_triage(self) -> None:
-        self.desk.start_triage(self.filter_bar.value)
+        self.post_message(StartTriage(self.filter_bar.value))
 
     @on(PaperTable.Opened)
     def open_paper(self, event: PaperTable.Opened) -> None:
         ids = [r.id for r in self.table.records]
-        self.desk.open_abstract(ids, event.record.id, on_close=self.table.move_to)
+        self.open_abstract(ids, event.record.id, on_close=self.table.move_to)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Label
 
 from store.models import Record
+from tui import bindings
 from tui.screens.base import PaperScreen
 from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
@@ -15,11 +15,7 @@ from tui.widgets.paper_table import PaperTable
 
 
 class QueueScreen(PaperScreen):
-    BINDINGS = [
-        Binding("shift+up", "move(-1)", "Move up", id="queue.up"),
-        Binding("shift+down", "move(1)", "Move down", id="queue.down"),
-        Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="queue.back"),
-    ]
+    BINDINGS = bindings.QUEUE
 
     def compose(self) -> ComposeResult:
         yield ModeBar("queue")
@@ -33,15 +29,14 @@ class QueueScreen(PaperScreen):
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, lambda _: self.refresh_queue())
-        self.desk.library_loaded.subscribe(self, lambda _: self.refresh_queue())
-        self.refresh_queue()
+        self.when_loaded(self.refresh_queue)
         self.table.focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_queue()
 
     def refresh_queue(self) -> None:
-        if not self.desk.loaded:
+        if not self.host.loaded:
             return
         queue = self.desk.view.queue()
         self.table.set_records(queue)
@@ -66,4 +61,4 @@ class QueueScreen(PaperScreen):
     @on(PaperTable.Opened)
     def open_paper(self, event: PaperTable.Opened) -> None:
         ids = [r.id for r in self.table.records]
-        self.desk.open_abstract(ids, event.record.id, on_close=self.table.move_to)
+        self.open_abstract(ids, event.record.id, on_close=self.table.move_to)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Label, Sparkline, Static
 
 from store.stats import Overview, overview
+from tui import bindings
 from tui.screens.base import DeskScreen
 from tui.text import safe
 from tui.widgets.footer import DeskFooter
@@ -31,9 +31,7 @@ def bars(rows: list[tuple[str, int]], *, limit: int = 12) -> Table:
 
 
 class StatsScreen(DeskScreen):
-    BINDINGS = [
-        Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="stats.back"),
-    ]
+    BINDINGS = bindings.STATS
 
     def compose(self) -> ComposeResult:
         yield ModeBar("stats")
@@ -50,14 +48,13 @@ class StatsScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, lambda _: self.refresh_stats())
-        self.desk.library_loaded.subscribe(self, lambda _: self.refresh_stats())
-        self.refresh_stats()
+        self.when_loaded(self.refresh_stats)
 
     def on_screen_resume(self) -> None:
         self.refresh_stats()
 
     def refresh_stats(self) -> None:
-        if not self.desk.loaded:
+        if not self.host.loaded:
             return
         data: Overview = overview(list(self.desk.view.by_id.values()), today=self.desk.today())
         status = data.by_status

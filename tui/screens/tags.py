@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui import bindings
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TextPrompt
 from tui.text import safe
@@ -17,12 +17,7 @@ from tui.widgets.mode_bar import ModeBar
 
 
 class TagsScreen(DeskScreen):
-    BINDINGS = [
-        Binding("R", "rename", "Rename", id="tags.rename"),
-        Binding("m", "merge", "Merge into…", id="tags.merge"),
-        Binding("u", "undo", "Undo", id="tags.undo"),
-        Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="tags.back"),
-    ]
+    BINDINGS = bindings.TAGS
 
     def compose(self) -> ComposeResult:
         yield ModeBar("tags")
@@ -36,8 +31,7 @@ class TagsScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, lambda _: self.refresh_tags())
-        self.desk.library_loaded.subscribe(self, lambda _: self.refresh_tags())
-        self.refresh_tags()
+        self.when_loaded(self.refresh_tags)
         self.options.focus()
 
     def on_screen_resume(self) -> None:

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+from textual.worker import Worker
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
-from store.search.query import Query, parse_query
+from store.search.language import Query, parse_query
+from tui import bindings
 from tui.screens.abstract import metadata_lines
 from tui.screens.base import DeskScreen
 from tui.screens.modals import TagInput
@@ -35,16 +36,7 @@ class Decision:
 
 
 class TriageScreen(DeskScreen):
-    BINDINGS = [
-        Binding("a", "decide('queued')", "Queue", id="triage.queue"),
-        Binding("x", "decide('dismissed')", "Dismiss", id="triage.dismiss"),
-        Binding("t", "tag", "Tag", id="triage.tag"),
-        Binding("n", "note", "Note", id="triage.note"),
-        Binding("s", "decide('skipped')", "Skip", id="triage.skip"),
-        Binding("o", "open_link", "Open link", id="triage.open"),
-        Binding("u", "undo", "Undo", id="triage.undo"),
-        Binding("escape", "leave", "Leave", id="triage.leave"),
-    ]
+    BINDINGS = bindings.TRIAGE
 
     def __init__(self, query: str = "") -> None:
         super().__init__()
@@ -64,10 +56,7 @@ class TriageScreen(DeskScreen):
         yield DeskFooter()
 
     def on_mount(self) -> None:
-        if self.desk.loaded:
-            self.build_pile()
-        else:
-            self.desk.library_loaded.subscribe(self, lambda _: self.build_pile())
+        self.when_loaded(self.build_pile, once=True)
         self.query_one("#triage-body", VerticalScroll).focus()
 
     def build_pile(self) -> None:
@@ -81,7 +70,13 @@ class TriageScreen(DeskScreen):
         progress.update(Text("Gathering the untriaged papers…", style="dim"))
         self.gather(query)
 
-    @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
+    @work(
+        thread=True,
+        exclusive=True,
+        group="triage",
+        exit_on_error=False,
+        description="Gathering the papers to triage",
+    )
     def gather(self, query: Query) -> None:
         """The pile, searched off the UI thread: a word query on a large library takes time."""
         try:
@@ -90,6 +85,11 @@ class TriageScreen(DeskScreen):
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self.pile_ready, pile)
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        if worker.group == "triage" and self.is_mounted:
+            progress = self.query_one("#triage-progress", Static)
+            progress.update(Text("Could not gather the papers to triage.", style="bold"))
 
     def pile_ready(self, pile: list[str]) -> None:
         self.pile = pile
@@ -209,7 +209,7 @@ class TriageScreen(DeskScreen):
             )
             self._record(decision)
 
-        self.desk.edit_note(paper, on_saved=decision.changes.append, on_close=closed)
+        self.edit_note(paper, on_saved=decision.changes.append, on_close=closed)
 
     def action_open_link(self) -> None:
         if self.current is not None:

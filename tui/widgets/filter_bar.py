@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
 
+from tui import bindings
 from tui.text import safe
 
 
 class FilterInput(Input):
-    BINDINGS = [Binding("escape", "clear", "Clear filter", id="filter.clear")]
+    BINDINGS = bindings.FILTER
 
     @dataclass
     class Cleared(Message):

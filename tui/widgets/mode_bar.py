@@ -24,10 +24,11 @@ class ModeBar(Static):
         self.current = current
 
     def on_mount(self) -> None:
-        self.show_activity("")
-        activity = getattr(self.app, "activity", None)
-        if activity is not None:
-            activity.subscribe(self, self.show_activity)
+        # Any app works (tests mount the bar alone); paperdeck's says what runs in the background.
+        if hasattr(self.app, "activity"):
+            self.watch(self.app, "activity", self.show_activity)
+        else:
+            self.show_activity("")
 
     def show_activity(self, activity: str) -> None:
         text = Text.assemble(("paperdeck", "bold"), " ")

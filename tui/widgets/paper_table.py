@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -21,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store.models import Record
+from tui import bindings
 from tui.text import clean, markers
 
 
@@ -63,16 +63,7 @@ class PaperTable(ScrollView, can_focus=True):
         "paper-table--read",
     }
 
-    BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="paper-table.down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="paper-table.up"),
-        Binding("g,home", "cursor_top", "Top", show=False, id="paper-table.top"),
-        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="paper-table.bottom"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="paper-table.page-down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="paper-table.page-up"),
-        Binding("enter", "open", "Open", id="paper-table.open"),
-        Binding("space", "toggle_select", "Select", id="paper-table.select"),
-    ]
+    BINDINGS = bindings.TABLE
 
     cursor: reactive[int] = reactive(0, init=False, always_update=True)
     """Index of the highlighted row in `records`."""

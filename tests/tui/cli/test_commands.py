@@ -183,8 +183,8 @@ def test_store_is_headless() -> None:
     """The UI never leaks down (rich as a direct import is caught by import-linter; httpx
     itself may load rich for its own command line)."""
     probe = (
-        "import sys, store.library, store.search.query, store.export.render, "
-        "store.search.related, store.view, store.stats, store.enrich.run; "
+        "import sys, store.library, store.search.language, store.search.index, "
+        "store.export.render, store.search.related, store.view, store.stats, store.enrich.run; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'tui')]; "
         "assert not bad, bad"
     )

@@ -1,0 +1,82 @@
+"""Is each store file sound, and bringing back a good backup when one is not (`paperdeck doctor`).
+
+A damaged file is never replaced silently: `restore` keeps it beside the restored one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from store.errors import DamagedStore, StoreError
+from store.files.storage import StoreFile, backups_of, keep_backup, write_atomic_bytes
+
+
+def check(files: Iterable[StoreFile]) -> list[tuple[StoreFile, str | None]]:
+    """Each store file with None when it is sound, else what is wrong with it."""
+    results: list[tuple[StoreFile, str | None]] = []
+    for store_file in files:
+        try:
+            store_file.load()
+        except StoreError as error:
+            results.append((store_file, str(error)))
+        else:
+            results.append((store_file, None))
+    return results
+
+
+def check_ends(path: Path) -> None:
+    """A cheap check of a large JSON file: does it start and end like one (DamagedStore if not)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64).lstrip()
+            handle.seek(max(0, path.stat().st_size - 64))
+            tail = handle.read().rstrip()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StoreError(f"{path}: cannot read ({error.strerror or error})") from None
+    if not head.startswith(b"{") or not tail.endswith(b"}"):
+        raise DamagedStore(path, "truncated or not JSON")
+
+
+def remove_stale_temps(files: Iterable[StoreFile]) -> None:
+    for store_file in files:
+        with contextlib.suppress(StoreError):
+            with store_file.locked():
+                store_file.remove_stale_temps()
+
+
+def take_backups(files: Iterable[StoreFile]) -> None:
+    """Keep a version of each file that has backups (never a damaged one over good backups)."""
+    for store_file in files:
+        if store_file.path.exists() and store_file.backup_dir is not None:
+            with store_file.locked():
+                store_file.read()
+                keep_backup(store_file.path, store_file.backup_dir, kept=store_file.backups_kept)
+
+
+def good_backup(store_file: StoreFile) -> Path | None:
+    """The newest backup of `store_file` that reads as sound, if any."""
+    if store_file.backup_dir is None:
+        return None
+    for candidate in backups_of(store_file.path, store_file.backup_dir):
+        try:
+            probe = StoreFile(candidate, store_file.kind)
+            probe.read()
+        except StoreError:
+            continue
+        return candidate
+    return None
+
+
+def restore(store_file: StoreFile, backup: Path) -> Path:
+    """Put `backup` in place of the (damaged) file, which is kept aside; the aside path."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    aside = store_file.path.with_name(f"{store_file.path.name}.damaged-{stamp}")
+    with store_file.locked():
+        store_file.path.rename(aside)
+        write_atomic_bytes(store_file.path, backup.read_bytes())
+    return aside

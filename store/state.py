@@ -1,0 +1,326 @@
+"""The user's state (tags, notes, status, triage, queue): every change is a locked
+read-modify-write that returns a `Change`, and `undo` puts back only what is still as it left it.
+
+Each change re-reads `state.json` under its lock and applies a function to the current state, so
+a process holding stale data never overwrites what another process wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from store.atomic import write_atomic
+from store.errors import BadTag, UnknownPaper, UsageError
+from store.files.documents import (
+    PAPERS_TABLE,
+    QUEUE_TABLE,
+    queue_from,
+    state_doc,
+    state_from,
+    table_docs,
+)
+from store.files.storage import StoreFile
+from store.models import STATUSES, Change, Paper, UserState
+from store.tags import count_tags, normalise_tags
+
+StateUpdate = Callable[[str, UserState], UserState]
+QueueUpdate = Callable[[list[str]], list[str]]
+
+
+class UserStates:
+    """The user-state file of a library; `papers` says which ids exist."""
+
+    def __init__(
+        self,
+        state_file: StoreFile,
+        papers: Callable[[], Mapping[str, Paper]],
+        now: Callable[[], datetime],
+    ) -> None:
+        self.file = state_file
+        self.papers = papers
+        self.now = now
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def all(self) -> dict[str, UserState]:
+        content = self.file.load()
+        return {doc["id"]: state_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
+
+    def queue_ids(self) -> list[str]:
+        return queue_from(self.file.load())
+
+    def of(self, pid: str) -> tuple[UserState, int | None]:
+        """One paper's state and queue position."""
+        content = self.file.load()
+        state = next(
+            (state_from(d) for d in table_docs(content, PAPERS_TABLE) if d["id"] == pid),
+            UserState(),
+        )
+        queue = queue_from(content)
+        return state, queue.index(pid) + 1 if pid in queue else None
+
+    def tag_counts(self) -> dict[str, int]:
+        return count_tags(self.all().values())
+
+    # -- the one way to write ----------------------------------------------------------------
+
+    def change(
+        self,
+        description: str,
+        ids: Sequence[str],
+        update: StateUpdate | None = None,
+        queue_update: QueueUpdate | None = None,
+    ) -> Change:
+        """Apply `update` to the current state of `ids` (and `queue_update` to the queue),
+        re-read under the lock, written once."""
+        papers = self.papers()
+        for pid in ids:
+            if pid not in papers:
+                raise UnknownPaper(f"no paper with id {pid!r}; `paperdeck list` shows the ids")
+        stamp = self.now().isoformat(timespec="seconds")
+        before: dict[str, UserState] = {}
+        after: dict[str, UserState] = {}
+        with self.file.transaction() as db:
+            table = db.table(PAPERS_TABLE, cache_size=0)
+            docs = {doc["id"]: doc for doc in table.all() if isinstance(doc.get("id"), str)}
+            queue_table = db.table(QUEUE_TABLE, cache_size=0)
+            queue = queue_from(db.storage.read() or {})
+            for pid in ids:
+                old = state_from(docs[pid]) if pid in docs else UserState()
+                new = update(pid, old) if update else old
+                before[pid], after[pid] = old, new
+                if new == old:
+                    continue
+                new = replace(new, updated=stamp)
+                after[pid] = new
+                if pid in docs:
+                    table.update(state_doc(pid, new), doc_ids=[docs[pid].doc_id])
+                else:
+                    table.insert(state_doc(pid, new))
+            queue_before = tuple(queue)
+            # Reading a paper to the end takes it off the queue.
+            new_queue = queue_update(list(queue)) if queue_update else list(queue)
+            done = {pid for pid, s in after.items() if s.status == "read" and s != before[pid]}
+            new_queue = [pid for pid in new_queue if pid not in done]
+            if new_queue != queue:
+                queue_table.truncate()
+                queue_table.insert({"ids": new_queue})
+            queue_after = tuple(new_queue)
+        tracks_queue = queue_update is not None or queue_before != queue_after
+        return Change(
+            description,
+            before,
+            after,
+            queue_before if tracks_queue else None,
+            queue_after if tracks_queue else None,
+        )
+
+    def _each(
+        self, description: str, ids: Sequence[str], update: Callable[[UserState], UserState]
+    ) -> Change:
+        return self.change(description, ids, lambda _, state: update(state))
+
+    # -- tags --------------------------------------------------------------------------------
+
+    def add_tags(self, ids: Sequence[str], tags: Iterable[str]) -> Change:
+        wanted = normalise_tags(tags)
+
+        def update(state: UserState) -> UserState:
+            merged = state.tags + tuple(t for t in wanted if t not in state.tags)
+            return replace(state, tags=merged)
+
+        return self._each(f"tag {', '.join(wanted)}", ids, update)
+
+    def remove_tags(self, ids: Sequence[str], tags: Iterable[str]) -> Change:
+        unwanted = set(normalise_tags(tags))
+
+        def update(state: UserState) -> UserState:
+            return replace(state, tags=tuple(t for t in state.tags if t not in unwanted))
+
+        return self._each(f"untag {', '.join(sorted(unwanted))}", ids, update)
+
+    def edit_tags(self, ids: Sequence[str], spec: str) -> Change:
+        """`a, b, -c`: add a and b, remove c (the TUI's tag input)."""
+        parts = [p.strip() for p in spec.split(",") if p.strip()]
+        add = normalise_tags((p for p in parts if not p.startswith("-")), allow_empty=True)
+        remove = set(normalise_tags((p[1:] for p in parts if p.startswith("-")), allow_empty=True))
+        if not add and not remove:
+            raise BadTag("no tag given; type tags separated by commas, -tag removes one")
+
+        def update(state: UserState) -> UserState:
+            kept = tuple(t for t in state.tags if t not in remove)
+            return replace(state, tags=kept + tuple(t for t in add if t not in kept))
+
+        return self._each(f"tags {spec.strip()}", ids, update)
+
+    def rename_tag(self, old: str, new: str) -> Change:
+        """Rename (or, when `new` exists, merge) a tag on every paper that has it."""
+        (old_tag,) = normalise_tags([old])
+        (new_tag,) = normalise_tags([new])
+        ids = [pid for pid, state in self.all().items() if old_tag in state.tags]
+
+        def update(state: UserState) -> UserState:
+            if old_tag not in state.tags:
+                return state
+            tags: list[str] = []
+            for tag in state.tags:
+                tag = new_tag if tag == old_tag else tag
+                if tag not in tags:
+                    tags.append(tag)
+            return replace(state, tags=tuple(tags))
+
+        return self._each(f"rename tag {old_tag} to {new_tag}", ids, update)
+
+    # -- notes, status, triage ---------------------------------------------------------------
+
+    def set_note(self, pid: str, text: str, *, base: str | None = None) -> Change:
+        """Save a note.  With `base` (the note as it was when editing began), a note changed
+        meanwhile by another process is kept below the new text instead of being overwritten."""
+
+        def update(state: UserState) -> UserState:
+            note = text
+            if base is not None and state.note not in (base, text) and state.note.strip():
+                note = (
+                    f"{text.rstrip()}\n\n---\n\n*paperdeck: this note was also changed elsewhere "
+                    f"while you edited it; that version follows.*\n\n{state.note}"
+                )
+            return replace(state, note=note)
+
+        return self._each("note", [pid], update)
+
+    def set_status(self, ids: Sequence[str], status: str) -> Change:
+        if status not in STATUSES:
+            raise UsageError(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
+        return self._each(f"mark {status}", ids, lambda s: replace(s, status=status))
+
+    def set_triaged(self, ids: Sequence[str], triaged: bool = True) -> Change:
+        return self._each("triage", ids, lambda s: replace(s, triaged=triaged))
+
+    def triage(self, pid: str, *, queue: bool = False, dismiss: bool = False) -> Change:
+        """Record a triage decision: the paper leaves the untriaged pile; `queue` queues it,
+        `dismiss` marks it read (and so off the queue)."""
+
+        def update(_: str, state: UserState) -> UserState:
+            return replace(state, triaged=True, status="read" if dismiss else state.status)
+
+        def queue_update(ids: list[str]) -> list[str]:
+            return ids + [pid] if queue and pid not in ids else ids
+
+        kind = "queue" if queue else "dismiss" if dismiss else "keep"
+        return self.change(f"triage ({kind})", [pid], update, queue_update)
+
+    # -- the queue ---------------------------------------------------------------------------
+
+    def queue_add(self, ids: Sequence[str]) -> Change:
+        def update(queue: list[str]) -> list[str]:
+            return queue + [pid for pid in ids if pid not in queue]
+
+        return self.change("queue", ids, queue_update=update)
+
+    def queue_remove(self, ids: Sequence[str]) -> Change:
+        return self.change("dequeue", ids, queue_update=lambda q: [p for p in q if p not in ids])
+
+    def queue_toggle(self, ids: Sequence[str]) -> Change:
+        """Queue the papers, or take them off when every one of them is queued already."""
+        queued = set(self.queue_ids())
+        if ids and all(pid in queued for pid in ids):
+            return self.queue_remove(ids)
+        return self.queue_add(ids)
+
+    def queue_move(self, pid: str, offset: int) -> Change:
+        def update(queue: list[str]) -> list[str]:
+            if pid not in queue:
+                return queue
+            index = queue.index(pid)
+            target = max(0, min(len(queue) - 1, index + offset))
+            queue.insert(target, queue.pop(index))
+            return queue
+
+        return self.change("reorder queue", [pid], queue_update=update)
+
+    # -- undo and merging --------------------------------------------------------------------
+
+    def undo(self, change: Change) -> Change:
+        """Put back what `change` replaced, leaving alone any paper changed since by anyone."""
+
+        def restore(pid: str, state: UserState) -> UserState:
+            if _same_user_state(state, change.after[pid]):
+                return change.before[pid]
+            return state
+
+        def restore_queue(queue: list[str]) -> list[str]:
+            if change.queue_before is None or change.queue_after is None:
+                return queue
+            if tuple(queue) == change.queue_after:
+                return list(change.queue_before)
+            # Someone else moved the queue too: undo only our own additions and removals.
+            added = set(change.queue_after) - set(change.queue_before)
+            queue = [p for p in queue if p not in added]
+            for index, pid in enumerate(change.queue_before):
+                if pid not in change.queue_after and pid not in queue:
+                    queue.insert(min(index, len(queue)), pid)
+            return queue
+
+        return self.change(
+            f"undo {change.description}", list(change.before), restore, restore_queue
+        )
+
+    def merge(self, keep: str, drop: str) -> Change:
+        """Fold near-duplicate `drop`'s tags, note, status and queue place into `keep`, and hide
+        `drop` (its state records `duplicate_of`; undo brings it back)."""
+        if keep == drop:
+            raise UsageError(f"cannot merge paper {keep} into itself")
+        rank = {s: i for i, s in enumerate(STATUSES)}
+        dropped: list[UserState] = []
+
+        def merged(pid: str, state: UserState) -> UserState:
+            if pid == drop:  # visited first, so its state as read under the lock is known
+                dropped.append(state)
+                return UserState(duplicate_of=keep)
+            other = dropped[0]
+            notes = [n for n in (state.note.strip(), other.note.strip()) if n]
+            return replace(
+                state,
+                tags=state.tags + tuple(t for t in other.tags if t not in state.tags),
+                note="\n\n---\n\n".join(dict.fromkeys(notes)),
+                status=max(state.status, other.status, key=lambda s: rank[s]),
+                triaged=state.triaged or other.triaged,
+            )
+
+        def queue_update(queue: list[str]) -> list[str]:
+            if drop in queue and keep not in queue:
+                queue[queue.index(drop)] = keep
+            return [p for p in queue if p != drop]
+
+        return self.change(f"merge {drop} into {keep}", [drop, keep], merged, queue_update)
+
+
+def _same_user_state(a: UserState, b: UserState) -> bool:
+    return replace(a, updated="") == replace(b, updated="")
+
+
+class Drafts:
+    """What the note editor holds but has not saved yet, so a crash or a closed terminal loses
+    nothing: one file per paper, written atomically."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, pid: str) -> Path:
+        return self.directory / f"{pid}.md"
+
+    def save(self, pid: str, text: str) -> None:
+        self.directory.mkdir(exist_ok=True)
+        write_atomic(self._path(pid), text.encode("utf-8"))
+
+    def get(self, pid: str) -> str | None:
+        try:
+            return self._path(pid).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def drop(self, pid: str) -> None:
+        self._path(pid).unlink(missing_ok=True)

@@ -1,0 +1,32 @@
+"""Helpers for driving the app with Pilot and reading back what the store holds."""
+
+from __future__ import annotations
+
+from store.library import Library
+from tui.app import PaperdeckApp
+from tui.widgets.paper_table import PaperTable
+
+SIZE = (120, 40)
+
+
+def app_for(library: Library, **kwargs: object) -> PaperdeckApp:
+    return PaperdeckApp(library, watch_interval=0, **kwargs)  # type: ignore[arg-type]
+
+
+async def settle(app: PaperdeckApp, pilot: object) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def table(app: PaperdeckApp) -> PaperTable:
+    return app.screen.query_one(PaperTable)
+
+
+def stored(library: Library) -> Library:
+    return Library(library.root)  # a fresh reader: what is on disk
+
+
+def count_text(app: PaperdeckApp) -> str:
+    return str(app.screen.query_one("#filter-count").render())

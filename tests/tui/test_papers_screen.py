@@ -1,0 +1,194 @@
+"""The Papers screen: loading, the footer, moving, filtering and its worker, at any size."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import Input
+from textual.widgets._footer import FooterKey
+
+from store.library import Library
+from store.paths import bundled_seeds
+from tests.conftest import DATA
+from tests.tui.pilot import SIZE, app_for, count_text, settle, stored, table
+from tui.app import PaperdeckApp
+from tui.widgets.paper_table import PaperTable
+
+
+async def test_empty_store_imports_the_seeds_first(tmp_path: Path) -> None:
+    library = Library.open(tmp_path / "fresh")
+    app = PaperdeckApp(library, seeds=bundled_seeds(), watch_interval=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(table(app).records) == 212
+        assert "212 papers" in count_text(app)
+    assert len(stored(library).papers()) == 212
+
+
+async def test_the_footer_follows_focus_and_is_rebuilt_only_when_its_keys_change(
+    library: Library,
+) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        keys = list(app.screen.query(FooterKey))
+        assert {"Tag", "Note", "Queue", "Filter", "Quit"} <= {k.description for k in keys}
+        app.screen.refresh_bindings()  # nothing changed: the same key widgets stay
+        await settle(app, pilot)
+        assert list(app.screen.query(FooterKey)) == keys
+        await pilot.press("slash")  # the filter bar has its own keys
+        await settle(app, pilot)
+        assert "Clear filter" in {k.description for k in app.screen.query(FooterKey)}
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "Tag" in {k.description for k in app.screen.query(FooterKey)}
+
+
+async def test_moving_and_opening(library: Library) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        papers = table(app)
+        await pilot.press("j", "j", "down")
+        assert papers.cursor == 3
+        await pilot.press("k", "up")
+        assert papers.cursor == 1
+        await pilot.press("G")
+        assert papers.cursor == 211
+        await pilot.press("g")
+        assert papers.cursor == 0
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "AbstractScreen"
+        second = papers.records[1].id
+        assert app.screen.paper_id == second  # type: ignore[attr-defined]
+        await pilot.press("j")
+        assert app.screen.paper_id == papers.records[2].id  # type: ignore[attr-defined]
+        await pilot.press("k", "k")
+        assert app.screen.paper_id == papers.records[0].id  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert table(app).cursor == 0  # back where the view ended
+
+
+async def test_filter_bar(library: Library) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"sparse autoencoder")
+        await settle(app, pilot)
+        shown = len(table(app).records)
+        assert 3 < shown < 212 and f"{shown} of 212" in count_text(app)
+        await pilot.press("enter")
+        assert isinstance(app.focused, PaperTable) and table(app).cursor == 0
+        await pilot.press("slash", "escape")
+        await settle(app, pilot)
+        assert len(table(app).records) == 212
+        await pilot.press("slash", *"year:>>2")
+        await settle(app, pilot)
+        assert "year:>>2" in count_text(app)  # the error names the term, the app lives on
+        assert app.is_running
+
+
+async def test_keys_typed_right_after_slash_never_act_on_papers(library: Library) -> None:
+    """On a busy moment keys arrive together; those after `/` must not queue, mark or sort."""
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for key, character in (("slash", "/"), ("a", "a"), ("r", "r"), ("s", "s")):
+            app.post_message(events.Key(key, character))  # all queued before any is handled
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "PapersScreen"  # no sort chooser
+        assert isinstance(app.focused, Input) and app.focused.value == "ars"  # nothing lost
+        await pilot.press("slash", "x")  # in the filter bar itself `/` is text
+        assert app.focused.value == "ars/x"
+    assert stored(library).queue_ids() == [] and stored(library).states() == {}
+
+
+async def test_one_search_at_a_time_and_the_last_filter_wins(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(library)
+    running, most = 0, 0
+    search = app.desk.view.search
+
+    def slow_search(*args: object, **kwargs: object) -> list[object]:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        time.sleep(0.05)  # a large library: long enough for the next keys to arrive
+        try:
+            return search(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(app.desk.view, "search", slow_search)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        for character in "sparse autoencoder":
+            key = "space" if character == " " else character
+            app.post_message(events.Key(key, character))
+            await pilot.pause(0.01)
+        for _ in range(50):
+            await settle(app, pilot)
+            if count_text(app).startswith(f"{len(search('sparse autoencoder'))} of"):
+                break
+        assert [r.id for r in table(app).records] == [r.id for r in search("sparse autoencoder")]
+        assert most == 1
+
+
+async def test_a_slow_filter_says_it_is_searching(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(library)
+    search = app.desk.view.search
+
+    def slow_search(*args: object, **kwargs: object) -> list[object]:
+        time.sleep(0.5)  # the first word search on a large library, before its index exists
+        return search(*args, **kwargs)  # type: ignore[arg-type]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(app.desk.view, "search", slow_search)
+        await pilot.press("slash", *"sparse")
+        await pilot.pause(0.3)
+        assert count_text(app) == "searching…"
+        await settle(app, pilot)
+        assert count_text(app) == f"{len(search('sparse'))} of 212"
+
+
+async def test_reload_keeps_the_filter_and_never_shows_an_old_list(library: Library) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"sparse autoencoder", "enter")
+        await settle(app, pilot)
+        shown = len(table(app).records)
+        Library(library.root).import_files([DATA / "listings" / "crlf.txt"])
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert len(table(app).records) == shown and f"{shown} of 213" in count_text(app)
+        first = table(app).records[0].id
+        await pilot.press("t", *"after-reload", "enter")
+        await settle(app, pilot)
+        await pilot.press("slash", "escape")  # back to everything: today's state, not the load's
+        await settle(app, pilot)
+        assert len(table(app).records) == 213
+        tagged = [r for r in table(app).records if r.id == first]
+        assert tagged[0].state.tags == ("after-reload",)
+
+
+async def test_works_at_80_by_24(library: Library) -> None:
+    app = app_for(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for key in ("enter", "escape", "2", "3", "4", "5", "1"):
+            await pilot.press(key)
+            await settle(app, pilot)
+        assert app.is_running and len(table(app).records) == 212

@@ -1,0 +1,132 @@
+"""Commands about the papers themselves: import, list, show, related, duplicates, merge."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from store.library import Library
+from store.search.language import SORTS
+from tui.cli import output
+from tui.cli.parser import Subcommands, positive_int, year_value
+from tui.text import clean
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("import", parents=[common], help="import listing files or directories")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument(
+        "--year",
+        type=year_value,
+        help="year of dates that carry none, for files that give no year anywhere",
+    )
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("list", parents=[common], help="list papers matching a query")
+    p.add_argument("--query", "-q", default="", help="query (see README: query syntax)")
+    p.add_argument("--sort", choices=SORTS, help="order (default: relevance or date)")
+    p.add_argument("--limit", "-n", type=positive_int, help="show at most N papers")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("show", parents=[common], help="show one paper")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true", help="print the JSON record")
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser("related", parents=[common], help="papers similar to one paper")
+    p.add_argument("id")
+    p.add_argument("--limit", "-n", type=positive_int, default=5)
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(run=cmd_related)
+
+    p = sub.add_parser("duplicates", parents=[common], help="papers with near-identical titles")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(run=cmd_duplicates)
+
+    p = sub.add_parser("merge", parents=[common], help="merge a near-duplicate into a paper")
+    p.add_argument("keep", help="the paper that stays")
+    p.add_argument("drop", help="the duplicate: its tags, note and queue place move to KEEP")
+    p.set_defaults(run=cmd_merge)
+
+
+def cmd_import(args: argparse.Namespace, library: Library) -> int:
+    with output.progress_bar(sys.stderr, "Importing") as progress:
+        report = library.import_files(args.paths, year=args.year, progress=progress)
+    print(
+        f"Imported {report.listings} listings from {len(report.files)} file(s): "
+        f"{report.new} new, {report.merged} merged, {report.unchanged} unchanged."
+    )
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, library: Library) -> int:
+    records = library.records(
+        args.query,
+        args.sort,
+        args.limit,
+        with_abstracts=args.json,
+        scan=getattr(args, "scan", None),
+    )
+    if args.json:
+        output.print_json([r.to_json() for r in records])
+    else:
+        total = len(library.papers())
+        output.print_table(records, total, sys.stdout)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, library: Library) -> int:
+    record = library.get(args.id)
+    if args.json:
+        output.print_json(record.to_json())
+    else:
+        output.print_record(record, sys.stdout)
+    return 0
+
+
+def cmd_related(args: argparse.Namespace, library: Library) -> int:
+    from store.search.related import RelatedIndex
+
+    pid = library.resolve(args.id)
+    records = library.all_records()
+    by_id = {r.id: r for r in records}
+    related = RelatedIndex(records).related(pid, args.limit)
+    if args.json:
+        output.print_json(
+            [
+                {**by_id[r.paper].to_json(), "score": r.score, "shared_terms": list(r.shared)}
+                for r in related
+            ]
+        )
+    else:
+        output.print_table([by_id[r.paper] for r in related], len(records), sys.stdout)
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace, library: Library) -> int:
+    from store.search.related import near_duplicates
+
+    records = library.all_records(with_abstracts=False)
+    by_id = {r.id: r for r in records}
+    pairs = near_duplicates(records)
+    if args.json:
+        output.print_json([{"keep": d.keep, "drop": d.drop, "score": d.score} for d in pairs])
+        return 0
+    for pair in pairs:
+        print(
+            f"{pair.keep}  {clean(by_id[pair.keep].title)}\n{pair.drop}  "
+            f"{clean(by_id[pair.drop].title)}\n  similarity {pair.score}: "
+            f"paperdeck merge {pair.keep} {pair.drop}\n"
+        )
+    if not pairs:
+        print("No near-duplicate titles.")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace, library: Library) -> int:
+    keep, drop = library.resolve(args.keep), library.resolve(args.drop)
+    library.merge_user_state(keep, drop)
+    print(f"merged {drop} into {keep}; {drop} is hidden from lists")
+    return 0

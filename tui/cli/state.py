@@ -1,0 +1,113 @@
+"""Commands that change what the user did with papers: tag, note, queue, mark."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from store.errors import UsageError
+from store.library import Library
+from store.models import STATUSES
+from tui.cli import output
+from tui.cli.parser import Subcommands
+
+
+def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("tag", parents=[common], help="add (or --remove) tags")
+    p.add_argument("id")
+    p.add_argument("tags", nargs="+", metavar="TAG")
+    p.add_argument("--remove", action="store_true", help="remove the tags instead")
+    p.set_defaults(run=cmd_tag)
+
+    p = sub.add_parser("note", parents=[common], help="set a paper's note")
+    p.add_argument("id")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--text", "-t", help="the note's text (else stdin when piped)")
+    source.add_argument("--edit", "-e", action="store_true", help="edit the note in $EDITOR")
+    p.set_defaults(run=cmd_note)
+
+    p = sub.add_parser("queue", parents=[common], help="the reading queue")
+    queue_sub = p.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+    for name, text in (("add", "add papers to the queue"), ("remove", "take papers off it")):
+        q = queue_sub.add_parser(name, parents=[common], help=text)
+        q.add_argument("ids", nargs="+", metavar="ID")
+    q = queue_sub.add_parser("list", parents=[common], help="the queue in order")
+    q.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(run=cmd_queue)
+
+    p = sub.add_parser("mark", parents=[common], help="set reading status")
+    p.add_argument("id")
+    p.add_argument("status", choices=STATUSES)
+    p.set_defaults(run=cmd_mark)
+
+
+def cmd_tag(args: argparse.Namespace, library: Library) -> int:
+    pid = library.resolve(args.id)
+    if args.remove:
+        change = library.remove_tags([pid], args.tags)
+    else:
+        change = library.add_tags([pid], args.tags)
+    tags = change.after[pid].tags
+    print(f"{pid}: tags {', '.join(tags) if tags else '(none)'}")
+    return 0
+
+
+def cmd_note(args: argparse.Namespace, library: Library) -> int:
+    pid = library.resolve(args.id)
+    if args.text is not None:
+        text = args.text
+    elif args.edit:
+        text = _edit_in_editor(library.get(pid).state.note, pid)
+    elif not sys.stdin.isatty():
+        text = sys.stdin.read()
+    else:
+        raise UsageError("note: give the note with --text, pipe it on stdin, or use --edit")
+    library.set_note(pid, text)
+    print(f"{pid}: note saved ({len(text)} characters)")
+    return 0
+
+
+def _edit_in_editor(current: str, pid: str) -> str:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    with tempfile.NamedTemporaryFile("w", suffix=f"-{pid}.md", delete=False) as handle:
+        handle.write(current)
+        path = Path(handle.name)
+    try:
+        import shlex
+
+        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        if result.returncode != 0:
+            raise UsageError(f"note: {editor} exited with status {result.returncode}; not saved")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"note: editor {editor!r} not found; set $EDITOR") from None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def cmd_queue(args: argparse.Namespace, library: Library) -> int:
+    if args.queue_command == "list":
+        records = library.records("is:queued")
+        if args.json:
+            output.print_json([r.to_json() for r in records])
+        else:
+            output.print_table(records, len(library.papers()), sys.stdout, queue=True)
+        return 0
+    ids = [library.resolve(ref) for ref in args.ids]
+    if args.queue_command == "add":
+        change = library.queue_add(ids)
+    else:
+        change = library.queue_remove(ids)
+    print(f"queue: {len(change.queue_after or ())} paper(s)")
+    return 0
+
+
+def cmd_mark(args: argparse.Namespace, library: Library) -> int:
+    pid = library.resolve(args.id)
+    library.set_status([pid], args.status)
+    print(f"{pid}: {args.status}")
+    return 0

@@ -1,0 +1,335 @@
+"""The Desk: what the screens do to papers (write and undo, notes, fetch, export, open, copy).
+
+It holds the app's Library and its in-memory view, writes off the UI thread in the order asked,
+and tells the screens what changed through `records_changed`.  It opens no screen: screens open
+screens (see `tui.screens.base`), so nothing here imports one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
+
+from textual.signal import Signal
+from textual.worker import get_current_worker
+
+from store.errors import PaperdeckError
+from store.library import Change, Library
+from store.models import Enrichment, Record
+from store.view import LibraryView
+from tui.text import clean
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.app import App
+
+UNDO_DEPTH = 100
+
+
+class DeskApp(Protocol):
+    """What screens may ask of the app, without importing it (tui.app imports the screens)."""
+
+    desk: Desk
+    loaded: bool
+    """True once the library is read; screens `watch` it to fill themselves."""
+    sort: str | None
+    """The order the user chose for lists (None: relevance or date)."""
+    activity: str
+    """What runs in the background ("Fetching 3/10…"), or "" when nothing does."""
+    first_results_ready: Signal[None]
+
+    def take_first_results(self, sort: str | None) -> list[Record] | None: ...
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What the export dialog asked for."""
+
+    scope: str
+    """`selection`, `filter`, `queue` or `notes`."""
+    fmt: str
+    """`md`, `bib`, `json`, or `dir` (one Markdown file per paper)."""
+    destination: Path
+    include_all: bool
+    force: bool
+
+
+class Desk:
+    def __init__(self, app: App[Any], library: Library) -> None:
+        self.app = app
+        self.library = library
+        self.view = LibraryView(library)
+        self.undo_stack: list[Change] = []
+        self._write_lock = asyncio.Lock()
+        self.records_changed: Signal[list[Record]] = Signal(app, "records-changed")
+
+    def set_activity(self, text: str) -> None:
+        self.app.activity = text  # type: ignore[attr-defined]
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def write(
+        self,
+        change: Callable[[], Change],
+        *,
+        undoable: bool = True,
+        on_done: Callable[[Change], None] | None = None,
+    ) -> None:
+        """Run a store change off the UI thread, in the order asked, then show its effect."""
+        self.app.run_worker(
+            self._write(change, undoable, on_done),
+            group="write",
+            description="Saving",
+            exit_on_error=False,
+        )
+
+    async def _write(
+        self,
+        change: Callable[[], Change],
+        undoable: bool,
+        on_done: Callable[[Change], None] | None,
+    ) -> Change | None:
+        async with self._write_lock:
+            try:
+                done = await asyncio.to_thread(change)
+            except PaperdeckError as error:
+                self.app.notify(str(error), severity="error", timeout=10, markup=False)
+                return None
+            except OSError as error:
+                self.app.notify(
+                    f"Could not save: {error}", severity="error", timeout=10, markup=False
+                )
+                return None
+        if undoable and not done.empty:
+            self.undo_stack.append(done)
+            del self.undo_stack[:-UNDO_DEPTH]
+        self.show_change(done)
+        if on_done is not None:
+            on_done(done)
+        return done
+
+    def show_change(self, change: Change) -> None:
+        changed = self.view.apply(change)
+        if changed:
+            self.records_changed.publish(changed)
+
+    def undo(self) -> None:
+        if not self.undo_stack:
+            self.app.notify("Nothing to undo.", timeout=2, markup=False)
+            return
+        change = self.undo_stack.pop()
+        self.write(lambda: self.library.undo(change), undoable=False)
+        self.app.notify(f"Undid {change.description}.", timeout=2, markup=False)
+
+    # -- notes -------------------------------------------------------------------------------
+
+    def note_to_edit(self, paper: str) -> tuple[str, str, bool]:
+        """(text to edit, the stored note, whether the text is a recovered draft)."""
+        base = self.view.get(paper).state.note
+        draft = self.library.draft(paper)
+        if draft is not None and draft != base:
+            return draft, base, True
+        return base, base, False
+
+    def save_note(self, paper: str, text: str, base: str) -> Change:
+        """In a worker: store the note (kept beside what changed elsewhere since `base`)."""
+        change = self.library.set_note(paper, text, base=base)
+        self.library.drop_draft(paper)
+        return change
+
+    def save_note_at_exit(self, paper: str, text: str, base: str) -> None:
+        """The app is closing with the editor open: save synchronously, or keep the draft."""
+        try:
+            self.save_note(paper, text, base)
+        except (PaperdeckError, OSError):
+            with contextlib.suppress(PaperdeckError, OSError):
+                self.library.save_draft(paper, text)  # reopened next time
+
+    # -- other actions -----------------------------------------------------------------------
+
+    def today(self) -> date:
+        return self.library.now().astimezone().date()
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        import webbrowser  # rarely needed: not at start-up
+
+        try:
+            webbrowser.open(url, new=2 if new_tab else 0)
+        except webbrowser.Error as error:
+            self.app.notify(f"Could not open a browser: {error}", severity="error", markup=False)
+            return
+        self.app.notify(f"Opened {url}", timeout=3, markup=False)
+
+    def open_best_link(self, paper: str) -> None:
+        url = self.view.get(paper).best_link()
+        if url is None:
+            self.app.notify("This paper has no link.", severity="warning", markup=False)
+            return
+        self.open_url(url)
+
+    def copy_papers(self, ids: Sequence[str]) -> None:
+        lines = []
+        for pid in ids:
+            record = self.view.get(pid)
+            link = record.best_link()
+            lines.append(f"{record.title} {link}" if link else record.title)
+        self.app.copy_to_clipboard("\n".join(lines))
+        self.app.notify(f"Copied {len(lines)} paper(s) to the clipboard.", timeout=2, markup=False)
+
+    # -- enrichment --------------------------------------------------------------------------
+
+    def fetch(self, ids: Sequence[str]) -> None:
+        """Enrich papers from arXiv and GitHub in the background; `ctrl+x` cancels."""
+        if any(w.group == "fetch" and w.is_running for w in self.app.workers):
+            self.app.notify(
+                "A fetch is already running; ctrl+x cancels it.", severity="warning", markup=False
+            )
+            return
+        records = [self.view.get(pid) for pid in ids]
+        self.app.run_worker(
+            partial(self._fetch, records),
+            thread=True,
+            group="fetch",
+            description="Fetching from arXiv and GitHub",
+            exit_on_error=False,
+        )
+
+    def cancel_fetch(self) -> bool:
+        running = [w for w in self.app.workers if w.group == "fetch" and w.is_running]
+        for worker in running:
+            worker.cancel()
+        return bool(running)
+
+    def _fetch(self, records: list[Record]) -> None:
+        import os
+
+        from store.enrich.run import FetchSettings, fetch
+        from store.enrich.token import lookup_github_token
+
+        worker = get_current_worker()
+        call = self.app.call_from_thread
+        try:
+            settings = FetchSettings.from_env(os.environ)
+        except PaperdeckError as error:
+            call(self.app.notify, str(error), severity="error", markup=False)
+            return
+        token = None
+        if any(r.paper.github for r in records):
+            token = lookup_github_token(os.environ).token
+        total = len(records)
+        call(self.set_activity, f"Fetching 0/{total}… (ctrl+x cancels)")
+
+        def progress(done: int, steps: int, title: str) -> None:
+            call(
+                self.set_activity, f"Fetching {done}/{steps}: {clean(title)[:40]} (ctrl+x cancels)"
+            )
+
+        def save(paper: str, enrichment: Enrichment) -> None:
+            self.library.save_enrichment(paper, enrichment)
+            call(self._enriched, [paper])
+
+        try:
+            summary = fetch(
+                records,
+                arxiv=True,
+                github=True,
+                refresh=False,
+                settings=settings,
+                token=token,
+                save=save,
+                progress=progress,
+                cancelled=lambda: worker.is_cancelled,
+            )
+        except PaperdeckError as error:
+            call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
+            return
+        finally:
+            call(self.set_activity, "")
+        lines = [
+            f"arXiv: {summary.matched} matched, {summary.not_found} not found, "
+            f"{summary.failed} failed, {summary.skipped} skipped",
+            f"GitHub: {summary.repos_ok} ok, {summary.repos_not_found} not found, "
+            f"{summary.repos_failed} failed",
+            *summary.service_errors,
+        ]
+        if summary.cancelled:
+            lines.insert(0, "Fetch cancelled; what was fetched is kept.")
+        severity = "error" if summary.service_errors else "information"
+        call(self.app.notify, "\n".join(lines), severity=severity, timeout=8, markup=False)
+
+    def _enriched(self, ids: list[str]) -> None:
+        changed = self.view.refresh_enrichment(ids)
+        if changed:
+            self.records_changed.publish(changed)
+
+    # -- export ------------------------------------------------------------------------------
+
+    def scope_records(
+        self, scope: str, selection: Sequence[str], query: str, sort: str | None
+    ) -> list[Record]:
+        if scope == "selection":
+            return [self.view.get(pid) for pid in selection]
+        if scope == "queue":
+            return self.view.queue()
+        if scope == "notes":
+            return [r for r in self.view.search("", sort) if r.state.note.strip()]
+        return self.view.search(query, sort)
+
+    def export(
+        self, request: ExportRequest, selection: Sequence[str], query: str, sort: str | None
+    ) -> None:
+        """Write the export the dialog asked for, in the background."""
+        self.app.run_worker(
+            partial(self._export, request, list(selection), query, sort),
+            thread=True,
+            group="export",
+            description="Exporting",
+            exit_on_error=False,
+        )
+
+    def _export(
+        self, request: ExportRequest, selection: list[str], query: str, sort: str | None
+    ) -> None:
+        from datetime import datetime
+
+        from store import export
+
+        now = datetime.now().astimezone()
+        call = self.app.call_from_thread
+        try:
+            records = [
+                self.view.with_abstract(r)
+                for r in self.scope_records(request.scope, selection, query, sort)
+            ]
+            if request.fmt == "dir":
+                if not request.include_all:
+                    records = [r for r in records if r.state.note.strip()]
+                report = export.export_dir(
+                    records, request.destination, now=now, force=request.force
+                )
+                message = (
+                    f"Exported to {request.destination}: {len(report.written)} written, "
+                    f"{len(report.updated)} updated, {len(report.unchanged)} unchanged"
+                )
+                if report.skipped:
+                    message += f", {len(report.skipped)} skipped (not written by paperdeck)"
+            else:
+                path = export.export_file(
+                    request.fmt,
+                    records,
+                    request.destination,
+                    now=now,
+                    include_all=request.include_all,
+                    force=request.force,
+                )
+                message = f"Exported {len(records)} paper(s) to {path}"
+        except PaperdeckError as error:
+            call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
+            return
+        call(self.app.notify, message, timeout=8, markup=False)
