@@ -173,9 +173,7 @@ def run(out: Callable[[str], None] = print) -> dict[str, object]:
     rows = []
     for reader in READERS:
         for training in TRAINING:
-            results = [
-                evaluate(papers, model, reader, training, seed) for seed in range(SPLITS)
-            ]
+            results = [evaluate(papers, model, reader, training, seed) for seed in range(SPLITS)]
             row: dict[str, object] = {"reader": reader.name, "training": training}
             for key in ("interest", "upvotes", "date", "base_rate"):
                 row[key] = statistics.mean(r[key] for r in results)

@@ -1,33 +1,59 @@
 """The reader's interest, learned locally from their own decisions (queue, tag, note, read,
 dismiss) over each paper's words, authors, organisation and categories.
 
-The model is naive Bayes over feature presence, as smoothed log-odds: a feature's weight says
-how much likelier a paper is wanted when it has that feature, against the reader's base rate.
-Training is counting, so a retrain after each decision costs a pass over the decided papers
-and one over every paper's feature numbers (tens of milliseconds at 10k papers, see
-`bench/ranking.py`, which also measured it against a logistic regression, upvotes and date).
-Features are the paper's own words (casefolded, no stemming), so "why" always names words the
-reader can find in the paper; authors, organisation and categories carry a prefix
-(`au:`, `org:`, `cat:`).
+The model is a Rocchio classifier: every paper is a TF-IDF vector, and a paper's score is how
+much nearer it lies to the centroid of the papers the reader wanted than to the centroid of
+those they dismissed.  `bench/ranking.py` chose it over naive Bayes (Bernoulli and
+multinomial, with and without word pairs): on the real seed papers with simulated readers it
+put 0.83 of the best possible share of liked papers in the top fifth, naive Bayes at best
+0.79.  Training is a sum over the decided papers and scoring a dot product per paper, a few tens
+of milliseconds at 10k papers.  Words are stemmed by stripping a few English suffixes
+("quantized", "quantization" -> "quantiz"); "why" shows the paper's own words for its stems.
+Authors, organisation and categories carry a prefix (`au:`, `org:`, `cat:`).
 """
 
 from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import compress
+from operator import mul
 
 from store.search.related import terms
 
 AUTHOR, ORGANIZATION, CATEGORY = "au:", "org:", "cat:"
-SMOOTHING = 1.0
-"""Pseudo-decisions per feature, split at the reader's base rate: a feature seen once moves a
-score by about one unit, and a feature never decided on does not move it at all."""
-TITLE_WEIGHT = 1.5
+PREFIXES = (AUTHOR, ORGANIZATION, CATEGORY)
+TITLE_WEIGHT = 3.0
 """A word in the title says more about a paper than one deep in its abstract."""
+DISMISSED_WEIGHT = 1.25
+"""How much nearness to dismissed papers counts against nearness to wanted ones (measured)."""
 MIN_DECISIONS = 20
 """Below this many decisions the ranking is a guess: callers fall back to upvotes."""
+_SUFFIXES = ("izations", "ization", "ations", "ation", "ings", "ing", "ers", "er", "ed", "es")
+_SUFFIXES += ("s", "ly")
+
+
+_STEMS: dict[str, str] = {}
+MAX_FEATURES = 50
+"""A paper is compared on its heaviest features only: scoring 10k papers stays near 100 ms and
+the benchmark loses less than 0.02."""
+
+
+def stem(word: str) -> str:
+    """`word` without its English suffix, when at least four letters are left."""
+    found = _STEMS.get(word)
+    if found is None:
+        found = word
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                found = word[: -len(suffix)]
+                break
+        if len(_STEMS) < 1_000_000:  # a vocabulary, not a memory leak
+            _STEMS[word] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,57 +72,33 @@ def _name(text: str) -> str:
     return " ".join(text.split())
 
 
-TF = True
-STEM = 0
-BIGRAMS = False
-BETA = 1.0
-_SUFFIXES = ("izations", "ization", "ations", "ation", "ings", "ing", "ers", "er", "ed", "es", "s", "ly")
-
-
-def stem(word: str) -> str:
-    if STEM == 0:
-        return word
-    if STEM == 1:
-        return word[:6]
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _words(text: str) -> list[str]:
-    ws = [stem(w) for w in terms(text)]
-    if BIGRAMS:
-        ws += [a + " " + b for a, b in zip(ws, ws[1:])]
-    return ws
-LENGTH_NORM = True
-MULTINOMIAL = False
+def _labels(document: Document) -> list[str]:
+    labels = [AUTHOR + _name(a) for a in document.authors if _name(a)]
+    if document.organization and _name(document.organization):
+        labels.append(ORGANIZATION + _name(document.organization))
+    labels += [CATEGORY + _name(c) for c in document.categories if _name(c)]
+    return labels
 
 
 def features(document: Document) -> dict[str, float]:
-    """Feature name -> value (presence, more for a title word) of one paper."""
-    found: dict[str, float] = {}
-    for word in _words(document.abstract):
-        found[word] = found.get(word, 0.0) + 1.0
-    if TF == 2:
-        pass
-    elif TF:
-        for word, count in found.items():
-            found[word] = 1.0 + math.log(count)
-    else:
-        for word in found:
-            found[word] = 1.0
-    for word in _words(document.title):
-        found[word] = found.get(word, 0.0) + TITLE_WEIGHT
-    for author in document.authors:
-        if _name(author):
-            found[AUTHOR + _name(author)] = 1.0
-    if document.organization and _name(document.organization):
-        found[ORGANIZATION + _name(document.organization)] = 1.0
-    for category in document.categories:
-        if _name(category):
-            found[CATEGORY + _name(category)] = 1.0
+    """Feature -> weight before IDF: log term frequency, plus `TITLE_WEIGHT` for a title word."""
+    counts = Counter(stem(w) for w in terms(document.abstract))
+    found = {term: 1.0 + math.log(count) for term, count in counts.items()}
+    for term in {stem(w) for w in terms(document.title)}:
+        found[term] = found.get(term, 0.0) + TITLE_WEIGHT
+    for label in _labels(document):
+        found[label] = 1.0
     return found
+
+
+def surface_words(document: Document) -> dict[str, str]:
+    """Feature -> the paper's own word for it (its first word with that stem)."""
+    words: dict[str, str] = {}
+    for word in terms(document.title) + terms(document.abstract):
+        words.setdefault(stem(word), word)
+    for label in _labels(document):
+        words[label] = label
+    return words
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +110,8 @@ class Term:
 class InterestModel:
     """Every paper's features, numbered once, ready to be trained on any set of decisions.
 
-    Reading the text is the slow part and happens once per paper (`add`); `train` only counts
-    and sums.  Not thread-safe: build and train from one worker at a time.
+    Reading the text is the slow part and happens once per paper (`add`); `train` sums and
+    scores.  Not thread-safe: add and train from one worker at a time.
     """
 
     def __init__(self, documents: Iterable[Document] = ()) -> None:
@@ -118,7 +120,9 @@ class InterestModel:
         self._names: list[str] = []
         self._numbers: dict[str, int] = {}
         self._features: list[tuple[array[int], array[float]]] = []
-        self._df: list[int] = []
+        self._document_frequency: list[int] = []
+        self._surface: list[str] = []
+        self._scaled: tuple[list[float], list[tuple[array[int], array[float]]]] | None = None
         self.add(documents)
 
     def __len__(self) -> int:
@@ -129,95 +133,85 @@ class InterestModel:
 
     def add(self, documents: Iterable[Document]) -> None:
         """Read new papers, or read again papers whose text changed."""
-        numbers, names = self._numbers, self._names
+        numbers, names, frequency = self._numbers, self._names, self._document_frequency
         for document in documents:
+            row = self._rows.get(document.id)
+            if row is not None:
+                for number in self._features[row][0]:
+                    frequency[number] -= 1
             numbered, values = array("i"), array("f")
+            words = surface_words(document)
             for name, value in features(document).items():
                 number = numbers.get(name)
                 if number is None:
                     number = numbers[name] = len(names)
                     names.append(name)
-                    self._df.append(0)
-                self._df[number] += 1
+                    frequency.append(0)
+                    self._surface.append(words.get(name, name))
+                frequency[number] += 1
                 numbered.append(number)
                 values.append(value)
-            row = self._rows.get(document.id)
             if row is None:
                 self._rows[document.id] = len(self._ids)
                 self._ids.append(document.id)
                 self._features.append((numbered, values))
             else:
                 self._features[row] = (numbered, values)
+        self._scaled = None
+
+    def _tf_idf(self) -> tuple[list[float], list[tuple[array[int], array[float]]]]:
+        """IDF per feature and every paper's unit TF-IDF vector; kept until papers change."""
+        if self._scaled is None:
+            n = len(self._ids) + 1
+            idf = [math.log(n / (1 + df)) + 1.0 for df in self._document_frequency]
+            vectors = []
+            for numbered, values in self._features:
+                weighted = array("f", map(mul, map(idf.__getitem__, numbered), values))
+                if len(weighted) > MAX_FEATURES:
+                    keep = sorted(range(len(weighted)), key=weighted.__getitem__)[-MAX_FEATURES:]
+                    numbered = array("i", (numbered[i] for i in keep))
+                    weighted = array("f", (weighted[i] for i in keep))
+                norm = math.sqrt(sum(map(mul, weighted, weighted))) or 1.0
+                vectors.append((numbered, array("f", (w / norm for w in weighted))))
+            self._scaled = (idf, vectors)
+        return self._scaled
 
     def train(self, decisions: Mapping[str, bool]) -> Interest:
         """Learn from `decisions` (paper id -> wanted) and score every paper."""
         rows = self._rows
         decided = [(rows[pid], wanted) for pid, wanted in decisions.items() if pid in rows]
         wanted_count = sum(1 for _, wanted in decided if wanted)
-        n = len(decided)
+        dismissed_count = len(decided) - wanted_count
         weights = [0.0] * len(self._names)
-        prior = 0.0
-        if wanted_count and wanted_count < n:
-            base = wanted_count / n
-            prior = math.log(base / (1 - base))
-            yes = [0.0] * len(self._names)
-            no = [0.0] * len(self._names)
+        support = [0] * len(self._names)
+        _, vectors = self._tf_idf()
+        if wanted_count and dismissed_count:
+            yes, no = 1.0 / wanted_count, -DISMISSED_WEIGHT / dismissed_count
             for row, wanted in decided:
-                counts = yes if wanted else no
-                if MULTINOMIAL:
-                    for number, value in zip(*self._features[row], strict=True):
-                        counts[number] += value
-                else:
-                    for number in self._features[row][0]:
-                        counts[number] += 1.0
-            a, b = SMOOTHING * base, SMOOTHING * (1 - base)
-            for number, (y, m) in enumerate(zip(yes, no, strict=True)):
-                if y or m:
-                    weights[number] = math.log((y + a) / (m + b)) - prior
-        if MULTINOMIAL == 2 and wanted_count and wanted_count < n:
-            total_docs = len(self._ids) + 1
-            idf = [math.log(total_docs / (1 + df)) + 1 for df in self._df]
-            norms = []
-            for numbered, values in self._features:
-                norms.append(math.sqrt(sum((v * idf[f]) ** 2 for f, v in zip(numbered, values))) or 1.0)
-            yes = [0.0] * len(self._names)
-            no = [0.0] * len(self._names)
-            for row, wanted in decided:
-                counts = yes if wanted else no
-                numbered, values = self._features[row]
-                for f, v in zip(numbered, values):
-                    counts[f] += v * idf[f] / norms[row]
-            weights = [(y / wanted_count - BETA * m / (n - wanted_count)) * idf[f] for f, (y, m) in enumerate(zip(yes, no))]
-            scores = array("d")
-            for row, (numbered, values) in enumerate(self._features):
-                scores.append(sum(weights[f] * v for f, v in zip(numbered, values)) / norms[row])
-            return Interest(ids=list(self._ids), rows=dict(rows), scores=scores, weights=weights, names=list(self._names), features=list(self._features), decisions=n, wanted=wanted_count)
-        scores = array("d")
-        for numbered, values in self._features:
-            total = 0.0
-            for number, value in zip(numbered, values, strict=True):
-                total += weights[number] * value
-            # Long abstracts would otherwise shout: scale by the square root of the length.
-            if LENGTH_NORM:
-                total /= math.sqrt(len(numbered) or 1)
-            scores.append(prior + total)
+                share = yes if wanted else no
+                numbered, values = vectors[row]
+                for number, value in zip(numbered, values, strict=True):
+                    weights[number] += share * value
+                    support[number] += 1
+        scores = array(
+            "d",
+            (
+                sum(map(mul, map(weights.__getitem__, numbered), values))
+                for numbered, values in vectors
+            ),
+        )
         return Interest(
             ids=list(self._ids),
             rows=dict(rows),
             scores=scores,
             weights=weights,
+            support=support,
             names=list(self._names),
-            features=list(self._features),
-            decisions=n,
+            surface=list(self._surface),
+            vectors=vectors,
+            decisions=len(decided),
             wanted=wanted_count,
         )
-
-
-def _spread(scores: Sequence[float]) -> float:
-    if len(scores) < 2:
-        return 1.0
-    mean = sum(scores) / len(scores)
-    return max(1e-9, math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -229,10 +223,14 @@ class Interest:
     rows: dict[str, int]
     scores: array[float]
     weights: list[float]
+    support: list[int]
+    """In how many decided papers each feature occurs."""
     names: list[str]
-    features: list[tuple[array[int], array[float]]]
+    surface: list[str]
+    vectors: list[tuple[array[int], array[float]]]
     decisions: int
     wanted: int
+    _calibration: list[float] = field(default_factory=list, repr=False)
 
     @property
     def trained(self) -> bool:
@@ -245,61 +243,66 @@ class Interest:
         return self.trained and self.decisions >= MIN_DECISIONS
 
     def score(self, paper: str) -> float:
-        """The paper's log-odds of being wanted (0 when unknown)."""
+        """The raw score: unit-free, only its order matters (0 when the paper is unknown)."""
         row = self.rows.get(paper)
         return self.scores[row] if row is not None else 0.0
 
+    def _boundary(self) -> tuple[float, float]:
+        """The score where the reader's base rate would cut the library, and the spread."""
+        if not self._calibration:
+            ordered = sorted(self.scores)
+            if not ordered or not self.trained:
+                self._calibration.extend((0.0, 1.0))
+            else:
+                base = self.wanted / self.decisions
+                cut = ordered[min(len(ordered) - 1, int((1 - base) * len(ordered)))]
+                mean = sum(ordered) / len(ordered)
+                spread = math.sqrt(sum((s - mean) ** 2 for s in ordered) / len(ordered))
+                self._calibration.extend((cut, spread or 1.0))
+        return self._calibration[0], self._calibration[1]
+
     def interest(self, paper: str) -> float:
-        """A number in (0, 1), higher = more likely wanted, 0.5 = no opinion; scaled by the
-        spread of all scores so that it does not saturate."""
-        spread = self._scale
-        return round(1.0 / (1.0 + math.exp(-self.score(paper) / spread)), 4)
+        """A number in (0, 1): higher = more likely wanted; 0.5 = on the boundary between
+        what the reader would keep and dismiss at their usual rate (or no opinion yet)."""
+        if not self.trained or paper not in self.rows:
+            return 0.5
+        cut, spread = self._boundary()
+        return round(1.0 / (1.0 + math.exp(-(self.score(paper) - cut) / spread)), 4)
 
-    @property
-    def _scale(self) -> float:
-        cached: float | None = getattr(self, "_scale_cache", None)
-        if cached is None:
-            cached = max(1.0, _spread(self.scores))
-            object.__setattr__(self, "_scale_cache", cached)
-        return cached
-
-    def why(self, paper: str, limit: int = 3) -> tuple[str, ...]:
-        """The paper's own features that raised its score most (none if nothing raised it)."""
-        row = self.rows.get(paper)
-        if row is None:
+    def why(self, document: Document, limit: int = 3) -> tuple[str, ...]:
+        """The paper's own words (and `au:`/`org:`/`cat:` labels) that raised its score most;
+        none when nothing raised it."""
+        row = self.rows.get(document.id)
+        if row is None or not self.trained:
             return ()
-        numbered, values = self.features[row]
-        raised = [
-            (self.weights[number] * value, self.names[number])
-            for number, value in zip(numbered, values, strict=True)
-            if self.weights[number] > 0
-        ]
-        raised.sort(key=lambda wn: (-wn[0], wn[1]))
-        return tuple(name for _, name in raised[:limit])
+        numbered, values = self.vectors[row]
+        raised = sorted(
+            (
+                (self.weights[number] * value, self.names[number])
+                for number, value in zip(numbered, values, strict=True)
+                if self.weights[number] > 0
+            ),
+            key=lambda wn: (-wn[0], wn[1]),
+        )
+        words = surface_words(document)
+        return tuple(words.get(name, name) for _, name in raised[:limit])
 
     def strongest(self, limit: int = 15) -> tuple[list[Term], list[Term]]:
-        """The features that most raise and most lower a score, with their weights.  A feature
-        needs to be in two decided papers to count: one paper's words are all equally strong."""
-        seen = [0] * len(self.names)
-        for numbered, _ in self.features:
-            for number in numbered:
-                if self.weights[number]:
-                    seen[number] += 1
-        ranked = [
-            Term(self.names[number], round(weight, 3))
-            for number, weight in enumerate(self.weights)
-            if weight and seen[number] >= 2
-        ]
-        ranked.sort(key=lambda t: (-t.weight, t.name))
-        positive = [t for t in ranked if t.weight > 0][:limit]
-        negative = [t for t in reversed(ranked) if t.weight < 0][:limit]
-        return positive, negative
+        """The features that most raise and most lower a score, as first seen in a paper.
+        A feature must occur in two decided papers: one paper's words are all equally strong."""
+        eligible = [s >= 2 for s in self.support]
+        ranked = sorted(
+            compress(enumerate(self.weights), eligible), key=lambda nw: (-nw[1], self.names[nw[0]])
+        )
+        positive = [Term(self.surface[n], round(w, 4)) for n, w in ranked if w > 0][:limit]
+        negative = [Term(self.surface[n], round(w, 4)) for n, w in reversed(ranked) if w < 0]
+        return positive, negative[:limit]
 
     def order(self, ids: Iterable[str]) -> list[str]:
         """`ids` most wanted first (ties keep their order)."""
         return sorted(ids, key=lambda pid: -self.score(pid))
 
     def uncertain_order(self, ids: Iterable[str]) -> list[str]:
-        """`ids` with the papers the model is least sure about first: deciding those teaches
-        it the most."""
-        return sorted(ids, key=lambda pid: abs(self.score(pid)))
+        """`ids` with the papers nearest the boundary first: deciding those teaches the most."""
+        cut, _ = self._boundary()
+        return sorted(ids, key=lambda pid: abs(self.score(pid) - cut))
