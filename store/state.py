@@ -101,9 +101,13 @@ class UserStates:
                 else:
                     table.insert(state_doc(pid, new))
             queue_before = tuple(queue)
-            # Reading a paper to the end takes it off the queue.
+            # Reading a paper to the end, or dismissing it, takes it off the queue.
             new_queue = queue_update(list(queue)) if queue_update else list(queue)
-            done = {pid for pid, s in after.items() if s.status == "read" and s != before[pid]}
+            done = {
+                pid
+                for pid, s in after.items()
+                if s.status in ("read", "dismissed") and s.status != before[pid].status
+            }
             new_queue = [pid for pid in new_queue if pid not in done]
             if new_queue != queue:
                 queue_table.truncate()
@@ -196,15 +200,19 @@ class UserStates:
             raise UsageError(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
         return self._each(f"mark {status}", ids, lambda s: replace(s, status=status))
 
+    def dismiss(self, ids: Sequence[str]) -> Change:
+        """Not interested: dismissed, triaged, off the queue; `undo` brings all of it back."""
+        return self._each("dismiss", ids, lambda s: replace(s, status="dismissed", triaged=True))
+
     def set_triaged(self, ids: Sequence[str], triaged: bool = True) -> Change:
         return self._each("triage", ids, lambda s: replace(s, triaged=triaged))
 
     def triage(self, pid: str, *, queue: bool = False, dismiss: bool = False) -> Change:
         """Record a triage decision: the paper leaves the untriaged pile; `queue` queues it,
-        `dismiss` marks it read (and so off the queue)."""
+        `dismiss` marks it dismissed (not interested, and so off the queue)."""
 
         def update(_: str, state: UserState) -> UserState:
-            return replace(state, triaged=True, status="read" if dismiss else state.status)
+            return replace(state, triaged=True, status="dismissed" if dismiss else state.status)
 
         def queue_update(ids: list[str]) -> list[str]:
             return ids + [pid] if queue and pid not in ids else ids

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import mul
 
+from store.models import Record
 from store.search.related import terms
 
 AUTHOR, ORGANIZATION, CATEGORY = "au:", "org:", "cat:"
@@ -32,8 +33,8 @@ DISMISSED_WEIGHT = 1.25
 """How much nearness to dismissed papers counts against nearness to wanted ones (measured)."""
 MIN_DECISIONS = 20
 """Below this many decisions the ranking is a guess: callers fall back to upvotes."""
-_SUFFIXES = ("izations", "ization", "ations", "ation", "ings", "ing", "ers", "er", "ed", "es")
-_SUFFIXES += ("s", "ly")
+_SUFFIXES: tuple[str, ...] = ("izations", "ization", "ations", "ation", "ings", "ing", "ers")
+_SUFFIXES += ("er", "ed", "es", "s", "ly")
 
 
 _STEMS: dict[str, str] = {}
@@ -66,6 +67,42 @@ class Document:
     authors: tuple[str, ...] = ()
     organization: str | None = None
     categories: tuple[str, ...] = ()
+
+
+def document_of(record: Record, abstract: str | None = None) -> Document:
+    """The one place that knows where a record keeps its authors and categories (today:
+    enrichment from arXiv; the catalog's own once listings carry them)."""
+    paper = record.paper
+    return Document(
+        id=paper.id,
+        title=paper.title,
+        abstract=paper.abstract if abstract is None else abstract,
+        authors=record.enrichment.authors,
+        organization=paper.organization_name or paper.organization,
+        categories=record.enrichment.arxiv_categories,
+    )
+
+
+def decision_of(record: Record, since: str | None = None) -> bool | None:
+    """What the reader decided about a paper: True (queued, tagged, noted, reading, read),
+    False (dismissed) or None (nothing yet, or only before `since`, a reset of the model)."""
+    state = record.state
+    if since is not None and state.updated < since:
+        return None
+    if state.status == "dismissed":
+        return False
+    if record.queued or state.tags or state.note.strip() or state.status in ("reading", "read"):
+        return True
+    return None
+
+
+def decisions_of(records: Iterable[Record], since: str | None = None) -> dict[str, bool]:
+    found = {}
+    for record in records:
+        decided = decision_of(record, since)
+        if decided is not None:
+            found[record.id] = decided
+    return found
 
 
 def _name(text: str) -> str:
@@ -137,8 +174,8 @@ class InterestModel:
         for document in documents:
             row = self._rows.get(document.id)
             if row is not None:
-                for number in self._features[row][0]:
-                    frequency[number] -= 1
+                for old in self._features[row][0]:
+                    frequency[old] -= 1
             numbered, values = array("i"), array("f")
             words = surface_words(document)
             for name, value in features(document).items():

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from store.errors import QueryError
 from store.models import STATUSES, Record
 
-SORTS = ("relevance", "date", "upvotes", "title", "added")
+SORTS = ("relevance", "date", "upvotes", "title", "added", "interest")
 FILTERS = ("tag", "is", "has", "year", "upvotes", "authors", "org", "source")
 IS_VALUES = (*STATUSES, "queued", "triaged")
 HAS_VALUES = ("code", "note", "arxiv", "tags")
