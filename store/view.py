@@ -15,6 +15,7 @@ from store.files.storage import signature
 from store.library import Library
 from store.models import Change, Record
 from store.search.index import SearchIndex
+from store.search.interest import Interest, InterestModel, document_of
 from store.search.language import Query
 from store.search.related import Related, RelatedIndex
 from store.tags import count_tags
@@ -30,6 +31,27 @@ class LibraryView:
         self._related_lock = threading.Lock()
         self.version = 0
         """Counts loads and changes: a result computed at one version is stale at another."""
+        self.interest: Interest | None = None
+        """The last trained interest (None until `train_interest` ran once)."""
+        self._interest_model: InterestModel | None = None
+        self._interest_lock = threading.Lock()
+
+    def train_interest(self) -> Interest:
+        """Retrain on the decisions as they are now (call from a worker: reading the papers
+        into the model the first time takes seconds on a large library)."""
+        with self._interest_lock:
+            records = list(self.by_id.values())
+            model = self._interest_model
+            if model is None or len(model) != len(records):
+                model = self._interest_model = self.library.interest_model(records)
+            self.interest = self.library.interest(records, model)
+            return self.interest
+
+    def why(self, record: Record) -> tuple[str, ...]:
+        """The paper's words that raised its interest most (none before training)."""
+        if self.interest is None:
+            return ()
+        return self.interest.why(document_of(record, self.library.abstract(record.id)))
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
@@ -58,6 +80,7 @@ class LibraryView:
                 gc.enable()
         gc.freeze()  # and keep later collections from walking them again
         self._related = None
+        self._interest_model = None  # the papers may have changed: read again on next training
         self.version += 1
 
     @property
@@ -84,7 +107,8 @@ class LibraryView:
         return self.by_id[paper]
 
     def search(self, query: str | Query, sort: str | None = None) -> list[Record]:
-        return self.index.search(query, sort)
+        interest = self.interest
+        return self.index.search(query, sort, interest=interest.score if interest else None)
 
     def queue(self) -> list[Record]:
         queued = [r for r in self.by_id.values() if r.queue_position is not None]

@@ -79,9 +79,14 @@ class PaperdeckApp(App[None]):
         seeds: Sequence[Path] = (),
         watch_interval: float = 2.0,
         triage: str | None = None,
+        triage_order: str = "interest",
     ) -> None:
         super().__init__()
         self.triage_on_start = triage
+        self.triage_order = triage_order
+        """`interest`, `uncertain`, `upvotes` or `date`: how the triage pile is ordered."""
+        self.interest_ready: Signal[None] = Signal(self, "interest-ready")
+        """Published (on the UI thread) after each retraining of the interest model."""
         """A query: start in triage mode on it (`paperdeck triage`)."""
         self.desk = Desk(self, library)
         self.seeds = list(seeds)
@@ -103,6 +108,7 @@ class PaperdeckApp(App[None]):
 
     def on_mount(self) -> None:
         self._mounted.set()
+        self.desk.records_changed.subscribe(self, lambda _: self.retrain_interest())
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
 
@@ -158,6 +164,7 @@ class PaperdeckApp(App[None]):
         self.loaded = True
         # Indexing holds the interpreter for seconds on big libraries: let the list paint first.
         self.set_timer(0.5, self.index_abstracts)
+        self.retrain_interest()
         if self.triage_on_start is not None:
             self.start_triage(self.triage_on_start)
             self.triage_on_start = None
@@ -173,6 +180,18 @@ class PaperdeckApp(App[None]):
             self.call_from_thread(
                 self.notify, str(error), severity="error", timeout=10, markup=False
             )
+
+    @work(
+        thread=True,
+        group="interest",
+        exit_on_error=False,
+        description="Learning your interest",
+    )
+    def retrain_interest(self) -> None:
+        """After every decision: retrain off the UI thread (the view serialises trainings),
+        then tell the screens that show interest."""
+        self.desk.view.train_interest()
+        self.call_from_thread(self.interest_ready.publish, None)
 
     def pick_up_outside_changes(self) -> None:
         """Another process (the CLI, a second app) wrote tags or notes: show them."""
@@ -219,7 +238,7 @@ class PaperdeckApp(App[None]):
     def start_triage(self, query: str = "") -> None:
         from tui.screens.triage import TriageScreen
 
-        self.push_screen(TriageScreen(query))
+        self.push_screen(TriageScreen(query, order=self.triage_order))
 
     @on(StartTriage)
     def _start_triage(self, event: StartTriage) -> None:
@@ -242,6 +261,12 @@ class PaperdeckApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def run_app(library: Library, *, seeds: Sequence[Path], triage: str | None = None) -> int:
-    PaperdeckApp(library, seeds=seeds, triage=triage).run()
+def run_app(
+    library: Library,
+    *,
+    seeds: Sequence[Path],
+    triage: str | None = None,
+    triage_order: str = "interest",
+) -> int:
+    PaperdeckApp(library, seeds=seeds, triage=triage, triage_order=triage_order).run()
     return 0

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import mul
@@ -343,3 +343,37 @@ class Interest:
         """`ids` with the papers nearest the boundary first: deciding those teaches the most."""
         cut, _ = self._boundary()
         return sorted(ids, key=lambda pid: abs(self.score(pid) - cut))
+
+
+TRIAGE_ORDERS = ("interest", "uncertain", "upvotes", "date")
+
+
+def pile_order(
+    records: Sequence[Record], interest: Interest | None, order: str
+) -> tuple[list[str], str]:
+    """The triage pile in `order` and, for the screen to say, why it is in that order.
+
+    `interest` needs `MIN_DECISIONS` decisions and `uncertain` both a wanted and a dismissed
+    paper; until then the pile is by upvotes, and the reason says so."""
+    from store.search.index import SORT_KEYS
+
+    decided = interest.decisions if interest is not None else 0
+    if order == "date":
+        return [r.id for r in sorted(records, key=SORT_KEYS["date"])], "newest first"
+    by_upvotes = [r.id for r in sorted(records, key=SORT_KEYS["upvotes"])]
+    if order == "upvotes":
+        return by_upvotes, "most upvoted first"
+    if order == "uncertain":
+        if interest is not None and interest.trained:
+            return interest.uncertain_order(by_upvotes), (
+                f"least certain first: each decision teaches the most ({decided} so far)"
+            )
+        return by_upvotes, (
+            "by upvotes: the uncertain order needs a wanted and a dismissed paper first"
+        )
+    if interest is not None and interest.confident:
+        return interest.order(by_upvotes), f"by your interest, learned from {decided} decisions"
+    return by_upvotes, (
+        f"by upvotes: your interest orders the pile after {MIN_DECISIONS} decisions "
+        f"({decided} so far)"
+    )

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from store.errors import PaperdeckError
 from store.library import Library
 from store.paths import data_directory
-from tui.cli import app, doctor, export, fetch, papers, state
+from tui.cli import app, doctor, export, fetch, interest, papers, state
 from tui.cli.parser import ArgumentParser, paperdeck_version
 
-COMMAND_MODULES = (papers, state, app, export, fetch, doctor)
+COMMAND_MODULES = (papers, state, interest, app, export, fetch, doctor)
 """Each adds its subcommands, in this order in `--help`; a new command module goes here."""
 
 

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from store.library import Library
+from store.models import Record
+from store.search.interest import Interest, document_of
 from store.search.language import SORTS
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int, year_value
@@ -70,11 +72,21 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
         scan=getattr(args, "scan", None),
     )
     if args.json:
-        output.print_json([r.to_json() for r in records])
+        interest = library.interest()
+        output.print_json([interest_json(r, interest) for r in records])
     else:
         total = len(library.papers())
         output.print_table(records, total, sys.stdout)
     return 0
+
+
+def interest_json(record: Record, interest: Interest) -> dict[str, object]:
+    """The record's JSON with `interest` (0-1, higher = more likely wanted) and
+    `interest_terms` (the paper's words that raised it most)."""
+    data = record.to_json()
+    data["interest"] = interest.interest(record.id)
+    data["interest_terms"] = list(interest.why(document_of(record)))
+    return data
 
 
 def cmd_show(args: argparse.Namespace, library: Library) -> int:

@@ -20,7 +20,8 @@ from tui.text import clean, safe
 from tui.widgets.footer import DeskFooter
 
 
-def metadata_lines(record: Record) -> Text:
+def metadata_lines(record: Record, why: tuple[str, ...] = ()) -> Text:
+    """The paper's facts, one per line; `why` are the words that raised its interest."""
     paper, enrichment = record.paper, record.enrichment
     rows: list[tuple[str, str]] = [
         ("id", paper.id),
@@ -57,6 +58,8 @@ def metadata_lines(record: Record) -> Text:
     status = record.state.status + (f"  · queue #{record.queue_position}" if record.queued else "")
     rows.append(("status", status))
     rows.append(("tags", " ".join(record.state.tags) or "—"))
+    if why:
+        rows.append(("why", ", ".join(why)))
     rows.append(("sources", ", ".join(paper.sources)))
     text = Text()
     for name, value in rows:
@@ -122,7 +125,9 @@ class AbstractScreen(PaperScreen):
         self.query_one("#abstract-title", Static).update(
             Text.assemble(safe(record.title, "bold"), (counter, "dim"))
         )
-        self.query_one("#abstract-meta", Static).update(metadata_lines(record))
+        self.query_one("#abstract-meta", Static).update(
+            metadata_lines(record, why=self.desk.view.why(record))
+        )
         abstract = self.desk.library.abstract(paper) or record.paper.abstract
         self.query_one("#abstract-text", Static).update(safe(abstract, multiline=True))
         links = self.query_one("#abstract-links", OptionList)
