@@ -8,7 +8,7 @@ multinomial, with and without word pairs): on the real seed papers with simulate
 put 0.83 of the best possible share of liked papers in the top fifth, naive Bayes at best
 0.79.  Training is a sum over the decided papers and scoring a dot product per paper, a few tens
 of milliseconds at 10k papers.  Words are stemmed by stripping a few English suffixes
-("quantized", "quantization" -> "quantiz"); "why" shows the paper's own words for its stems.
+("quantized", "quantization" -> "quant"); "why" shows the paper's own words for its stems.
 Authors, organisation and categories carry a prefix (`au:`, `org:`, `cat:`).
 """
 
@@ -33,8 +33,9 @@ DISMISSED_WEIGHT = 1.25
 """How much nearness to dismissed papers counts against nearness to wanted ones (measured)."""
 MIN_DECISIONS = 20
 """Below this many decisions the ranking is a guess: callers fall back to upvotes."""
-_SUFFIXES: tuple[str, ...] = ("izations", "ization", "ations", "ation", "ings", "ing", "ers")
-_SUFFIXES += ("er", "ed", "es", "s", "ly")
+_SUFFIXES = tuple(
+    "izations ization izing ations ation ized izes ize ings ing ers er ed es s ly".split()
+)
 
 
 _STEMS: dict[str, str] = {}
@@ -357,21 +358,23 @@ def pile_order(
     paper; until then the pile is by upvotes, and the reason says so."""
     from store.search.index import SORT_KEYS
 
-    decided = interest.decisions if interest is not None else 0
     if order == "date":
         return [r.id for r in sorted(records, key=SORT_KEYS["date"])], "newest first"
     by_upvotes = [r.id for r in sorted(records, key=SORT_KEYS["upvotes"])]
     if order == "upvotes":
         return by_upvotes, "most upvoted first"
+    if interest is None:
+        return by_upvotes, "by upvotes while your interest is being learned…"
+    decided = interest.decisions
     if order == "uncertain":
-        if interest is not None and interest.trained:
+        if interest.trained:
             return interest.uncertain_order(by_upvotes), (
                 f"least certain first: each decision teaches the most ({decided} so far)"
             )
         return by_upvotes, (
             "by upvotes: the uncertain order needs a wanted and a dismissed paper first"
         )
-    if interest is not None and interest.confident:
+    if interest.confident:
         return interest.order(by_upvotes), f"by your interest, learned from {decided} decisions"
     return by_upvotes, (
         f"by upvotes: your interest orders the pile after {MIN_DECISIONS} decisions "

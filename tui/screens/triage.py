@@ -87,11 +87,12 @@ class TriageScreen(DeskScreen):
         view = self.desk.view
         try:
             records = view.search(query, "date")
-            interest = view.interest or view.train_interest()
         except PaperdeckError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        pile, reason = pile_order(records, interest, self.order)
+        # The interest trains in its own worker (the app starts it on load and after every
+        # decision); until it is ready the pile is by upvotes, and `interest_changed` re-orders.
+        pile, reason = pile_order(records, view.interest, self.order)
         self.app.call_from_thread(self.pile_ready, pile, reason)
 
     def worker_failed(self, worker: Worker[object]) -> None:
@@ -108,10 +109,12 @@ class TriageScreen(DeskScreen):
 
     def interest_changed(self) -> None:
         """Retrained after a decision: the papers still to come follow what it learned."""
-        if not self.pile or self.position + 1 >= len(self.pile):
+        # The paper on screen stays, unless no decision was made yet (nothing to lose).
+        keep = self.position + 1 if self.decisions else 0
+        if not self.pile or keep >= len(self.pile):
             return
-        done = self.pile[: self.position + 1]
-        rest = [self.desk.view.get(pid) for pid in self.pile[self.position + 1 :]]
+        done = self.pile[:keep]
+        rest = [self.desk.view.get(pid) for pid in self.pile[keep:]]
         ordered, self.order_reason = pile_order(rest, self.desk.view.interest, self.order)
         self.pile = done + ordered
         self.show_current()
