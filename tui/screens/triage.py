@@ -66,7 +66,8 @@ class TriageScreen(DeskScreen):
 
     def build_pile(self) -> None:
         try:
-            query = parse_query(f"{self.query_text} is:unread -is:triaged")
+            # Queued papers are decided already (`paperdeck queue add` does not mark them triaged).
+            query = parse_query(f"{self.query_text} is:unread -is:triaged -is:queued")
         except UsageError as error:
             self.notify(str(error), severity="error", markup=False)
             self.dismiss(None)
