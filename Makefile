@@ -32,7 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ranking
 
 stress: $(STAMP)
-	PAPERDECK_STRESS_ROUNDS=250 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_stress.py
+	PAPERDECK_STRESS_ROUNDS=250 $(BIN)/python -m pytest -q -p no:cacheprovider tests/store/test_stress.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -33,6 +33,7 @@ from store.catalog.importing import (
 )
 from store.errors import StoreError, UnknownPaper
 from store.files import health
+from store.files.cache import CachedDocs
 from store.files.documents import (
     PAPERS_TABLE,
     enrichment_doc,
@@ -43,7 +44,7 @@ from store.files.documents import (
     state_from,
     table_docs,
 )
-from store.files.storage import StoreFile, signature
+from store.files.storage import StoreFile
 from store.memory import paused_gc
 from store.models import Change, Enrichment, ImportReport, Paper, Record, UserState
 from store.state import Drafts, UserStates
@@ -86,9 +87,9 @@ class Library:
         self.enrichment_file = StoreFile(root / ENRICHMENT, "enrichment", lock_timeout, backups)
         self.user_states = UserStates(self.state_file, self.papers, lambda: self.now())
         self.drafts = Drafts(root / DRAFTS)
-        self._papers: tuple[object, dict[str, Paper]] = (None, {})
-        self._abstracts: tuple[object, dict[str, str]] = (None, {})
-        self._enrichment: tuple[object, dict[str, Enrichment]] = (None, {})
+        self._papers = CachedDocs(self.catalog_file, _papers_by_id)
+        self._abstracts = CachedDocs(self.abstracts_file, _abstracts_by_id)
+        self._enrichments = CachedDocs(self.enrichment_file, _enrichments_by_id)
 
     @classmethod
     def open(cls, root: Path, **kwargs: Any) -> Library:
@@ -114,26 +115,10 @@ class Library:
 
     def papers(self) -> dict[str, Paper]:
         """Every paper in the catalog, by id, without abstracts (see `abstract`)."""
-        sig = signature(self.catalog_file.path)
-        if sig is None or sig != self._papers[0]:
-            content = self.catalog_file.load()
-            with paused_gc():
-                papers = {doc["id"]: paper_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
-            self._papers = (sig, papers)
-        return self._papers[1]
+        return self._papers.get()
 
     def abstracts(self) -> dict[str, str]:
-        sig = signature(self.abstracts_file.path)
-        if sig is None or sig != self._abstracts[0]:
-            content = self.abstracts_file.load()
-            with paused_gc():
-                found = {
-                    doc["id"]: text
-                    for doc in table_docs(content, PAPERS_TABLE)
-                    if isinstance(text := doc.get("abstract"), str)
-                }
-            self._abstracts = (sig, found)
-        return self._abstracts[1]
+        return self._abstracts.get()
 
     def abstract(self, paper: str) -> str:
         return self.abstracts().get(paper, "")
@@ -148,12 +133,7 @@ class Library:
         return self.user_states.queue_ids()
 
     def enrichments(self) -> dict[str, Enrichment]:
-        sig = signature(self.enrichment_file.path)
-        if sig is None or sig != self._enrichment[0]:
-            content = self.enrichment_file.load()
-            found = {doc["id"]: enrichment_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
-            self._enrichment = (sig, found)
-        return self._enrichment[1]
+        return self._enrichments.get()
 
     def all_records(self, *, with_abstracts: bool = True) -> list[Record]:
         """Every paper joined with its state, queue position and enrichment, in catalog order."""
@@ -422,6 +402,18 @@ class Library:
     def restore(self, store_file: StoreFile, backup: Path) -> Path:
         """Put `backup` in place of a damaged file, kept aside under the returned path."""
         return health.restore(store_file, backup)
+
+
+def _papers_by_id(docs: Iterable[dict[str, Any]]) -> dict[str, Paper]:
+    return {doc["id"]: paper_from(doc) for doc in docs}
+
+
+def _abstracts_by_id(docs: Iterable[dict[str, Any]]) -> dict[str, str]:
+    return {doc["id"]: text for doc in docs if isinstance(text := doc.get("abstract"), str)}
+
+
+def _enrichments_by_id(docs: Iterable[dict[str, Any]]) -> dict[str, Enrichment]:
+    return {doc["id"]: enrichment_from(doc) for doc in docs}
 
 
 __all__ = ["Change", "ImportReport", "Library", "Progress", "listing_files", "paper_id"]

@@ -48,6 +48,11 @@ class UserState:
     """Set when the user merged this paper into another (a near-duplicate): it is hidden."""
     updated: str = ""
 
+    @property
+    def has_note(self) -> bool:
+        """A note of only spaces and blank lines is no note (lists, filters and exports agree)."""
+        return bool(self.note.strip())
+
 
 @dataclass(frozen=True, slots=True)
 class Repo:
@@ -110,6 +115,15 @@ class Record:
     def queued(self) -> bool:
         return self.queue_position is not None
 
+    @property
+    def touched(self) -> bool:
+        """Has user state, a queue place or enrichment: untouched papers answer filters alike."""
+        return (
+            self.queue_position is not None
+            or self.state != _UNTOUCHED_STATE
+            or self.enrichment != _UNTOUCHED_ENRICHMENT
+        )
+
     def with_state(self, state: UserState) -> Record:
         return replace(self, state=state)
 
@@ -148,6 +162,10 @@ class Record:
             "pdf_url": e.pdf_url,
             "repos": [r.to_json() for r in e.repos],
         }
+
+
+_UNTOUCHED_STATE = UserState()
+_UNTOUCHED_ENRICHMENT = Enrichment()
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,7 @@ class UserStates:
 
         def update(state: UserState) -> UserState:
             note = text
-            if base is not None and state.note not in (base, text) and state.note.strip():
+            if base is not None and state.note not in (base, text) and state.has_note:
                 note = (
                     f"{text.rstrip()}\n\n---\n\n*paperdeck: this note was also changed elsewhere "
                     f"while you edited it; that version follows.*\n\n{state.note}"

@@ -50,7 +50,7 @@ def overview(records: Sequence[Record], *, today: date, weeks: int = 12) -> Over
         by_tag=sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])),
         by_status={s: statuses.get(s, 0) for s in ("unread", "reading", "read")},
         queued=sum(1 for r in records if r.queued),
-        notes=sum(1 for r in records if r.state.note.strip()),
+        notes=sum(1 for r in records if r.state.has_note),
         triaged=sum(1 for r in records if r.state.triaged),
         read_per_week=per_week,
     )

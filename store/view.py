@@ -6,13 +6,13 @@ updates them from each `Change` it makes, or from the state file when another pr
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
 
 from store.files.storage import signature
 from store.library import Library
+from store.memory import paused_gc
 from store.models import Change, Record
 from store.search.index import SearchIndex
 from store.search.interest import Interest, InterestModel, document_of
@@ -69,16 +69,10 @@ class LibraryView:
         self._state_signature = signature(self.library.state_file.path)
         # Abstracts are most of the store: the list shows without them, and they are read
         # when first searched or shown (`index_abstracts` does it ahead, from a worker).
-        collecting = gc.isenabled()
-        gc.disable()  # hundreds of thousands of new objects, none of them garbage
-        try:
+        with paused_gc():  # hundreds of thousands of new objects, none of them garbage
             records = self.library.all_records(with_abstracts=False)
             self.by_id = {r.id: r for r in records}
             self.index = SearchIndex(records, abstracts=self.library.abstracts)
-        finally:
-            if collecting:
-                gc.enable()
-        gc.freeze()  # and keep later collections from walking them again
         self._related = None
         self._interest_model = None  # the papers may have changed: read again on next training
         self.version += 1

@@ -253,13 +253,7 @@ class Desk:
             return
         finally:
             call(self.set_activity, "")
-        lines = [
-            f"arXiv: {summary.matched} matched, {summary.not_found} not found, "
-            f"{summary.failed} failed, {summary.skipped} skipped",
-            f"GitHub: {summary.repos_ok} ok, {summary.repos_not_found} not found, "
-            f"{summary.repos_failed} failed",
-            *summary.service_errors,
-        ]
+        lines = [summary.arxiv_line(), summary.github_line(), *summary.service_errors]
         if summary.cancelled:
             lines.insert(0, "Fetch cancelled; what was fetched is kept.")
         severity = "error" if summary.service_errors else "information"
@@ -280,7 +274,7 @@ class Desk:
         if scope == "queue":
             return self.view.queue()
         if scope == "notes":
-            return [r for r in self.view.search("", sort) if r.state.note.strip()]
+            return [r for r in self.view.search("", sort) if r.state.has_note]
         return self.view.search(query, sort)
 
     def export(
@@ -300,7 +294,7 @@ class Desk:
     ) -> None:
         from datetime import datetime
 
-        from store import export
+        from store.export.run import export_to
 
         now = datetime.now().astimezone()
         call = self.app.call_from_thread
@@ -309,28 +303,14 @@ class Desk:
                 self.view.with_abstract(r)
                 for r in self.scope_records(request.scope, selection, query, sort)
             ]
-            if request.fmt == "dir":
-                if not request.include_all:
-                    records = [r for r in records if r.state.note.strip()]
-                report = export.export_dir(
-                    records, request.destination, now=now, force=request.force
-                )
-                message = (
-                    f"Exported to {request.destination}: {len(report.written)} written, "
-                    f"{len(report.updated)} updated, {len(report.unchanged)} unchanged"
-                )
-                if report.skipped:
-                    message += f", {len(report.skipped)} skipped (not written by paperdeck)"
-            else:
-                path = export.export_file(
-                    request.fmt,
-                    records,
-                    request.destination,
-                    now=now,
-                    include_all=request.include_all,
-                    force=request.force,
-                )
-                message = f"Exported {len(records)} paper(s) to {path}"
+            message = export_to(
+                request.fmt,
+                records,
+                request.destination,
+                now=now,
+                include_all=request.include_all,
+                force=request.force,
+            ).summary()
         except PaperdeckError as error:
             call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
             return

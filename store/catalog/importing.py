@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from store.catalog.listing import Listing, decode, parse_listing, title_key
+from store.catalog.listing import Listing, decode, parse_listing
 from store.errors import ListingError
 from store.models import ImportReport, Paper
+from store.text import title_key
 
 Progress = Callable[[int, int, str], None]
 """`progress(done, total, what)`: called as long work advances."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from store.errors import ListingError
+from store.text import one_line
 
 CHROME = frozenset(
     {
@@ -54,8 +55,6 @@ GITHUB_NOT_OWNERS = frozenset(
     {"about", "features", "orgs", "topics", "sponsors", "settings", "marketplace", "collections"}
 )
 TRAILING_PUNCTUATION = ".,;:!?'\")]}>*"
-# C0/C1 control characters other than tab: never part of a title, an abstract or a name.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,24 +72,6 @@ class Listing:
     upvotes: int | None = None
     links: tuple[str, ...] = ()
     github: tuple[str, ...] = ()
-
-
-def clean_text(text: str) -> str:
-    """Collapse every run of whitespace to one space and drop control characters."""
-    # Printable text has no whitespace but " " (tabs, newlines and the Unicode spaces are not
-    # printable), so without doubled or outer spaces it is clean already: most abstracts are,
-    # and splitting them into words only to join them again was a quarter of an import.
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
-    text = " ".join(text.split())
-    if not text.isprintable():  # rare: only then pay for the regular expression
-        text = " ".join(_CONTROL_RE.sub("", text).split())
-    return text
-
-
-def title_key(title: str) -> str:
-    """Titles that differ only in case or whitespace name the same paper."""
-    return clean_text(title).casefold()
 
 
 def clean_url(url: str) -> str:
@@ -199,14 +180,14 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
             )
         if index + 1 >= len(blocks):
             raise ListingError(
-                f"{source} line {line_no}: title {clean_text(title_block[0])[:60]!r} has no "
+                f"{source} line {line_no}: title {one_line(title_block[0])[:60]!r} has no "
                 "abstract after it; expected title, blank line, abstract"
             )
         abstract_line, abstract_block = blocks[index + 1]
         if _is_metadata(abstract_block):
             raise ListingError(
                 f"{source} line {abstract_line}: expected the abstract of "
-                f"{clean_text(title_block[0])[:60]!r}, found author/date lines"
+                f"{one_line(title_block[0])[:60]!r}, found author/date lines"
             )
         meta: list[str] | None = None
         meta_line = 0
@@ -225,8 +206,8 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
     listings: list[Listing] = []
     metas = iter(parsed_meta)
     for line_no, title, abstract, meta, meta_line in raw:
-        title = clean_text(title)
-        abstract = clean_text(abstract)
+        title = one_line(title)
+        abstract = one_line(abstract)
         links, github = extract_links(abstract)
         authors = org = org_name = published = None
         upvotes = None
@@ -256,7 +237,7 @@ _Meta = tuple[int | None, str | None, str | None, int | None, int, int, int | No
 
 def _parse_metadata(block: list[str], source: str, line_no: int) -> _Meta:
     """(authors, org handle, org name, explicit year, month, day, upvotes) of a metadata block."""
-    lines = [clean_text(line) for line in block]
+    lines = [one_line(line) for line in block]
     if len(lines) != 3 or lines[1] != "·":
         raise ListingError(
             f"{source} line {line_no}: expected '• N authors' or an organisation, then '·', then a "

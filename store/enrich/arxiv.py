@@ -30,10 +30,10 @@ from store.enrich.net import (
     ApiClient,
     Cancelled,
     RequestFailed,
-    clean_text,
     retry_after_seconds,
 )
 from store.models import Paper
+from store.text import normalise, one_line
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
@@ -57,7 +57,6 @@ _TEX_FORMATTING = re.compile(
     r"\\(?:text(?:bf|it|sc|tt|rm|sf)|math(?:bf|cal|rm|bb|it|sf|tt|frak)|emph|bm)\b"
 )
 _TEX_ACCENT = re.compile(r"""\\["'`^~=.]\{?([A-Za-z])\}?""")
-_NOT_WORD = re.compile(r"[^\w+]+")
 
 
 class FeedError(Exception):
@@ -90,13 +89,13 @@ class ArxivEntry:
 
 
 def normalise_title(title: str) -> str:
+    """A title as `store.text.normalise` sees it once TeX markup and accents are undone."""
     text = _TEX_ACCENT.sub(r"\1", title)
     text = _TEX_FORMATTING.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).casefold()
     # Accents folded: listings write `é` where arXiv titles often keep TeX.
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = _NOT_WORD.sub(" ", text.replace("_", " "))
-    return " ".join(text.split())
+    return normalise(text)
 
 
 def title_query(title: str) -> str:
@@ -204,7 +203,7 @@ def parse_feed(body: bytes) -> list[ArxivEntry]:
         raise FeedError("malformed", "totalResults is not a number")
     raw_entries = root.findall(f"{ATOM}entry")
     if len(raw_entries) == 1 and _is_error_entry(raw_entries[0]):
-        summary = clean_text(raw_entries[0].findtext(f"{ATOM}summary") or "", limit=200)
+        summary = one_line(raw_entries[0].findtext(f"{ATOM}summary") or "", limit=200)
         raise FeedError("error", f"arXiv reported an error: {summary or 'no detail'}")
     entries = [e for e in map(_parse_entry, raw_entries) if e is not None]
     if raw_entries and not entries:
@@ -220,14 +219,14 @@ def _is_error_entry(element: ET.Element) -> bool:
 
 def _parse_entry(element: ET.Element) -> ArxivEntry | None:
     match = _ID_IN_URL.match((element.findtext(f"{ATOM}id") or "").strip())
-    title = clean_text(element.findtext(f"{ATOM}title") or "", limit=1000)
+    title = one_line(element.findtext(f"{ATOM}title") or "", limit=1000)
     if match is None or not title:
         return None
     arxiv_id = _VERSION.sub("", match["id"])
     authors = tuple(
         name
         for author in element.findall(f"{ATOM}author")
-        if (name := clean_text(author.findtext(f"{ATOM}name") or "", limit=300))
+        if (name := one_line(author.findtext(f"{ATOM}name") or "", limit=300))
     )
     categories: list[str] = []
     primary = element.find(f"{ARXIV}primary_category")

@@ -20,11 +20,11 @@ from store.enrich.net import (
     ApiClient,
     RequestFailed,
     ServiceUnreachable,
-    clean_text,
     local_time_words,
     minutes_words,
 )
 from store.models import Repo
+from store.text import one_line
 
 API_VERSION = "2022-11-28"
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
@@ -79,7 +79,7 @@ def _optional_text(value: Any, *, limit: int) -> str | None:
         return None
     if not isinstance(value, str):
         raise RequestFailed("malformed", "a text field is not text")
-    return clean_text(value, limit=limit) or None
+    return one_line(value, limit=limit) or None
 
 
 def _license(value: Any) -> str | None:

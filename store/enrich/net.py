@@ -8,9 +8,7 @@ exceptions: `ServiceUnreachable` (stop asking this service) and `RequestFailed` 
 
 from __future__ import annotations
 
-import re
 import time
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,19 +16,10 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from store.text import one_line
+
 USER_AGENT = "paperdeck (+https://pypi.org/project/paperdeck/)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-
-# C0 and C1 controls, DEL, and the bidi embedding/override/isolate marks that can reorder what a
-# terminal shows.  Newlines and tabs are folded into spaces by `clean_text` before this applies.
-_UNSAFE_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# Whole terminal escape sequences (CSI, OSC, and two-byte ESC forms) go before single characters,
-# so `ESC ] 0 ; title BEL` leaves nothing behind rather than `]0;title`.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[@-_]"
-)
-_WHITESPACE = re.compile(r"\s+")
 
 
 class ServiceUnreachable(Exception):
@@ -61,15 +50,6 @@ class Response:
     headers: httpx.Headers
     body: bytes
     url: httpx.URL
-
-
-def clean_text(value: str, *, limit: int = 2000) -> str:
-    """Network text made safe to store and show: one line, no control or bidi characters."""
-    value = unicodedata.normalize("NFC", value)
-    value = _ESCAPES.sub("", value)
-    value = _WHITESPACE.sub(" ", value)
-    value = _UNSAFE_CHARS.sub("", value).strip()
-    return value[:limit]
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
@@ -193,7 +173,7 @@ def describe(err: BaseException) -> str:
     reason: BaseException = err
     while reason.__context__ is not None and not str(reason):
         reason = reason.__context__
-    text = clean_text(str(reason), limit=120) or type(err).__name__
+    text = one_line(reason, limit=120) or type(err).__name__
     return text
 
 

@@ -107,6 +107,20 @@ class FetchSummary:
     failures: list[Failure] = field(default_factory=list)
     cancelled: bool = False
 
+    def arxiv_line(self) -> str:
+        """What both front ends say about arXiv after a run."""
+        return (
+            f"arXiv: {self.matched} matched, {self.not_found} not found, "
+            f"{self.failed} failed, {self.skipped} skipped"
+        )
+
+    def github_line(self) -> str:
+        """What both front ends say about GitHub after a run."""
+        return (
+            f"GitHub: {self.repos_ok} repos ok, {self.repos_not_found} not found, "
+            f"{self.repos_failed} failed, {self.repos_skipped} skipped"
+        )
+
     @property
     def exit_code(self) -> int:
         if self.service_errors:

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from store.errors import ExportError
+from store.facts import authors
 from store.models import Record
+from store.text import clean, one_line
 
 FORMATS = ("md", "bib", "json")
 WINDOWS_RESERVED = frozenset(
@@ -20,24 +22,12 @@ WINDOWS_RESERVED = frozenset(
     | {f"com{i}" for i in range(1, 10)}
     | {f"lpt{i}" for i in range(1, 10)}
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _plain(text: str) -> str:
-    """Drop control characters (escape sequences have no place in an exported file)."""
-    return _CONTROL.sub("", text)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(_plain(text).split())
-
-
 # -- Markdown ----------------------------------------------------------------------------------
 
 
 def heading_text(title: str) -> str:
     """A title as Markdown heading text: characters Markdown would act on are escaped."""
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", _one_line(title))
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", one_line(title))
 
 
 def metadata_line(record: Record) -> str:
@@ -46,12 +36,10 @@ def metadata_line(record: Record) -> str:
     parts: list[str] = []
     if paper.published:
         parts.append(paper.published)
-    if enrichment.authors:
-        parts.append(", ".join(_one_line(a) for a in enrichment.authors))
-    elif paper.authors_count is not None:
-        parts.append(f"{paper.authors_count} author{'s' if paper.authors_count != 1 else ''}")
+    if names := authors(record):
+        parts.append(one_line(names))
     if paper.organization:
-        parts.append(_one_line(paper.organization_name or paper.organization))
+        parts.append(one_line(paper.organization_name or paper.organization))
     if enrichment.arxiv_id:
         parts.append(f"arXiv [{enrichment.arxiv_id}](https://arxiv.org/abs/{enrichment.arxiv_id})")
     for link in paper.links:
@@ -72,11 +60,11 @@ def render_markdown(
 ) -> str:
     """One document: a heading and date, then each paper with a note (every paper with
     `include_all`), its metadata line and the note verbatim."""
-    chosen = [r for r in records if include_all or r.state.note.strip()]
+    chosen = [r for r in records if include_all or r.state.has_note]
     lines = [f"# {title}", "", f"Exported {now.strftime('%Y-%m-%d %H:%M')} · {len(chosen)} papers"]
     for record in chosen:
         lines += ["", f"## {heading_text(record.title)}", "", metadata_line(record)]
-        note = _plain(record.state.note).strip("\n")
+        note = clean(record.state.note, multiline=True).strip("\n")
         if note.strip():
             lines += ["", note]
     return "\n".join(lines) + "\n"
@@ -88,7 +76,7 @@ def render_markdown(
 def _yaml_string(value: str) -> str:
     """A double-quoted YAML scalar: safe for `:`, `#`, `---`, quotes, brackets, newlines."""
     escaped = (
-        _plain(value)
+        clean(value, multiline=True)
         .replace("\\", "\\\\")
         .replace('"', '\\"')
         .replace("\n", "\\n")
@@ -151,10 +139,10 @@ def parse_front_matter(text: str) -> tuple[dict[str, str | list[str] | None], st
 
 def paper_document(record: Record) -> str:
     parts = [front_matter(record), f"# {heading_text(record.title)}", "", metadata_line(record)]
-    abstract = _plain(record.paper.abstract).strip()
+    abstract = clean(record.paper.abstract, multiline=True).strip()
     if abstract:
         parts += ["", "## Abstract", "", abstract]
-    note = _plain(record.state.note).strip("\n")
+    note = clean(record.state.note, multiline=True).strip("\n")
     parts += ["", "## Notes", "", note if note.strip() else "_No note yet._"]
     return "\n".join(parts) + "\n"
 
@@ -189,7 +177,7 @@ _LATEX = {
 
 
 def latex_escape(text: str) -> str:
-    return "".join(_LATEX.get(c, c) for c in _one_line(text))
+    return "".join(_LATEX.get(c, c) for c in one_line(text))
 
 
 def bibtex_key(record: Record) -> str:

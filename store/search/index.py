@@ -8,50 +8,25 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
 
 from store.errors import QueryError
-from store.models import Enrichment, Record, UserState
+from store.models import Record
 from store.search.language import (
     INSIDE_FROM,
+    SORT_KEYS,
     SORTS,
     Filter,
     Query,
-    normalise,
     parse_query,
     word_start_test,
 )
+from store.text import normalise
 
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, ABSTRACT = 100.0, 90.0, 80.0, 50.0
 FUZZY_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.75
 CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
-
-
-SortKey = Callable[[Record], Any]
-
-
-def _sort_keys() -> dict[str, SortKey]:
-    def newest(r: Record) -> tuple[int, int]:
-        published = r.paper.published  # YYYY-MM-DD: newest first, unknown dates last
-        return (0, -int(published.replace("-", ""))) if published else (1, 0)
-
-    return {
-        "date": lambda r: (newest(r), -(r.paper.upvotes or -1), r.title.casefold(), r.id),
-        "upvotes": lambda r: (r.paper.upvotes is None, -(r.paper.upvotes or 0), newest(r), r.id),
-        "title": lambda r: (r.title.casefold(), r.id),
-        "added": lambda r: (
-            not r.paper.added,
-            "".join(chr(0x10FFFF - ord(c)) for c in r.paper.added),
-            r.id,
-        ),
-    }
-
-
-SORT_KEYS = _sort_keys()
-_DEFAULT_STATE = UserState()
-_DEFAULT_ENRICHMENT = Enrichment()
 
 
 class SearchIndex:
@@ -98,7 +73,7 @@ class SearchIndex:
     def stateful(self) -> set[int]:
         """Rows with user state, a queue place or enrichment; the rest are alike to filters."""
         if self._stateful is None:
-            self._stateful = {i for i, r in enumerate(self.records) if _touched(r)}
+            self._stateful = {i for i, r in enumerate(self.records) if r.touched}
         return self._stateful
 
     # -- title keys, built on first use so an unfiltered list shows at once -----------------
@@ -188,7 +163,7 @@ class SearchIndex:
         if row is None:
             return
         self.records[row] = record
-        if _touched(record):
+        if record.touched:
             self.stateful.add(row)
         else:
             self.stateful.discard(row)
@@ -402,14 +377,6 @@ class SearchIndex:
         if limit is not None:
             matched = matched[:limit]
         return [records[row] for row in matched]
-
-
-def _touched(record: Record) -> bool:
-    return (
-        record.queue_position is not None
-        or record.state != _DEFAULT_STATE
-        or record.enrichment != _DEFAULT_ENRICHMENT
-    )
 
 
 def _postings(texts: Sequence[str]) -> dict[str, list[int]]:

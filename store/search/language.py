@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from store.errors import QueryError
 from store.models import STATUSES, Record
+from store.text import WORD_BREAKS, normalise
 
 SORTS = ("relevance", "date", "upvotes", "title", "added", "interest")
 FILTERS = ("tag", "is", "has", "year", "upvotes", "authors", "org", "source")
@@ -27,19 +29,32 @@ HAS_VALUES = ("code", "note", "arxiv", "tags")
 _NUMBER = re.compile(r"^(>=|<=|>|<|=)?(\d{1,9})$")
 _RANGE = re.compile(r"^(\d{1,9})\.\.(\d{1,9})$")
 
+# What each sort orders by (relevance is the engine's score).
+SortKey = Callable[[Record], Any]
+
+
+def _sort_keys() -> dict[str, SortKey]:
+    def newest(r: Record) -> tuple[int, int]:
+        published = r.paper.published  # YYYY-MM-DD: newest first, unknown dates last
+        return (0, -int(published.replace("-", ""))) if published else (1, 0)
+
+    return {
+        "date": lambda r: (newest(r), -(r.paper.upvotes or -1), r.title.casefold(), r.id),
+        "upvotes": lambda r: (r.paper.upvotes is None, -(r.paper.upvotes or 0), newest(r), r.id),
+        "title": lambda r: (r.title.casefold(), r.id),
+        "added": lambda r: (
+            not r.paper.added,
+            "".join(chr(0x10FFFF - ord(c)) for c in r.paper.added),
+            r.id,
+        ),
+    }
+
+
+SORT_KEYS = _sort_keys()
+
+
 INSIDE_FROM = 3
 """Shorter words match only whole or leading title words: not inside words, not abstracts."""
-
-
-_PUNCTUATION = str.maketrans(
-    dict.fromkeys(
-        "!\"#$%&'()*,-./:;<=>?@[\\]^_`{|}~\u2010\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00b7\u2022",
-        " ",
-    )
-)
-
-
-_SPLITS_AT = frozenset(map(chr, _PUNCTUATION))
 
 
 def word_start_test(word: str) -> Callable[[str], bool]:
@@ -49,19 +64,12 @@ def word_start_test(word: str) -> Callable[[str], bool]:
     def starts(text: str) -> bool:
         at = text.find(word)
         while at != -1:  # almost always once: the first occurrence starts a word
-            if at == 0 or (before := text[at - 1]).isspace() or before in _SPLITS_AT:
+            if at == 0 or (before := text[at - 1]).isspace() or before in WORD_BREAKS:
                 return True
             at = text.find(word, at + 1)
         return False
 
     return starts
-
-
-def normalise(text: str) -> str:
-    """Lower case, punctuation to spaces, whitespace collapsed: what words are matched on.
-
-    str.translate rather than a regular expression: this runs over every abstract."""
-    return " ".join(text.casefold().translate(_PUNCTUATION).split())
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -164,7 +172,7 @@ def _has(record: Record, what: str) -> bool:
     if what == "code":
         return bool(record.paper.github)
     if what == "note":
-        return bool(record.state.note.strip())
+        return record.state.has_note
     if what == "tags":
         return bool(record.state.tags)
     return bool(record.enrichment.arxiv_id) or any("arxiv.org/" in u for u in record.paper.links)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from store.memory import paused_gc
 from store.models import Record
+from store.text import normalise
 
 _WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")  # three characters or more
 STOPWORDS = frozenset(
@@ -147,10 +148,6 @@ class RelatedIndex:
         return found
 
 
-def normalised_title(title: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", title.casefold()).split())
-
-
 @dataclass(frozen=True)
 class Duplicate:
     keep: str
@@ -168,7 +165,7 @@ def near_duplicates(records: Iterable[Record], *, threshold: float = 92.0) -> li
     from rapidfuzz import fuzz  # only this scan needs it: keep the app's start-up light
 
     ordered = sorted(records, key=lambda r: (r.paper.added, r.id))
-    titles = [normalised_title(r.title) for r in ordered]
+    titles = [normalise(r.title) for r in ordered]
     words = [set(t.split()) for t in titles]
     postings: dict[str, list[int]] = {}
     for index, bag in enumerate(words):

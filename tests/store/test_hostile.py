@@ -69,6 +69,18 @@ def test_unicode_edge_cases_survive_import(tmp_path: Path) -> None:
     assert {p.title for p in library.papers().values()} == set(titles)
 
 
+def test_a_listing_title_with_escapes_is_stored_without_their_remnants(tmp_path: Path) -> None:
+    """The listing cleaner once dropped only the ESC byte and stored `[31m`."""
+    path = tmp_path / "evil.txt"
+    title = "A \x1b[31mred\x1b[0m title \x1b]0;pwned\x07here \u202eok\u202c"
+    path.write_text(listing(title, "An \x1b[1mabstract\x1b[0m."), encoding="utf-8")
+    library = Library.open(tmp_path / "data")
+    library.import_files([path])
+    (paper,) = library.papers().values()
+    assert paper.title == "A red title here ok"
+    assert library.abstract(paper.id) == "An abstract."
+
+
 def test_clean_removes_escape_sequences_and_controls() -> None:
     cleaned = clean(HOSTILE_TITLE)
     assert "\x1b" not in cleaned and "\x07" not in cleaned and "\x9b" not in cleaned

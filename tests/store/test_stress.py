@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from store.errors import StoreLocked
 from store.library import Library
 from store.models import UserState
 from store.paths import bundled_seeds
@@ -150,7 +151,7 @@ def test_a_writer_waiting_too_long_for_the_lock_fails_clearly(
     holder = Library(root)
     waiting = Library(root, lock_timeout=0.3)
     with holder.state_file.locked():
-        with pytest.raises(Exception) as raised:
+        with pytest.raises(StoreLocked) as raised:
             waiting.add_tags([ids[0]], ["blocked"])
     assert "held the store lock" in str(raised.value)
     assert "blocked" not in Library(root).states().get(ids[0], UserState()).tags

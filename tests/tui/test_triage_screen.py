@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 
 import pytest
 
@@ -15,9 +15,10 @@ async def test_triage_gathers_its_pile_off_the_ui_thread(
 ) -> None:
     app = app_for(library)
     search = app.desk.view.search
+    searched = threading.Event()
 
     def slow_search(*args: object, **kwargs: object) -> list[object]:
-        time.sleep(0.5)
+        searched.wait(10)  # a word query on a large library takes a while
         return search(*args, **kwargs)  # type: ignore[arg-type]
 
     async with app.run_test(size=SIZE) as pilot:
@@ -27,6 +28,7 @@ async def test_triage_gathers_its_pile_off_the_ui_thread(
         await pilot.pause(0.2)  # the app answers meanwhile
         progress = str(app.screen.query_one("#triage-progress").render())
         assert "Gathering the untriaged papers" in progress
+        searched.set()
         await settle(app, pilot)
         assert "1 / 212 untriaged" in str(app.screen.query_one("#triage-progress").render())
 

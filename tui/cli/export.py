@@ -25,27 +25,26 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 def cmd_export(args: argparse.Namespace, library: Library) -> int:
     from datetime import datetime
 
-    from store import export
+    from store.export import render
+    from store.export.run import chosen, export_to
 
     records = library.records(args.query)
     now = datetime.now().astimezone()
-    if args.dir is not None:
-        if not args.all:
-            records = [r for r in records if r.state.note.strip()]
-        report = export.export_dir(records, args.dir, now=now, force=args.force)
-        for path, reason in report.skipped:
+    destination = args.dir if args.dir is not None else args.output
+    if destination is None:
+        papers = chosen(args.format, records, include_all=args.all)
+        sys.stdout.write(render(args.format, papers, now=now, include_all=True))
+        return 0
+    done = export_to(
+        "dir" if args.dir is not None else args.format,
+        records,
+        destination,
+        now=now,
+        include_all=args.all,
+        force=args.force,
+    )
+    if done.folder is not None:
+        for path, reason in done.folder.skipped:
             print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
-        print(
-            f"{args.dir}: {len(report.written)} written, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped",
-            file=sys.stderr,
-        )
-        return 0
-    if args.output is not None:
-        path = export.export_file(
-            args.format, records, args.output, now=now, include_all=args.all, force=args.force
-        )
-        print(f"wrote {path}", file=sys.stderr)
-        return 0
-    sys.stdout.write(export.render(args.format, records, now=now, include_all=args.all))
+    print(done.summary(), file=sys.stderr)
     return 0

@@ -117,20 +117,12 @@ def run_fetch(
 def _print_summary(
     summary: FetchSummary, *, arxiv: bool, github: bool, stdout: TextIO, stderr: TextIO
 ) -> None:
-    from store.enrich.net import clean_text
+    from store.text import one_line as clean_text
 
     if arxiv:
-        print(
-            f"arXiv: {summary.matched} matched, {summary.not_found} not found, "
-            f"{summary.failed} failed, {summary.skipped} skipped",
-            file=stdout,
-        )
+        print(summary.arxiv_line(), file=stdout)
     if github:
-        print(
-            f"GitHub: {summary.repos_ok} repos ok, {summary.repos_not_found} not found, "
-            f"{summary.repos_failed} failed, {summary.repos_skipped} skipped",
-            file=stdout,
-        )
+        print(summary.github_line(), file=stdout)
     for failure in summary.failures[:MAX_FAILURES_SHOWN]:
         print(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", file=stderr)
     if len(summary.failures) > MAX_FAILURES_SHOWN:
@@ -150,7 +142,7 @@ def _progress_bar(stream: TextIO) -> Iterator[Callable[[int, int, str], None] | 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from store.enrich.net import clean_text
+    from store.text import one_line as clean_text
 
     bar = Progress(
         TextColumn("Fetching"),

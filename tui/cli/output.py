@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from store.catalog.importing import Progress
+from store.facts import facts
 from store.models import Record
 from tui.text import clean, markers, safe
 
@@ -63,42 +64,18 @@ def print_record(record: Record, out: TextIO) -> None:
     from rich.text import Text
 
     console = Console(file=out, highlight=False, soft_wrap=not out.isatty())
-    paper, state, enrichment = record.paper, record.state, record.enrichment
+    paper, state = record.paper, record.state
     console.print(safe(paper.title, "bold"))
-    facts = [
-        ("id", paper.id),
-        ("published", paper.published or "unknown"),
-        ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
-        ("authors", ", ".join(enrichment.authors) or _count(paper.authors_count)),
-        ("organization", " ".join(filter(None, (paper.organization, paper.organization_name)))),
-        ("arXiv", enrichment.arxiv_id or ""),
-        ("status", state.status),
-        ("queue", f"#{record.queue_position}" if record.queued else ""),
-        ("tags", " ".join(state.tags)),
-        ("sources", ", ".join(paper.sources)),
-    ]
-    for name, value in facts:
-        if value:
-            console.print(Text.assemble((f"{name:>12}  ", "dim"), safe(value)))
+    for name, value in facts(record):
+        console.print(Text.assemble((f"{name:>12}  ", "dim"), safe(value)))
     for link in paper.links:
         console.print(Text.assemble(("        link  ", "dim"), safe(link)))
-    for repo in enrichment.repos:
-        stars = "" if repo.stars is None else f"★ {repo.stars}  "
-        console.print(
-            Text.assemble(("        repo  ", "dim"), safe(f"{repo.name}  {stars}{repo.status}"))
-        )
     console.print()
     console.print(safe(paper.abstract, multiline=True))
-    if state.note.strip():
+    if state.has_note:
         console.print()
         console.print(Text("Note", style="bold"))
         console.print(safe(state.note, multiline=True))
-
-
-def _count(authors: int | None) -> str:
-    if authors is None:
-        return ""
-    return f"{authors} author{'s' if authors != 1 else ''}"
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from textual.widgets import Label, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from store.facts import facts
 from store.models import Record
 from store.search.related import Related
 from tui import bindings
@@ -22,51 +23,15 @@ from tui.widgets.footer import DeskFooter
 
 def metadata_lines(record: Record, why: tuple[str, ...] = ()) -> Text:
     """The paper's facts, one per line; `why` are the words that raised its interest."""
-    paper, enrichment = record.paper, record.enrichment
-    rows: list[tuple[str, str]] = [
-        ("id", paper.id),
-        ("published", paper.published or "unknown"),
-        ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
-    ]
-    if enrichment.authors:
-        rows.append(("authors", ", ".join(enrichment.authors)))
-    elif paper.authors_count is not None:
-        count = paper.authors_count
-        rows.append(("authors", f"{count} author{'s' if count != 1 else ''}"))
-    if paper.organization:
-        org = " ".join(filter(None, (paper.organization, paper.organization_name)))
-        rows.append(("organization", org))
-    if enrichment.arxiv_id:
-        categories = " ".join(enrichment.arxiv_categories)
-        rows.append(("arXiv", f"{enrichment.arxiv_id}  {categories}".strip()))
-    for repo in enrichment.repos:
-        facts = [repo.name]
-        if repo.status != "ok":
-            facts.append(repo.status)
-        else:
-            if repo.stars is not None:
-                facts.append(f"★ {repo.stars}")
-            if repo.license:
-                facts.append(repo.license)
-            if repo.archived:
-                facts.append("archived")
-            if repo.pushed_at:
-                facts.append(f"pushed {repo.pushed_at[:10]}")
-        rows.append(("repo", "  ".join(facts)))
-        if repo.description:
-            rows.append(("", repo.description))
-    status = record.state.status + (f"  · queue #{record.queue_position}" if record.queued else "")
-    rows.append(("status", status))
-    rows.append(("tags", " ".join(record.state.tags) or "—"))
+    rows = facts(record)
     if why:
-        rows.append(("why", ", ".join(why)))
-    rows.append(("sources", ", ".join(paper.sources)))
+        after_tags = next((n + 1 for n, (name, _) in enumerate(rows) if name == "tags"), len(rows))
+        rows.insert(after_tags, ("why", ", ".join(why)))
     text = Text()
     for name, value in rows:
-        if value:
-            text.append(f"{name:>12}  ", "dim")
-            text.append_text(safe(value))
-            text.append("\n")
+        text.append(f"{name:>12}  ", "dim")
+        text.append_text(safe(value))
+        text.append("\n")
     text.rstrip()
     return text
 

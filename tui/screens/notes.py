@@ -49,7 +49,7 @@ class NotesScreen(PaperScreen):
         self.refresh_notes()
 
     def noted(self) -> list[Record]:
-        records = [r for r in self.desk.view.by_id.values() if r.state.note.strip()]
+        records = [r for r in self.desk.view.by_id.values() if r.state.has_note]
         return sorted(records, key=lambda r: r.state.updated, reverse=True)
 
     def refresh_notes(self) -> None:

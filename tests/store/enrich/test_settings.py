@@ -59,3 +59,9 @@ def test_unusable_values_are_usage_errors(name: str, value: str) -> None:
 )
 def test_exit_code(summary: FetchSummary, code: int) -> None:
     assert summary.exit_code == code
+
+
+def test_summary_lines_say_every_count() -> None:
+    summary = FetchSummary(matched=3, not_found=2, failed=1, skipped=4, repos_ok=5, repos_skipped=6)
+    assert summary.arxiv_line() == "arXiv: 3 matched, 2 not found, 1 failed, 4 skipped"
+    assert summary.github_line() == "GitHub: 5 repos ok, 0 not found, 0 failed, 6 skipped"

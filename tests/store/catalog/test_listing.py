@@ -9,15 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.catalog.listing import (
-    _CONTROL_RE,
-    clean_text,
     clean_url,
     decode,
     github_repo,
     parse_listing,
-    title_key,
 )
 from store.errors import ListingError
+from store.text import title_key
 from tests.conftest import DATA, ROOT
 
 LISTINGS = DATA / "listings"
@@ -154,24 +152,3 @@ def test_parser_never_crashes_on_mutated_real_listings(data: st.DataObject) -> N
         parse_listing("\n".join(lines), "mutated.txt")
     except ListingError as error:
         assert "mutated.txt" in str(error)
-
-
-def _clean_text_by_definition(text: str) -> str:
-    text = " ".join(text.split())
-    if not text.isprintable():
-        text = " ".join(_CONTROL_RE.sub("", text).split())
-    return text
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=st.sampled_from("ab \t\n\x0b\xa0\u2003\u200b\x1b\x85\u2028é"), max_size=40))
-def test_clean_text_fast_path_changes_nothing(text: str) -> None:
-    """The shortcut for already-clean text gives exactly what splitting and joining gives."""
-    assert clean_text(text) == _clean_text_by_definition(text)
-    assert clean_text(text + " x") == _clean_text_by_definition(text + " x")
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
-def test_clean_text_on_any_text(text: str) -> None:
-    assert clean_text(text) == _clean_text_by_definition(text)

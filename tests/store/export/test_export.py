@@ -72,10 +72,17 @@ def record(title: str, tags: tuple[str, ...] = (), note: str = "") -> Record:
     )
 
 
+# Text as the store keeps it: no control characters, no bidi overrides (store.text drops both).
+STORED = st.characters(
+    blacklist_categories=("Cs", "Cc"),
+    blacklist_characters="\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
-    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80),
-    st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=10), max_size=3),
+    st.text(STORED, min_size=1, max_size=80),
+    st.lists(st.text(STORED, max_size=10), max_size=3),
 )
 def test_front_matter_round_trips(title: str, tags: list[str]) -> None:
     values, body = parse_front_matter(front_matter(record(title, tuple(tags))) + "body\n---\n")
