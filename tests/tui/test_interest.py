@@ -84,5 +84,13 @@ async def test_uncertain_order_and_the_interest_sort(library: Library) -> None:
         await settle(app, pilot)
         app.sort = "interest"
         await settle(app, pilot)
-        titles = [r.title for r in app.desk.view.search("", "interest")[:3]]
-        assert all(PLANTED.search(t) for t in titles)
+        top = app.desk.view.search("", "interest")[:3]
+        assert all(PLANTED.search(r.title) for r in top)
+        await pilot.press("enter")  # the abstract view of the first paper says why
+        await settle(app, pilot)
+        meta = str(app.screen.query_one("#abstract-meta").render())
+        why = re.search(r"why  (.+)", meta)
+        assert type(app.screen).__name__ == "AbstractScreen" and why is not None
+        shown = app.desk.view.get(app.screen.paper_id)  # type: ignore[attr-defined]
+        text = f"{shown.title} {library.abstract(shown.id)}".casefold()
+        assert all(word in text for word in why.group(1).split(", ")), (shown.title, why)
