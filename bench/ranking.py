@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.synth import Words
-from store.catalog.listing import Listing, parse_listing, title_key
+from store.catalog.listing import Listing, parse_listing
 from store.search.interest import Document, InterestModel
+from store.text import title_key
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP = 0.2

@@ -118,25 +118,42 @@ def _labels(document: Document) -> list[str]:
     return labels
 
 
-def features(document: Document) -> dict[str, float]:
-    """Feature -> weight before IDF: log term frequency, plus `TITLE_WEIGHT` for a title word."""
-    counts = Counter(stem(w) for w in terms(document.abstract))
-    found = {term: 1.0 + math.log(count) for term, count in counts.items()}
-    for term in {stem(w) for w in terms(document.title)}:
-        found[term] = found.get(term, 0.0) + TITLE_WEIGHT
+def read(document: Document) -> tuple[dict[str, float], dict[str, str]]:
+    """Feature -> weight before IDF (log term frequency, plus `TITLE_WEIGHT` for a title
+    word), and feature -> one of the paper's own words for it.  One pass over each text:
+    words are counted first (in C), then each distinct word is stemmed once."""
+    cache = _STEMS
+    found: dict[str, float] = {}
+    words: dict[str, str] = {}
+    for word, count in Counter(terms(document.abstract)).items():
+        term = cache.get(word) or stem(word)
+        found[term] = found.get(term, 0.0) + count
+        words.setdefault(term, word)
+    for term, total in found.items():
+        found[term] = _LOG_TF[int(total)] if total < len(_LOG_TF) else 1.0 + math.log(total)
+    for word in set(terms(document.title)):
+        term = cache.get(word) or stem(word)
+        if term not in words:
+            words[term] = word
+            found[term] = TITLE_WEIGHT
+        else:
+            found[term] += TITLE_WEIGHT
     for label in _labels(document):
         found[label] = 1.0
-    return found
+        words[label] = label
+    return found, words
+
+
+_LOG_TF = [0.0, *(1.0 + math.log(c) for c in range(1, 64))]
+
+
+def features(document: Document) -> dict[str, float]:
+    return read(document)[0]
 
 
 def surface_words(document: Document) -> dict[str, str]:
-    """Feature -> the paper's own word for it (its first word with that stem)."""
-    words: dict[str, str] = {}
-    for word in terms(document.title) + terms(document.abstract):
-        words.setdefault(stem(word), word)
-    for label in _labels(document):
-        words[label] = label
-    return words
+    """Feature -> the paper's own word for it."""
+    return read(document)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,24 +194,24 @@ class InterestModel:
             if row is not None:
                 for old in self._features[row][0]:
                     frequency[old] -= 1
-            numbered, values = array("i"), array("f")
-            words = surface_words(document)
-            for name, value in features(document).items():
+            found, words = read(document)
+            numbered = []
+            for name in found:
                 number = numbers.get(name)
                 if number is None:
                     number = numbers[name] = len(names)
                     names.append(name)
                     frequency.append(0)
-                    self._surface.append(words.get(name, name))
+                    self._surface.append(words[name])
                 frequency[number] += 1
                 numbered.append(number)
-                values.append(value)
+            pair = (array("i", numbered), array("f", found.values()))
             if row is None:
                 self._rows[document.id] = len(self._ids)
                 self._ids.append(document.id)
-                self._features.append((numbered, values))
+                self._features.append(pair)
             else:
-                self._features[row] = (numbered, values)
+                self._features[row] = pair
         self._scaled = None
 
     def _tf_idf(self) -> tuple[list[float], list[tuple[array[int], array[float]]]]:
