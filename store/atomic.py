@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,12 +34,24 @@ def write_atomic(
     """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
 
     `before_replace(path)` runs once the new data is safely on disk, while `path` still holds
-    the old content (the store keeps a backup there).
+    the old content (the store keeps a backup there).  A symlinked `path` is written through to
+    its final target, in the target's folder, so the link survives.  Every OSError (no space,
+    no inodes, a read-only folder, too many open files) becomes one StoreWriteError naming
+    `path`, and no temp file is left.
     """
+    shown = path
+    path = write_target(path)
     directory = path.parent
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=directory)
-    temp = Path(temp_name)
+    temp: str | None = None
     try:
+        held = _hold_interrupts()
+        try:
+            fd, temp = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent
+            )
+        finally:
+            # Only now, with the name known to the cleanup below, may an interrupt land.
+            _release_interrupts(held)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -46,11 +60,42 @@ def write_atomic(
             before_replace(path)
         os.replace(temp, path)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise StoreWriteError(path, error) from None
+        _discard(temp)
+        raise StoreWriteError(shown, error) from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        _discard(temp)
         raise
     fsync_directory(directory)
+
+
+def write_target(path: Path) -> Path:
+    """Where writing `path` must land: a symlink's final target (so the link survives and its
+    target gets the update, as with a state file kept in a synced folder); else `path`."""
+    if path.is_symlink():
+        return Path(os.path.realpath(path))
+    return path
+
+
+_INTERRUPTS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _hold_interrupts() -> set[int | signal.Signals] | None:
+    """Hold back SIGINT and SIGTERM while a temp file is created and named, so an interrupt can
+    never strand a temp file the cleanup does not know of (main thread only: Python runs
+    signal handlers there)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+
+
+def _release_interrupts(held: set[int | signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _discard(temp: str | None) -> None:
+    if temp is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)

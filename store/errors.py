@@ -63,6 +63,18 @@ class DamagedStore(StoreError):
         )
 
 
+class InvalidDocument(DamagedStore):
+    """A file that parses but holds a value of the wrong type (a hand edit, another tool)."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.path = path
+        StoreError.__init__(
+            self,
+            f"{path}: {problem}; the file was left untouched. Fix that value, or run "
+            "`paperdeck doctor --restore` to bring back the newest good backup",
+        )
+
+
 class NewerSchema(StoreError):
     def __init__(self, path: Path, version: object, readable: int) -> None:
         self.path = path

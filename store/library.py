@@ -44,7 +44,7 @@ from store.files.documents import (
     state_from,
     table_docs,
 )
-from store.files.storage import StoreFile
+from store.files.storage import LockWait, StoreFile
 from store.memory import paused_gc
 from store.models import Change, Enrichment, ImportReport, Paper, Record, UserState
 from store.state import Drafts, UserStates
@@ -76,7 +76,9 @@ class Library:
         *,
         lock_timeout: float = 10.0,
         now: Callable[[], datetime] = utc_now,
+        on_lock_wait: LockWait | None = None,
     ) -> None:
+        """`on_lock_wait` is told, within a second, when a write waits for another process."""
         self.root = root
         self.now = now
         backups = root / BACKUPS
@@ -85,6 +87,8 @@ class Library:
         self.abstracts_file = StoreFile(root / ABSTRACTS, "abstracts", lock_timeout)
         self.state_file = StoreFile(root / STATE, "state", lock_timeout, backups)
         self.enrichment_file = StoreFile(root / ENRICHMENT, "enrichment", lock_timeout, backups)
+        for store_file in self.files:
+            store_file.on_wait = on_lock_wait
         self.user_states = UserStates(self.state_file, self.papers, lambda: self.now())
         self.drafts = Drafts(root / DRAFTS)
         self._papers = CachedDocs(self.catalog_file, _papers_by_id)
@@ -242,6 +246,10 @@ class Library:
             return None
         return start_scan(self.abstracts_file.path, self.abstracts, list(words))
 
+    def merged_into(self, pid: str) -> str | None:
+        """The paper `pid` was merged into (following merges of merges), or None."""
+        return self.user_states.merged_into(pid)
+
     def resolve(self, ref: str) -> str:
         """The id of the paper `ref` names: a whole id or an unambiguous prefix of one."""
         papers = self.papers()
@@ -286,6 +294,7 @@ class Library:
         if progress:
             progress(len(files), len(files), "saving")
         report = ImportReport(files=[p.name for p in files], listings=len(listings))
+        report.warnings = [w for listing in listings for w in listing.warnings]
         added = self.now().isoformat(timespec="seconds")
         with self.catalog_file.locked():
             content = self.catalog_file.read()

@@ -177,10 +177,21 @@ class Change:
     after: dict[str, UserState]
     queue_before: tuple[str, ...] | None = None
     queue_after: tuple[str, ...] | None = None
+    followed: dict[str, str] = field(default_factory=dict)
+    """Papers asked for that the user had merged away, each with the paper the change went to."""
+    kept: tuple[str, ...] = ()
+    """Undo only: papers left as they are because someone changed them since."""
+    queue_kept: bool = False
+    """Undo only: the queue was changed since and could be restored only in part, or not."""
 
     @property
     def empty(self) -> bool:
         return self.before == self.after and self.queue_before == self.queue_after
+
+    @property
+    def restored(self) -> tuple[str, ...]:
+        """Undo only: the papers whose state it put back."""
+        return tuple(pid for pid in self.before if self.before[pid] != self.after[pid])
 
 
 @dataclass
@@ -192,3 +203,5 @@ class ImportReport:
     new: int = 0
     merged: int = 0
     unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    """What the import changed about records (an abstract cut to its maximum size)."""

@@ -7,6 +7,7 @@ a process holding stale data never overwrites what another process wrote.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -28,6 +29,50 @@ from store.tags import count_tags, normalise_tags
 
 StateUpdate = Callable[[str, UserState], UserState]
 QueueUpdate = Callable[[list[str]], list[str]]
+MERGE_HOPS = 16
+"""Merges of merges followed at most this far (a hand-made cycle must not loop)."""
+
+
+class _MergedAway(Exception):
+    """Raised inside a change, before anything is written, when it names merged-away papers."""
+
+    def __init__(self, targets: dict[str, str]) -> None:
+        self.targets = targets
+
+
+def _merge_targets(ids: Iterable[str], merged: Callable[[str], str | None]) -> dict[str, str]:
+    """Each merged-away id of `ids` with the paper it finally went to."""
+    targets: dict[str, str] = {}
+    for pid in ids:
+        target, hops = pid, 0
+        while (step := merged(target)) is not None and hops < MERGE_HOPS and step != pid:
+            target, hops = step, hops + 1
+        if target != pid:
+            targets[pid] = target
+    return targets
+
+
+ChangeMethod = Callable[..., Change]
+
+
+def follows_merges(method: ChangeMethod) -> ChangeMethod:
+    """A write to a paper the user merged into another goes to that paper, and the Change says
+    so (`followed`), rather than landing on a hidden paper where it would never show."""
+
+    @functools.wraps(method)
+    def write(
+        self: UserStates, ids: str | Sequence[str], *args: object, **kwargs: object
+    ) -> Change:
+        try:
+            return method(self, ids, *args, **kwargs)
+        except _MergedAway as merged:
+            targets = merged.targets
+        asked = [ids] if isinstance(ids, str) else list(ids)
+        mapped = list(dict.fromkeys(targets.get(pid, pid) for pid in asked))
+        change = method(self, mapped[0] if isinstance(ids, str) else mapped, *args, **kwargs)
+        return replace(change, followed={pid: targets[pid] for pid in asked if pid in targets})
+
+    return write
 
 
 class UserStates:
@@ -65,6 +110,11 @@ class UserStates:
     def tag_counts(self) -> dict[str, int]:
         return count_tags(self.all().values())
 
+    def merged_into(self, pid: str) -> str | None:
+        """The paper `pid` was merged into (following merges of merges), or None."""
+        states = self.all()
+        return _merge_targets([pid], lambda p: states.get(p, UserState()).duplicate_of).get(pid)
+
     # -- the one way to write ----------------------------------------------------------------
 
     def change(
@@ -73,9 +123,12 @@ class UserStates:
         ids: Sequence[str],
         update: StateUpdate | None = None,
         queue_update: QueueUpdate | None = None,
+        *,
+        follow_merges: bool = True,
     ) -> Change:
         """Apply `update` to the current state of `ids` (and `queue_update` to the queue),
-        re-read under the lock, written once."""
+        re-read under the lock, written once.  With `follow_merges`, an id the user merged away
+        stops the change before anything is written (`follows_merges` retries it)."""
         papers = self.papers()
         for pid in ids:
             if pid not in papers:
@@ -88,6 +141,8 @@ class UserStates:
             docs = {doc["id"]: doc for doc in table.all() if isinstance(doc.get("id"), str)}
             queue_table = db.table(QUEUE_TABLE, cache_size=0)
             queue = queue_from(db.storage.read() or {})
+            if follow_merges and any(_duplicate_of(docs.get(pid)) for pid in ids):
+                raise _MergedAway(_merge_targets(ids, lambda p: _duplicate_of(docs.get(p))))
             for pid in ids:
                 old = state_from(docs[pid]) if pid in docs else UserState()
                 new = update(pid, old) if update else old
@@ -129,6 +184,7 @@ class UserStates:
 
     # -- tags --------------------------------------------------------------------------------
 
+    @follows_merges
     def add_tags(self, ids: Sequence[str], tags: Iterable[str]) -> Change:
         wanted = normalise_tags(tags)
 
@@ -138,6 +194,7 @@ class UserStates:
 
         return self._each(f"tag {', '.join(wanted)}", ids, update)
 
+    @follows_merges
     def remove_tags(self, ids: Sequence[str], tags: Iterable[str]) -> Change:
         unwanted = set(normalise_tags(tags))
 
@@ -146,6 +203,7 @@ class UserStates:
 
         return self._each(f"untag {', '.join(sorted(unwanted))}", ids, update)
 
+    @follows_merges
     def edit_tags(self, ids: Sequence[str], spec: str) -> Change:
         """`a, b, -c`: add a and b, remove c (the TUI's tag input)."""
         parts = [p.strip() for p in spec.split(",") if p.strip()]
@@ -180,6 +238,7 @@ class UserStates:
 
     # -- notes, status, triage ---------------------------------------------------------------
 
+    @follows_merges
     def set_note(self, pid: str, text: str, *, base: str | None = None) -> Change:
         """Save a note.  With `base` (the note as it was when editing began), a note changed
         meanwhile by another process is kept below the new text instead of being overwritten."""
@@ -195,18 +254,22 @@ class UserStates:
 
         return self._each("note", [pid], update)
 
+    @follows_merges
     def set_status(self, ids: Sequence[str], status: str) -> Change:
         if status not in STATUSES:
             raise UsageError(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
         return self._each(f"mark {status}", ids, lambda s: replace(s, status=status))
 
+    @follows_merges
     def dismiss(self, ids: Sequence[str]) -> Change:
         """Not interested: dismissed, triaged, off the queue; `undo` brings all of it back."""
         return self._each("dismiss", ids, lambda s: replace(s, status="dismissed", triaged=True))
 
+    @follows_merges
     def set_triaged(self, ids: Sequence[str], triaged: bool = True) -> Change:
         return self._each("triage", ids, lambda s: replace(s, triaged=triaged))
 
+    @follows_merges
     def triage(self, pid: str, *, queue: bool = False, dismiss: bool = False) -> Change:
         """Record a triage decision: the paper leaves the untriaged pile; `queue` queues it,
         `dismiss` marks it dismissed (not interested, and so off the queue)."""
@@ -222,15 +285,18 @@ class UserStates:
 
     # -- the queue ---------------------------------------------------------------------------
 
+    @follows_merges
     def queue_add(self, ids: Sequence[str]) -> Change:
         def update(queue: list[str]) -> list[str]:
             return queue + [pid for pid in ids if pid not in queue]
 
         return self.change("queue", ids, queue_update=update)
 
+    @follows_merges
     def queue_remove(self, ids: Sequence[str]) -> Change:
         return self.change("dequeue", ids, queue_update=lambda q: [p for p in q if p not in ids])
 
+    @follows_merges
     def queue_toggle(self, ids: Sequence[str]) -> Change:
         """Queue the papers, or take them off when every one of them is queued already."""
         queued = set(self.queue_ids())
@@ -238,6 +304,7 @@ class UserStates:
             return self.queue_remove(ids)
         return self.queue_add(ids)
 
+    @follows_merges
     def queue_move(self, pid: str, offset: int) -> Change:
         def update(queue: list[str]) -> list[str]:
             if pid not in queue:
@@ -272,9 +339,28 @@ class UserStates:
                     queue.insert(min(index, len(queue)), pid)
             return queue
 
-        return self.change(
-            f"undo {change.description}", list(change.before), restore, restore_queue
+        kept: list[str] = []
+        queue_kept: list[bool] = []
+
+        def restore_and_note(pid: str, state: UserState) -> UserState:
+            restored = restore(pid, state)
+            if restored is state and not _same_user_state(state, change.before[pid]):
+                kept.append(pid)  # changed since by someone else: left as it is
+            return restored
+
+        def restore_queue_and_note(queue: list[str]) -> list[str]:
+            if change.queue_after is not None and tuple(queue) != change.queue_after:
+                queue_kept.append(tuple(queue) != change.queue_before)
+            return restore_queue(queue)
+
+        done = self.change(
+            f"undo {change.description}",
+            list(change.before),
+            restore_and_note,
+            restore_queue_and_note,
+            follow_merges=False,
         )
+        return replace(done, kept=tuple(kept), queue_kept=any(queue_kept))
 
     def merge(self, keep: str, drop: str) -> Change:
         """Fold near-duplicate `drop`'s tags, note, status and queue place into `keep`, and hide
@@ -285,6 +371,11 @@ class UserStates:
         dropped: list[UserState] = []
 
         def merged(pid: str, state: UserState) -> UserState:
+            if state.duplicate_of is not None:
+                raise UsageError(
+                    f"{pid} was merged into {state.duplicate_of} already; "
+                    + ("nothing to merge" if pid == drop else f"merge into {state.duplicate_of}")
+                )
             if pid == drop:  # visited first, so its state as read under the lock is known
                 dropped.append(state)
                 return UserState(duplicate_of=keep)
@@ -303,11 +394,38 @@ class UserStates:
                 queue[queue.index(drop)] = keep
             return [p for p in queue if p != drop]
 
-        return self.change(f"merge {drop} into {keep}", [drop, keep], merged, queue_update)
+        return self.change(
+            f"merge {drop} into {keep}", [drop, keep], merged, queue_update, follow_merges=False
+        )
 
 
 def _same_user_state(a: UserState, b: UserState) -> bool:
     return replace(a, updated="") == replace(b, updated="")
+
+
+def _duplicate_of(doc: Mapping[str, object] | None) -> str | None:
+    value = doc.get("duplicate_of") if doc is not None else None
+    return value if isinstance(value, str) and value else None
+
+
+def undo_message(undone: Change) -> str:
+    """What an undo did, in one line: what it put back and what it left because someone
+    changed it since; never "Undid" when nothing was put back."""
+    what = undone.description.removeprefix("undo ")
+    kept = len(undone.kept)
+    papers = f"{kept} paper{'s' if kept != 1 else ''}"
+    if not undone.restored and undone.queue_before == undone.queue_after:
+        if kept:
+            return f"Could not undo {what}: {papers} changed elsewhere since; left as they are."
+        if undone.queue_kept:
+            return f"Could not undo {what}: the queue changed elsewhere since; left as it is."
+        return f"Nothing to undo: {what} was already reverted."
+    left = []
+    if kept:
+        left.append(f"left {papers} changed elsewhere since as they are")
+    if undone.queue_kept:
+        left.append("the queue changed elsewhere since, so only this change's part of it")
+    return f"Undid {what}" + (f"; {'; '.join(left)}." if left else ".")
 
 
 class Drafts:

@@ -95,6 +95,19 @@ class PaperdeckApp(App[None]):
         self._mounted = threading.Event()
         self._first_results: tuple[str | None, int, list[Record]] | None = None
         """(sort, view version, records): the unfiltered list a load prepared."""
+        for store_file in library.files:
+            store_file.on_wait = self.lock_wait_noticed
+
+    def lock_wait_noticed(self, text: str) -> None:
+        """A write waits for another paperdeck's lock: say so at once (from any thread)."""
+
+        def show() -> None:
+            self.notify(text[:1].upper() + text[1:] + ".", severity="warning", markup=False)
+
+        try:
+            self.call_from_thread(show)
+        except RuntimeError:  # on the app's own thread, or before it runs
+            show()
 
     @property
     def library(self) -> Library:

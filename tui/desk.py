@@ -111,6 +111,13 @@ class Desk:
         if undoable and not done.empty:
             self.undo_stack.append(done)
             del self.undo_stack[:-UNDO_DEPTH]
+        for asked, target in done.followed.items():
+            # A stale view wrote to a paper merged away meanwhile: the change went to the kept one.
+            self.app.notify(
+                f"{asked} was merged into {target}; the change went to {target}.",
+                timeout=5,
+                markup=False,
+            )
         self.show_change(done)
         if on_done is not None:
             on_done(done)

@@ -55,6 +55,10 @@ GITHUB_NOT_OWNERS = frozenset(
     {"about", "features", "orgs", "topics", "sponsors", "settings", "marketplace", "collections"}
 )
 TRAILING_PUNCTUATION = ".,;:!?'\")]}>*"
+MAX_ABSTRACT_CHARS = 20_000
+"""Longer abstracts are cut at import, with a warning: ten times the longest arXiv abstract,
+and a 50 MB line would otherwise cost gigabytes in every later load and search."""
+MAX_TITLE_CHARS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,22 @@ class Listing:
     upvotes: int | None = None
     links: tuple[str, ...] = ()
     github: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What import changed about this record (an abstract cut to MAX_ABSTRACT_CHARS)."""
+
+
+def capped_text(text: str, limit: int) -> tuple[str, int | None]:
+    """`one_line(text)` cut to at most `limit` characters (at a word where one is near), and
+    the raw length when it was cut, else None.  Only about `2 * limit` characters of a huge
+    line are ever cleaned, so memory stays bounded by the input itself."""
+    if len(text) <= limit:
+        return one_line(text), None
+    cleaned = one_line(text[: 2 * limit])
+    if len(cleaned) <= limit and len(text) <= 2 * limit:
+        return cleaned, None  # it was long only in whitespace and controls
+    cut = cleaned[:limit]
+    space = cut.rfind(" ", limit - 200)
+    return (cut[:space] if space > 0 else cut) + " […]", len(text)
 
 
 def clean_url(url: str) -> str:
@@ -180,14 +200,14 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
             )
         if index + 1 >= len(blocks):
             raise ListingError(
-                f"{source} line {line_no}: title {one_line(title_block[0])[:60]!r} has no "
+                f"{source} line {line_no}: title {one_line(title_block[0][:200])[:60]!r} has no "
                 "abstract after it; expected title, blank line, abstract"
             )
         abstract_line, abstract_block = blocks[index + 1]
         if _is_metadata(abstract_block):
             raise ListingError(
                 f"{source} line {abstract_line}: expected the abstract of "
-                f"{one_line(title_block[0])[:60]!r}, found author/date lines"
+                f"{one_line(title_block[0][:200])[:60]!r}, found author/date lines"
             )
         meta: list[str] | None = None
         meta_line = 0
@@ -206,8 +226,19 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
     listings: list[Listing] = []
     metas = iter(parsed_meta)
     for line_no, title, abstract, meta, meta_line in raw:
-        title = one_line(title)
-        abstract = one_line(abstract)
+        warnings: list[str] = []
+        title, title_length = capped_text(title, MAX_TITLE_CHARS)
+        if title_length is not None:
+            warnings.append(
+                f"{source} line {line_no}: a title of {title_length:,} characters; kept the "
+                f"first {MAX_TITLE_CHARS:,}"
+            )
+        abstract, abstract_length = capped_text(abstract, MAX_ABSTRACT_CHARS)
+        if abstract_length is not None:
+            warnings.append(
+                f"{source} line {line_no}: the abstract of {title[:60]!r} has "
+                f"{abstract_length:,} characters; kept the first {MAX_ABSTRACT_CHARS:,}"
+            )
         links, github = extract_links(abstract)
         authors = org = org_name = published = None
         upvotes = None
@@ -227,6 +258,7 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
                 upvotes=upvotes,
                 links=links,
                 github=github,
+                warnings=tuple(warnings),
             )
         )
     return listings

@@ -5,12 +5,12 @@ Renderers return strings; `store.export.write` puts them on disk.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
+from store import json_text
 from store.errors import ExportError
 from store.facts import authors
 from store.models import Record
@@ -226,7 +226,7 @@ def render_bibtex(records: Sequence[Record]) -> str:
 
 
 def render_json(records: Sequence[Record]) -> str:
-    return json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2) + "\n"
+    return json_text.dumps([r.to_json() for r in records]) + "\n"
 
 
 def render(fmt: str, records: Sequence[Record], *, now: datetime, include_all: bool) -> str:

@@ -5,13 +5,18 @@ A damaged file is never replaced silently: `restore` keeps it beside the restore
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from store.errors import DamagedStore, StoreError
-from store.files.storage import StoreFile, backups_of, keep_backup, write_atomic_bytes
+from store.errors import DamagedStore, StoreError, StoreWriteError
+from store.files.storage import (
+    StoreFile,
+    backups_of,
+    keep_backup,
+    lock_if_free,
+    write_atomic_bytes,
+)
 
 
 def check(files: Iterable[StoreFile]) -> list[tuple[StoreFile, str | None]]:
@@ -43,17 +48,21 @@ def check_ends(path: Path) -> None:
 
 
 def remove_stale_temps(files: Iterable[StoreFile]) -> None:
+    """Each file's leftovers, where its lock is free now: never waits (see StoreFile)."""
     for store_file in files:
-        with contextlib.suppress(StoreError):
-            with store_file.locked():
-                store_file.remove_stale_temps()
+        store_file.remove_stale_temps()
 
 
 def take_backups(files: Iterable[StoreFile]) -> None:
-    """Keep a version of each file that has backups (never a damaged one over good backups)."""
+    """Keep a version of each file that has backups (never a damaged one over good backups).
+
+    Never waits: a file whose lock another process holds now is skipped (the app's start must
+    not hang behind a stopped process; the next write's ten-minute backup covers it)."""
     for store_file in files:
         if store_file.path.exists() and store_file.backup_dir is not None:
-            with store_file.locked():
+            with lock_if_free(store_file.lock_path) as free:
+                if not free:
+                    continue
                 store_file.read()
                 keep_backup(store_file.path, store_file.backup_dir, kept=store_file.backups_kept)
 
@@ -77,6 +86,10 @@ def restore(store_file: StoreFile, backup: Path) -> Path:
     stamp = time.strftime("%Y%m%dT%H%M%S")
     aside = store_file.path.with_name(f"{store_file.path.name}.damaged-{stamp}")
     with store_file.locked():
-        store_file.path.rename(aside)
-        write_atomic_bytes(store_file.path, backup.read_bytes())
+        try:
+            data = backup.read_bytes()
+            store_file.path.rename(aside)
+        except OSError as error:  # a read-only or full folder: one line, nothing changed
+            raise StoreWriteError(store_file.path, error) from None
+        write_atomic_bytes(store_file.path, data)
     return aside

@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,31 +23,82 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from store.atomic import TEMP_SUFFIX, write_atomic
-from store.errors import DamagedStore, NewerSchema, StoreError, StoreLocked, StoreWriteError
+from store.atomic import TEMP_SUFFIX, write_atomic, write_target
+from store.errors import (
+    DamagedStore,
+    InvalidDocument,
+    NewerSchema,
+    StoreError,
+    StoreLocked,
+    StoreWriteError,
+)
+from store.files.documents import document_problem
 from store.memory import paused_gc
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
 BACKUPS_KEPT = 20
 
+LockWait = Callable[[str], None]
+"""Told, once, what a lock wait is waiting for (the CLI prints it, the app shows it)."""
+
+WAIT_NOTICE_AFTER = 0.5
+"""Seconds of waiting for a lock before the wait is reported: users see why within a second."""
+
+
+def waiting_message(what: str, timeout: float) -> str:
+    return (
+        f"waiting for {what}: another paperdeck process is holding its lock "
+        f"(giving up after {timeout:g} s)"
+    )
+
 
 @contextlib.contextmanager
-def file_lock(path: Path, timeout: float) -> Iterator[None]:
+def file_lock(
+    path: Path, timeout: float, *, what: str = "", on_wait: LockWait | None = None
+) -> Iterator[None]:
     """An exclusive lock between processes (flock on POSIX, msvcrt on Windows), given up on
-    with StoreLocked after `timeout` seconds.  The kernel drops it if the holder dies."""
+    with StoreLocked after `timeout` seconds.  The kernel drops it if the holder dies.
+
+    A wait longer than WAIT_NOTICE_AFTER is reported once to `on_wait`, naming `what`."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
         raise StoreWriteError(path, error) from None
-    deadline = time.monotonic() + timeout
+    start = time.monotonic()
+    told = on_wait is None
     try:
         while not _try_lock(fd):
-            if time.monotonic() >= deadline:
+            waited = time.monotonic() - start
+            if waited >= timeout:
                 raise StoreLocked(path, timeout)
+            if not told and waited >= WAIT_NOTICE_AFTER:
+                told = True
+                assert on_wait is not None
+                on_wait(waiting_message(what or path.name, timeout))
             time.sleep(0.005)
         try:
             yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def lock_if_free(path: Path) -> Iterator[bool]:
+    """The lock at `path` if no one holds it now (True), else nothing (False); never waits."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield False
+        return
+    try:
+        if not _try_lock(fd):
+            yield False
+            return
+        try:
+            yield True
         finally:
             _unlock(fd)
     finally:
@@ -153,7 +204,8 @@ def load_json_file(path: Path) -> dict[str, Any] | None:
 
 
 def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
-    """Refuse files of another kind or a newer schema rather than misread or rewrite them."""
+    """Refuse files of another kind, a newer schema or wrongly typed documents rather than
+    misread or rewrite them."""
     meta = content.get(META_TABLE, {}).get("1")
     if not isinstance(meta, dict):
         raise DamagedStore(path, "no schema record")
@@ -164,6 +216,9 @@ def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
         raise DamagedStore(path, f"bad schema version {str(version)[:20]!r}")
     if version > SCHEMA_VERSION:
         raise NewerSchema(path, version, SCHEMA_VERSION)
+    problem = document_problem(kind, content)
+    if problem is not None:
+        raise InvalidDocument(path, problem)
 
 
 def new_content(kind: str) -> dict[str, Any]:
@@ -200,6 +255,8 @@ class StoreFile:
     backup_every: float = 600.0
     """Keep a backup when the newest one is older than this many seconds."""
     backups_kept: int = BACKUPS_KEPT
+    on_wait: LockWait | None = None
+    """Told when a wait for this file's lock lasts longer than WAIT_NOTICE_AFTER."""
 
     @property
     def lock_path(self) -> Path:
@@ -207,7 +264,9 @@ class StoreFile:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        with file_lock(self.lock_path, self.lock_timeout):
+        with file_lock(
+            self.lock_path, self.lock_timeout, what=self.path.name, on_wait=self.on_wait
+        ):
             yield
 
     def read(self) -> dict[str, Any]:
@@ -242,10 +301,17 @@ class StoreFile:
         )
 
     def remove_stale_temps(self) -> None:
-        """A writer killed mid-write leaves its temp file; under the lock, no temp is live."""
-        for temp in self.path.parent.glob(f".{self.path.name}.*{TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                temp.unlink()
+        """A writer killed mid-write leaves its temp file; under the lock, no temp is live.
+
+        Never waits: while another process holds the lock its temp may be live, and a later
+        start cleans up instead (a stopped holder must not hang every command)."""
+        with lock_if_free(self.lock_path) as free:
+            if not free:
+                return
+            target = write_target(self.path)
+            for temp in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
+                with contextlib.suppress(OSError):
+                    temp.unlink()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[TinyDB]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.catalog.listing import decode, parse_listing
+from store.catalog.listing import MAX_ABSTRACT_CHARS, decode, parse_listing
 from store.errors import ListingError
 from store.library import Library
 from tui.text import clean, safe
@@ -38,12 +38,14 @@ def test_arbitrary_bytes_give_records_or_a_listing_error(data: bytes) -> None:
         assert records
 
 
-def test_a_ten_megabyte_abstract_line_parses() -> None:
-    abstract = ("word " * 2_000_000).strip() + " see https://github.com/a/b."
+def test_a_ten_megabyte_abstract_line_parses_capped_with_a_warning() -> None:
+    abstract = "see https://github.com/a/b. " + ("word " * 2_000_000).strip()
     start = time.perf_counter()
     (record,) = parse_listing(listing("Huge", abstract), "huge.txt")
-    assert len(record.abstract) > 9_999_000
+    assert len(record.abstract) <= MAX_ABSTRACT_CHARS + 4 and record.abstract.endswith(" […]")
     assert record.github == ("a/b",)
+    (warning,) = record.warnings
+    assert "huge.txt line 1" in warning and "10,000,027 characters" in warning
     assert time.perf_counter() - start < 30  # generous: a regression would take minutes
 
 

@@ -100,8 +100,12 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(
                 env=env,
                 cwd=ROOT,
             )
-            # Let it start (about 0.3 s), then kill it at a random point of its writes.
-            time.sleep(0.35 + rng.random() * 0.25)
+            # Let it start (about 0.3 s on an idle machine, longer on a busy one: wait for its
+            # first acknowledged write), then kill it at a random point of its writes.
+            deadline = time.monotonic() + 20
+            while not out.read_text() and time.monotonic() < deadline and writer.poll() is None:
+                time.sleep(0.01)
+            time.sleep(rng.random() * 0.25)
             writer.send_signal(signal.SIGKILL)
             writer.wait()
         acknowledged = [line for line in out.read_text().splitlines() if line.startswith("ok ")]

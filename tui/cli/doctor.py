@@ -7,19 +7,21 @@ import sys
 from typing import TextIO
 
 from store.library import Library
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
+    """Problems name files and values that may hold anything: each line goes through `say`."""
     problems = 0
     for store_file, problem in library.check():
         name = store_file.path.name
         if problem is None:
             state = "ok" if store_file.path.exists() else "ok (not created yet)"
-            out.write(f"{name}: {state}\n")
+            say(f"{name}: {state}", out)
             continue
         problems += 1
-        out.write(f"{name}: DAMAGED: {problem}\n")
+        say(f"{name}: DAMAGED: {problem}", out)
         if not restore:
             continue
         backup = library.good_backup(store_file)
@@ -29,16 +31,17 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
                 if store_file.kind in ("catalog", "abstracts")
                 else "no backup to restore from"
             )
-            out.write(f"{name}: no good backup found; {hint}\n")
+            say(f"{name}: no good backup found; {hint}", out)
             continue
         aside = library.restore(store_file, backup)
-        out.write(f"{name}: restored from {backup}; the damaged file is kept as {aside}\n")
+        say(f"{name}: restored from {backup}; the damaged file is kept as {aside}", out)
         problems -= 1
     if problems:
-        out.write(
-            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups.\n"
+        say(
+            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups."
             if not restore
-            else f"{problems} file(s) could not be restored.\n"
+            else f"{problems} file(s) could not be restored.",
+            out,
         )
         return 1
     return 0

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from store.library import Library
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
+from tui.text import clean
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -33,7 +35,10 @@ def cmd_export(args: argparse.Namespace, library: Library) -> int:
     destination = args.dir if args.dir is not None else args.output
     if destination is None:
         papers = chosen(args.format, records, include_all=args.all)
-        sys.stdout.write(render(args.format, papers, now=now, include_all=True))
+        text = render(args.format, papers, now=now, include_all=True)
+        # Markdown and BibTeX drop control characters already, JSON escapes them; on a
+        # terminal the one sanitiser also takes what a terminal alone would act on (bidi).
+        sys.stdout.write(clean(text, multiline=True) if sys.stdout.isatty() else text)
         return 0
     done = export_to(
         "dir" if args.dir is not None else args.format,
@@ -45,6 +50,6 @@ def cmd_export(args: argparse.Namespace, library: Library) -> int:
     )
     if done.folder is not None:
         for path, reason in done.folder.skipped:
-            print(f"paperdeck: skipped {path}: {reason}", file=sys.stderr)
-    print(done.summary(), file=sys.stderr)
+            say(f"paperdeck: skipped {path}: {reason}")
+    say(done.summary())
     return 0

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from store.errors import PaperdeckError
 from store.models import Enrichment, Record
+from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def run_fetch(
         settings = FetchSettings.from_env(os.environ)
         records = library.records(query)
     except PaperdeckError as err:
-        print(f"paperdeck: {err}", file=stderr)
+        say(f"paperdeck: {err}", stderr)
         return err.exit_code
 
     token: str | None = None
@@ -92,7 +93,7 @@ def run_fetch(
         lookup = lookup_github_token(os.environ)
         token = lookup.token
         if lookup.problem:
-            print(f"GitHub: {lookup.problem}; asking without a token.", file=stderr)
+            say(f"GitHub: {lookup.problem}; asking without a token.", stderr)
 
     try:
         with _progress_bar(stderr) as progress, _interrupt_flag(stderr) as interrupted:
@@ -124,11 +125,11 @@ def _print_summary(
     if github:
         print(summary.github_line(), file=stdout)
     for failure in summary.failures[:MAX_FAILURES_SHOWN]:
-        print(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", file=stderr)
+        say(f"  {failure.paper_id}: {clean_text(failure.what)} {failure.word}", stderr)
     if len(summary.failures) > MAX_FAILURES_SHOWN:
         print(f"  ... and {len(summary.failures) - MAX_FAILURES_SHOWN} more", file=stderr)
     for line in summary.service_errors:
-        print(line, file=stderr)
+        say(line, stderr)
     if summary.cancelled:
         print("Interrupted; everything fetched so far is saved.", file=stderr)
 
@@ -202,7 +203,7 @@ def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stder
             return 2
         backend = store_github_token(token)
     except PaperdeckError as err:
-        print(f"paperdeck: {err}", file=stderr)
+        say(f"paperdeck: {err}", stderr)
         return err.exit_code
     print(f"Stored the GitHub token in the system keyring ({backend}).", file=stdout)
     if os.environ.get(ENV_VAR, "").strip():

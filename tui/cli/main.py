@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import FrameType
 
-from store.errors import PaperdeckError
+from store.errors import PaperdeckError, UsageError
 from store.library import Library
 from store.paths import data_directory
-from tui.cli import app, doctor, export, fetch, interest, papers, state
+from tui.cli import app, doctor, export, fetch, interest, output, papers, state
 from tui.cli.parser import ArgumentParser, paperdeck_version
 
 COMMAND_MODULES = (papers, state, interest, app, export, fetch, doctor)
@@ -36,11 +38,34 @@ def build_parser() -> ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"paperdeck {paperdeck_version()}")
-    parser.set_defaults(run=app.cmd_app, needs_store=False)
+    parser.set_defaults(run=app.cmd_app)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for module in COMMAND_MODULES:
         module.add_commands(sub, common)
     return parser
+
+
+LOCK_TIMEOUT = "PAPERDECK_LOCK_TIMEOUT"
+"""Seconds a command waits for another paperdeck's lock before giving up (default 10)."""
+
+
+def lock_timeout(environ: Mapping[str, str]) -> float:
+    raw = environ.get(LOCK_TIMEOUT, "").strip()
+    if not raw:
+        return 10.0
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86_400:
+        raise UsageError(f"{LOCK_TIMEOUT}={raw[:20]!r}: expected a number of seconds, such as 10")
+    return seconds
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (a closed session, `timeout`, a service manager) exits like ctrl+c: through
+    every cleanup, so a half-written temp file is removed and the store is left as it was."""
+    raise SystemExit(128 + signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,16 +73,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = data_directory(getattr(args, "db", None), os.environ)
     scan = None
     try:
-        library = Library.open(root)
+        if args.run is not app.cmd_app and args.run is not app.cmd_triage:
+            signal.signal(signal.SIGTERM, _terminate)  # the app handles its own signals
+        library = Library.open(
+            root,
+            lock_timeout=lock_timeout(os.environ),
+            on_lock_wait=lambda text: output.say(f"paperdeck: {text}"),
+        )
         if args.command == "list" and args.query and not args.json:
             # Abstracts are searched on the other core while this one reads the catalog.
             scan = args.scan = library.scan_abstracts(args.query)
-        if getattr(args, "needs_store", True):
+        if args.command is not None and getattr(args, "needs_store", True):
             library.check_usable()
         code: int = args.run(args, library)
         return code
     except PaperdeckError as error:
-        print(f"paperdeck: error: {error}", file=sys.stderr)
+        output.say(f"paperdeck: error: {error}")
         return error.exit_code
     except KeyboardInterrupt:
         print("paperdeck: interrupted", file=sys.stderr)

@@ -1,17 +1,27 @@
-"""How the CLI prints papers: a Rich table on a terminal, tab-separated lines in a pipe."""
+"""How the CLI prints: papers as a Rich table on a terminal, tab-separated lines in a pipe; every
+message and JSON document through the one sanitiser (`tui.text.clean`, `store.json_text`)."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Iterator
 from typing import TextIO
 
+from store import json_text
 from store.catalog.importing import Progress
 from store.facts import facts
 from store.models import Record
 from tui.text import clean, markers, safe
+
+
+def say(text: str, stream: TextIO | None = None) -> None:
+    """One line for the user (stderr by default): file names and values in it are data, so
+    escape sequences and control characters never reach the terminal, and a newline in a
+    file name cannot split the line."""
+    stream = stream or sys.stderr
+    stream.write(clean(text) + "\n")
+    stream.flush()
 
 
 def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool = False) -> None:
@@ -88,10 +98,11 @@ def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     bar = Progress(
-        TextColumn(label),
+        TextColumn(label, markup=False),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.description}"),
+        # File names are data: `[link=...]` in one must not become a live hyperlink.
+        TextColumn("{task.description}", markup=False),
         console=Console(file=stream),
         transient=True,
     )
@@ -105,6 +116,7 @@ def progress_bar(stream: TextIO, label: str) -> Iterator[Progress | None]:
 
 
 def print_json(value: object, out: TextIO | None = None) -> None:
+    """JSON with every control character escaped (C1 controls such as U+009B included)."""
     out = out or sys.stdout
-    out.write(json.dumps(value, ensure_ascii=False, indent=2))
+    out.write(json_text.dumps(value))
     out.write("\n")

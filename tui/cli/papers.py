@@ -56,6 +56,8 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 def cmd_import(args: argparse.Namespace, library: Library) -> int:
     with output.progress_bar(sys.stderr, "Importing") as progress:
         report = library.import_files(args.paths, year=args.year, progress=progress)
+    for warning in report.warnings:
+        output.say(f"paperdeck: warning: {warning}")
     print(
         f"Imported {report.listings} listings from {len(report.files)} file(s): "
         f"{report.new} new, {report.merged} merged, {report.unchanged} unchanged."
@@ -90,7 +92,12 @@ def interest_json(record: Record, interest: Interest) -> dict[str, object]:
 
 
 def cmd_show(args: argparse.Namespace, library: Library) -> int:
-    record = library.get(args.id)
+    pid = library.resolve(args.id)
+    keep = library.merged_into(pid)
+    if keep is not None:
+        output.say(f"paperdeck: {pid} was merged into {keep}; showing {keep}")
+        pid = keep
+    record = library.record(pid)
     if args.json:
         output.print_json(record.to_json())
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from store.errors import UsageError
 from store.library import Library
-from store.models import STATUSES
+from store.models import STATUSES, Change
 from tui.cli import output
 from tui.cli.parser import Subcommands
 
@@ -28,6 +28,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     source = p.add_mutually_exclusive_group()
     source.add_argument("--text", "-t", help="the note's text (else stdin when piped)")
     source.add_argument("--edit", "-e", action="store_true", help="edit the note in $EDITOR")
+    source.add_argument("--clear", action="store_true", help="empty the note")
     p.set_defaults(run=cmd_note)
 
     p = sub.add_parser("queue", parents=[common], help="the reading queue")
@@ -45,29 +46,46 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=cmd_mark)
 
 
+def followed(change: Change, pid: str) -> str:
+    """Where a change to `pid` landed; said on stdout when the user had merged `pid` away."""
+    target = change.followed.get(pid, pid)
+    if target != pid:
+        print(f"{pid} was merged into {target}; the change went to {target}")
+    return target
+
+
 def cmd_tag(args: argparse.Namespace, library: Library) -> int:
     pid = library.resolve(args.id)
     if args.remove:
         change = library.remove_tags([pid], args.tags)
     else:
         change = library.add_tags([pid], args.tags)
+    pid = followed(change, pid)
     tags = change.after[pid].tags
-    print(f"{pid}: tags {', '.join(tags) if tags else '(none)'}")
+    output.say(f"{pid}: tags {', '.join(tags) if tags else '(none)'}", sys.stdout)
     return 0
 
 
 def cmd_note(args: argparse.Namespace, library: Library) -> int:
     pid = library.resolve(args.id)
-    if args.text is not None:
+    if args.clear:
+        text = ""
+    elif args.text is not None:
         text = args.text
     elif args.edit:
         text = _edit_in_editor(library.get(pid).state.note, pid)
     elif not sys.stdin.isatty():
         text = sys.stdin.read()
+        if not text.strip():
+            # A script reading an empty file or /dev/null must not erase what the user wrote.
+            raise UsageError(
+                "note: standard input was empty, so the note was left as it was; "
+                'to clear a note, use --clear or --text ""'
+            )
     else:
         raise UsageError("note: give the note with --text, pipe it on stdin, or use --edit")
-    library.set_note(pid, text)
-    print(f"{pid}: note saved ({len(text)} characters)")
+    pid = followed(library.set_note(pid, text), pid)
+    print(f"{pid}: note saved ({len(text)} characters)" if text else f"{pid}: note cleared")
     return 0
 
 
@@ -102,12 +120,14 @@ def cmd_queue(args: argparse.Namespace, library: Library) -> int:
         change = library.queue_add(ids)
     else:
         change = library.queue_remove(ids)
+    for pid in ids:
+        followed(change, pid)
     print(f"queue: {len(change.queue_after or ())} paper(s)")
     return 0
 
 
 def cmd_mark(args: argparse.Namespace, library: Library) -> int:
     pid = library.resolve(args.id)
-    library.set_status([pid], args.status)
+    pid = followed(library.set_status([pid], args.status), pid)
     print(f"{pid}: {args.status}")
     return 0

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.catalog.listing import (
+    MAX_ABSTRACT_CHARS,
     clean_url,
     decode,
     github_repo,
@@ -152,3 +153,26 @@ def test_parser_never_crashes_on_mutated_real_listings(data: st.DataObject) -> N
         parse_listing("\n".join(lines), "mutated.txt")
     except ListingError as error:
         assert "mutated.txt" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("raw", "cut"),
+    [
+        ("short abstract", False),
+        ("x " * 9_000, False),  # long but under the cap once cleaned
+        ("  \t " * 6_000 + "tiny", False),  # long only in whitespace
+        ("word " * 5_000, True),
+        ("y" * 30_000, True),  # no word boundary to cut at
+    ],
+    ids=["short", "long-under-cap", "whitespace", "words", "one-word"],
+)
+def test_abstracts_are_capped_at_import(raw: str, cut: bool) -> None:
+    text = f"Title\n\n{raw}\n"
+    (record,) = parse_listing(text, "cap.txt")
+    assert len(record.abstract) <= MAX_ABSTRACT_CHARS + len(" […]")
+    assert bool(record.warnings) is cut
+    if cut:
+        assert record.abstract.endswith(" […]")
+        assert f"kept the first {MAX_ABSTRACT_CHARS:,}" in record.warnings[0]
+    else:
+        assert record.abstract == " ".join(raw.split())

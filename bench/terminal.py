@@ -1,0 +1,245 @@
+"""What a user feels, measured in a real terminal: the app runs in a pseudo-terminal and its
+screen is read back through a VT emulator (pyte), exactly as bytes would reach a terminal.
+
+Next to paperdeck run the floors, started the same way: a bare Textual app (first paint) and an
+Input echoed into a Label (keystroke to screen).  Runs alternate so a noisy machine slows both
+alike; `python -m bench.terminal DB` prints one size's figures as JSON.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyte
+
+COLS, ROWS = 160, 45
+TIMEOUT = 120.0
+Predicate = Callable[[list[str]], bool]
+
+
+class Tolerant:
+    """The emulator's screen, skipping the sequences it has no arguments for (Textual sends
+    some pyte does not know, e.g. with several parameters): one is dropped, the rest drawn."""
+
+    def __init__(self, screen: pyte.Screen) -> None:
+        self._screen = screen
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self._screen, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: object, **kwargs: object) -> object:
+            try:
+                return attr(*args, **kwargs)
+            except TypeError:
+                return None
+
+        return call
+
+
+class Terminal:
+    """A process on a pseudo-terminal of COLS x ROWS, with what it drew kept as screen lines."""
+
+    def __init__(self, argv: list[str], *, cwd: Path | None = None) -> None:
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        # 256 colours: the escape sequences the emulator reads exactly (it misreads 24-bit ones).
+        env = {**os.environ, "TERM": "xterm-256color"}
+        env.pop("COLORTERM", None)
+        env.pop("TEXTUAL", None)
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(slave)
+        self.master = master
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(Tolerant(self.screen))
+        self.lock = threading.Lock()
+        self.waiting: tuple[Predicate, threading.Event, list[float]] | None = None
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            now = time.perf_counter()
+            with self.lock:
+                self.stream.feed(data)
+                self._check(now)
+
+    def _check(self, now: float) -> None:
+        if self.waiting is None:
+            return
+        predicate, event, when = self.waiting
+        if predicate(self.screen.display):
+            when.append(now)
+            self.waiting = None
+            event.set()
+
+    def expect(self, predicate: Predicate, *, timeout: float = TIMEOUT) -> float:
+        """The moment (perf_counter) the screen first satisfied `predicate`, waiting for it."""
+        event = threading.Event()
+        when: list[float] = []
+        with self.lock:
+            self.waiting = (predicate, event, when)
+            self._check(time.perf_counter())
+        if not event.wait(timeout):
+            lines = "\n".join(self.screen.display)
+            raise TimeoutError(f"the screen never showed what was expected:\n{lines}")
+        return when[0]
+
+    def type(self, keys: str) -> float:
+        sent = time.perf_counter()
+        os.write(self.master, keys.encode())
+        return sent
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        # The reader ends when the terminal's last process has gone; only then may the descriptor
+        # be closed: a new terminal could reuse its number while the old reader still reads it.
+        self.reader.join(5)
+        os.close(self.master)
+
+
+def shows(text: str) -> Predicate:
+    return lambda lines: any(text in line for line in lines)
+
+
+def floor_app(kind: str) -> list[str]:
+    return [sys.executable, "-m", "bench.floor_apps", kind]
+
+
+def paperdeck(db: Path) -> list[str]:
+    return [str(Path(sys.executable).parent / "paperdeck"), "--db", str(db)]
+
+
+def first_paint(argv: list[str], ready: Predicate) -> float:
+    term = Terminal(argv)
+    try:
+        return term.expect(ready) - term.started
+    finally:
+        term.close()
+
+
+def expected_counts(db: Path, query: str) -> tuple[int, list[str]]:
+    """What the filter count must read after each prefix of `query` (the same engine)."""
+    from store.library import Library
+    from store.view import LibraryView
+
+    view = LibraryView(Library(db))
+    view.load()
+    total = view.total
+    counts = []
+    for end in range(1, len(query) + 1):
+        try:
+            shown = len(view.search(query[:end]))
+        except Exception:  # a half-typed filter: the bar shows the error instead
+            shown = -1
+        counts.append(f"{total} papers" if shown == total else f"{shown} of {total}")
+    return total, counts
+
+
+def keystrokes_paperdeck(db: Path, query: str, counts: list[str], total: int) -> list[float]:
+    """Milliseconds from each key to the list's count showing that key's result, typed right
+    after the first paint (whatever the app is still doing then)."""
+    term = Terminal(paperdeck(db))
+    latencies = []
+    try:
+        term.expect(shows(f"{total} papers"))
+        term.type("/")
+        previous = f"{total} papers"
+        for end, count in enumerate(counts, start=1):
+            typed = query[:end]
+            if count == previous or count.startswith("-1"):
+                # Nothing new to see but the echo: wait for it, not timed.
+                term.type(query[end - 1])
+                term.expect(shows(typed))
+                continue
+            sent = term.type(query[end - 1])
+            seen = term.expect(lambda lines, c=count, t=typed: shows(c)(lines) and shows(t)(lines))
+            latencies.append((seen - sent) * 1000)
+            previous = count
+            time.sleep(0.05)
+    finally:
+        term.close()
+    return latencies
+
+
+def keystrokes_echo(query: str) -> list[float]:
+    term = Terminal(floor_app("echo"))
+    latencies = []
+    try:
+        term.expect(shows("echo:"))
+        for end in range(1, len(query) + 1):
+            sent = term.type(query[end - 1])
+            seen = term.expect(shows(f"echo:{query[:end]}|"))
+            latencies.append((seen - sent) * 1000)
+            time.sleep(0.05)
+    finally:
+        term.close()
+    return latencies
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def measure(db: Path, query: str, runs: int = 3) -> dict[str, float]:
+    total, counts = expected_counts(db, query)
+    paints: list[float] = []
+    bare: list[float] = []
+    ours: list[float] = []
+    echo: list[float] = []
+    for _ in range(runs):
+        bare.append(first_paint(floor_app("bare"), shows("paperdeck ready")))
+        paints.append(first_paint(paperdeck(db), shows(f"{total} papers")))
+        echo.extend(keystrokes_echo(query))
+        ours.extend(keystrokes_paperdeck(db, query, counts, total))
+    return {
+        "papers": total,
+        "first_paint_s": statistics.median(paints),
+        "bare_first_paint_s": statistics.median(bare),
+        "first_paint_vs_bare": statistics.median(paints) / statistics.median(bare),
+        "keystroke_p50_ms": percentile(ours, 0.5),
+        "keystroke_p95_ms": percentile(ours, 0.95),
+        "echo_p95_ms": percentile(echo, 0.95),
+        "keystroke_p95_vs_echo": percentile(ours, 0.95) / percentile(echo, 0.95),
+        "keystrokes": len(ours),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(Path(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "sparse")))
