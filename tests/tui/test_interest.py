@@ -80,6 +80,12 @@ async def test_uncertain_order_and_the_interest_sort(library: Library) -> None:
         screen = app.screen
         assert type(screen).__name__ == "TriageScreen"
         assert "least certain first" in str(screen.query_one("#triage-progress").render())
+        await pilot.press("O")  # the next order, for the papers still to come
+        await settle(app, pilot)
+        assert "most upvoted first" in str(screen.query_one("#triage-progress").render())
+        pile = screen.pile  # type: ignore[attr-defined]
+        records = [app.desk.view.get(pid) for pid in pile]
+        assert pile == pile_order(records, None, "upvotes")[0]
         await pilot.press("escape")
         await settle(app, pilot)
         app.sort = "interest"

@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
-from store.search.interest import pile_order
+from store.search.interest import TRIAGE_ORDERS, pile_order
 from store.search.language import Query, parse_query
 from tui import bindings
 from tui.screens.abstract import metadata_lines
@@ -110,6 +110,15 @@ class TriageScreen(DeskScreen):
 
     def interest_changed(self) -> None:
         """Retrained after a decision: the papers still to come follow what it learned."""
+        self.reorder()
+
+    def action_next_order(self) -> None:
+        self.order = TRIAGE_ORDERS[(TRIAGE_ORDERS.index(self.order) + 1) % len(TRIAGE_ORDERS)]
+        self.reorder()
+        self.notify(f"Triage order: {self.order_reason}.", timeout=3, markup=False)
+
+    def reorder(self) -> None:
+        """Put the papers still to come in `self.order`."""
         # The paper on screen stays, unless no decision was made yet (nothing to lose).
         keep = self.position + 1 if self.decisions else 0
         if not self.pile or keep >= len(self.pile):
@@ -135,7 +144,8 @@ class TriageScreen(DeskScreen):
         progress.update(
             Text.assemble(
                 (f"{self.position + 1} / {untriaged} untriaged", "bold"),
-                ("   a queue · x dismiss · t tag · n note · s skip · u undo · esc leave", "dim"),
+                ("   a queue · x dismiss · t tag · n note · s skip · u undo", "dim"),
+                (" · O order · esc leave", "dim"),
                 ("\n", ""),
                 (f"order: {self.order_reason}", "dim italic"),
             )
