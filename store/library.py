@@ -201,7 +201,8 @@ class Library:
 
     def interest_model(self, records: Sequence[Record] | None = None) -> InterestModel:
         """Every paper read into the interest model (the slow part: keep it between trainings)."""
-        from store.search.interest import InterestModel, document_of
+        from store.search.decisions import document_of
+        from store.search.interest import InterestModel
 
         records = self.all_records(with_abstracts=False) if records is None else records
         abstracts = self.abstracts()
@@ -211,7 +212,7 @@ class Library:
         self, records: Sequence[Record] | None = None, model: InterestModel | None = None
     ) -> Interest:
         """The reader's interest trained on their decisions since the last reset."""
-        from store.search.interest import decisions_of
+        from store.search.decisions import decisions_of
 
         records = self.all_records(with_abstracts=False) if records is None else records
         model = self.interest_model(records) if model is None else model

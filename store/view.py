@@ -14,8 +14,9 @@ from store.files.storage import signature
 from store.library import Library
 from store.memory import paused_gc
 from store.models import Change, Record
+from store.search.decisions import document_of
 from store.search.index import SearchIndex
-from store.search.interest import Interest, InterestModel, document_of
+from store.search.interest import Interest, InterestModel
 from store.search.language import Query
 from store.search.related import Related, RelatedIndex
 from store.tags import count_tags

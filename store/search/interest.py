@@ -5,11 +5,12 @@ The model is a Rocchio classifier: every paper is a TF-IDF vector, and a paper's
 much nearer it lies to the centroid of the papers the reader wanted than to the centroid of
 those they dismissed.  `bench/ranking.py` chose it over naive Bayes (Bernoulli and
 multinomial, with and without word pairs): on the real seed papers with simulated readers it
-put 0.83 of the best possible share of liked papers in the top fifth, naive Bayes at best
+put 0.84 of the best possible share of liked papers in the top fifth, naive Bayes at best
 0.79.  Training is a sum over the decided papers and scoring a dot product per paper, a few tens
 of milliseconds at 10k papers.  Words are stemmed by stripping a few English suffixes
 ("quantized", "quantization" -> "quant"); "why" shows the paper's own words for its stems.
 Authors, organisation and categories carry a prefix (`au:`, `org:`, `cat:`).
+`store.search.decisions` says what the reader decided and orders the triage pile.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import mul
 
-from store.models import Record
 from store.search.related import terms
 
 AUTHOR, ORGANIZATION, CATEGORY = "au:", "org:", "cat:"
-PREFIXES = (AUTHOR, ORGANIZATION, CATEGORY)
 TITLE_WEIGHT = 3.0
 """A word in the title says more about a paper than one deep in its abstract."""
 DISMISSED_WEIGHT = 1.25
@@ -70,42 +69,6 @@ class Document:
     categories: tuple[str, ...] = ()
 
 
-def document_of(record: Record, abstract: str | None = None) -> Document:
-    """The one place that knows where a record keeps its authors and categories (today:
-    enrichment from arXiv; the catalog's own once listings carry them)."""
-    paper = record.paper
-    return Document(
-        id=paper.id,
-        title=paper.title,
-        abstract=paper.abstract if abstract is None else abstract,
-        authors=record.enrichment.authors,
-        organization=paper.organization_name or paper.organization,
-        categories=record.enrichment.arxiv_categories,
-    )
-
-
-def decision_of(record: Record, since: str | None = None) -> bool | None:
-    """What the reader decided about a paper: True (queued, tagged, noted, reading, read),
-    False (dismissed) or None (nothing yet, or only before `since`, a reset of the model)."""
-    state = record.state
-    if since is not None and state.updated < since:
-        return None
-    if state.status == "dismissed":
-        return False
-    if record.queued or state.tags or state.note.strip() or state.status in ("reading", "read"):
-        return True
-    return None
-
-
-def decisions_of(records: Iterable[Record], since: str | None = None) -> dict[str, bool]:
-    found = {}
-    for record in records:
-        decided = decision_of(record, since)
-        if decided is not None:
-            found[record.id] = decided
-    return found
-
-
 def _name(text: str) -> str:
     return " ".join(text.split())
 
@@ -145,10 +108,6 @@ def read(document: Document) -> tuple[dict[str, float], dict[str, str]]:
 
 
 _LOG_TF = [0.0, *(1.0 + math.log(c) for c in range(1, 64))]
-
-
-def features(document: Document) -> dict[str, float]:
-    return read(document)[0]
 
 
 def surface_words(document: Document) -> dict[str, str]:
@@ -361,39 +320,3 @@ class Interest:
         """`ids` with the papers nearest the boundary first: deciding those teaches the most."""
         cut, _ = self._boundary()
         return sorted(ids, key=lambda pid: abs(self.score(pid) - cut))
-
-
-TRIAGE_ORDERS = ("interest", "uncertain", "upvotes", "date")
-
-
-def pile_order(
-    records: Sequence[Record], interest: Interest | None, order: str
-) -> tuple[list[str], str]:
-    """The triage pile in `order` and, for the screen to say, why it is in that order.
-
-    `interest` needs `MIN_DECISIONS` decisions and `uncertain` both a wanted and a dismissed
-    paper; until then the pile is by upvotes, and the reason says so."""
-    from store.search.index import SORT_KEYS
-
-    if order == "date":
-        return [r.id for r in sorted(records, key=SORT_KEYS["date"])], "newest first"
-    by_upvotes = [r.id for r in sorted(records, key=SORT_KEYS["upvotes"])]
-    if order == "upvotes":
-        return by_upvotes, "most upvoted first"
-    if interest is None:
-        return by_upvotes, "by upvotes while your interest is being learned…"
-    decided = interest.decisions
-    if order == "uncertain":
-        if interest.trained:
-            return interest.uncertain_order(by_upvotes), (
-                f"least certain first: each decision teaches the most ({decided} so far)"
-            )
-        return by_upvotes, (
-            "by upvotes: the uncertain order needs a wanted and a dismissed paper first"
-        )
-    if interest.confident:
-        return interest.order(by_upvotes), f"by your interest, learned from {decided} decisions"
-    return by_upvotes, (
-        f"by upvotes: your interest orders the pile after {MIN_DECISIONS} decisions "
-        f"({decided} so far)"
-    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from store.library import Library
-from store.search.interest import pile_order
+from store.search.decisions import pile_order
 from tests.tui.pilot import SIZE, app_for, settle, stored
 
 PLANTED = re.compile(r"auto-?regressive", re.IGNORECASE)

@@ -6,7 +6,7 @@ import argparse
 
 from store.library import Library
 from store.paths import bundled_seeds
-from store.search.interest import TRIAGE_ORDERS
+from store.search.decisions import TRIAGE_ORDERS
 from tui.cli.parser import Subcommands
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from store.library import Library
 from store.models import Record
-from store.search.interest import Interest, document_of
+from store.search.decisions import document_of
+from store.search.interest import Interest
 from store.search.language import SORTS
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int, year_value

@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
-from store.search.interest import TRIAGE_ORDERS, pile_order
+from store.search.decisions import TRIAGE_ORDERS, pile_order
 from store.search.language import Query, parse_query
 from tui import bindings
 from tui.screens.abstract import metadata_lines

@@ -12,15 +12,8 @@ import pytest
 
 from store.library import Library
 from store.models import Record, UserState
-from store.search.interest import (
-    MIN_DECISIONS,
-    Document,
-    InterestModel,
-    decision_of,
-    document_of,
-    pile_order,
-    stem,
-)
+from store.search.decisions import decision_of, document_of, pile_order
+from store.search.interest import MIN_DECISIONS, Document, InterestModel, stem
 from tests.conftest import FIXED_NOW
 
 PLANTED = re.compile(r"auto-?regressive", re.IGNORECASE)
