@@ -16,6 +16,7 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -206,7 +207,13 @@ class Library:
 
         records = self.all_records(with_abstracts=False) if records is None else records
         abstracts = self.abstracts()
-        return InterestModel(document_of(r, abstracts.get(r.id, "")) for r in records)
+        model = InterestModel()
+        for start in range(0, len(records), 250):
+            batch = records[start : start + 250]
+            model.add(document_of(r, abstracts.get(r.id, "")) for r in batch)
+            # Seconds of pure Python on a large library: between batches, let a UI thread in.
+            time.sleep(0)
+        return model
 
     def interest(
         self, records: Sequence[Record] | None = None, model: InterestModel | None = None
