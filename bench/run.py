@@ -115,6 +115,12 @@ def bench_size(size: int) -> dict[str, float]:
     result["write_cli_s"] = statistics.median(
         timed_process([paperdeck, "--db", str(db), "tag", ids[0], f"cli-{n}"]) for n in range(3)
     )
+    del view
+    # The daily pull (issue 13): pages into the library, and inbox counts.
+    from bench.pull import bench_inbox, bench_pull
+
+    result.update(bench_pull(db))
+    result.update(bench_inbox(paperdeck, db))
     return result
 
 
@@ -195,6 +201,12 @@ def main() -> None:
         ("write_in_process_ms", "{:.1f}"),
         ("write_cli_s", "{:.2f}"),
         ("tui_peak_rss_mb", "{:.0f}"),
+        ("pull_rss_cpu_s", "{:.2f}"),
+        ("repull_rss_cpu_s", "{:.2f}"),
+        ("pull_hf_cpu_s", "{:.2f}"),
+        ("inbox_list_first_s", "{:.2f}"),
+        ("inbox_list_s", "{:.2f}"),
+        ("inbox_list_cpu_s", "{:.2f}"),
     )
     print("| " + " | ".join(name for name, _ in columns) + " |")
     print("|" + "---|" * len(columns))

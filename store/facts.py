@@ -19,8 +19,8 @@ def author_count(count: int | None) -> str:
 
 
 def authors(record: Record) -> str:
-    """The authors' names from arXiv, else how many the listing counted, else nothing."""
-    return ", ".join(record.enrichment.authors) or author_count(record.paper.authors_count)
+    """The authors' names (from arXiv, else from a pull), else how many the listing counted."""
+    return ", ".join(record.authors) or author_count(record.paper.authors_count)
 
 
 def organization(paper: Paper) -> str:
@@ -54,9 +54,12 @@ def facts(record: Record) -> list[Fact]:
         ("authors", authors(record)),
         ("organization", organization(paper)),
     ]
-    if enrichment.arxiv_id:
-        categories = " ".join(enrichment.arxiv_categories)
-        rows.append(("arXiv", f"{enrichment.arxiv_id}  {categories}".strip()))
+    if record.arxiv_id:
+        version = f"v{paper.version}" if paper.version else ""
+        categories = " ".join(record.categories)
+        rows.append(("arXiv", f"{record.arxiv_id}{version}  {categories}".strip()))
+    rows.append(("DOI", paper.doi or ""))
+    rows.append(("journal", paper.journal_ref or ""))
     for repo in enrichment.repos:
         rows.append(("repo", repo_summary(repo)))
         rows.append(("", repo.description or ""))

@@ -32,6 +32,7 @@ from store.catalog.importing import (
     paper_id,
     read_listings,
 )
+from store.catalog.listing import Listing
 from store.errors import StoreError, UnknownPaper
 from store.files import health
 from store.files.cache import CachedDocs
@@ -46,6 +47,7 @@ from store.files.documents import (
     table_docs,
 )
 from store.files.storage import LockWait, StoreFile
+from store.inbox import INBOXES, Inboxes
 from store.memory import paused_gc
 from store.models import Change, Enrichment, ImportReport, Paper, Record, UserState
 from store.state import Drafts, UserStates
@@ -88,6 +90,7 @@ class Library:
         self.abstracts_file = StoreFile(root / ABSTRACTS, "abstracts", lock_timeout)
         self.state_file = StoreFile(root / STATE, "state", lock_timeout, backups)
         self.enrichment_file = StoreFile(root / ENRICHMENT, "enrichment", lock_timeout, backups)
+        self.inboxes_file = StoreFile(root / INBOXES, "inboxes", lock_timeout, backups)
         for store_file in self.files:
             store_file.on_wait = on_lock_wait
         self.user_states = UserStates(self.state_file, self.papers, lambda: self.now())
@@ -114,7 +117,13 @@ class Library:
 
     @property
     def files(self) -> tuple[StoreFile, ...]:
-        return (self.catalog_file, self.abstracts_file, self.state_file, self.enrichment_file)
+        return (
+            self.catalog_file,
+            self.abstracts_file,
+            self.state_file,
+            self.enrichment_file,
+            self.inboxes_file,
+        )
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -303,17 +312,28 @@ class Library:
             progress(len(files), len(files), "saving")
         report = ImportReport(files=[p.name for p in files], listings=len(listings))
         report.warnings = [w for listing in listings for w in listing.warnings]
+        self._merge(listings, report)
+        return report
+
+    def merge_listings(self, listings: Sequence[Listing]) -> ImportReport:
+        """Fold listings from a pull into the catalog in one write: all of them or none."""
+        report = ImportReport(listings=len(listings))
+        self._merge(listings, report)
+        return report
+
+    def _merge(self, listings: Sequence[Listing], report: ImportReport) -> None:
         added = self.now().isoformat(timespec="seconds")
+        # arXiv ids that `fetch` matched identify papers too (another file: read before the lock).
+        matched = {e.arxiv_id: pid for pid, e in self.enrichments().items() if e.arxiv_id}
         with self.catalog_file.locked():
             content = self.catalog_file.read()
             table = content.setdefault(PAPERS_TABLE, {})
             abstracts = merge_listings(
-                table, listings, added=added, new_doc=paper_doc, report=report
+                table, listings, added=added, new_doc=paper_doc, report=report, matched=matched
             )
             if abstracts is not None:
                 self._save_abstracts(abstracts)
                 self.catalog_file.write(content)
-        return report
 
     def _save_abstracts(self, abstracts: dict[str, str]) -> None:
         """Abstracts go first: an abstract without its paper is harmless, the reverse is not."""
@@ -396,7 +416,7 @@ class Library:
 
     def take_backups(self) -> None:
         """Keep a version of the user's files now (the app does this at every start)."""
-        health.take_backups((self.state_file, self.enrichment_file))
+        health.take_backups((self.state_file, self.enrichment_file, self.inboxes_file))
 
     def check(self) -> list[tuple[StoreFile, str | None]]:
         """Each store file with None when it is sound, else what is wrong with it."""
@@ -412,6 +432,10 @@ class Library:
         self.state_file.load()
         self.enrichments()
         health.check_ends(self.abstracts_file.path)
+
+    def inboxes(self) -> Inboxes:
+        """The user's saved searches (see `store.inbox`)."""
+        return Inboxes(self.inboxes_file, now=self.now)
 
     def good_backup(self, store_file: StoreFile) -> Path | None:
         return health.good_backup(store_file)

@@ -34,6 +34,18 @@ class Paper:
     """Listing file names this paper appeared in."""
     added: str = ""
     """ISO-8601 UTC timestamp of the import that first saw the paper."""
+    arxiv_id: str | None = None
+    """Without the version suffix; from a pull (Hugging Face, arXiv RSS) or a saved HF file."""
+    authors: tuple[str, ...] = ()
+    """Author names in order, where the source lists them (pulls do; text dumps only count)."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories an RSS pull listed the paper under."""
+    doi: str | None = None
+    journal_ref: str | None = None
+    version: int | None = None
+    """The newest arXiv version a pull announced (`replace` raises it)."""
+    github_stars: int | None = None
+    """Stars of the paper's first repository as Hugging Face last reported them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +128,19 @@ class Record:
         return self.queue_position is not None
 
     @property
+    def arxiv_id(self) -> str | None:
+        """What arXiv matched on `fetch`, else what a pull said."""
+        return self.enrichment.arxiv_id or self.paper.arxiv_id
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        return self.enrichment.authors or self.paper.authors
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return self.enrichment.arxiv_categories or self.paper.categories
+
+    @property
     def touched(self) -> bool:
         """Has user state, a queue place or enrichment: untouched papers answer filters alike."""
         return (
@@ -129,8 +154,8 @@ class Record:
 
     def best_link(self) -> str | None:
         """arXiv abstract page, else the first GitHub repository, else the first link."""
-        if self.enrichment.arxiv_id:
-            return f"https://arxiv.org/abs/{self.enrichment.arxiv_id}"
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
         for link in self.paper.links:
             if "arxiv.org/" in link:
                 return link
@@ -156,9 +181,14 @@ class Record:
             "status": s.status,
             "queue_position": self.queue_position,
             "note": s.note,
-            "arxiv_id": e.arxiv_id,
-            "authors": list(e.authors),
+            "arxiv_id": self.arxiv_id,
+            "authors": list(self.authors),
             "arxiv_categories": list(e.arxiv_categories),
+            "categories": list(self.categories),
+            "doi": p.doi,
+            "journal_ref": p.journal_ref,
+            "version": p.version,
+            "github_stars": p.github_stars,
             "pdf_url": e.pdf_url,
             "repos": [r.to_json() for r in e.repos],
         }
@@ -202,6 +232,10 @@ class ImportReport:
     listings: int = 0
     new: int = 0
     merged: int = 0
+    """Papers already in the library that the listings changed (sources, figures, version)."""
     unchanged: int = 0
+    skipped: int = 0
+    """Replacement announcements of papers the library does not have: never added."""
+    new_ids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """What the import changed about records (an abstract cut to its maximum size)."""

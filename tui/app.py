@@ -51,6 +51,12 @@ def _stats_screen() -> Screen[None]:
     return StatsScreen()
 
 
+def _inbox_screen() -> Screen[None]:
+    from tui.screens.inbox import InboxScreen
+
+    return InboxScreen()
+
+
 class PaperdeckApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "paperdeck"
@@ -61,6 +67,7 @@ class PaperdeckApp(App[None]):
         "tags": _tags_screen,
         "notes": _notes_screen,
         "stats": _stats_screen,
+        "inbox": _inbox_screen,
     }
     DEFAULT_MODE = "papers"
     BINDINGS = bindings.APP
@@ -219,9 +226,13 @@ class PaperdeckApp(App[None]):
             self.desk.records_changed.publish(changed)
 
     def action_reload(self) -> None:
+        self.reload_library()
+        self.notify("Reloaded from the store.", timeout=2, markup=False)
+
+    def reload_library(self) -> None:
+        """Read the store again (after an import or a pull); screens refill when it is read."""
         self.loaded = False
         self.load_library()
-        self.notify("Reloaded from the store.", timeout=2, markup=False)
 
     # -- failures ----------------------------------------------------------------------------
 
@@ -247,6 +258,11 @@ class PaperdeckApp(App[None]):
     def action_cancel_work(self) -> None:
         if self.desk.cancel_fetch():
             self.notify("Cancelling the fetch…", timeout=2, markup=False)
+        if self.desk.cancel_pull():
+            self.notify("Cancelling the pull…", timeout=2, markup=False)
+
+    def action_pull(self) -> None:
+        self.desk.pull()
 
     def start_triage(self, query: str = "") -> None:
         from tui.screens.triage import TriageScreen

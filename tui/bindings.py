@@ -18,11 +18,15 @@ APP: list[BindingType] = [
             tooltip="Show papers with notes"),
     Binding("5", "switch_mode('stats')", "Overview", show=False, id="app.stats",
             tooltip="Papers by year and tag, reading progress"),
+    Binding("6", "switch_mode('inbox')", "Inboxes", show=False, id="app.inbox",
+            tooltip="Saved searches with their new papers"),
+    Binding("P", "pull", "Pull", show=False, id="app.pull",
+            tooltip="Pull today's papers (Hugging Face, or what PAPERDECK_PULL names)"),
     Binding("question_mark", "help", "Help", id="app.help", tooltip="Show every key"),
     Binding("ctrl+r", "reload", "Refresh", show=False, id="app.reload",
             tooltip="Reload from the store"),
-    Binding("ctrl+x", "cancel_work", "Cancel fetch", show=False, id="app.cancel",
-            tooltip="Cancel the fetch that is running"),
+    Binding("ctrl+x", "cancel_work", "Cancel fetch or pull", show=False, id="app.cancel",
+            tooltip="Cancel the fetch or pull that is running"),
 ]  # fmt: skip
 
 PAPER: list[BindingType] = [
@@ -92,6 +96,12 @@ NOTES: list[BindingType] = [
     Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="notes.back"),
 ]
 
+INBOX: list[BindingType] = [
+    Binding("a", "add", "New inbox", id="inbox.add", tooltip="Save a search as an inbox"),
+    Binding("d", "remove", "Remove", id="inbox.remove", tooltip="Forget the highlighted inbox"),
+    Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="inbox.back"),
+]
+
 STATS: list[BindingType] = [
     Binding("escape", "app.switch_mode('papers')", "Back", show=False, id="stats.back"),
 ]
@@ -138,6 +148,7 @@ HELP_SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Abstract view", ABSTRACT),
     ("Queue screen", QUEUE),
     ("Tags screen", TAGS),
+    ("Inboxes screen", INBOX),
     ("Triage", TRIAGE),
     ("Note editor", NOTE_EDITOR),
     ("Everywhere", [*APP, *ELSEWHERE]),
@@ -162,6 +173,8 @@ def _palette() -> tuple[Command, ...]:
         "app.tags": "Tags",
         "app.notes": "Notes",
         "app.stats": "Overview",
+        "app.inbox": "Inboxes",
+        "app.pull": "Pull today's papers",
         "papers.filter": "Filter",
         "papers.sort": "Sort",
         "paper.tag": "Tag",

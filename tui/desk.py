@@ -48,6 +48,8 @@ class DeskApp(Protocol):
 
     def take_first_results(self, sort: str | None) -> list[Record] | None: ...
 
+    def reload_library(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class ExportRequest:
@@ -265,6 +267,80 @@ class Desk:
             lines.insert(0, "Fetch cancelled; what was fetched is kept.")
         severity = "error" if summary.service_errors else "information"
         call(self.app.notify, "\n".join(lines), severity=severity, timeout=8, markup=False)
+
+    # -- pulling -----------------------------------------------------------------------------
+
+    def pull(self) -> None:
+        """Pull today's papers in the background (what PAPERDECK_PULL names, else Hugging
+        Face); `ctrl+x` cancels between pages, and each page that landed stays."""
+        if any(w.group == "pull" and w.is_running for w in self.app.workers):
+            self.app.notify(
+                "A pull is already running; ctrl+x cancels it.", severity="warning", markup=False
+            )
+            return
+        self.app.run_worker(
+            self._pull,
+            thread=True,
+            group="pull",
+            description="Pulling today's papers",
+            exit_on_error=False,
+        )
+
+    def cancel_pull(self) -> bool:
+        running = [w for w in self.app.workers if w.group == "pull" and w.is_running]
+        for worker in running:
+            worker.cancel()
+        return bool(running)
+
+    def _pull(self) -> None:
+        import os
+
+        from store.pull.run import PullSettings, plan, pull
+
+        worker = get_current_worker()
+        call = self.app.call_from_thread
+        try:
+            settings = PullSettings.from_env(os.environ)
+            targets = plan(self.library, settings.sources, today=self.library.now().date())
+        except PaperdeckError as error:
+            call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
+            return
+        call(self.set_activity, "Pulling… (ctrl+x cancels)")
+
+        def progress(done: int, steps: int, what: str) -> None:
+            call(self.set_activity, f"Pulling {done}/{steps}: {clean(what)} (ctrl+x cancels)")
+
+        try:
+            summary = pull(
+                self.library,
+                targets,
+                settings=settings,
+                progress=progress,
+                cancelled=lambda: worker.is_cancelled,
+            )
+        except PaperdeckError as error:
+            call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
+            return
+        finally:
+            call(self.set_activity, "")
+        if summary.new or summary.updated:
+            call(self.host.reload_library)
+        lines = [f"{summary.new} new" + (f", {summary.updated} updated" if summary.updated else "")]
+        lines += [
+            f"{s.source}: {'unchanged since the last pull' if s.not_modified else f'{s.new} new'}"
+            for s in summary.sources
+        ]
+        if summary.cancelled:
+            lines.insert(0, "Pull cancelled; the pages pulled before are kept.")
+        if summary.error:
+            # Nothing pulled: the reason is the whole message; else it follows what landed.
+            lines = [*lines, summary.error] if summary.sources else [summary.error]
+        severity = "error" if summary.error else "information"
+        call(self.app.notify, "\n".join(lines), severity=severity, timeout=10, markup=False)
+
+    @property
+    def host(self) -> DeskApp:
+        return self.app  # type: ignore[return-value]
 
     def _enriched(self, ids: list[str]) -> None:
         changed = self.view.refresh_enrichment(ids)

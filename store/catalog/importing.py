@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from base64 import b32encode
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +36,42 @@ def unique_id(key: str, taken: dict[str, str]) -> str:
     raise AssertionError("sha256 collision")  # pragma: no cover
 
 
+FIRST_WINS = (
+    "authors_count",
+    "organization",
+    "organization_name",
+    "published",
+    "arxiv_id",
+    "doi",
+    "journal_ref",
+)
+"""Facts a listing fills in where the catalog has none; a later listing never overwrites them."""
+
+
 def merge_listing(doc: dict[str, Any], listing: Listing) -> bool:
     """Fold one listing into a catalog document; True when the document changed."""
     before = dict(doc)
-    for name in ("authors_count", "organization", "organization_name", "published"):
+    for name in FIRST_WINS:
         value = getattr(listing, name)
         if doc.get(name) is None and value is not None:
             doc[name] = value
-    if listing.upvotes is not None and (doc.get("upvotes") or -1) < listing.upvotes:
-        doc["upvotes"] = listing.upvotes
-    for name in ("links", "github", "sources"):
-        values = list(doc.get(name) or [])
+    if listing.authors and not doc.get("authors"):
+        doc["authors"] = list(listing.authors)
+    if listing.upvotes is not None:
+        if listing.live or (doc.get("upvotes") or -1) < listing.upvotes:
+            doc["upvotes"] = listing.upvotes
+    if listing.github_stars is not None:
+        doc["github_stars"] = listing.github_stars
+    if listing.version is not None and (doc.get("version") or 0) < listing.version:
+        doc["version"] = listing.version
+    for name in ("links", "github", "sources", "categories"):
         extra = (listing.source,) if name == "sources" else getattr(listing, name)
-        for value in extra:
-            if value not in values:
-                values.append(value)
-        doc[name] = values
+        values = doc.get(name) or []
+        missing = [value for value in extra if value not in values]
+        if missing:
+            # A document written before a field existed lacks its key: it is only added with
+            # a value, so an unchanged paper is never rewritten.
+            doc[name] = list(values) + list(dict.fromkeys(missing))
     return doc != before
 
 
@@ -88,8 +108,30 @@ def read_listings(
             data = path.read_bytes()
         except OSError as error:
             raise ListingError(f"{path}: cannot read ({error.strerror or error})") from None
-        listings.extend(parse_listing(decode(data, str(path)), path.name, year=year))
+        listings.extend(_parse_file(path, data, year))
     return files, listings
+
+
+def _parse_file(path: Path, data: bytes, year: int | None) -> list[Listing]:
+    """A text listing, or a saved Hugging Face Daily Papers JSON page (told by its content)."""
+    from store.catalog.hf import (
+        DailyPapersError,
+        load_page,
+        looks_like_page,
+        page_day,
+        parse_daily_papers,
+    )
+
+    if not looks_like_page(data):
+        return parse_listing(decode(data, str(path)), path.name, year=year)
+    try:
+        day = page_day(load_page(data))
+        return parse_daily_papers(data, f"hf:{day}" if day else path.name)
+    except DailyPapersError as error:
+        raise ListingError(
+            f"{path}: looks like a saved Hugging Face page but is {error}; save the page's JSON "
+            "again (https://huggingface.co/api/daily_papers?date=YYYY-MM-DD)"
+        ) from None
 
 
 def merge_listings(
@@ -99,9 +141,14 @@ def merge_listings(
     added: str,
     new_doc: Callable[[Paper], dict[str, Any]],
     report: ImportReport,
+    matched: Mapping[str, str] | None = None,
 ) -> dict[str, str] | None:
     """Fold `listings` into the catalog's papers `table` (slot -> document), counting into
-    `report`; the new abstracts by id, or None when the table did not change."""
+    `report`; the new abstracts by id, or None when the table did not change.
+
+    One paper per work: a listing joins the paper with its arXiv id (the catalog's, or one
+    `fetch` matched: `matched` maps such ids to papers) before trying the normalised title; a
+    replacement announcement only ever revises a paper the library has."""
     by_key: dict[str, str] = {}
     ids: dict[str, str] = {}
     slot: dict[str, str] = {}
@@ -109,12 +156,22 @@ def merge_listings(
         by_key[title_key(doc["title"])] = doc["id"]
         ids[doc["id"]] = title_key(doc["title"])
         slot[doc["id"]] = doc_id
+    by_arxiv = {aid: pid for aid, pid in (matched or {}).items() if pid in slot}
+    for doc in table.values():
+        if isinstance(doc.get("arxiv_id"), str):
+            by_arxiv[doc["arxiv_id"]] = doc["id"]
     abstracts: dict[str, str] = {}
     touched: dict[str, str] = {}  # id -> "new" | "merged"
+    seen: set[str] = set()
     next_slot = _next_slot(table)
     for listing in listings:
         key = title_key(listing.title)
-        pid = by_key.get(key)
+        pid = by_arxiv.get(listing.arxiv_id) if listing.arxiv_id else None
+        if pid is None:
+            pid = by_key.get(key)
+        if pid is None and listing.replaces:
+            report.skipped += 1
+            continue
         if pid is None:
             pid = unique_id(key, ids)
             by_key[key] = pid
@@ -128,7 +185,10 @@ def merge_listings(
             touched[pid] = "merged"
         if listing.abstract and pid not in abstracts:
             abstracts[pid] = listing.abstract
-    seen = {by_key[title_key(listing.title)] for listing in listings}
+        if listing.arxiv_id:
+            by_arxiv.setdefault(listing.arxiv_id, pid)
+        seen.add(pid)
+    report.new_ids = [pid for pid, how in touched.items() if how == "new"]
     report.new = sum(1 for v in touched.values() if v == "new")
     report.merged = sum(1 for v in touched.values() if v == "merged")
     report.unchanged = len(seen) - report.new - report.merged

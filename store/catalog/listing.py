@@ -78,6 +78,24 @@ class Listing:
     github: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     """What import changed about this record (an abstract cut to MAX_ABSTRACT_CHARS)."""
+    arxiv_id: str | None = None
+    """Without the version suffix."""
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    doi: str | None = None
+    journal_ref: str | None = None
+    version: int | None = None
+    github_stars: int | None = None
+    announce: str = "new"
+    """arXiv's announce type (`new`, `cross`, `replace`, `replace-cross`, `absonly`); a
+    replacement revises a paper already known and never adds one."""
+    live: bool = False
+    """Figures (upvotes, stars) are a service's current ones: they replace stored figures
+    instead of the larger one winning, so a re-pull refreshes them."""
+
+    @property
+    def replaces(self) -> bool:
+        return self.announce.startswith("replace")
 
 
 def capped_text(text: str, limit: int) -> tuple[str, int | None]:

@@ -20,12 +20,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NoReturn
 from xml.etree import ElementTree as ET
-from xml.parsers import expat
 
 from rapidfuzz import fuzz
 
+from store import safe_xml
 from store.enrich.net import (
     ApiClient,
     Cancelled,
@@ -164,33 +163,11 @@ def choose_match(paper: Paper, entries: list[ArxivEntry]) -> ArxivEntry | None:
 
 
 def parse_xml(body: bytes) -> ET.Element:
-    """Parse with expat, refusing any DOCTYPE: no entity can be declared, so none can expand."""
-    builder = ET.TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
-
-    def refuse(*_: object) -> NoReturn:
-        raise FeedError("malformed", "document declares a DOCTYPE")
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        builder.start(_qualify(name), {_qualify(k): v for k, v in attrs.items()})
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartElementHandler = start
-    parser.EndElementHandler = lambda name: builder.end(_qualify(name))
-    parser.CharacterDataHandler = builder.data
+    """Parse with the guarded parser (no DOCTYPE, so no entity expansion)."""
     try:
-        parser.Parse(body, True)
-        return builder.close()
-    except (expat.ExpatError, AssertionError) as err:
-        # TreeBuilder asserts on mismatched ends; expat reports most damage itself.
-        raise FeedError("malformed", "not well-formed XML") from err
-
-
-def _qualify(name: str) -> str:
-    return "{" + name if "}" in name else name
+        return safe_xml.parse_xml(body)
+    except safe_xml.XmlError as err:
+        raise FeedError("malformed", str(err)) from err
 
 
 def parse_feed(body: bytes) -> list[ArxivEntry]:

@@ -32,7 +32,7 @@ def heading_text(title: str) -> str:
 
 def metadata_line(record: Record) -> str:
     """`2024-08-11 · 5 authors · arXiv 2408.07092 · <links> · #tag · status: read`."""
-    paper, enrichment = record.paper, record.enrichment
+    paper = record.paper
     parts: list[str] = []
     if paper.published:
         parts.append(paper.published)
@@ -40,8 +40,8 @@ def metadata_line(record: Record) -> str:
         parts.append(one_line(names))
     if paper.organization:
         parts.append(one_line(paper.organization_name or paper.organization))
-    if enrichment.arxiv_id:
-        parts.append(f"arXiv [{enrichment.arxiv_id}](https://arxiv.org/abs/{enrichment.arxiv_id})")
+    if record.arxiv_id:
+        parts.append(f"arXiv [{record.arxiv_id}](https://arxiv.org/abs/{record.arxiv_id})")
     for link in paper.links:
         shown = re.sub(r"^https?://", "", link)
         parts.append(f"[{heading_text(shown)}](<{link}>)")
@@ -91,7 +91,7 @@ def front_matter(record: Record) -> str:
         ("title", record.title),
         ("id", record.id),
         ("tags", list(record.state.tags)),
-        ("arxiv", record.enrichment.arxiv_id),
+        ("arxiv", record.arxiv_id),
         ("url", record.best_link()),
         ("published", record.paper.published),
         ("status", record.state.status),
@@ -183,8 +183,8 @@ def latex_escape(text: str) -> str:
 def bibtex_key(record: Record) -> str:
     """`surname2024word-id4`: readable, ASCII, stable (the id suffix keeps keys unique)."""
     who = "anon"
-    if record.enrichment.authors:
-        who = record.enrichment.authors[0].split()[-1]
+    if record.authors and record.authors[0].split():
+        who = record.authors[0].split()[-1]
     elif record.paper.organization:
         who = record.paper.organization
     year = (record.paper.published or "")[:4]
@@ -201,20 +201,22 @@ def _ascii(text: str) -> str:
 def render_bibtex(records: Sequence[Record]) -> str:
     entries = []
     for record in records:
-        paper, enrichment = record.paper, record.enrichment
+        paper = record.paper
         fields: list[tuple[str, str]] = [("title", "{" + latex_escape(paper.title) + "}")]
-        if enrichment.authors:
-            fields.append(("author", " and ".join(latex_escape(a) for a in enrichment.authors)))
+        if record.authors:
+            fields.append(("author", " and ".join(latex_escape(a) for a in record.authors)))
         elif paper.organization:
             fields.append(("author", "{" + latex_escape(paper.organization_name or "") + "}"))
         if paper.published:
             fields.append(("year", paper.published[:4]))
             fields.append(("month", str(int(paper.published[5:7]))))
-        if enrichment.arxiv_id:
-            fields.append(("eprint", enrichment.arxiv_id))
+        if record.arxiv_id:
+            fields.append(("eprint", record.arxiv_id))
             fields.append(("archivePrefix", "arXiv"))
-            if enrichment.arxiv_categories:
-                fields.append(("primaryClass", latex_escape(enrichment.arxiv_categories[0])))
+            if record.categories:
+                fields.append(("primaryClass", latex_escape(record.categories[0])))
+        if paper.doi:
+            fields.append(("doi", latex_escape(paper.doi)))
         url = record.best_link()
         if url:
             fields.append(("url", url.replace("}", "%7D").replace("{", "%7B")))

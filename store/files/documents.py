@@ -26,6 +26,13 @@ def paper_doc(paper: Paper) -> dict[str, Any]:
         "github": list(paper.github),
         "sources": list(paper.sources),
         "added": paper.added,
+        "arxiv_id": paper.arxiv_id,
+        "authors": list(paper.authors),
+        "categories": list(paper.categories),
+        "doi": paper.doi,
+        "journal_ref": paper.journal_ref,
+        "version": paper.version,
+        "github_stars": paper.github_stars,
     }
 
 
@@ -44,6 +51,13 @@ def paper_from(doc: dict[str, Any], abstract: str = "") -> Paper:
         tuple(get("github") or ()),
         tuple(get("sources") or ()),
         get("added") or "",
+        get("arxiv_id"),
+        tuple(get("authors") or ()),
+        tuple(get("categories") or ()),
+        get("doi"),
+        get("journal_ref"),
+        get("version"),
+        get("github_stars"),
     )
 
 
@@ -138,6 +152,28 @@ FIELDS: dict[str, dict[str, tuple[_Field, ...]]] = {
             ("github", _STRS, False),
             ("sources", _STRS, False),
             ("added", _STR + _NONE, False),
+            ("arxiv_id", _STR + _NONE, False),
+            ("authors", _STRS, False),
+            ("categories", _STRS, False),
+            ("doi", _STR + _NONE, False),
+            ("journal_ref", _STR + _NONE, False),
+            ("version", _INT + _NONE, False),
+            ("github_stars", _INT + _NONE, False),
+        )
+    },
+    "inboxes": {
+        "inboxes": (
+            ("name", _STR, True),
+            ("query", _STR, True),
+            ("opened", _STR + _NONE, False),
+        )
+    },
+    "pulls": {
+        "feeds": (
+            ("key", _STR, True),
+            ("etag", _STR + _NONE, False),
+            ("last_modified", _STR + _NONE, False),
+            ("pulled", _STR + _NONE, False),
         )
     },
     "abstracts": {PAPERS_TABLE: (("id", _STR, True), ("abstract", _STR + _NONE, False))},

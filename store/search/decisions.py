@@ -11,16 +11,16 @@ from store.search.interest import MIN_DECISIONS, Document, Interest
 
 
 def document_of(record: Record, abstract: str | None = None) -> Document:
-    """The one place that knows where a record keeps its authors and categories (today:
-    enrichment from arXiv; the catalog's own once listings carry them)."""
+    """What the model reads of a record: its merged authors and categories (arXiv's after
+    `fetch`, else those a pull listed)."""
     paper = record.paper
     return Document(
         id=paper.id,
         title=paper.title,
         abstract=paper.abstract if abstract is None else abstract,
-        authors=record.enrichment.authors,
+        authors=record.authors,
         organization=paper.organization_name or paper.organization,
-        categories=record.enrichment.arxiv_categories,
+        categories=record.categories,
     )
 
 

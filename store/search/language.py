@@ -175,7 +175,7 @@ def _has(record: Record, what: str) -> bool:
         return record.state.has_note
     if what == "tags":
         return bool(record.state.tags)
-    return bool(record.enrichment.arxiv_id) or any("arxiv.org/" in u for u in record.paper.links)
+    return bool(record.arxiv_id) or any("arxiv.org/" in u for u in record.paper.links)
 
 
 def _filter(term: str, key: str, raw: str, negated: bool) -> Filter:
@@ -209,7 +209,7 @@ def _filter(term: str, key: str, raw: str, negated: bool) -> Filter:
     elif key == "authors":
         count_ok = _comparison(term, key, folded)
         test = lambda r: count_ok(  # noqa: E731
-            len(r.enrichment.authors) if r.enrichment.authors else r.paper.authors_count
+            len(r.authors) if r.authors else r.paper.authors_count
         )
     elif key == "org":
         test = lambda r: (  # noqa: E731

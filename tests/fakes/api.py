@@ -25,9 +25,11 @@ import pytest
 from store.enrich.arxiv import title_query
 from store.enrich.run import FetchSettings, FetchSummary, fetch
 from store.models import Enrichment, Paper, Record
+from store.pull.run import PullSettings
 from tests.fakes.memory_keyring import MemoryKeyring
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "enrich"
+PULL_DATA = DATA.parent / "pull"
 NOW = datetime(2024, 9, 10, 12, 0, tzinfo=UTC)
 
 
@@ -48,6 +50,13 @@ class Reply:
 
 def atom(name: str, **kwargs: object) -> Reply:
     return Reply(body=data(name), headers={"Content-Type": "application/atom+xml"}, **kwargs)  # type: ignore[arg-type]
+
+
+def pulled(name: str, **kwargs: object) -> Reply:
+    """A recorded Hugging Face page or arXiv feed from tests/data/pull."""
+    kind = "application/json" if name.endswith(".json") else "application/rss+xml"
+    headers = {"Content-Type": kind, **kwargs.pop("headers", {})}  # type: ignore[dict-item]
+    return Reply(body=(PULL_DATA / name).read_bytes(), headers=headers, **kwargs)  # type: ignore[arg-type]
 
 
 def json_reply(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -105,6 +114,28 @@ class FakeApi:
     def repo(self, name: str, *replies: Reply) -> None:
         self.routes[f"/gh/repos/{name}"] = list(replies)
 
+    def hf(self, day: str, *replies: Reply) -> None:
+        """Hugging Face Daily Papers for `day`, at `{base}/hf/daily_papers?date=DAY`."""
+        self.routes[f"/hf/daily_papers?date={day}"] = list(replies)
+
+    def rss(self, categories: str, *replies: Reply) -> None:
+        """An arXiv RSS feed, at `{base}/rss/CATS`."""
+        self.routes[f"/rss/{categories}"] = list(replies)
+
+    def pull_settings(self, **overrides: object) -> PullSettings:
+        values: dict[str, object] = {
+            "hf_api": f"{self.base}/hf",
+            "arxiv_rss": f"{self.base}/rss",
+            "arxiv_delay": 3.0,
+            "timeout": 2.0,
+            "retries": 3,
+        }
+        values.update(overrides)
+        return PullSettings(**values)  # type: ignore[arg-type]
+
+    def pull_requests(self) -> list[Seen]:
+        return [s for s in self.seen if s.path.startswith(("/hf/", "/rss/"))]
+
     def route(self, path: str, *replies: Reply) -> None:
         self.routes[path] = list(replies)
 
@@ -145,6 +176,8 @@ class FakeApi:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
                 key = parts.path
+                if parts.query and f"{parts.path}?{parts.query}" in api.routes:
+                    key = f"{parts.path}?{parts.query}"  # routed by the query string too
                 if parts.path == "/api/query":
                     key = "arxiv:" + query.get("search_query", [""])[0]
                 with api._lock:

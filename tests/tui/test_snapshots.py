@@ -23,6 +23,9 @@ def desk(library: Library) -> PaperdeckApp:
     library.set_note(a, "## Why it matters\n\n- sparse *and* fast\n- [bold] stays verbatim")
     library.set_status([c], "read")
     library.queue_add([b, a])
+    inboxes = library.inboxes()
+    inboxes.add("autoencoders", "autoencoder")
+    inboxes.add("reading", 'is:reading -"[/bold]"')  # a query is data, never markup
     return PaperdeckApp(library, watch_interval=0)
 
 
@@ -55,6 +58,7 @@ def steps(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         ("help", ("question_mark",)),
         ("triage", ("T",)),
         ("note_editor", ("slash", *"converting autoencoder", "enter", "n")),
+        ("inbox", ("6",)),
     ],
 )
 def test_screen(snap_compare: Any, desk: PaperdeckApp, name: str, keys: tuple[str, ...]) -> None:

@@ -16,10 +16,10 @@ from types import FrameType
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
 from store.paths import data_directory
-from tui.cli import app, doctor, export, fetch, interest, output, papers, state
+from tui.cli import app, doctor, export, fetch, interest, output, papers, pull, state
 from tui.cli.parser import ArgumentParser, paperdeck_version
 
-COMMAND_MODULES = (papers, state, interest, app, export, fetch, doctor)
+COMMAND_MODULES = (papers, state, interest, app, export, fetch, pull, doctor)
 """Each adds its subcommands, in this order in `--help`; a new command module goes here."""
 
 

@@ -31,6 +31,11 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--sort", choices=SORTS, help="order (default: relevance or date)")
     p.add_argument("--limit", "-n", type=positive_int, help="show at most N papers")
     p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.add_argument(
+        "--inbox",
+        metavar="NAME",
+        help="the papers of a saved search (`inbox list`); what it shows is no longer new",
+    )
     p.set_defaults(run=cmd_list)
 
     p = sub.add_parser("show", parents=[common], help="show one paper")
@@ -67,6 +72,8 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
 
 
 def cmd_list(args: argparse.Namespace, library: Library) -> int:
+    if args.inbox:
+        return _list_inbox(args, library)
     records = library.records(
         args.query,
         args.sort,
@@ -90,6 +97,31 @@ def interest_json(record: Record, interest: Interest) -> dict[str, object]:
     data["interest"] = interest.interest(record.id)
     data["interest_terms"] = list(interest.why(document_of(record)))
     return data
+
+
+def _list_inbox(args: argparse.Namespace, library: Library) -> int:
+    """`list --inbox NAME`: the inbox's papers (narrowed by `--query`), new ones marked; the
+    inbox counts as opened, so they are not new next time."""
+    from store.inbox import CountCache, InboxCount, is_new
+    from tui.cli.pull import inboxes_of
+
+    inboxes = inboxes_of(library)
+    inbox = inboxes.get(args.inbox)
+    query = f"{inbox.query} {args.query}".strip()
+    everything = library.records(query, args.sort, with_abstracts=args.json)
+    new = [r for r in everything if is_new(r, inbox)]
+    records = everything[: args.limit] if args.limit else everything
+    opened = inboxes.mark_opened(inbox.name)
+    if not args.query:
+        CountCache(library).opened(InboxCount(inbox, len(everything), len(new)), opened)
+    if args.json:
+        fresh = {r.id for r in new}
+        interest = library.interest()
+        output.print_json([{**interest_json(r, interest), "new": r.id in fresh} for r in records])
+    else:
+        print(f"inbox {clean(inbox.name)}: {len(new)} new of {len(everything)}", file=sys.stderr)
+        output.print_table(records, len(library.papers()), sys.stdout)
+    return 0
 
 
 def cmd_show(args: argparse.Namespace, library: Library) -> int:

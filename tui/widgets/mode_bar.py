@@ -11,6 +11,7 @@ MODES = (
     ("3", "tags", "Tags"),
     ("4", "notes", "Notes"),
     ("5", "stats", "Overview"),
+    ("6", "inbox", "Inboxes"),
 )
 
 

@@ -26,6 +26,8 @@ from tui.text import clean, markers
 
 def stars(record: Record) -> str:
     counts = [r.stars for r in record.enrichment.repos if r.stars is not None]
+    if not counts and record.paper.github_stars is not None:
+        counts = [record.paper.github_stars]  # Hugging Face's figure until `fetch` asks GitHub
     if not counts:
         return ""
     best = max(counts)

@@ -31,6 +31,11 @@ KEYS = {
     "arxiv_id",
     "authors",
     "arxiv_categories",
+    "categories",
+    "doi",
+    "journal_ref",
+    "version",
+    "github_stars",
     "pdf_url",
     "repos",
 }
