@@ -15,6 +15,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from bench import sync as sync_bench
 from bench.synth import write_listings
 from store.library import Library
 from store.search.language import parse_query
@@ -216,6 +217,17 @@ def main() -> None:
         f"\nbare Textual app first paint: {bare:.2f} s; paperdeck on the 212 seed papers: "
         f"{seeds_paint:.2f} s ({seeds_paint / bare:.2f}x)"
     )
+    # Sync and the journal (issue 15), in a fresh process like each size.
+    print("benchmarking sync and the journal…", file=sys.stderr, flush=True)
+    synced = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--sync"],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT.parent,
+    )
+    sync_result = json.loads(synced.stdout.strip().splitlines()[-1])
+    print("\n" + sync_bench.report(sync_result))
     terminal = real_terminal([seeds_db, *(WORK / f"db-{size}" for size in SIZES if size >= 10_000)])
     out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(
@@ -224,6 +236,7 @@ def main() -> None:
                 "bare_first_paint_s": bare,
                 "seeds_first_paint_s": seeds_paint,
                 "sizes": rows,
+                "sync": sync_result,
                 "real_terminal": terminal,
             },
             indent=2,
@@ -235,5 +248,7 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--size"]:
         print(json.dumps(bench_size(int(sys.argv[2]))))
+    elif sys.argv[1:2] == ["--sync"]:
+        print(json.dumps(sync_bench.run(WORK / "sync")))
     else:
         main()

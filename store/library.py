@@ -15,6 +15,7 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -46,15 +47,19 @@ from store.files.documents import (
     state_from,
     table_docs,
 )
+from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import LockWait, StoreFile
 from store.inbox import INBOXES, Inboxes
 from store.memory import paused_gc
 from store.models import Change, Enrichment, ImportReport, Paper, Record, UserState
 from store.state import Drafts, UserStates
+from store.sync.local import LocalJournal
 
 if TYPE_CHECKING:
+    from store.devices import RestoreReport
     from store.search.interest import Interest, InterestModel
     from store.search.scan import AbstractScan
+    from store.sync.exchange import ExchangeReport
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
@@ -93,7 +98,10 @@ class Library:
         self.inboxes_file = StoreFile(root / INBOXES, "inboxes", lock_timeout, backups)
         for store_file in self.files:
             store_file.on_wait = on_lock_wait
-        self.user_states = UserStates(self.state_file, self.papers, lambda: self.now())
+        self.journal = LocalJournal(root)
+        self.user_states = UserStates(
+            self.state_file, self.papers, lambda: self.now(), self.journal
+        )
         self.drafts = Drafts(root / DRAFTS)
         self._papers = CachedDocs(self.catalog_file, _papers_by_id)
         self._abstracts = CachedDocs(self.abstracts_file, _abstracts_by_id)
@@ -113,6 +121,15 @@ class Library:
             raise StoreError(f"{root}: not a directory; pass --db DIR with a directory")
         library = cls(root, **kwargs)
         library.remove_stale_temps()
+        if not ids_current(library.catalog_file.path):
+            # A damaged file stops the migration, not the opening: doctor must still run, and
+            # the next open after a repair migrates.
+            with contextlib.suppress(StoreError):
+                migrate_ids(
+                    library.catalog_file,
+                    (library.abstracts_file, library.state_file, library.enrichment_file),
+                    root / DRAFTS,
+                )
         return library
 
     @property
@@ -332,10 +349,10 @@ class Library:
                 table, listings, added=added, new_doc=paper_doc, report=report, matched=matched
             )
             if abstracts is not None:
-                self._save_abstracts(abstracts)
+                self.save_abstracts(abstracts)
                 self.catalog_file.write(content)
 
-    def _save_abstracts(self, abstracts: dict[str, str]) -> None:
+    def save_abstracts(self, abstracts: dict[str, str]) -> None:
         """Abstracts go first: an abstract without its paper is harmless, the reverse is not."""
         with self.abstracts_file.locked():
             content = self.abstracts_file.read()
@@ -389,6 +406,36 @@ class Library:
     def merge_user_state(self, keep: str, drop: str) -> Change:
         return self.user_states.merge(keep, drop)
 
+    # -- several devices (see store.sync) ----------------------------------------------------
+
+    def ensure_journal(self) -> None:
+        self.user_states.ensure_journal()
+
+    def sync(self, folder: Path) -> ExchangeReport:
+        """Hand this device's changes to `folder` and take the other devices' (idempotent)."""
+        from store.devices import sync_folder
+
+        return sync_folder(self, folder)
+
+    def restore_state(self) -> RestoreReport:
+        """Rebuild state.json from the journal: every change acknowledged comes back."""
+        from store.devices import restore_state
+
+        return restore_state(self)
+
+    def check_state_present(self) -> None:
+        """StoreError when state.json is lost: never show that as a library without state."""
+        if self.state_missing():
+            raise StoreError(
+                f"{self.state_file.path}: missing, though the journal holds your tags, notes "
+                "and queue; run `paperdeck doctor --restore` to rebuild it"
+            )
+
+    def state_missing(self) -> bool:
+        """state.json is gone while the journal says there was user state: not an empty
+        library but a lost file (`doctor --restore` brings it back)."""
+        return not self.state_file.path.exists() and self.journal.size() > 0
+
     def save_draft(self, pid: str, text: str) -> None:
         self.drafts.save(pid, text)
 
@@ -429,6 +476,7 @@ class Library:
         abstracts file gets a cheap check of its ends and is read in full only when needed.
         """
         self.papers()
+        self.check_state_present()
         self.state_file.load()
         self.enrichments()
         health.check_ends(self.abstracts_file.path)

@@ -23,3 +23,9 @@ def bundled_seeds() -> list[Path]:
 
     root = files("store.seeds")
     return sorted(Path(str(entry)) for entry in root.iterdir() if entry.name.endswith(".txt"))
+
+
+def sync_directory(environ: Mapping[str, str]) -> Path | None:
+    """The folder `PAPERDECK_SYNC_DIR` names: commands and the app sync through it by themselves."""
+    value = environ.get("PAPERDECK_SYNC_DIR", "").strip()
+    return Path(value).expanduser() if value else None

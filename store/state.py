@@ -1,5 +1,6 @@
 """The user's state (tags, notes, status, triage, queue): every change is a locked
 read-modify-write that returns a `Change`, and `undo` puts back only what is still as it left it.
+Each change is also appended to the journal (store/sync) in the same locked step.
 
 Each change re-reads `state.json` under its lock and applies a function to the current state, so
 a process holding stale data never overwrites what another process wrote.
@@ -7,24 +8,31 @@ a process holding stale data never overwrites what another process wrote.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from store.atomic import write_atomic
+from store.devices import state_content
 from store.errors import BadTag, UnknownPaper, UsageError
 from store.files.documents import (
+    DEFAULT_DOC,
     PAPERS_TABLE,
     QUEUE_TABLE,
+    changed_doc,
     queue_from,
-    state_doc,
+    queue_ranks,
     state_from,
     table_docs,
 )
-from store.files.storage import StoreFile
+from store.files.storage import META_TABLE, StoreFile
 from store.models import STATUSES, Change, Paper, UserState
+from store.sync.local import LocalJournal
+from store.sync.recorder import baseline_changes, record
 from store.tags import count_tags, normalise_tags
 
 StateUpdate = Callable[[str, UserState], UserState]
@@ -83,10 +91,12 @@ class UserStates:
         state_file: StoreFile,
         papers: Callable[[], Mapping[str, Paper]],
         now: Callable[[], datetime],
+        journal: LocalJournal,
     ) -> None:
         self.file = state_file
         self.papers = papers
         self.now = now
+        self.journal = journal
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -136,38 +146,19 @@ class UserStates:
         stamp = self.now().isoformat(timespec="seconds")
         before: dict[str, UserState] = {}
         after: dict[str, UserState] = {}
-        with self.file.transaction() as db:
-            table = db.table(PAPERS_TABLE, cache_size=0)
-            docs = {doc["id"]: doc for doc in table.all() if isinstance(doc.get("id"), str)}
-            queue_table = db.table(QUEUE_TABLE, cache_size=0)
-            queue = queue_from(db.storage.read() or {})
-            if follow_merges and any(_duplicate_of(docs.get(pid)) for pid in ids):
-                raise _MergedAway(_merge_targets(ids, lambda p: _duplicate_of(docs.get(p))))
-            for pid in ids:
-                old = state_from(docs[pid]) if pid in docs else UserState()
-                new = update(pid, old) if update else old
-                before[pid], after[pid] = old, new
-                if new == old:
-                    continue
-                new = replace(new, updated=stamp)
-                after[pid] = new
-                if pid in docs:
-                    table.update(state_doc(pid, new), doc_ids=[docs[pid].doc_id])
-                else:
-                    table.insert(state_doc(pid, new))
-            queue_before = tuple(queue)
-            # Reading a paper to the end, or dismissing it, takes it off the queue.
-            new_queue = queue_update(list(queue)) if queue_update else list(queue)
-            done = {
-                pid
-                for pid, s in after.items()
-                if s.status in ("read", "dismissed") and s.status != before[pid].status
-            }
-            new_queue = [pid for pid in new_queue if pid not in done]
-            if new_queue != queue:
-                queue_table.truncate()
-                queue_table.insert({"ids": new_queue})
-            queue_after = tuple(new_queue)
+        with self.file.locked():
+            self.ensure_journal()
+            try:
+                queue_before, queue_after = self._write(
+                    ids, update, queue_update, follow_merges, stamp, before, after
+                )
+            except _JournalAhead:
+                self.catch_up()
+                queue_before, queue_after = self._write(
+                    ids, update, queue_update, follow_merges, stamp, before, after
+                )
+            if self.journal.needs_compaction():
+                self.journal.compact()
         tracks_queue = queue_update is not None or queue_before != queue_after
         return Change(
             description,
@@ -176,6 +167,95 @@ class UserStates:
             queue_before if tracks_queue else None,
             queue_after if tracks_queue else None,
         )
+
+    def _write(
+        self,
+        ids: Sequence[str],
+        update: StateUpdate | None,
+        queue_update: QueueUpdate | None,
+        follow_merges: bool,
+        stamp: str,
+        before: dict[str, UserState],
+        after: dict[str, UserState],
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Under the lock: one change, in the journal first, then in state.json."""
+        before.clear()
+        after.clear()
+        with self._journal_rollback(), self.file.transaction() as db:
+            content = db.storage.read() or {}
+            if journal_tail(content, self.journal) is _BEHIND:
+                raise _JournalAhead()
+            table = db.table(PAPERS_TABLE, cache_size=0)
+            docs = {doc["id"]: doc for doc in table.all() if isinstance(doc.get("id"), str)}
+            queue_table = db.table(QUEUE_TABLE, cache_size=0)
+            queue = queue_from(content)
+            ranks = queue_ranks(content)
+            if follow_merges and any(_duplicate_of(docs.get(pid)) for pid in ids):
+                raise _MergedAway(_merge_targets(ids, lambda p: _duplicate_of(docs.get(p))))
+            old_docs: dict[str, dict[str, Any] | None] = {}
+            new_docs: dict[str, dict[str, Any]] = {}
+            for pid in ids:
+                old = state_from(docs[pid]) if pid in docs else UserState()
+                new = update(pid, old) if update else old
+                before[pid], after[pid] = old, new
+                if new == old:
+                    continue
+                new = replace(new, updated=stamp)
+                after[pid] = new
+                old_docs[pid] = dict(docs[pid]) if pid in docs else None
+                new_docs[pid] = changed_doc(docs.get(pid), pid, old, new)
+            queue_before = tuple(queue)
+            # Reading a paper to the end, or dismissing it, takes it off the queue.
+            new_queue = queue_update(list(queue)) if queue_update else list(queue)
+            done = {
+                pid
+                for pid, s in after.items()
+                if s.status in ("read", "dismissed") and s != before[pid]
+            }
+            new_queue = [pid for pid in new_queue if pid not in done]
+            # In the journal (fsynced) before state.json says so: see store/sync/recorder.py.
+            entries, new_ranks = record(
+                self.journal, old_docs, new_docs, DEFAULT_DOC, queue, new_queue, ranks
+            )
+            for pid, doc in new_docs.items():
+                if pid in docs:
+                    table.update(doc, doc_ids=[docs[pid].doc_id])
+                else:
+                    table.insert(doc)
+            if new_queue != queue or new_ranks != ranks:
+                queue_table.truncate()
+                queue_table.insert({"ids": new_queue, "ranks": new_ranks})
+            if entries:
+                db.table(META_TABLE, cache_size=0).update(
+                    {"journal_tail": entries[-1].id}, doc_ids=[1]
+                )
+            return queue_before, tuple(new_queue)
+
+    def catch_up(self) -> None:
+        """Under the lock: the journal holds a step state.json never got (a process killed in
+        between): rebuild state.json from the journal, so both say the same again."""
+        replica = self.journal.replica()
+        self.file.write(state_content(replica, self.journal.last_entry_id()))
+
+    @contextlib.contextmanager
+    def _journal_rollback(self) -> Iterator[None]:
+        """Under the state lock: when state.json is not written, neither is the journal."""
+        mark = self.journal.size_of_changes()
+        try:
+            yield
+        except BaseException:
+            self.journal.cut_changes(mark)
+            raise
+
+    def ensure_journal(self) -> None:
+        """Under the state lock.  A library from before the journal: its state goes in first,
+        as this device's changes, so the journal alone rebuilds it and other devices get it."""
+        if self.journal.exists():
+            return
+        content = self.file.load()
+        docs = list(table_docs(content, PAPERS_TABLE))
+        self.journal.record(baseline_changes(docs, queue_from(content), DEFAULT_DOC))
+        self.journal.touch()
 
     def _each(
         self, description: str, ids: Sequence[str], update: Callable[[UserState], UserState]
@@ -397,6 +477,22 @@ class UserStates:
         return self.change(
             f"merge {drop} into {keep}", [drop, keep], merged, queue_update, follow_merges=False
         )
+
+
+class _JournalAhead(Exception):
+    """state.json is behind the journal: see `UserStates.catch_up`."""
+
+
+_BEHIND = object()
+
+
+def journal_tail(content: dict[str, Any], journal: LocalJournal) -> object:
+    """_BEHIND when the journal has entries after the last one state.json records (files
+    written before this check record none: nothing to compare)."""
+    meta = content.get(META_TABLE, {}).get("1")
+    if not isinstance(meta, dict) or "journal_tail" not in meta:
+        return None
+    return _BEHIND if meta["journal_tail"] != journal.last_entry_id() else None
 
 
 def _same_user_state(a: UserState, b: UserState) -> bool:

@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import App
 from textual.reactive import var
 from textual.signal import Signal
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.errors import PaperdeckError
@@ -87,8 +88,19 @@ class PaperdeckApp(App[None]):
         watch_interval: float = 2.0,
         triage: str | None = None,
         triage_order: str = "interest",
+        sync_folder: Path | None = None,
+        sync_interval: float = 30.0,
+        sync_delay: float = 1.0,
     ) -> None:
         super().__init__()
+        self.sync_folder = sync_folder
+        """`PAPERDECK_SYNC_DIR`: sync on start, after changes and every `sync_interval` s."""
+        self.sync_interval = sync_interval
+        self.sync_delay = sync_delay
+        self._sync_running = threading.Lock()
+        self._sync_timer: Timer | None = None
+        self._synced_once = False
+        self._last_sync_error = ""
         self.triage_on_start = triage
         self.triage_order = triage_order
         """`interest`, `uncertain`, `upvotes` or `date`: how the triage pile is ordered."""
@@ -96,6 +108,7 @@ class PaperdeckApp(App[None]):
         """Published (on the UI thread) after each retraining of the interest model."""
         """A query: start in triage mode on it (`paperdeck triage`)."""
         self.desk = Desk(self, library)
+        self.desk.after_write = self.schedule_sync
         self.seeds = list(seeds)
         self.watch_interval = watch_interval
         self.first_results_ready: Signal[None] = Signal(self, "first-results-ready")
@@ -131,6 +144,8 @@ class PaperdeckApp(App[None]):
         self.desk.records_changed.subscribe(self, lambda _: self.retrain_interest())
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
+        if self.sync_folder is not None and self.sync_interval > 0:
+            self.set_interval(self.sync_interval, self.sync_now)
 
     def _wait_until_mounted(self) -> bool:
         """In a worker: until the screen is up (False if the worker is cancelled first)."""
@@ -167,6 +182,7 @@ class PaperdeckApp(App[None]):
                     )
                 finally:
                     self.call_from_thread(progress.dismiss)
+            self.library.check_state_present()
             view.load()
             # The unfiltered list, ready for the Papers screen's first frame, offered at once
             # (the screen may be up already, or take it when it mounts).
@@ -188,6 +204,9 @@ class PaperdeckApp(App[None]):
         if self.triage_on_start is not None:
             self.start_triage(self.triage_on_start)
             self.triage_on_start = None
+        if self.sync_folder is not None and not self._synced_once:
+            self._synced_once = True
+            self.sync_now()
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="Indexing")
     def index_abstracts(self) -> None:
@@ -224,6 +243,52 @@ class PaperdeckApp(App[None]):
             return
         if changed:
             self.desk.records_changed.publish(changed)
+
+    # -- several devices -----------------------------------------------------------------------
+
+    def schedule_sync(self) -> None:
+        """After a change: sync soon, once for a burst of changes."""
+        if self.sync_folder is None:
+            return
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        self._sync_timer = self.set_timer(self.sync_delay, self.sync_now)
+
+    @work(thread=True, group="sync", exit_on_error=False, description="Syncing")
+    def sync_now(self) -> None:
+        """Exchange changes with the other devices, off the UI thread; a sync already running
+        makes this one unnecessary."""
+        folder = self.sync_folder
+        if folder is None or not self._sync_running.acquire(blocking=False):
+            return
+        try:
+            report = self.library.sync(folder)
+        except PaperdeckError as error:
+            message = f"Sync: {error}"
+            if message != self._last_sync_error:  # once, not every half minute
+                self._last_sync_error = message
+                self.call_from_thread(
+                    self.notify, message, severity="warning", timeout=10, markup=False
+                )
+            return
+        finally:
+            self._sync_running.release()
+        self._last_sync_error = ""
+        for problem in report.problems:
+            self.call_from_thread(
+                self.notify, f"Sync skipped: {problem}", severity="warning", markup=False
+            )
+        if report.papers_added:
+            self.call_from_thread(self.load_library)  # papers new to this device
+        elif report.received:
+            self.call_from_thread(self.pick_up_outside_changes)
+        if report.received:
+            self.call_from_thread(
+                self.notify,
+                f"Synced {report.received} change(s) from other devices.",
+                timeout=3,
+                markup=False,
+            )
 
     def action_reload(self) -> None:
         self.reload_library()
@@ -296,6 +361,13 @@ def run_app(
     seeds: Sequence[Path],
     triage: str | None = None,
     triage_order: str = "interest",
+    sync_folder: Path | None = None,
 ) -> int:
-    PaperdeckApp(library, seeds=seeds, triage=triage, triage_order=triage_order).run()
+    PaperdeckApp(
+        library,
+        seeds=seeds,
+        triage=triage,
+        triage_order=triage_order,
+        sync_folder=sync_folder,
+    ).run()
     return 0

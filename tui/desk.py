@@ -72,6 +72,8 @@ class Desk:
         self.undo_stack: list[Change] = []
         self._write_lock = asyncio.Lock()
         self.records_changed: Signal[list[Record]] = Signal(app, "records-changed")
+        self.after_write: Callable[[], None] | None = None
+        """Called on the UI thread after each saved change (the app syncs other devices)."""
 
     def set_activity(self, text: str) -> None:
         self.app.activity = text  # type: ignore[attr-defined]
@@ -121,6 +123,8 @@ class Desk:
                 markup=False,
             )
         self.show_change(done)
+        if self.after_write is not None and not done.empty:
+            self.after_write()
         if on_done is not None:
             on_done(done)
         return done

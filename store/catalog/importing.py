@@ -20,16 +20,22 @@ from store.text import title_key
 Progress = Callable[[int, int, str], None]
 """`progress(done, total, what)`: called as long work advances."""
 
+ID_LENGTH = 16
+"""80 bits: a collision among 10 million papers has odds of about 4e-11.  Lists show the first
+8 characters where those are unambiguous (see `store.catalog.ids.short_ids`)."""
 
-def paper_id(key: str, length: int = 8) -> str:
-    """Short, stable id of a paper: the same normalised title gives the same id on any machine."""
+
+def paper_id(key: str, length: int = ID_LENGTH) -> str:
+    """Stable id of a paper: the same normalised title gives the same id on any machine, in
+    any import order.  Shorter ids of earlier versions are prefixes of it."""
     digest = hashlib.sha256(key.encode("utf-8")).digest()
     # base32: 5 bytes give 8 characters; encode only what the id needs.
     return b32encode(digest[: (length * 5 + 7) // 8]).decode("ascii").lower()[:length]
 
 
 def unique_id(key: str, taken: dict[str, str]) -> str:
-    for length in (8, 12, 16, 24, 52):
+    # Longer only on an 80-bit collision, which no library will meet.
+    for length in (ID_LENGTH, 24, 52):
         pid = paper_id(key, length)
         if taken.get(pid, key) == key:
             return pid

@@ -85,6 +85,26 @@ def state_doc(paper: str, state: UserState) -> dict[str, Any]:
     }
 
 
+DEFAULT_DOC: dict[str, Any] = {
+    k: v for k, v in state_doc("", UserState()).items() if k not in ("id", "updated")
+}
+"""A paper's state document before the user did anything with it."""
+
+
+def changed_doc(
+    stored: dict[str, Any] | None, paper: str, old: UserState, new: UserState
+) -> dict[str, Any]:
+    """The stored document with the fields that changed from `old` to `new`: fields this
+    version does not know (written by a newer one on another device) stay as they were."""
+    doc = dict(stored or {})
+    doc.pop("doc_id", None)
+    old_doc, new_doc = state_doc(paper, old), state_doc(paper, new)
+    for name, value in new_doc.items():
+        if name not in doc or old_doc.get(name) != value:
+            doc[name] = value
+    return doc
+
+
 def enrichment_from(doc: dict[str, Any]) -> Enrichment:
     repos = tuple(
         Repo(**{k: v for k, v in r.items() if k in Repo.__dataclass_fields__})
@@ -119,6 +139,15 @@ def table_docs(content: dict[str, Any], table: str) -> Iterable[dict[str, Any]]:
     for doc in content.get(table, {}).values():
         if isinstance(doc, dict) and isinstance(doc.get("id"), str):
             yield doc
+
+
+def queue_ranks(content: dict[str, Any]) -> dict[str, str]:
+    """Each queued paper's rank (see store/sync/ranks.py); empty for a queue saved before."""
+    for doc in content.get(QUEUE_TABLE, {}).values():
+        ranks = doc.get("ranks") if isinstance(doc, dict) else None
+        if isinstance(ranks, dict):
+            return {k: v for k, v in ranks.items() if isinstance(v, str)}
+    return {}
 
 
 def queue_from(content: dict[str, Any]) -> list[str]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -154,9 +154,17 @@ def write_atomic_bytes(
     write_atomic(path, data, before_replace=keep)
 
 
-def backup_name(path: Path, when: float) -> str:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(when))
-    return f"{path.stem}-{stamp}-{int(when * 1e6) % 1_000_000:06d}{path.suffix}"
+def backup_name(path: Path, sequence: int) -> str:
+    # Numbered, not stamped with the clock: one write with the clock a year ahead once stopped
+    # all backups until that date and made restore pick a stale one.
+    return f"{path.stem}-{sequence:08d}{path.suffix}"
+
+
+def _backup_order(path: Path, backup: Path) -> tuple[int, int, str]:
+    middle = backup.name[len(path.stem) + 1 : len(backup.name) - len(path.suffix)]
+    if middle.isdigit():
+        return (1, int(middle), "")
+    return (0, 0, backup.name)  # named by the clock (earlier versions): older than any number
 
 
 def backups_of(path: Path, backup_dir: Path) -> list[Path]:
@@ -164,18 +172,26 @@ def backups_of(path: Path, backup_dir: Path) -> list[Path]:
     if not backup_dir.is_dir():
         return []
     found = [p for p in backup_dir.glob(f"{path.stem}-*{path.suffix}") if p.is_file()]
-    return sorted(found, key=lambda p: p.name, reverse=True)
+    return sorted(found, key=lambda p: _backup_order(path, p), reverse=True)
 
 
 def keep_backup(path: Path, backup_dir: Path, *, kept: int = BACKUPS_KEPT) -> Path | None:
-    """Keep the current version of `path` in `backup_dir`, dropping all but the newest `kept`."""
+    """Keep the current version of `path` in `backup_dir`, dropping all but the newest `kept`;
+    nothing new when the newest backup holds the same bytes already."""
     if not path.exists():
         return None
     backup_dir.mkdir(parents=True, exist_ok=True)
-    target = backup_dir / backup_name(path, time.time())
+    existing = backups_of(path, backup_dir)
+    data = path.read_bytes()
+    if existing:
+        with contextlib.suppress(OSError):
+            if existing[0].read_bytes() == data:
+                return existing[0]
+    order = _backup_order(path, existing[0]) if existing else (0, 0, "")
+    target = backup_dir / backup_name(path, order[1] + 1)
     # A copy, not a hard link: damage done to the file in place must not reach its backups.
     temp = target.with_name(f".{target.name}{TEMP_SUFFIX}")
-    shutil.copyfile(path, temp)
+    temp.write_bytes(data)
     os.replace(temp, target)
     for old in backups_of(path, backup_dir)[kept:]:
         with contextlib.suppress(OSError):
@@ -222,7 +238,8 @@ def check_schema(path: Path, content: dict[str, Any], kind: str) -> None:
 
 
 def new_content(kind: str) -> dict[str, Any]:
-    return {META_TABLE: {"1": {"kind": kind, "schema": SCHEMA_VERSION}}}
+    # "ids": papers have the 16-character ids (see store/files/migrate.py).
+    return {META_TABLE: {"1": {"kind": kind, "schema": SCHEMA_VERSION, "ids": 16}}}
 
 
 def encode(content: dict[str, Any]) -> bytes:
@@ -262,12 +279,24 @@ class StoreFile:
     def lock_path(self) -> Path:
         return self.path.with_name(f".{self.path.name}.lock")
 
+    _holder: int | None = field(default=None, init=False, repr=False, compare=False)
+
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
+        """The file's lock; re-entered freely by the thread that holds it (a change and its
+        journal entry are written under one lock)."""
+        me = threading.get_ident()
+        if self._holder == me:
+            yield
+            return
         with file_lock(
             self.lock_path, self.lock_timeout, what=self.path.name, on_wait=self.on_wait
         ):
-            yield
+            self._holder = me
+            try:
+                yield
+            finally:
+                self._holder = None
 
     def read(self) -> dict[str, Any]:
         """The file's content, checked; a fresh empty content when the file does not exist yet."""
@@ -295,10 +324,14 @@ class StoreFile:
         if self.backup_dir is None:
             return False
         newest = backups_of(self.path, self.backup_dir)[:1]
-        # Backup names sort by the time they were taken.
-        return not newest or newest[0].name < backup_name(
-            self.path, time.time() - self.backup_every
-        )
+        if not newest:
+            return True
+        try:
+            age = time.time() - newest[0].stat().st_mtime
+        except OSError:
+            return True
+        # A backup "from the future" means the clock was wrong when it was taken: don't wait.
+        return age >= self.backup_every or age < -self.backup_every
 
     def remove_stale_temps(self) -> None:
         """A writer killed mid-write leaves its temp file; under the lock, no temp is live.

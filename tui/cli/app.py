@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from store.library import Library
-from store.paths import bundled_seeds
+from store.paths import bundled_seeds, sync_directory
 from store.search.decisions import TRIAGE_ORDERS
 from tui.cli.parser import Subcommands
 
@@ -26,10 +27,16 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 def cmd_app(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
-    return run_app(library, seeds=bundled_seeds())
+    return run_app(library, seeds=bundled_seeds(), sync_folder=sync_directory(os.environ))
 
 
 def cmd_triage(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
-    return run_app(library, seeds=bundled_seeds(), triage=args.query, triage_order=args.order)
+    return run_app(
+        library,
+        seeds=bundled_seeds(),
+        triage=args.query,
+        triage_order=args.order,
+        sync_folder=sync_directory(os.environ),
+    )

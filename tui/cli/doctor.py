@@ -1,4 +1,6 @@
-"""`paperdeck doctor`: check every store file; `--restore` brings back the newest good backup."""
+"""`paperdeck doctor`: check every store file and the journal; `--restore` rebuilds the user
+state from the journal (every acknowledged change) or, for the other files, the newest good
+backup."""
 
 from __future__ import annotations
 
@@ -6,39 +8,45 @@ import argparse
 import sys
 from typing import TextIO
 
+from store.files.storage import StoreFile
 from store.library import Library
+from store.sync.journal import JournalError
 from tui.cli.output import say
 from tui.cli.parser import Subcommands
 
 
 def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
-    """Problems name files and values that may hold anything: each line goes through `say`."""
     problems = 0
+    journal_usable = _check_journal(library, out)
+    if not journal_usable:
+        problems += 1
     for store_file, problem in library.check():
         name = store_file.path.name
+        if problem is None and store_file is library.state_file and library.state_missing():
+            problem = "missing, though the journal holds user state (tags, notes, queue)"
         if problem is None:
             state = "ok" if store_file.path.exists() else "ok (not created yet)"
             say(f"{name}: {state}", out)
             continue
         problems += 1
-        say(f"{name}: DAMAGED: {problem}", out)
+        say(f"{name}: {'MISSING' if not store_file.path.exists() else 'DAMAGED'}: {problem}", out)
         if not restore:
             continue
-        backup = library.good_backup(store_file)
-        if backup is None:
-            hint = (
-                "re-import your listings with `paperdeck import`"
-                if store_file.kind in ("catalog", "abstracts")
-                else "no backup to restore from"
+        if store_file is library.state_file and journal_usable and library.journal.exists():
+            report = library.restore_state()
+            kept = f"; the damaged file is kept as {report.aside}" if report.aside else ""
+            say(
+                f"{name}: rebuilt from the journal ({report.changes} paper(s) with user "
+                f"state){kept}",
+                out,
             )
-            say(f"{name}: no good backup found; {hint}", out)
+            problems -= 1
             continue
-        aside = library.restore(store_file, backup)
-        say(f"{name}: restored from {backup}; the damaged file is kept as {aside}", out)
-        problems -= 1
+        if _restore_backup(library, store_file, out):
+            problems -= 1
     if problems:
         say(
-            f"{problems} damaged file(s). Run `paperdeck doctor --restore` to restore backups."
+            f"{problems} problem(s). Run `paperdeck doctor --restore` to repair them."
             if not restore
             else f"{problems} file(s) could not be restored.",
             out,
@@ -47,9 +55,48 @@ def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
     return 0
 
 
+def _check_journal(library: Library, out: TextIO) -> bool:
+    journal = library.journal
+    if not journal.exists():
+        say("journal: ok (starts with the next change)", out)
+        return True
+    try:
+        replica = journal.replica()
+    except JournalError as error:
+        say(f"journal: DAMAGED: {error}", out)
+        return False
+    say(
+        f"journal: ok ({len(replica.papers)} paper(s) with changes, "
+        f"{journal.size() / 1e6:.1f} MB, device {journal.device})",
+        out,
+    )
+    return True
+
+
+def _restore_backup(library: Library, store_file: StoreFile, out: TextIO) -> bool:
+    name = store_file.path.name
+    backup = library.good_backup(store_file)
+    if backup is None:
+        hint = (
+            "re-import your listings with `paperdeck import`"
+            if store_file.kind in ("catalog", "abstracts")
+            else "no backup to restore from"
+        )
+        say(f"{name}: no good backup found; {hint}", out)
+        return False
+    aside = library.restore(store_file, backup)
+    kept = f"; the damaged file is kept as {aside}" if aside.exists() else ""
+    say(f"{name}: restored from {backup}{kept}", out)
+    return True
+
+
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("doctor", parents=[common], help="check (or --restore) the store files")
-    p.add_argument("--restore", action="store_true", help="restore the newest good backups")
+    p.add_argument(
+        "--restore",
+        action="store_true",
+        help="rebuild a damaged or missing state.json from the journal (else restore backups)",
+    )
     p.set_defaults(run=cmd_doctor, needs_store=False)
 
 

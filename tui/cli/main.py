@@ -15,11 +15,11 @@ from types import FrameType
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
-from store.paths import data_directory
-from tui.cli import app, doctor, export, fetch, interest, output, papers, pull, state
+from store.paths import data_directory, sync_directory
+from tui.cli import app, doctor, export, fetch, interest, output, papers, pull, state, sync
 from tui.cli.parser import ArgumentParser, paperdeck_version
 
-COMMAND_MODULES = (papers, state, interest, app, export, fetch, pull, doctor)
+COMMAND_MODULES = (papers, state, interest, app, export, fetch, pull, doctor, sync)
 """Each adds its subcommands, in this order in `--help`; a new command module goes here."""
 
 
@@ -38,6 +38,8 @@ def build_parser() -> ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"paperdeck {paperdeck_version()}")
+    # The app checks the store itself; a subcommand's defaults would not replace a default set
+    # here, so `needs_store` is left for each command to set (see `main`).
     parser.set_defaults(run=app.cmd_app)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for module in COMMAND_MODULES:
@@ -83,9 +85,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "list" and args.query and not args.json:
             # Abstracts are searched on the other core while this one reads the catalog.
             scan = args.scan = library.scan_abstracts(args.query)
-        if args.command is not None and getattr(args, "needs_store", True):
+        needs_store = args.command is not None and getattr(args, "needs_store", True)
+        if needs_store:
             library.check_usable()
+        folder = sync_directory(os.environ) if needs_store else None
+        if folder is not None and args.command != "sync":
+            sync.auto_sync(library, folder, sys.stderr)  # the other devices' changes first
         code: int = args.run(args, library)
+        if folder is not None and args.command in sync.CHANGES_STATE and code == 0:
+            sync.auto_sync(library, folder, sys.stderr)
         return code
     except PaperdeckError as error:
         output.say(f"paperdeck: error: {error}")

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from store import json_text
+from store.catalog.ids import short_ids
 from store.catalog.importing import Progress
 from store.facts import facts
 from store.models import Record
@@ -24,7 +25,16 @@ def say(text: str, stream: TextIO | None = None) -> None:
     stream.flush()
 
 
-def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool = False) -> None:
+def print_table(
+    records: list[Record],
+    total: int,
+    out: TextIO,
+    *,
+    queue: bool = False,
+    all_ids: Iterable[str] = (),
+) -> None:
+    """A table on a terminal (ids shortened to 8 characters where unambiguous among `all_ids`,
+    the whole library); tab-separated lines with whole ids in a pipe, for scripts."""
     if not out.isatty():
         for record in records:
             paper = record.paper
@@ -41,6 +51,7 @@ def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool =
     from rich.console import Console
     from rich.table import Table
 
+    shorts = short_ids(all_ids or (r.id for r in records))
     console = Console(file=out, highlight=False)
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
     if queue:
@@ -54,7 +65,7 @@ def print_table(records: list[Record], total: int, out: TextIO, *, queue: bool =
     for record in records:
         paper = record.paper
         row = [
-            safe(paper.id),
+            safe(shorts.get(paper.id, paper.id)),
             safe(paper.published or "—"),
             safe("" if paper.upvotes is None else paper.upvotes),
             safe(paper.title),

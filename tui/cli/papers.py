@@ -86,7 +86,7 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
         output.print_json([interest_json(r, interest) for r in records])
     else:
         total = len(library.papers())
-        output.print_table(records, total, sys.stdout)
+        output.print_table(records, total, sys.stdout, all_ids=library.papers())
     return 0
 
 
@@ -153,7 +153,9 @@ def cmd_related(args: argparse.Namespace, library: Library) -> int:
             ]
         )
     else:
-        output.print_table([by_id[r.paper] for r in related], len(records), sys.stdout)
+        output.print_table(
+            [by_id[r.paper] for r in related], len(records), sys.stdout, all_ids=by_id
+        )
     return 0
 
 

@@ -113,7 +113,9 @@ def cmd_queue(args: argparse.Namespace, library: Library) -> int:
         if args.json:
             output.print_json([r.to_json() for r in records])
         else:
-            output.print_table(records, len(library.papers()), sys.stdout, queue=True)
+            output.print_table(
+                records, len(library.papers()), sys.stdout, queue=True, all_ids=library.papers()
+            )
         return 0
     ids = [library.resolve(ref) for ref in args.ids]
     if args.queue_command == "add":
