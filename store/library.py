@@ -18,12 +18,15 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 from __future__ import annotations
 
 import contextlib
+import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.atomic import write_atomic
 from store.catalog.importing import (
     Progress,
     add_abstracts,
@@ -65,6 +68,7 @@ from store.sync.local import LocalJournal
 
 if TYPE_CHECKING:
     from store.devices import RestoreReport
+    from store.search.interest import Interest, InterestModel
     from store.search.scan import AbstractScan
     from store.sync.exchange import ExchangeReport
 
@@ -73,6 +77,8 @@ ABSTRACTS = "abstracts.json"
 STATE = "state.json"
 ENRICHMENT = "enrichment.json"
 CITEKEYS = "citekeys.json"
+INTEREST = "interest.json"
+"""When the reader last reset the interest model: only decisions after it train it."""
 BACKUPS = "backups"
 
 
@@ -235,6 +241,7 @@ class Library:
         from store.search.index import SearchIndex
 
         records = self.all_records(with_abstracts=with_abstracts)
+        interest = self.interest(records) if sort == "interest" else None
         matches = scan.result() if scan is not None else None
         index = SearchIndex(
             records,
@@ -242,7 +249,51 @@ class Library:
             indexed=False,
             abstract_matches=matches,
         )
-        return index.search(query or "", sort, limit=limit)
+        return index.search(
+            query or "", sort, limit=limit, interest=interest.score if interest else None
+        )
+
+    # -- interest ----------------------------------------------------------------------------
+
+    def interest_model(self, records: Sequence[Record] | None = None) -> InterestModel:
+        """Every paper read into the interest model (the slow part: keep it between trainings)."""
+        from store.search.decisions import document_of
+        from store.search.interest import InterestModel
+
+        records = self.all_records(with_abstracts=False) if records is None else records
+        abstracts = self.abstracts()
+        model = InterestModel()
+        for start in range(0, len(records), 250):
+            batch = records[start : start + 250]
+            model.add(document_of(r, abstracts.get(r.id, "")) for r in batch)
+            # Seconds of pure Python on a large library: between batches, let a UI thread in.
+            time.sleep(0)
+        return model
+
+    def interest(
+        self, records: Sequence[Record] | None = None, model: InterestModel | None = None
+    ) -> Interest:
+        """The reader's interest trained on their decisions since the last reset."""
+        from store.search.decisions import decisions_of
+
+        records = self.all_records(with_abstracts=False) if records is None else records
+        model = self.interest_model(records) if model is None else model
+        return model.train(decisions_of(records, self.interest_reset_at()))
+
+    def interest_reset_at(self) -> str | None:
+        """The time of the last `reset_interest`, or None; a damaged mark counts as none."""
+        try:
+            data = json.loads((self.root / INTEREST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        stamp = data.get("reset") if isinstance(data, dict) else None
+        return stamp if isinstance(stamp, str) else None
+
+    def reset_interest(self) -> str:
+        """Forget the model: decisions stay, but only those made from now on will train it."""
+        stamp = self.now().isoformat(timespec="seconds")
+        write_atomic(self.root / INTEREST, json.dumps({"reset": stamp}).encode())
+        return stamp
 
     def scan_abstracts(self, query: str | None) -> AbstractScan | None:
         """Start looking for `query`'s words in the abstracts on another core, so `records`
@@ -378,6 +429,9 @@ class Library:
 
     def set_status(self, ids: Sequence[str], status: str) -> Change:
         return self.user_states.set_status(ids, status)
+
+    def dismiss(self, ids: Sequence[str]) -> Change:
+        return self.user_states.dismiss(ids)
 
     def set_triaged(self, ids: Sequence[str], triaged: bool = True) -> Change:
         return self.user_states.set_triaged(ids, triaged)

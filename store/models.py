@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-STATUSES: tuple[str, ...] = ("unread", "reading", "read")
+STATUSES: tuple[str, ...] = ("unread", "reading", "read", "dismissed")
+"""`dismissed`: not interested (a triage `x`), apart from `read`, finished reading."""
 
 
 @dataclass(frozen=True, slots=True)

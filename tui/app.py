@@ -97,6 +97,7 @@ class PaperdeckApp(App[None]):
         settings: Settings | None = None,
         settings_path: Path | None = None,
         settings_problems: Sequence[str] = (),
+        triage_order: str = "interest",
         sync_folder: Path | None = None,
         sync_interval: float = 30.0,
         sync_delay: float = 1.0,
@@ -125,6 +126,10 @@ class PaperdeckApp(App[None]):
         self._synced_once = False
         self._last_sync_error = ""
         self.triage_on_start = triage
+        self.triage_order = triage_order
+        """`interest`, `uncertain`, `upvotes` or `date`: how the triage pile is ordered."""
+        self.interest_ready: Signal[None] = Signal(self, "interest-ready")
+        """Published (on the UI thread) after each retraining of the interest model."""
         """A query: start in triage mode on it (`paperdeck triage`)."""
         self.desk = Desk(self, library)
         self.desk.after_write = self.schedule_sync
@@ -174,6 +179,7 @@ class PaperdeckApp(App[None]):
         self._mounted.set()
         for problem in self.settings_problems:
             self.notify(problem, severity="warning", timeout=15, markup=False)
+        self.desk.records_changed.subscribe(self, lambda _: self.retrain_interest())
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
         if self.sync_folder is not None and self.sync_interval > 0:
@@ -267,6 +273,7 @@ class PaperdeckApp(App[None]):
         self.loaded = True
         # Indexing holds the interpreter for seconds on big libraries: let the list paint first.
         self.set_timer(0.5, self.index_abstracts)
+        self.retrain_interest()
         if self.triage_on_start is not None:
             self.start_triage(self.triage_on_start)
             self.triage_on_start = None
@@ -285,6 +292,18 @@ class PaperdeckApp(App[None]):
             self.call_from_thread(
                 self.notify, str(error), severity="error", timeout=10, markup=False
             )
+
+    @work(
+        thread=True,
+        group="interest",
+        exit_on_error=False,
+        description="Learning your interest",
+    )
+    def retrain_interest(self) -> None:
+        """After every decision: retrain off the UI thread (the view serialises trainings),
+        then tell the screens that show interest."""
+        self.desk.view.train_interest()
+        self.call_from_thread(self.interest_ready.publish, None)
 
     def pick_up_outside_changes(self) -> None:
         """Another process (the CLI, a second app) wrote tags, notes or papers: show them.
@@ -434,7 +453,7 @@ class PaperdeckApp(App[None]):
     def start_triage(self, query: str = "") -> None:
         from tui.screens.triage import TriageScreen
 
-        self.push_screen(TriageScreen(query))
+        self.push_screen(TriageScreen(query, order=self.triage_order))
 
     @on(StartTriage)
     def _start_triage(self, event: StartTriage) -> None:
@@ -465,6 +484,7 @@ def run_app(
     settings: Settings | None = None,
     settings_path: Path | None = None,
     settings_problems: Sequence[str] = (),
+    triage_order: str = "interest",
     sync_folder: Path | None = None,
 ) -> int:
     import sys
@@ -473,6 +493,7 @@ def run_app(
         library,
         seeds=seeds,
         triage=triage,
+        triage_order=triage_order,
         settings=settings,
         settings_path=settings_path,
         settings_problems=settings_problems,

@@ -44,6 +44,8 @@ class DeskApp(Protocol):
     activity: str
     """What runs in the background ("Fetching 3/10…"), or "" when nothing does."""
     first_results_ready: Signal[None]
+    interest_ready: Signal[None]
+    """Published after each retraining of the interest model."""
 
     def take_first_results(self, sort: str | None) -> list[Record] | None: ...
 

@@ -320,8 +320,15 @@ class SearchIndex:
             rows.sort(key=lambda row: key(records[row]))
 
     def search(
-        self, query: str | Query, sort: str | None = None, *, limit: int | None = None
+        self,
+        query: str | Query,
+        sort: str | None = None,
+        *,
+        limit: int | None = None,
+        interest: Callable[[str], float] | None = None,
     ) -> list[Record]:
+        """Records matching `query` in `sort` order; `interest` scores papers for the
+        `interest` sort (without it, or before any decision, that sort is by upvotes)."""
         parsed = parse_query(query) if isinstance(query, str) else query
         if sort is not None and sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -356,6 +363,10 @@ class SearchIndex:
         records = self.records
         if chosen == "queue":
             matched.sort(key=lambda row: records[row].queue_position or 0)
+        elif chosen == "interest":
+            self._sort(matched, "upvotes")
+            if interest is not None:
+                matched.sort(key=lambda row: -interest(records[row].id))
         elif chosen == "relevance" and scores:
             # Two stable sorts: by date, then by score, best first.
             self._sort(matched, "date")
@@ -386,5 +397,6 @@ def search(
     sort: str | None = None,
     *,
     limit: int | None = None,
+    interest: Callable[[str], float] | None = None,
 ) -> list[Record]:
-    return SearchIndex(records).search(query, sort, limit=limit)
+    return SearchIndex(records).search(query, sort, limit=limit, interest=interest)

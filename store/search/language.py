@@ -22,7 +22,7 @@ from store.errors import QueryError
 from store.models import STATUSES, Record
 from store.text import WORD_BREAKS, normalise
 
-SORTS = ("relevance", "date", "upvotes", "title", "added")
+SORTS = ("relevance", "date", "upvotes", "title", "added", "interest")
 FILTERS = ("tag", "is", "has", "year", "upvotes", "authors", "org", "source")
 IS_VALUES = (*STATUSES, "queued", "triaged")
 HAS_VALUES = ("code", "note", "arxiv", "tags")

@@ -17,10 +17,22 @@ from store.errors import PaperdeckError, UsageError
 from store.library import Library
 from store.paths import data_directory, sync_directory
 from store.settings import config_path, load_settings
-from tui.cli import app, config, doctor, export, fetch, output, papers, pull, state, sync
+from tui.cli import (
+    app,
+    config,
+    doctor,
+    export,
+    fetch,
+    interest,
+    output,
+    papers,
+    pull,
+    state,
+    sync,
+)
 from tui.cli.parser import ArgumentParser, paperdeck_version
 
-COMMAND_MODULES = (papers, state, app, export, fetch, pull, doctor, sync, config)
+COMMAND_MODULES = (papers, state, interest, app, export, fetch, pull, doctor, sync, config)
 """Each adds its subcommands, in this order in `--help`; a new command module goes here."""
 
 

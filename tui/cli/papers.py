@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 from store.library import Library
+from store.models import Record
+from store.search.decisions import document_of
+from store.search.interest import Interest
 from store.search.language import SORTS
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int, year_value
@@ -85,11 +88,21 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
         scan=getattr(args, "scan", None),
     )
     if args.json:
-        output.print_json([r.to_json() for r in library.with_citekeys(records)])
+        interest = library.interest()
+        output.print_json([interest_json(r, interest) for r in library.with_citekeys(records)])
     else:
         total = len(library.papers())
         output.print_table(records, total, sys.stdout, all_ids=library.papers())
     return 0
+
+
+def interest_json(record: Record, interest: Interest) -> dict[str, object]:
+    """The record's JSON with `interest` (0-1, higher = more likely wanted) and
+    `interest_terms` (the paper's words that raised it most)."""
+    data = record.to_json()
+    data["interest"] = interest.interest(record.id)
+    data["interest_terms"] = list(interest.why(document_of(record)))
+    return data
 
 
 def _list_inbox(args: argparse.Namespace, library: Library) -> int:
@@ -109,7 +122,8 @@ def _list_inbox(args: argparse.Namespace, library: Library) -> int:
         CountCache(library).opened(InboxCount(inbox, len(everything), len(new)), opened)
     if args.json:
         fresh = {r.id for r in new}
-        output.print_json([{**r.to_json(), "new": r.id in fresh} for r in records])
+        interest = library.interest()
+        output.print_json([{**interest_json(r, interest), "new": r.id in fresh} for r in records])
     else:
         print(f"inbox {clean(inbox.name)}: {len(new)} new of {len(everything)}", file=sys.stderr)
         output.print_table(records, len(library.papers()), sys.stdout)

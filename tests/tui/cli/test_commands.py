@@ -68,8 +68,10 @@ def papers(db: Path, query: str = "") -> list[dict[str, object]]:
 def test_list_json_is_the_contract(db: Path) -> None:
     records = papers(db)
     assert len(records) == 212
-    assert all(set(r) == KEYS for r in records)
+    assert all(set(r) == KEYS | {"interest", "interest_terms"} for r in records)
     assert all(r["status"] == "unread" and r["queue_position"] is None for r in records)
+    # No decisions yet: no opinion about any paper.
+    assert all(r["interest"] == 0.5 and r["interest_terms"] == [] for r in records)
 
 
 def test_list_in_a_pipe_is_tab_separated(db: Path) -> None:
