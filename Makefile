@@ -29,6 +29,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.ranking
 
 stress: $(STAMP)
 	PAPERDECK_STRESS_ROUNDS=250 $(BIN)/python -m pytest -q -p no:cacheprovider tests/store/test_stress.py

@@ -121,6 +121,11 @@ def bench_size(size: int) -> dict[str, float]:
     result["write_cli_s"] = statistics.median(
         timed_process([paperdeck, "--db", str(db), "tag", ids[0], f"cli-{n}"]) for n in range(3)
     )
+    # BibTeX of every paper: the first export also gives every paper its citation key.
+    bib = WORK / f"papers-{size}.bib"
+    export = [paperdeck, "--db", str(db), "export", "-f", "bib", "--all", "--force", "-o", str(bib)]
+    result["export_bib_first_s"] = timed_process(export)
+    result["export_bib_again_s"] = timed_process(export)
     del view
     # The daily pull (issue 13): pages into the library, and inbox counts.
     from bench.pull import bench_inbox, bench_pull
@@ -206,6 +211,8 @@ def main() -> None:
         ("filter_p95_ms", "{:.1f}"),
         ("write_in_process_ms", "{:.1f}"),
         ("write_cli_s", "{:.2f}"),
+        ("export_bib_first_s", "{:.2f}"),
+        ("export_bib_again_s", "{:.2f}"),
         ("tui_peak_rss_mb", "{:.0f}"),
         ("pull_rss_cpu_s", "{:.2f}"),
         ("repull_rss_cpu_s", "{:.2f}"),

@@ -29,7 +29,11 @@ def fsync_directory(directory: Path) -> None:
 
 
 def write_atomic(
-    path: Path, data: bytes, *, before_replace: Callable[[Path], None] | None = None
+    path: Path,
+    data: bytes,
+    *,
+    before_replace: Callable[[Path], None] | None = None,
+    mode: int | None = None,
 ) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
 
@@ -37,7 +41,8 @@ def write_atomic(
     the old content (the store keeps a backup there).  A symlinked `path` is written through to
     its final target, in the target's folder, so the link survives.  Every OSError (no space,
     no inodes, a read-only folder, too many open files) becomes one StoreWriteError naming
-    `path`, and no temp file is left.
+    `path`, and no temp file is left.  The file is private (0600, as mkstemp makes it) unless
+    `mode` says otherwise (exports: see `store.export.write`).
     """
     shown = path
     path = write_target(path)
@@ -53,6 +58,8 @@ def write_atomic(
             # Only now, with the name known to the cleanup below, may an interrupt land.
             _release_interrupts(held)
         with os.fdopen(fd, "wb") as handle:
+            if mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

@@ -49,17 +49,18 @@ def facts(record: Record) -> list[Fact]:
     paper, enrichment, state = record.paper, record.enrichment, record.state
     rows: list[Fact] = [
         ("id", paper.id),
+        ("citekey", " ".join(filter(None, (record.citekey, *record.citekey_aliases)))),
         ("published", paper.published or "unknown"),
         ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
         ("authors", authors(record)),
         ("organization", organization(paper)),
     ]
     if record.arxiv_id:
-        version = f"v{paper.version}" if paper.version else ""
+        version = f"v{record.version}" if record.version else ""
         categories = " ".join(record.categories)
         rows.append(("arXiv", f"{record.arxiv_id}{version}  {categories}".strip()))
-    rows.append(("DOI", paper.doi or ""))
-    rows.append(("journal", paper.journal_ref or ""))
+    rows.append(("DOI", record.doi or ""))
+    rows.append(("journal", record.journal_ref or ""))
     for repo in enrichment.repos:
         rows.append(("repo", repo_summary(repo)))
         rows.append(("", repo.description or ""))

@@ -6,7 +6,9 @@ with the catalog:
 - `catalog.json`: papers as parsed from the listings (rewritten only by imports);
 - `abstracts.json`: their abstracts, apart so the list can be shown without them;
 - `state.json`: the user's tags, notes, status, triage marks and queue order (`store.state`);
-- `enrichment.json`: what arXiv and GitHub said.
+- `enrichment.json`: what arXiv and GitHub said;
+- `citekeys.json`: each paper's citation key once assigned, and its aliases (user data, backed
+  up like the state, but apart: 100k keys would otherwise slow every tag written).
 
 This module reads them (cached while a file is unchanged) and hands every use case to the module
 that owns it: importing to `store.catalog`, state changes to `store.state`, health to
@@ -16,12 +18,15 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 from __future__ import annotations
 
 import contextlib
+import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.atomic import write_atomic
 from store.catalog.importing import (
     Progress,
     add_abstracts,
@@ -33,8 +38,16 @@ from store.catalog.importing import (
 from store.catalog.listing import Listing
 from store.drafts import DRAFTS, NoteDrafts
 from store.errors import StoreError, UnknownPaper
+from store.export.citekey import DEFAULT_PATTERN
 from store.files import health
 from store.files.cache import CachedDocs
+from store.files.citekeys import (
+    CiteKey,
+    assign_citekeys,
+    citekeys_from,
+    merge_citekeys,
+    visible_aliases,
+)
 from store.files.documents import (
     PAPERS_TABLE,
     enrichment_doc,
@@ -55,6 +68,7 @@ from store.sync.local import LocalJournal
 
 if TYPE_CHECKING:
     from store.devices import RestoreReport
+    from store.search.interest import Interest, InterestModel
     from store.search.scan import AbstractScan
     from store.sync.exchange import ExchangeReport
 
@@ -62,6 +76,9 @@ CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
 STATE = "state.json"
 ENRICHMENT = "enrichment.json"
+CITEKEYS = "citekeys.json"
+INTEREST = "interest.json"
+"""When the reader last reset the interest model: only decisions after it train it."""
 BACKUPS = "backups"
 
 
@@ -79,16 +96,20 @@ class Library:
         lock_timeout: float = 10.0,
         now: Callable[[], datetime] = utc_now,
         on_lock_wait: LockWait | None = None,
+        citekey_pattern: str = DEFAULT_PATTERN,
     ) -> None:
         """`on_lock_wait` is told, within a second, when a write waits for another process."""
         self.root = root
         self.now = now
+        self.citekey_pattern = citekey_pattern
+        """The formula for new citation keys (settings `citekey.pattern`)."""
         backups = root / BACKUPS
         # The catalog can be rebuilt from the listings: a few versions of it are enough.
         self.catalog_file = StoreFile(root / CATALOG, "catalog", lock_timeout, backups, 0.0, 3)
         self.abstracts_file = StoreFile(root / ABSTRACTS, "abstracts", lock_timeout)
         self.state_file = StoreFile(root / STATE, "state", lock_timeout, backups)
         self.enrichment_file = StoreFile(root / ENRICHMENT, "enrichment", lock_timeout, backups)
+        self.citekeys_file = StoreFile(root / CITEKEYS, "citekeys", lock_timeout, backups)
         self.inboxes_file = StoreFile(root / INBOXES, "inboxes", lock_timeout, backups)
         for store_file in self.files:
             store_file.on_wait = on_lock_wait
@@ -100,6 +121,7 @@ class Library:
         self._papers = CachedDocs(self.catalog_file, _papers_by_id)
         self._abstracts = CachedDocs(self.abstracts_file, _abstracts_by_id)
         self._enrichments = CachedDocs(self.enrichment_file, _enrichments_by_id)
+        self._citekeys = CachedDocs(self.citekeys_file, citekeys_from)
 
     @classmethod
     def open(cls, root: Path, **kwargs: Any) -> Library:
@@ -133,6 +155,7 @@ class Library:
             self.abstracts_file,
             self.state_file,
             self.enrichment_file,
+            self.citekeys_file,
             self.inboxes_file,
         )
 
@@ -172,6 +195,7 @@ class Library:
         positions = {pid: n for n, pid in enumerate(queue_from(content), start=1)}
         enrichments = self.enrichments()
         abstracts = self.abstracts() if with_abstracts else {}
+        keys = self.citekeys()
         default_state = UserState()
         default_enrichment = Enrichment()
         records = []
@@ -181,14 +205,25 @@ class Library:
                 continue  # merged into another paper by the user
             if abstracts:
                 paper = replace(paper, abstract=abstracts.get(pid, ""))
+            key = keys.get(pid)
             records.append(
                 Record(
                     paper,
                     state,
                     positions.get(pid),
                     enrichments.get(pid, default_enrichment),
+                    key.key if key else None,
+                    key.aliases if key else (),
                 )
             )
+        if any(key.aliases for key in keys.values()):
+            shown = [r.id for r in records]
+            records = [
+                replace(r, citekey_aliases=visible_aliases(keys, r.id, shown))
+                if r.citekey_aliases
+                else r
+                for r in records
+            ]
         return records
 
     def records(
@@ -206,6 +241,7 @@ class Library:
         from store.search.index import SearchIndex
 
         records = self.all_records(with_abstracts=with_abstracts)
+        interest = self.interest(records) if sort == "interest" else None
         matches = scan.result() if scan is not None else None
         index = SearchIndex(
             records,
@@ -213,7 +249,51 @@ class Library:
             indexed=False,
             abstract_matches=matches,
         )
-        return index.search(query or "", sort, limit=limit)
+        return index.search(
+            query or "", sort, limit=limit, interest=interest.score if interest else None
+        )
+
+    # -- interest ----------------------------------------------------------------------------
+
+    def interest_model(self, records: Sequence[Record] | None = None) -> InterestModel:
+        """Every paper read into the interest model (the slow part: keep it between trainings)."""
+        from store.search.decisions import document_of
+        from store.search.interest import InterestModel
+
+        records = self.all_records(with_abstracts=False) if records is None else records
+        abstracts = self.abstracts()
+        model = InterestModel()
+        for start in range(0, len(records), 250):
+            batch = records[start : start + 250]
+            model.add(document_of(r, abstracts.get(r.id, "")) for r in batch)
+            # Seconds of pure Python on a large library: between batches, let a UI thread in.
+            time.sleep(0)
+        return model
+
+    def interest(
+        self, records: Sequence[Record] | None = None, model: InterestModel | None = None
+    ) -> Interest:
+        """The reader's interest trained on their decisions since the last reset."""
+        from store.search.decisions import decisions_of
+
+        records = self.all_records(with_abstracts=False) if records is None else records
+        model = self.interest_model(records) if model is None else model
+        return model.train(decisions_of(records, self.interest_reset_at()))
+
+    def interest_reset_at(self) -> str | None:
+        """The time of the last `reset_interest`, or None; a damaged mark counts as none."""
+        try:
+            data = json.loads((self.root / INTEREST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        stamp = data.get("reset") if isinstance(data, dict) else None
+        return stamp if isinstance(stamp, str) else None
+
+    def reset_interest(self) -> str:
+        """Forget the model: decisions stay, but only those made from now on will train it."""
+        stamp = self.now().isoformat(timespec="seconds")
+        write_atomic(self.root / INTEREST, json.dumps({"reset": stamp}).encode())
+        return stamp
 
     def scan_abstracts(self, query: str | None) -> AbstractScan | None:
         """Start looking for `query`'s words in the abstracts on another core, so `records`
@@ -253,12 +333,34 @@ class Library:
 
     def record(self, pid: str) -> Record:
         state, position = self.user_states.of(pid)
+        keys = self.citekeys()
+        key = keys.get(pid)
         return Record(
             replace(self.papers()[pid], abstract=self.abstract(pid)),
             state,
             position,
             self.enrichments().get(pid, Enrichment()),
+            key.key if key else None,
+            visible_aliases(keys, pid, self._shown_ids()) if key else (),
         )
+
+    def citekeys(self) -> dict[str, CiteKey]:
+        """Stored citation keys by paper id (read again only when the file changed)."""
+        return self._citekeys.get()
+
+    def _shown_ids(self) -> list[str]:
+        """Papers not merged into another."""
+        states = self.states()
+        return [p for p in self.papers() if p not in states or states[p].duplicate_of is None]
+
+    # -- citation keys (see store.files.citekeys) --------------------------------------------
+
+    def with_citekeys(self, records: Sequence[Record], *, rekey: bool = False) -> list[Record]:
+        """`records` with their citation keys, assigning (and storing) one to every paper that
+        has none yet; with `rekey`, every one of them is made anew from the pattern."""
+        keys = assign_citekeys(self.citekeys_file, records, self.citekey_pattern, rekey=rekey)
+        shown = self._shown_ids() if any(k.aliases for k in keys.values()) else []
+        return [_keyed(r, keys.get(r.id), keys, shown) for r in records]
 
     def tag_counts(self) -> dict[str, int]:
         return self.user_states.tag_counts()
@@ -328,6 +430,9 @@ class Library:
     def set_status(self, ids: Sequence[str], status: str) -> Change:
         return self.user_states.set_status(ids, status)
 
+    def dismiss(self, ids: Sequence[str]) -> Change:
+        return self.user_states.dismiss(ids)
+
     def set_triaged(self, ids: Sequence[str], triaged: bool = True) -> Change:
         return self.user_states.set_triaged(ids, triaged)
 
@@ -350,7 +455,11 @@ class Library:
         return self.user_states.undo(change)
 
     def merge_user_state(self, keep: str, drop: str) -> Change:
-        return self.user_states.merge(keep, drop)
+        """Merge near-duplicate `drop` into `keep`; `keep` keeps its citation key and takes
+        `drop`'s as an alias."""
+        change = self.user_states.merge(keep, drop)
+        merge_citekeys(self.citekeys_file, self.record(keep), drop, self.citekey_pattern)
+        return change
 
     # -- several devices (see store.sync) ----------------------------------------------------
 
@@ -410,7 +519,9 @@ class Library:
 
     def take_backups(self) -> None:
         """Keep a version of the user's files now (the app does this at every start)."""
-        health.take_backups((self.state_file, self.enrichment_file, self.inboxes_file))
+        health.take_backups(
+            (self.state_file, self.enrichment_file, self.citekeys_file, self.inboxes_file)
+        )
 
     def check(self) -> list[tuple[StoreFile, str | None]]:
         """Each store file with None when it is sound, else what is wrong with it."""
@@ -426,6 +537,7 @@ class Library:
         self.check_state_present()
         self.state_file.load()
         self.enrichments()
+        self.citekeys()
         health.check_ends(self.abstracts_file.path)
 
     def inboxes(self) -> Inboxes:
@@ -453,3 +565,12 @@ def _enrichments_by_id(docs: Iterable[dict[str, Any]]) -> dict[str, Enrichment]:
 
 
 __all__ = ["Change", "ImportReport", "Library", "Progress", "listing_files", "paper_id"]
+
+
+def _keyed(
+    record: Record, key: CiteKey | None, keys: dict[str, CiteKey], shown: list[str]
+) -> Record:
+    if key is None:
+        return record
+    aliases = visible_aliases(keys, record.id, shown) if key.aliases else ()
+    return replace(record, citekey=key.key, citekey_aliases=aliases)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-STATUSES: tuple[str, ...] = ("unread", "reading", "read")
+STATUSES: tuple[str, ...] = ("unread", "reading", "read", "dismissed")
+"""`dismissed`: not interested (a triage `x`), apart from `read`, finished reading."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,12 @@ class Enrichment:
     """None (never asked), `ok`, `not_found`, or an error word."""
     arxiv_checked: str | None = None
     repos: tuple[Repo, ...] = ()
+    doi: str | None = None
+    journal_ref: str | None = None
+    """Where the paper was published, as the authors told arXiv (`J. Chem. Phys. 115, 1626`)."""
+    primary_category: str | None = None
+    version: int | None = None
+    """The latest arXiv version seen by `fetch`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,10 @@ class Record:
     state: UserState = field(default_factory=UserState)
     queue_position: int | None = None
     enrichment: Enrichment = field(default_factory=Enrichment)
+    citekey: str | None = None
+    """The paper's citation key once one was assigned; it never changes by itself."""
+    citekey_aliases: tuple[str, ...] = ()
+    """Keys this paper was cited by before (merged duplicates, `rekey`)."""
 
     @property
     def id(self) -> str:
@@ -121,6 +132,23 @@ class Record:
     @property
     def title(self) -> str:
         return self.paper.title
+
+    @property
+    def doi(self) -> str | None:
+        return self.enrichment.doi or self.paper.doi
+
+    @property
+    def journal_ref(self) -> str | None:
+        """Where the paper was published: arXiv's answer to `fetch`, else what a pull said."""
+        return self.enrichment.journal_ref or self.paper.journal_ref
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.enrichment.primary_category or next(iter(self.categories), None)
+
+    @property
+    def version(self) -> int | None:
+        return self.enrichment.version or self.paper.version
 
     @property
     def queued(self) -> bool:
@@ -133,6 +161,7 @@ class Record:
 
     @property
     def authors(self) -> tuple[str, ...]:
+        """Names in order: arXiv's after `fetch`, else a pull's (never the organisation)."""
         return self.enrichment.authors or self.paper.authors
 
     @property
@@ -167,6 +196,8 @@ class Record:
         p, s, e = self.paper, self.state, self.enrichment
         return {
             "id": p.id,
+            "citekey": self.citekey,
+            "citekey_aliases": list(self.citekey_aliases),
             "title": p.title,
             "abstract": p.abstract,
             "authors_count": p.authors_count,
@@ -184,9 +215,10 @@ class Record:
             "authors": list(self.authors),
             "arxiv_categories": list(e.arxiv_categories),
             "categories": list(self.categories),
-            "doi": p.doi,
-            "journal_ref": p.journal_ref,
-            "version": p.version,
+            "doi": self.doi,
+            "journal_ref": self.journal_ref,
+            "primary_category": self.primary_category,
+            "version": self.version,
             "github_stars": p.github_stars,
             "pdf_url": e.pdf_url,
             "repos": [r.to_json() for r in e.repos],

@@ -203,9 +203,13 @@ class UserStates:
                 old_docs[pid] = dict(docs[pid]) if pid in docs else None
                 new_docs[pid] = changed_doc(docs.get(pid), pid, old, new)
             queue_before = tuple(queue)
-            # Reading a paper to the end takes it off the queue.
+            # Reading a paper to the end, or dismissing it, takes it off the queue.
             new_queue = queue_update(list(queue)) if queue_update else list(queue)
-            done = {pid for pid, s in after.items() if s.status == "read" and s != before[pid]}
+            done = {
+                pid
+                for pid, s in after.items()
+                if s.status in ("read", "dismissed") and s != before[pid]
+            }
             new_queue = [pid for pid in new_queue if pid not in done]
             # In the journal (fsynced) before state.json says so: see store/sync/recorder.py.
             entries, new_ranks = record(
@@ -335,16 +339,21 @@ class UserStates:
         return self._each(f"mark {status}", ids, lambda s: replace(s, status=status))
 
     @follows_merges
+    def dismiss(self, ids: Sequence[str]) -> Change:
+        """Not interested: dismissed, triaged, off the queue; `undo` brings all of it back."""
+        return self._each("dismiss", ids, lambda s: replace(s, status="dismissed", triaged=True))
+
+    @follows_merges
     def set_triaged(self, ids: Sequence[str], triaged: bool = True) -> Change:
         return self._each("triage", ids, lambda s: replace(s, triaged=triaged))
 
     @follows_merges
     def triage(self, pid: str, *, queue: bool = False, dismiss: bool = False) -> Change:
         """Record a triage decision: the paper leaves the untriaged pile; `queue` queues it,
-        `dismiss` marks it read (and so off the queue)."""
+        `dismiss` marks it dismissed (not interested, and so off the queue)."""
 
         def update(_: str, state: UserState) -> UserState:
-            return replace(state, triaged=True, status="read" if dismiss else state.status)
+            return replace(state, triaged=True, status="dismissed" if dismiss else state.status)
 
         def queue_update(ids: list[str]) -> list[str]:
             return ids + [pid] if queue and pid not in ids else ids

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from store.models import Record
+from store.models import STATUSES, Record
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def overview(records: Sequence[Record], *, today: date, weeks: int = 12) -> Over
         papers=len(records),
         by_year=by_year,
         by_tag=sorted(tags.items(), key=lambda kv: (-kv[1], kv[0])),
-        by_status={s: statuses.get(s, 0) for s in ("unread", "reading", "read")},
+        by_status={s: statuses.get(s, 0) for s in STATUSES},
         queued=sum(1 for r in records if r.queued),
         notes=sum(1 for r in records if r.state.has_note),
         triaged=sum(1 for r in records if r.state.triaged),

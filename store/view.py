@@ -14,7 +14,9 @@ from store.files.storage import signature
 from store.library import Library
 from store.memory import paused_gc
 from store.models import Change, Enrichment, Record, UserState
+from store.search.decisions import document_of
 from store.search.index import SearchIndex
+from store.search.interest import Interest, InterestModel
 from store.search.language import Query
 from store.search.related import Related, RelatedIndex
 from store.tags import count_tags
@@ -49,6 +51,27 @@ class LibraryView:
         self._related_lock = threading.Lock()
         self.version = 0
         """Counts loads and changes: a result computed at one version is stale at another."""
+        self.interest: Interest | None = None
+        """The last trained interest (None until `train_interest` ran once)."""
+        self._interest_model: InterestModel | None = None
+        self._interest_lock = threading.Lock()
+
+    def train_interest(self) -> Interest:
+        """Retrain on the decisions as they are now (call from a worker: reading the papers
+        into the model the first time takes seconds on a large library)."""
+        with self._interest_lock:
+            records = list(self.by_id.values())
+            model = self._interest_model
+            if model is None or len(model) != len(records):
+                model = self._interest_model = self.library.interest_model(records)
+            self.interest = self.library.interest(records, model)
+            return self.interest
+
+    def why(self, record: Record) -> tuple[str, ...]:
+        """The paper's words that raised its interest most (none before training)."""
+        if self.interest is None:
+            return ()
+        return self.interest.why(document_of(record, self.library.abstract(record.id)))
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
@@ -73,6 +96,7 @@ class LibraryView:
             self.by_id = {r.id: r for r in records}
             self.index = SearchIndex(records, abstracts=self.library.abstracts)
         self._related = None
+        self._interest_model = None  # the papers may have changed: read again on next training
         self.version += 1
 
     @property
@@ -99,7 +123,8 @@ class LibraryView:
         return self.by_id[paper]
 
     def search(self, query: str | Query, sort: str | None = None) -> list[Record]:
-        return self.index.search(query, sort)
+        interest = self.interest
+        return self.index.search(query, sort, interest=interest.score if interest else None)
 
     def queue(self) -> list[Record]:
         queued = [r for r in self.by_id.values() if r.queue_position is not None]

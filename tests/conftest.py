@@ -25,6 +25,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     """Keep the machine running the tests out of them."""
     home = tmp_path / "paperdeck-home"
     monkeypatch.setenv("PAPERDECK_HOME", str(home))
+    monkeypatch.setenv("PAPERDECK_CONFIG", str(tmp_path / "paperdeck-config" / "config.toml"))
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     # Drafts a failing store could not take go to the user's cache directory.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -20,8 +20,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from store.errors import PaperdeckError
 from store.library import Library
 from store.models import Record
+from store.settings import Settings
 from store.view import OutsideChanges
-from tui import bindings
+from tui import bindings, preferences
 from tui.commands import PaperdeckCommands
 from tui.desk import Desk
 from tui.messages import OpenAbstract, StartTriage, WorkerFailed
@@ -93,11 +94,29 @@ class PaperdeckApp(App[None]):
         seeds: Sequence[Path] = (),
         watch_interval: float = 2.0,
         triage: str | None = None,
+        settings: Settings | None = None,
+        settings_path: Path | None = None,
+        settings_problems: Sequence[str] = (),
+        triage_order: str = "interest",
         sync_folder: Path | None = None,
         sync_interval: float = 30.0,
         sync_delay: float = 1.0,
     ) -> None:
         super().__init__()
+        self.settings = settings or Settings()
+        self.settings_path = settings_path
+        """Where theme and sort chosen here are remembered; None: nowhere (tests, no config)."""
+        keymap, problems = preferences.checked_keymap(self.settings.keymap, settings_path)
+        self.set_keymap(keymap)
+        self.remapped = keymap
+        """Binding id -> keys the user chose (checked), for widgets that name a key in text."""
+        theme, theme_problems = preferences.checked_theme(
+            self.settings, self.available_themes, settings_path
+        )
+        if theme is not None:
+            self.theme = theme
+        self.set_reactive(PaperdeckApp.sort, self.settings.sort)
+        self.settings_problems = [*settings_problems, *problems, *theme_problems]
         self.sync_folder = sync_folder
         """`PAPERDECK_SYNC_DIR`: sync on start, after changes and every `sync_interval` s."""
         self.sync_interval = sync_interval
@@ -107,6 +126,10 @@ class PaperdeckApp(App[None]):
         self._synced_once = False
         self._last_sync_error = ""
         self.triage_on_start = triage
+        self.triage_order = triage_order
+        """`interest`, `uncertain`, `upvotes` or `date`: how the triage pile is ordered."""
+        self.interest_ready: Signal[None] = Signal(self, "interest-ready")
+        """Published (on the UI thread) after each retraining of the interest model."""
         """A query: start in triage mode on it (`paperdeck triage`)."""
         self.desk = Desk(self, library)
         self.desk.after_write = self.schedule_sync
@@ -154,6 +177,9 @@ class PaperdeckApp(App[None]):
 
     def on_mount(self) -> None:
         self._mounted.set()
+        for problem in self.settings_problems:
+            self.notify(problem, severity="warning", timeout=15, markup=False)
+        self.desk.records_changed.subscribe(self, lambda _: self.retrain_interest())
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
         if self.sync_folder is not None and self.sync_interval > 0:
@@ -247,6 +273,7 @@ class PaperdeckApp(App[None]):
         self.loaded = True
         # Indexing holds the interpreter for seconds on big libraries: let the list paint first.
         self.set_timer(0.5, self.index_abstracts)
+        self.retrain_interest()
         if self.triage_on_start is not None:
             self.start_triage(self.triage_on_start)
             self.triage_on_start = None
@@ -265,6 +292,18 @@ class PaperdeckApp(App[None]):
             self.call_from_thread(
                 self.notify, str(error), severity="error", timeout=10, markup=False
             )
+
+    @work(
+        thread=True,
+        group="interest",
+        exit_on_error=False,
+        description="Learning your interest",
+    )
+    def retrain_interest(self) -> None:
+        """After every decision: retrain off the UI thread (the view serialises trainings),
+        then tell the screens that show interest."""
+        self.desk.view.train_interest()
+        self.call_from_thread(self.interest_ready.publish, None)
 
     def pick_up_outside_changes(self) -> None:
         """Another process (the CLI, a second app) wrote tags, notes or papers: show them.
@@ -353,6 +392,34 @@ class PaperdeckApp(App[None]):
         self.loaded = False
         self.load_library()
 
+    # -- remembered choices ------------------------------------------------------------------
+
+    def key_for(self, binding_id: str, default: str) -> str:
+        """How to show the first key of a binding, as the user mapped it."""
+        from textual.binding import Binding
+
+        keys = self.remapped.get(binding_id, default).split(",")[0]
+        return self.get_key_display(Binding(keys, ""))
+
+    def watch_theme(self, theme: str) -> None:
+        self._remember("theme", theme)
+
+    def watch_sort(self, sort: str | None) -> None:
+        if sort is not None:
+            self._remember("sort", sort)
+
+    def _remember(self, key: str, value: str) -> None:
+        if self.settings_path is None or getattr(self.settings, key) == value:
+            return
+        self.settings = self.settings.with_top_level(key, value)
+        self._save_choice(self.settings_path, key, value)
+
+    @work(thread=True, group="settings", exit_on_error=False, description="Saving the settings")
+    def _save_choice(self, path: Path, key: str, value: str) -> None:
+        problem = preferences.save_choice(path, key, value)
+        if problem is not None:
+            self.call_from_thread(self.notify, problem, severity="error", timeout=10, markup=False)
+
     # -- failures ----------------------------------------------------------------------------
 
     @on(Worker.StateChanged)
@@ -386,7 +453,7 @@ class PaperdeckApp(App[None]):
     def start_triage(self, query: str = "") -> None:
         from tui.screens.triage import TriageScreen
 
-        self.push_screen(TriageScreen(query))
+        self.push_screen(TriageScreen(query, order=self.triage_order))
 
     @on(StartTriage)
     def _start_triage(self, event: StartTriage) -> None:
@@ -447,11 +514,24 @@ def run_app(
     *,
     seeds: Sequence[Path],
     triage: str | None = None,
+    settings: Settings | None = None,
+    settings_path: Path | None = None,
+    settings_problems: Sequence[str] = (),
+    triage_order: str = "interest",
     sync_folder: Path | None = None,
 ) -> int:
     import sys
 
-    app = PaperdeckApp(library, seeds=seeds, triage=triage, sync_folder=sync_folder)
+    app = PaperdeckApp(
+        library,
+        seeds=seeds,
+        triage=triage,
+        triage_order=triage_order,
+        settings=settings,
+        settings_path=settings_path,
+        settings_problems=settings_problems,
+        sync_folder=sync_folder,
+    )
     app.run()
     failed = app.desk.finish_writes()  # changes still waiting when the app stopped
     if app.lost_terminal is None:

@@ -143,6 +143,13 @@ TRIAGE: list[BindingType] = [
     Binding("s", "decide('skipped')", "Skip", id="triage.skip"),
     Binding("o", "open_link", "Open link", id="triage.open"),
     Binding("u", "undo", "Undo", id="triage.undo"),
+    Binding(
+        "O",
+        "next_order",
+        "Order",
+        id="triage.order",
+        tooltip="Order the papers still to come by interest, uncertainty, upvotes or date",
+    ),
     Binding("q", "leave", "Leave", id="triage.quit", tooltip="Leave triage (progress is kept)"),
     Binding("escape", "leave", "Leave", show=False, id="triage.leave"),
 ]

@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from store.errors import PaperdeckError
 from store.library import Change, Library
 from store.models import Enrichment, Record
+from store.settings import Settings
 from store.view import LibraryView
 from tui.text import clean, plural
 
@@ -43,6 +44,8 @@ class DeskApp(Protocol):
     activity: str
     """What runs in the background ("Fetching 3/10…"), or "" when nothing does."""
     first_results_ready: Signal[None]
+    interest_ready: Signal[None]
+    """Published after each retraining of the interest model."""
 
     def take_first_results(self, sort: str | None) -> list[Record] | None: ...
 
@@ -336,7 +339,10 @@ class Desk:
         worker = get_current_worker()
         call = self.app.call_from_thread
         try:
-            settings = PullSettings.from_env(os.environ)
+            # The app carries the user's settings: their [pull] sources (PAPERDECK_PULL wins).
+            user = getattr(self.app, "settings", None)
+            configured = user.pull.sources if isinstance(user, Settings) else ()
+            settings = PullSettings.from_env(os.environ, configured)
             targets = plan(self.library, settings.sources, today=self.library.now().date())
         except PaperdeckError as error:
             call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
@@ -418,10 +424,13 @@ class Desk:
         now = datetime.now().astimezone()
         call = self.app.call_from_thread
         try:
-            records = [
-                self.view.with_abstract(r)
-                for r in self.scope_records(request.scope, selection, query, sort)
-            ]
+            # Keys are assigned (and stored) the first time a paper is exported.
+            records = self.library.with_citekeys(
+                [
+                    self.view.with_abstract(r)
+                    for r in self.scope_records(request.scope, selection, query, sort)
+                ]
+            )
             done = export_to(
                 request.fmt,
                 records,

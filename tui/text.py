@@ -20,13 +20,12 @@ def safe(value: object, style: str = "", *, multiline: bool = False) -> Text:
     return Text(clean(value, multiline=multiline), style=style)
 
 
-STATUS_MARKS = {"unread": "", "reading": "R", "read": "✓"}
+STATUS_MARKS = {"unread": "", "reading": "R", "read": "✓", "dismissed": "x"}
 
 
 def markers(record: Record, *, blank: str = " ") -> str:
-    """`QNCS`: queued, has a note, has code, status (R reading, ✓ read); `blank` where off.
-
-    The same four columns in the app's list and the CLI's table."""
+    """`QNCS`: queued, has a note, has code, status (R reading, ✓ read, x dismissed); `blank`
+    where off.  The same four columns in the app's list and the CLI's table."""
     state = record.state
     return "".join(
         (

@@ -49,7 +49,9 @@ _ID_IN_URL = re.compile(
     r"^https?://(?:export\.)?arxiv\.org/abs/"
     r"(?P<id>(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?)$"
 )
-_VERSION = re.compile(r"v\d+$")
+_VERSION = re.compile(r"v(\d+)$")
+# A DOI as Crossref defines it: `10.` + registrant + `/` + suffix (no spaces).
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 # Formatting commands vanish; other commands keep their name (`$\\alpha$` reads as `alpha`).
 _TEX_FORMATTING = re.compile(
@@ -81,6 +83,11 @@ class ArxivEntry:
     pdf_url: str
     published: date | None
     updated: date | None
+    doi: str | None = None
+    journal_ref: str | None = None
+    primary_category: str | None = None
+    version: int | None = None
+    """The version the answer describes (`v3` in the entry id)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,6 +207,7 @@ def _parse_entry(element: ET.Element) -> ArxivEntry | None:
     if match is None or not title:
         return None
     arxiv_id = _VERSION.sub("", match["id"])
+    version = _VERSION.search(match["id"])
     authors = tuple(
         name
         for author in element.findall(f"{ATOM}author")
@@ -221,7 +229,21 @@ def _parse_entry(element: ET.Element) -> ArxivEntry | None:
         pdf_url=_pdf_url(element, arxiv_id),
         published=_parse_date(element.findtext(f"{ATOM}published")),
         updated=_parse_date(element.findtext(f"{ATOM}updated")),
+        doi=_doi(element.findtext(f"{ARXIV}doi")),
+        journal_ref=one_line(element.findtext(f"{ARXIV}journal_ref") or "", limit=300) or None,
+        primary_category=terms[0].strip()
+        if primary is not None and terms[0].strip() in categories
+        else None,
+        version=int(version[1]) if version else None,
     )
+
+
+def _doi(value: str | None) -> str | None:
+    """The first DOI arXiv lists (some entries carry several, space-separated); None if it
+    does not look like one."""
+    words = (value or "").split()
+    doi = words[0] if words else ""
+    return doi if _DOI.match(doi) and len(doi) <= 200 else None
 
 
 def _pdf_url(element: ET.Element, arxiv_id: str) -> str:

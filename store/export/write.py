@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +23,8 @@ from pathlib import Path
 from store import atomic
 from store.atomic import TEMP_SUFFIX
 from store.errors import ExportError, StoreWriteError
-from store.export.render import paper_document, render, slugify
+from store.export.markdown import paper_document, slugify
+from store.export.render import render
 from store.models import Record
 
 MANIFEST = ".paperdeck-export.json"
@@ -31,9 +34,33 @@ BATCH = 64
 _TEMP_RE = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + "$")
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where the system says (Linux); elsewhere
+    set and restored at once (a thread creating a file in between is the only risk)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def export_mode(path: Path) -> int:
+    """An existing file keeps its mode; a new one gets what any program would give it
+    (0666 less the umask): exports are meant to be shared, unlike the store's own files."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
 def write_atomic(path: Path, text: str) -> None:
     try:
-        atomic.write_atomic(path, text.encode("utf-8"))
+        atomic.write_atomic(path, text.encode("utf-8"), mode=export_mode(path))
     except StoreWriteError as error:
         raise ExportError(str(error).replace("could not save", "could not export")) from None
 

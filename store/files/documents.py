@@ -119,7 +119,15 @@ def enrichment_from(doc: dict[str, Any]) -> Enrichment:
         arxiv_status=doc.get("arxiv_status"),
         arxiv_checked=doc.get("arxiv_checked"),
         repos=repos,
+        doi=_text(doc.get("doi")),
+        journal_ref=_text(doc.get("journal_ref")),
+        primary_category=_text(doc.get("primary_category")),
+        version=doc.get("version") if type(doc.get("version")) is int else None,
     )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def enrichment_doc(paper: str, e: Enrichment) -> dict[str, Any]:
@@ -132,6 +140,10 @@ def enrichment_doc(paper: str, e: Enrichment) -> dict[str, Any]:
         "arxiv_status": e.arxiv_status,
         "arxiv_checked": e.arxiv_checked,
         "repos": [{**r.to_json(), "etag": r.etag} for r in e.repos],
+        "doi": e.doi,
+        "journal_ref": e.journal_ref,
+        "primary_category": e.primary_category,
+        "version": e.version,
     }
 
 

@@ -347,8 +347,15 @@ class SearchIndex:
         return matched, scores
 
     def search(
-        self, query: str | Query, sort: str | None = None, *, limit: int | None = None
+        self,
+        query: str | Query,
+        sort: str | None = None,
+        *,
+        limit: int | None = None,
+        interest: Callable[[str], float] | None = None,
     ) -> list[Record]:
+        """Records matching `query` in `sort` order; `interest` scores papers for the
+        `interest` sort (without it, or before any decision, that sort is by upvotes)."""
         parsed = parse_query(query) if isinstance(query, str) else query
         if sort is not None and sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -367,6 +374,10 @@ class SearchIndex:
         records = self.records
         if chosen == "queue":
             matched.sort(key=lambda row: records[row].queue_position or 0)
+        elif chosen == "interest":
+            self._sort(matched, "upvotes")
+            if interest is not None:
+                matched.sort(key=lambda row: -interest(records[row].id))
         elif chosen == "relevance" and scores:
             # Two stable sorts: by date, then by score, best first.
             self._sort(matched, "date")
@@ -385,5 +396,6 @@ def search(
     sort: str | None = None,
     *,
     limit: int | None = None,
+    interest: Callable[[str], float] | None = None,
 ) -> list[Record]:
-    return SearchIndex(records).search(query, sort, limit=limit)
+    return SearchIndex(records).search(query, sort, limit=limit, interest=interest)

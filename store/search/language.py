@@ -28,7 +28,7 @@ from store.search.authors import author_test
 from store.search.words import INSIDE_FROM, mentions, word_start_test
 from store.text import fold, normalise
 
-SORTS = ("relevance", "date", "upvotes", "title", "added")
+SORTS = ("relevance", "date", "upvotes", "title", "added", "interest")
 FILTERS = ("tag", "is", "has", "year", "upvotes", "author", "authors", "org", "source")
 IS_VALUES = (*STATUSES, "queued", "triaged")
 HAS_VALUES = ("code", "note", "arxiv", "tags")

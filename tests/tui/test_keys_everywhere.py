@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets._footer import FooterKey
 
 from store.library import Library
+from store.search.language import SORTS
 from tests.tui.pilot import SIZE, app_for, count_text, settle, stored, table
 from tui.app import PaperdeckApp
 from tui.bindings import PALETTE
@@ -256,7 +257,7 @@ async def test_sort_chooser_shows_the_current_sort_one_line_each(library: Librar
         assert "now: upvotes" in str(app.screen.query_one("#sort-dialog Label").render())
         options = app.screen.query_one("#sort-options", OptionList)
         assert options.highlighted == 2
-        assert options.virtual_size.height == 5  # no sort wraps onto a second line
+        assert options.virtual_size.height == len(SORTS)  # no sort wraps onto a second line
         assert str(options.get_option_at_index(2).prompt).startswith("● upvotes")
 
 

@@ -49,7 +49,7 @@ async def test_triage_flow_with_undo_and_resume(library: Library) -> None:
         assert "5 / 212" in str(screen.query_one("#triage-progress").render())
         states = stored(library).states()
         assert stored(library).queue_ids() == [first]
-        assert states[second].status == "read" and states[second].triaged
+        assert states[second].status == "dismissed" and states[second].triaged
         assert third not in states or not states[third].triaged  # skipped: still untriaged
         assert states[fourth].tags == ("keep",) and states[fourth].triaged
         await pilot.press("u", "u")

@@ -5,16 +5,25 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from store.errors import UsageError
 from store.library import Library
 from store.paths import bundled_seeds, sync_directory
+from store.search.decisions import TRIAGE_ORDERS
 from tui.cli.parser import Subcommands
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("triage", parents=[common], help="open the app in triage mode")
     p.add_argument("--query", "-q", default="", help="triage only papers matching this")
+    p.add_argument(
+        "--order",
+        choices=TRIAGE_ORDERS,
+        default="interest",
+        help="interest (upvotes until 20 decisions), uncertain (what teaches the model most "
+        "first), upvotes or date",
+    )
     p.set_defaults(run=cmd_triage, needs_store=False)
 
 
@@ -22,7 +31,7 @@ def cmd_app(args: argparse.Namespace, library: Library) -> int:
     from tui.app import run_app
 
     _need_terminal()
-    return run_app(library, seeds=bundled_seeds(), sync_folder=sync_directory(os.environ))
+    return run_app(library, seeds=bundled_seeds(), **_settings(args))
 
 
 def cmd_triage(args: argparse.Namespace, library: Library) -> int:
@@ -33,7 +42,11 @@ def cmd_triage(args: argparse.Namespace, library: Library) -> int:
 
     _need_terminal()
     return run_app(
-        library, seeds=bundled_seeds(), triage=args.query, sync_folder=sync_directory(os.environ)
+        library,
+        seeds=bundled_seeds(),
+        triage=args.query,
+        triage_order=args.order,
+        **_settings(args),
     )
 
 
@@ -57,3 +70,14 @@ def check_terminal() -> str | None:
                 "terminal, or use a command such as `paperdeck list` (see `paperdeck --help`)"
             )
     return None
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings main() read, for the app to apply and to remember choices in, and the
+    sync folder (`PAPERDECK_SYNC_DIR`, else the configuration's [sync] folder)."""
+    return {
+        "settings": args.settings,
+        "settings_path": args.settings_path,
+        "settings_problems": args.settings_problems,
+        "sync_folder": sync_directory(os.environ) or args.settings.sync.folder,
+    }

@@ -5,9 +5,11 @@ backup."""
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from typing import TextIO
 
+from store import json_text
 from store.files.storage import StoreFile
 from store.library import Library
 from store.sync.journal import JournalError
@@ -16,7 +18,22 @@ from tui.cli.parser import Subcommands
 from tui.text import plural
 
 
-def run_doctor(library: Library, *, restore: bool, out: TextIO) -> int:
+def run_doctor(library: Library, *, restore: bool, out: TextIO, as_json: bool = False) -> int:
+    """Check (and with `restore` repair) the store; with `as_json` the report is one JSON
+    object: `exit_code` and `findings`, one {`subject`, `finding`} per line of the report."""
+    if not as_json:
+        return _doctor(library, restore, out)
+    report = io.StringIO()
+    code = _doctor(library, restore, report)
+    findings = []
+    for line in report.getvalue().splitlines():
+        subject, _, finding = line.partition(": ")
+        findings.append({"subject": subject, "finding": finding} if finding else {"finding": line})
+    out.write(json_text.dumps({"exit_code": code, "findings": findings}) + "\n")
+    return code
+
+
+def _doctor(library: Library, restore: bool, out: TextIO) -> int:
     problems = 0
     journal_usable = _check_journal(library, out)
     if not journal_usable:
@@ -98,8 +115,9 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="rebuild a damaged or missing state.json from the journal (else restore backups)",
     )
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.set_defaults(run=cmd_doctor, needs_store=False)
 
 
 def cmd_doctor(args: argparse.Namespace, library: Library) -> int:
-    return run_doctor(library, restore=args.restore, out=sys.stdout)
+    return run_doctor(library, restore=args.restore, out=sys.stdout, as_json=args.json)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from store import json_text
 from store.errors import PaperdeckError
 from store.models import Enrichment, Record
 from tui.cli.output import say
@@ -33,11 +34,13 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--github", action="store_true", help="GitHub repositories only")
     p.add_argument("--query", "-q", default="", help="papers to enrich (default: all)")
     p.add_argument("--refresh", action="store_true", help="ask again for enriched papers")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(run=cmd_fetch)
 
     p = sub.add_parser("auth", parents=[common], help="store a GitHub token in the keyring")
     p.add_argument("service", choices=("github",))
     p.add_argument("--delete", action="store_true", help="remove the stored token")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     p.set_defaults(run=cmd_auth, needs_store=False)
 
 
@@ -51,12 +54,18 @@ def cmd_fetch(args: argparse.Namespace, library: EnrichableLibrary) -> int:
         refresh=args.refresh,
         stdout=sys.stdout,
         stderr=sys.stderr,
+        as_json=args.json,
     )
 
 
 def cmd_auth(args: argparse.Namespace, library: object) -> int:
     return run_auth(
-        args.service, delete=args.delete, stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr
+        args.service,
+        delete=args.delete,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+        as_json=args.json,
     )
 
 
@@ -75,6 +84,7 @@ def run_fetch(
     refresh: bool,
     stdout: TextIO,
     stderr: TextIO,
+    as_json: bool = False,
 ) -> int:
     from store.enrich.run import FetchSettings, fetch
     from store.enrich.token import lookup_github_token
@@ -111,8 +121,38 @@ def run_fetch(
     except KeyboardInterrupt:
         print("Aborted; papers finished before that are saved.", file=stderr)
         return 130
-    _print_summary(summary, arxiv=arxiv, github=github, stdout=stdout, stderr=stderr)
+    if as_json:
+        stdout.write(json_text.dumps(summary_json(summary)) + "\n")
+    else:
+        _print_summary(summary, arxiv=arxiv, github=github, stdout=stdout, stderr=stderr)
     return summary.exit_code
+
+
+def summary_json(summary: FetchSummary) -> dict[str, object]:
+    """`fetch --json`: the counts, each failure and each service error (a token never is)."""
+    from store.text import one_line
+
+    return {
+        "arxiv": {
+            "matched": summary.matched,
+            "not_found": summary.not_found,
+            "failed": summary.failed,
+            "skipped": summary.skipped,
+        },
+        "github": {
+            "ok": summary.repos_ok,
+            "not_found": summary.repos_not_found,
+            "failed": summary.repos_failed,
+            "skipped": summary.repos_skipped,
+        },
+        "failures": [
+            {"id": f.paper_id, "source": one_line(f.what), "error": f.word}
+            for f in summary.failures
+        ],
+        "service_errors": list(summary.service_errors),
+        "cancelled": summary.cancelled,
+        "exit_code": summary.exit_code,
+    }
 
 
 def _print_summary(
@@ -184,7 +224,17 @@ def _interrupt_flag(stderr: TextIO) -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def run_auth(
+    service: str,
+    *,
+    delete: bool,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    as_json: bool = False,
+) -> int:
+    """Store (or delete) the token; with `as_json` the outcome is one JSON object (never the
+    token itself)."""
     if service != "github":
         print(f"paperdeck: unknown service {service!r}; only 'github' is supported", file=stderr)
         return 2
@@ -192,7 +242,10 @@ def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stder
 
     try:
         if delete:
-            if delete_github_token():
+            removed = delete_github_token()
+            if as_json:
+                stdout.write(json_text.dumps({"service": service, "deleted": removed}) + "\n")
+            elif removed:
                 print("Removed the GitHub token from the system keyring.", file=stdout)
             else:
                 print("No GitHub token was stored in the system keyring.", file=stdout)
@@ -205,8 +258,13 @@ def run_auth(service: str, *, delete: bool, stdin: TextIO, stdout: TextIO, stder
     except PaperdeckError as err:
         say(f"paperdeck: {err}", stderr)
         return err.exit_code
+    overridden = bool(os.environ.get(ENV_VAR, "").strip())
+    if as_json:
+        body = {"service": service, "stored": True, "backend": backend, "env_overrides": overridden}
+        stdout.write(json_text.dumps(body) + "\n")
+        return 0
     print(f"Stored the GitHub token in the system keyring ({backend}).", file=stdout)
-    if os.environ.get(ENV_VAR, "").strip():
+    if overridden:
         print(f"Note: {ENV_VAR} is set and takes precedence over the keyring.", file=stdout)
     return 0
 

@@ -16,10 +16,23 @@ from types import FrameType
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
 from store.paths import data_directory, sync_directory
-from tui.cli import app, doctor, export, fetch, output, papers, pull, state, sync
+from store.settings import config_path, load_settings
+from tui.cli import (
+    app,
+    config,
+    doctor,
+    export,
+    fetch,
+    interest,
+    output,
+    papers,
+    pull,
+    state,
+    sync,
+)
 from tui.cli.parser import ArgumentParser, paperdeck_version
 
-COMMAND_MODULES = (papers, state, app, export, fetch, pull, doctor, sync)
+COMMAND_MODULES = (papers, state, interest, app, export, fetch, pull, doctor, sync, config)
 """Each adds its subcommands, in this order in `--help`; a new command module goes here."""
 
 
@@ -71,7 +84,16 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.parser = parser
+    args.settings_path = config_path(os.environ)
+    args.settings, args.settings_problems = load_settings(args.settings_path)
+    for problem in args.settings_problems:
+        print(f"paperdeck: warning: {problem}", file=sys.stderr)
+    if not getattr(args, "needs_library", True):
+        done: int = args.run(args, None)
+        return done
     root = data_directory(getattr(args, "db", None), os.environ)
     scan = None
     try:
@@ -81,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             root,
             lock_timeout=lock_timeout(os.environ),
             on_lock_wait=lambda text: output.say(f"paperdeck: {text}"),
+            citekey_pattern=args.settings.citekey.pattern,
         )
         if args.command == "list" and args.query and not args.json:
             # Abstracts are searched on the other core while this one reads the catalog.
@@ -88,7 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         needs_store = args.command is not None and getattr(args, "needs_store", True)
         if needs_store:
             library.check_usable()
-        folder = sync_directory(os.environ) if needs_store else None
+        # PAPERDECK_SYNC_DIR, else the configuration's [sync] folder.
+        configured = sync_directory(os.environ) or args.settings.sync.folder
+        folder = configured if needs_store else None
         if folder is not None and args.command != "sync":
             sync.auto_sync(library, folder, sys.stderr)  # the other devices' changes first
         code: int = args.run(args, library)

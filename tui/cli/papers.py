@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
 from store.library import Library
+from store.models import Record
+from store.search.decisions import document_of
+from store.search.interest import Interest
 from store.search.language import SORTS, all_of
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int, year_value
@@ -21,6 +25,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         type=year_value,
         help="year of dates that carry none, for files that give no year anywhere",
     )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("list", parents=[common], help="list papers matching a query")
@@ -53,6 +58,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("merge", parents=[common], help="merge a near-duplicate into a paper")
     p.add_argument("keep", help="the paper that stays")
     p.add_argument("drop", help="the duplicate: its tags, note and queue place move to KEEP")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_merge)
 
 
@@ -61,6 +67,9 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
         report = library.import_files(args.paths, year=args.year, progress=progress)
     for warning in report.warnings:
         output.say(f"paperdeck: warning: {warning}")
+    if args.json:
+        output.print_json(dataclasses.asdict(report))
+        return 0
     print(
         f"Imported {report.listings} listings from {plural(len(report.files), 'file')}: "
         f"{report.new} new, {report.merged} merged, {report.unchanged} unchanged."
@@ -80,13 +89,23 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
     )
     records = matched[: args.limit] if args.limit else matched
     if args.json:
-        output.print_json([r.to_json() for r in records])
+        interest = library.interest()
+        output.print_json([interest_json(r, interest) for r in library.with_citekeys(records)])
     else:
         total = len(library.papers())
         output.print_table(
             records, total, sys.stdout, matched=len(matched), all_ids=library.papers()
         )
     return 0
+
+
+def interest_json(record: Record, interest: Interest) -> dict[str, object]:
+    """The record's JSON with `interest` (0-1, higher = more likely wanted) and
+    `interest_terms` (the paper's words that raised it most)."""
+    data = record.to_json()
+    data["interest"] = interest.interest(record.id)
+    data["interest_terms"] = list(interest.why(document_of(record)))
+    return data
 
 
 def _list_inbox(args: argparse.Namespace, library: Library) -> int:
@@ -106,7 +125,8 @@ def _list_inbox(args: argparse.Namespace, library: Library) -> int:
         CountCache(library).opened(InboxCount(inbox, len(everything), len(new)), opened)
     if args.json:
         fresh = {r.id for r in new}
-        output.print_json([{**r.to_json(), "new": r.id in fresh} for r in records])
+        interest = library.interest()
+        output.print_json([{**interest_json(r, interest), "new": r.id in fresh} for r in records])
     else:
         print(f"inbox {clean(inbox.name)}: {len(new)} new of {len(everything)}", file=sys.stderr)
         output.print_table(records, len(library.papers()), sys.stdout)
@@ -119,7 +139,8 @@ def cmd_show(args: argparse.Namespace, library: Library) -> int:
     if keep is not None:
         output.say(f"paperdeck: {pid} was merged into {keep}; showing {keep}")
         pid = keep
-    record = library.record(pid)
+    # A key is assigned the first time a paper is shown: it is what the user will cite.
+    (record,) = library.with_citekeys([library.record(pid)])
     if args.json:
         output.print_json(record.to_json())
     else:
@@ -171,5 +192,16 @@ def cmd_duplicates(args: argparse.Namespace, library: Library) -> int:
 def cmd_merge(args: argparse.Namespace, library: Library) -> int:
     keep, drop = library.resolve(args.keep), library.resolve(args.drop)
     library.merge_user_state(keep, drop)
+    if args.json:
+        kept = library.record(keep)
+        output.print_json(
+            {
+                "kept": keep,
+                "dropped": drop,
+                "citekey": kept.citekey,
+                "citekey_aliases": list(kept.citekey_aliases),
+            }
+        )
+        return 0
     print(f"merged {drop} into {keep}; {drop} is hidden from lists")
     return 0

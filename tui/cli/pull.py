@@ -72,7 +72,8 @@ def _sources(args: argparse.Namespace) -> tuple[str, ...] | None:
 def cmd_pull(args: argparse.Namespace, library: Library) -> int:
     from store.pull.run import PullSettings, plan, pull
 
-    settings = PullSettings.from_env(os.environ)
+    # PAPERDECK_PULL wins over the configuration file's [pull] sources.
+    settings = PullSettings.from_env(os.environ, args.settings.pull.sources)
     sources = _sources(args) or settings.sources
     today = datetime.now(UTC).date()
     targets = plan(library, sources, days=args.date, today=today)

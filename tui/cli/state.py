@@ -22,6 +22,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("id")
     p.add_argument("tags", nargs="+", metavar="TAG")
     p.add_argument("--remove", action="store_true", help="remove the tags instead")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_tag)
 
     p = sub.add_parser("note", parents=[common], help="set a paper's note")
@@ -30,6 +31,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     source.add_argument("--text", "-t", help="the note's text (else stdin when piped)")
     source.add_argument("--edit", "-e", action="store_true", help="edit the note in $EDITOR")
     source.add_argument("--clear", action="store_true", help="empty the note")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_note)
 
     p = sub.add_parser("queue", parents=[common], help="the reading queue")
@@ -37,6 +39,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     for name, text in (("add", "add papers to the queue"), ("remove", "take papers off it")):
         q = queue_sub.add_parser(name, parents=[common], help=text)
         q.add_argument("ids", nargs="+", metavar="ID")
+        q.add_argument("--json", action="store_true", help="print the queue as JSON")
     q = queue_sub.add_parser("list", parents=[common], help="the queue in order")
     q.add_argument("--json", action="store_true", help="print a JSON array")
     p.set_defaults(run=cmd_queue)
@@ -44,6 +47,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("mark", parents=[common], help="set reading status")
     p.add_argument("id")
     p.add_argument("status", choices=STATUSES)
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(run=cmd_mark)
 
 
@@ -63,6 +67,9 @@ def cmd_tag(args: argparse.Namespace, library: Library) -> int:
         change = library.add_tags([pid], args.tags)
     pid = followed(change, pid)
     tags = change.after[pid].tags
+    if args.json:
+        output.print_json({"id": pid, "tags": list(tags)})
+        return 0
     output.say(f"{pid}: tags {', '.join(tags) if tags else '(none)'}", sys.stdout)
     return 0
 
@@ -86,6 +93,9 @@ def cmd_note(args: argparse.Namespace, library: Library) -> int:
     else:
         raise UsageError("note: give the note with --text, pipe it on stdin, or use --edit")
     pid = followed(library.set_note(pid, text), pid)
+    if args.json:
+        output.print_json({"id": pid, "characters": len(text)})
+        return 0
     print(f"{pid}: note saved ({len(text)} characters)" if text else f"{pid}: note cleared")
     return 0
 
@@ -125,6 +135,9 @@ def cmd_queue(args: argparse.Namespace, library: Library) -> int:
         change = library.queue_remove(ids)
     for pid in ids:
         followed(change, pid)
+    if args.json:
+        output.print_json({"queue": list(change.queue_after or ())})
+        return 0
     print(f"queue: {plural(len(change.queue_after or ()), 'paper')}")
     return 0
 
@@ -132,5 +145,8 @@ def cmd_queue(args: argparse.Namespace, library: Library) -> int:
 def cmd_mark(args: argparse.Namespace, library: Library) -> int:
     pid = library.resolve(args.id)
     pid = followed(library.set_status([pid], args.status), pid)
+    if args.json:
+        output.print_json({"id": pid, "status": args.status})
+        return 0
     print(f"{pid}: {args.status}")
     return 0

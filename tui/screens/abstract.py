@@ -34,9 +34,14 @@ class AbstractBody(VerticalScroll, inherit_bindings=False):
     BINDINGS = bindings.ABSTRACT_BODY
 
 
-def metadata_lines(record: Record) -> Text:
+def metadata_lines(record: Record, why: tuple[str, ...] = ()) -> Text:
+    """The paper's facts, one per line; `why` are the words that raised its interest."""
+    rows = facts(record)
+    if why:
+        after_tags = next((n + 1 for n, (name, _) in enumerate(rows) if name == "tags"), len(rows))
+        rows.insert(after_tags, ("why", ", ".join(why)))
     text = Text()
-    for name, value in facts(record):
+    for name, value in rows:
         text.append(f"{name:>12}  ", "dim")
         text.append_text(safe(value))
         text.append("\n")
@@ -103,7 +108,9 @@ class AbstractScreen(PaperScreen):
         self.query_one("#abstract-title", Static).update(
             Text.assemble(safe(record.title, "bold"), (counter, "dim"))
         )
-        self.query_one("#abstract-meta", Static).update(metadata_lines(record))
+        self.query_one("#abstract-meta", Static).update(
+            metadata_lines(record, why=self.desk.view.why(record))
+        )
         abstract = self.desk.library.abstract(paper) or record.paper.abstract
         self.query_one("#abstract-text", Static).update(safe(abstract, multiline=True))
         links = self.query_one("#abstract-links", OptionList)

@@ -15,6 +15,7 @@ from textual import events, on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from store.settings import Settings
 from tui import bindings
 from tui.messages import OpenAbstract, WorkerFailed
 
@@ -174,7 +175,16 @@ class PaperScreen(DeskScreen):
             if request is not None:
                 self.desk.export(request, ids, query, self.host.sort)
 
-        self.app.push_screen(ExportDialog(selected=len(ids), filter_text=query), chosen)
+        # The app carries the user's settings (screens never import it): their export defaults.
+        settings = getattr(self.app, "settings", None)
+        export = settings.export if isinstance(settings, Settings) else None
+        dialog = ExportDialog(
+            selected=len(ids),
+            filter_text=query,
+            folder=export.directory if export else None,
+            fmt=export.format if export else "md",
+        )
+        self.app.push_screen(dialog, chosen)
 
     def selected_ids(self) -> list[str]:
         """The papers the user selected (`space`), not just the highlighted one."""

@@ -30,19 +30,28 @@ FORMATS = (
     ("md", "Markdown"),
     ("dir", "Markdown folder"),
     ("bib", "BibTeX"),
+    ("csl", "CSL-JSON"),
+    ("ris", "RIS"),
     ("json", "JSON"),
 )
 FORMAT_HELP = {
     "md": "one Markdown file",
     "dir": "a folder, one Markdown file per paper (Obsidian, Logseq)",
     "bib": "one BibTeX file",
+    "csl": "one CSL-JSON file (pandoc, Zotero)",
+    "ris": "one RIS file (EndNote, Zotero, Mendeley)",
     "json": "one JSON file, as `paperdeck list --json`",
 }
-SUFFIX = {"md": ".md", "bib": ".bib", "json": ".json", "dir": ""}
+SUFFIX = {"md": ".md", "bib": ".bib", "csl": ".json", "ris": ".ris", "json": ".json", "dir": ""}
 
 
-def default_destination(fmt: str, *, home: Path | None = None, cwd: Path | None = None) -> Path:
-    """Under ~/Documents when there is one, else the current directory."""
+def default_destination(
+    fmt: str, *, home: Path | None = None, cwd: Path | None = None, folder: Path | None = None
+) -> Path:
+    """In the configured export folder (`export.directory`) when there is one, as the CLI
+    writes there; else under ~/Documents when there is one, else the current directory."""
+    if folder is not None:
+        return folder if fmt == "dir" else folder / f"paperdeck{SUFFIX[fmt]}"
     home = home or Path.home()
     documents = home / "Documents"
     base = documents if documents.is_dir() else (cwd or Path.cwd())
@@ -53,11 +62,21 @@ def default_destination(fmt: str, *, home: Path | None = None, cwd: Path | None 
 class ExportDialog(ModalScreen[ExportRequest | None]):
     BINDINGS = bindings.EXPORT
 
-    def __init__(self, *, selected: int, filter_text: str) -> None:
-        """`selected`: how many papers the user selected (0: the scope is not offered)."""
+    def __init__(
+        self,
+        *,
+        selected: int,
+        filter_text: str,
+        folder: Path | None = None,
+        fmt: str = "md",
+    ) -> None:
+        """`selected`: how many papers the user selected (0: the scope is not offered);
+        `folder` and `fmt`: the configured export folder and default format."""
         super().__init__()
         self.selected = selected
         self.filter_text = filter_text
+        self.folder = folder
+        self.fmt = fmt if fmt in SUFFIX else "md"
         self._confirming: Path | None = None
         """The existing file the user was asked about: `Export` again overwrites it."""
 
@@ -80,12 +99,13 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
                             )
                     with RadioSet(id="export-format", compact=True):
                         for key, label in FORMATS:
-                            yield RadioButton(label, value=key == "md", name=key, compact=True)
+                            yield RadioButton(label, value=key == self.fmt, name=key, compact=True)
                 filter_line = f"filter: {self.filter_text}" if self.filter_text else "filter: none"
                 yield Static(safe(filter_line, "dim"), id="export-filter")
                 yield Checkbox("Include papers without notes", id="export-all", compact=True)
-                yield Input(str(default_destination("md")), id="export-path", compact=True)
-                yield Static(safe(FORMAT_HELP["md"], "dim"), id="export-status")
+                destination = default_destination(self.fmt, folder=self.folder)
+                yield Input(str(destination), id="export-path", compact=True)
+                yield Static(safe(FORMAT_HELP[self.fmt], "dim"), id="export-status")
             with Horizontal(classes="buttons"):
                 yield Button("Export", variant="primary", id="export-go", compact=True)
                 yield Button("Cancel", id="export-cancel", compact=True)
@@ -106,7 +126,9 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
         path_input = self.query_one("#export-path", Input)
         fmt = self._chosen("export-format")
         current = Path(path_input.value).expanduser()
-        if current.parent.exists() and fmt:
+        if self.folder is not None and fmt:
+            path_input.value = str(default_destination(fmt, folder=self.folder))
+        elif current.parent.exists() and fmt:
             path_input.value = str(current.parent / default_destination(fmt).name)
         self._unconfirm()
         self._status(FORMAT_HELP.get(fmt, ""))

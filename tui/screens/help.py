@@ -14,13 +14,16 @@ from tui import bindings
 from tui.bindings import describe_keys
 
 
-def key_table(title: str, keys: list[BindingType]) -> Table:
+def key_table(title: str, keys: list[BindingType], remapped: dict[str, str] | None = None) -> Table:
+    """`remapped`: binding id -> keys from the user's keymap, shown instead of the defaults."""
+    remapped = remapped or {}
     table = Table(title=title, title_justify="left", title_style="bold", box=None, expand=True)
     table.add_column("key", style="bold cyan", width=18, no_wrap=True)
     table.add_column("action", ratio=1)
     for binding in keys:
         if isinstance(binding, Binding):
-            table.add_row(describe_keys(binding.key), Text(binding.description))
+            key = remapped.get(binding.id or "", binding.key)
+            table.add_row(describe_keys(key), Text(binding.description))
     return table
 
 
@@ -30,8 +33,9 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body", classes="dialog"):
             yield Static(Text("paperdeck keys", style="bold"))
+            remapped = getattr(self.app, "remapped", {})
             for title, keys in bindings.HELP_SECTIONS:
-                yield Static(key_table(title, list(keys)))
+                yield Static(key_table(title, list(keys), remapped))
             yield Static(
                 Text(
                     'Filter syntax: words "a phrase" a OR b (a OR b) c -word tag:x -tag:x '

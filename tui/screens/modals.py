@@ -102,6 +102,7 @@ class SortChooser(ModalScreen[str | None]):
         "upvotes": "most upvoted first",
         "title": "title A→Z",
         "added": "most recently imported first",
+        "interest": "what your decisions favour first",
     }
 
     def __init__(self, current: str | None) -> None:

@@ -18,6 +18,7 @@ from textual.worker import Worker
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
 from store.models import Record
+from store.search.decisions import TRIAGE_ORDERS, pile_order
 from store.search.language import Query, all_of, parse_query
 from tui import bindings
 from tui.screens.abstract import metadata_lines
@@ -39,9 +40,12 @@ class Decision:
 class TriageScreen(DeskScreen):
     BINDINGS = bindings.TRIAGE
 
-    def __init__(self, query: str = "") -> None:
+    def __init__(self, query: str = "", *, order: str = "interest") -> None:
         super().__init__()
         self.query_text = query
+        self.order = order
+        self.order_reason = ""
+        """Why the pile is in this order, shown under the progress line."""
         self.pile: list[str] = []
         self.position = 0
         self.decisions: list[Decision] = []
@@ -59,11 +63,13 @@ class TriageScreen(DeskScreen):
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, self.records_changed)
         self.when_loaded(self.build_pile, once=True)
+        self.host.interest_ready.subscribe(self, lambda _: self.interest_changed())
         self.query_one("#triage-body", VerticalScroll).focus()
 
     def build_pile(self) -> None:
         try:
-            query = parse_query(all_of(self.query_text, "is:unread -is:triaged"))
+            # Queued papers are decided already (`paperdeck queue add` does not mark them triaged).
+            query = parse_query(all_of(self.query_text, "is:unread -is:triaged -is:queued"))
         except UsageError as error:
             self.notify(str(error), severity="error", markup=False)
             self.dismiss(None)
@@ -81,20 +87,25 @@ class TriageScreen(DeskScreen):
     )
     def gather(self, query: Query) -> None:
         """The pile, searched off the UI thread: a word query on a large library takes time."""
+        view = self.desk.view
         try:
-            pile = [r.id for r in self.desk.view.search(query, "date")]
+            records = view.search(query, "date")
         except PaperdeckError as error:
             self.app.call_from_thread(self.notify, str(error), severity="error", markup=False)
             return
-        self.app.call_from_thread(self.pile_ready, pile)
+        # The interest trains in its own worker (the app starts it on load and after every
+        # decision); until it is ready the pile is by upvotes, and `interest_changed` re-orders.
+        pile, reason = pile_order(records, view.interest, self.order)
+        self.app.call_from_thread(self.pile_ready, pile, reason)
 
     def worker_failed(self, worker: Worker[object]) -> None:
         if worker.group == "triage" and self.is_mounted:
             progress = self.query_one("#triage-progress", Static)
             progress.update(Text("Could not gather the papers to triage.", style="bold"))
 
-    def pile_ready(self, pile: list[str]) -> None:
+    def pile_ready(self, pile: list[str], reason: str) -> None:
         self.pile = pile
+        self.order_reason = reason
         self.position = 0
         self.started = time.monotonic()
         self.show_current()
@@ -103,6 +114,27 @@ class TriageScreen(DeskScreen):
         """A write landed (a decision, its undo, a tag): the card shows what the disk holds."""
         if self.current is not None and any(r.id == self.current for r in changed):
             self.show_current(keep_scroll=True)
+
+    def interest_changed(self) -> None:
+        """Retrained after a decision: the papers still to come follow what it learned."""
+        self.reorder()
+
+    def action_next_order(self) -> None:
+        self.order = TRIAGE_ORDERS[(TRIAGE_ORDERS.index(self.order) + 1) % len(TRIAGE_ORDERS)]
+        self.reorder()
+        self.notify(f"Triage order: {self.order_reason}.", timeout=3, markup=False)
+
+    def reorder(self) -> None:
+        """Put the papers still to come in `self.order`."""
+        # The paper on screen stays, unless no decision was made yet (nothing to lose).
+        keep = self.position + 1 if self.decisions else 0
+        if not self.pile or keep >= len(self.pile):
+            return
+        done = self.pile[:keep]
+        rest = [self.desk.view.get(pid) for pid in self.pile[keep:]]
+        ordered, self.order_reason = pile_order(rest, self.desk.view.interest, self.order)
+        self.pile = done + ordered
+        self.show_current()
 
     @property
     def current(self) -> str | None:
@@ -119,12 +151,17 @@ class TriageScreen(DeskScreen):
         progress.update(
             Text.assemble(
                 (f"{self.position + 1} / {untriaged} untriaged", "bold"),
-                ("   a queue · x dismiss · t tag · n note · s skip · u undo · esc leave", "dim"),
+                ("   a queue · x dismiss · t tag · n note · s skip · u undo", "dim"),
+                (" · O order · esc leave", "dim"),
+                ("\n", ""),
+                (f"order: {self.order_reason}", "dim italic"),
             )
         )
         record = self.desk.view.get(paper)
         self.query_one("#triage-title", Static).update(safe(record.title, "bold"))
-        self.query_one("#triage-meta", Static).update(metadata_lines(record))
+        self.query_one("#triage-meta", Static).update(
+            metadata_lines(record, why=self.desk.view.why(record))
+        )
         abstract = self.desk.library.abstract(paper) or record.paper.abstract
         self.query_one("#triage-abstract", Static).update(safe(abstract, multiline=True))
         links = "\n".join(record.paper.links)

@@ -33,10 +33,12 @@ class ModeBar(Static):
 
     def show_activity(self, activity: str) -> None:
         text = Text.assemble(("paperdeck", "bold"), " ")
+        # paperdeck's app knows the keys as the user mapped them; any other app shows defaults.
+        key_for = getattr(self.app, "key_for", lambda _id, default: default)
         for key, mode, label in MODES:
             style = "reverse bold" if mode == self.current else ""
-            text.append(f" {key} {label} ", style)
-        text.append("  ? keys", "dim")
+            text.append(f" {key_for(f'app.{mode}', key)} {label} ", style)
+        text.append(f"  {key_for('app.help', '?')} keys", "dim")
         if activity:
             text.append("   " + activity, "bold")
         self.update(text)

@@ -283,7 +283,7 @@ class PaperTable(ScrollView, can_focus=True):
         title.truncate(title_w, overflow="ellipsis", pad=True)
         if selected:
             title.stylize(selected_style)
-        elif record.state.status == "read":
+        elif record.state.status in ("read", "dismissed"):
             title.stylize(self.get_component_rich_style("paper-table--read"))
         line.append_text(title)
         if date_w:

@@ -101,6 +101,51 @@ def test_parse_feed_reads_entries_of_the_recorded_format() -> None:
     assert found.pdf_url == "https://arxiv.org/pdf/2408.07092v2"
     assert found.published == date(2024, 8, 13)
     assert found.updated == date(2024, 9, 1)
+    assert (found.version, found.primary_category) == (2, "cs.CL")
+    assert (found.doi, found.journal_ref) == (None, None)  # this entry has neither
+
+
+def test_parse_feed_reads_bibliographic_fields_of_a_recorded_answer() -> None:
+    """DOI, journal reference, primary category and version, as the arXiv API sends them."""
+    entries = parse_feed(data("arxiv_bibliographic.xml"))
+    got = [(e.arxiv_id, e.version, e.doi, e.journal_ref, e.primary_category) for e in entries]
+    assert got == [
+        (
+            "cond-mat/0102536",
+            1,
+            "10.1063/1.1383585",
+            "J. Chem. Phys. 115, 1626 (2001)",
+            "cond-mat.str-el",
+        ),
+        (
+            "astro-ph/0608371",
+            1,
+            "10.1103/PhysRevD.74.043004",
+            "Phys.Rev. D74 (2006) 043004",
+            "astro-ph",
+        ),
+        ("1802.06593", 1, "10.1088/2399-6528/aaaee0", None, "cond-mat.str-el"),
+        ("astro-ph/9904306", 1, None, None, "astro-ph"),
+    ]
+    assert entries[2].authors[1] == "Ladir Cândido"
+
+
+@pytest.mark.parametrize(
+    ("doi", "expected"),
+    [
+        ("10.1063/1.1383585", "10.1063/1.1383585"),
+        ("  10.1103/PhysRevD.74.043004\n", "10.1103/PhysRevD.74.043004"),
+        ("10.1000/1 10.1000/2", "10.1000/1"),  # several DOIs: the first
+        ("doi:10.1000/1", None),
+        ("not a doi", None),
+        ("", None),
+    ],
+)
+def test_parse_feed_keeps_only_well_formed_dois(doi: str, expected: str | None) -> None:
+    body = data("arxiv_bibliographic.xml").replace(
+        b"10.1063/1.1383585</arxiv:doi>", doi.replace("\\n", "\n").encode() + b"</arxiv:doi>"
+    )
+    assert parse_feed(body)[0].doi == expected
 
 
 def test_parse_feed_empty_result() -> None:

@@ -36,6 +36,19 @@ def test_exact_match_is_saved_with_its_facts(api: FakeApi, run: RunFn) -> None:
     assert request.headers["User-Agent"].startswith("paperdeck")
 
 
+def test_doi_journal_reference_category_and_version_are_saved(api: FakeApi, run: RunFn) -> None:
+    cusp = "Impact of Electron-Electron Cusp on Configuration Interaction Energies"
+    api.arxiv(cusp, atom("arxiv_bibliographic.xml"))
+    result = run([record(title=cusp, authors_count=5, published="2001-03-01")], github=False)
+    saved = result.saved["p1"]
+    assert saved.arxiv_id == "cond-mat/0102536"
+    assert (saved.doi, saved.journal_ref) == (
+        "10.1063/1.1383585",
+        "J. Chem. Phys. 115, 1626 (2001)",
+    )
+    assert (saved.primary_category, saved.version) == ("cond-mat.str-el", 1)
+
+
 def test_decoys_are_never_assigned(api: FakeApi, run: RunFn) -> None:
     # Same title with the wrong author count, same title five years off, a longer title,
     # a singular title: all rejected, and "no match" is not an error.

@@ -126,3 +126,26 @@ def test_auth_without_a_keyring_points_to_the_environment(
 def test_auth_unknown_service() -> None:
     stdout, stderr = io.StringIO(), io.StringIO()
     assert run_auth("gitlab", delete=False, stdin=io.StringIO(), stdout=stdout, stderr=stderr) == 2
+
+
+def test_auth_json_reports_the_outcome_never_the_token() -> None:
+    import json
+
+    stdin = io.StringIO(TOKEN + "\n")
+    stdin.isatty = lambda: False  # type: ignore[method-assign]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert (
+        run_auth("github", delete=False, stdin=stdin, stdout=stdout, stderr=stderr, as_json=True)
+        == 0
+    )
+    stored = json.loads(stdout.getvalue())
+    assert stored["stored"] is True and stored["service"] == "github"
+    assert TOKEN not in stdout.getvalue() + stderr.getvalue()
+    stdout = io.StringIO()
+    assert (
+        run_auth(
+            "github", delete=True, stdin=io.StringIO(), stdout=stdout, stderr=stderr, as_json=True
+        )
+        == 0
+    )
+    assert json.loads(stdout.getvalue()) == {"service": "github", "deleted": True}

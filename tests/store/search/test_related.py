@@ -61,7 +61,7 @@ def test_overview_counts(library: Library) -> None:
     records[1] = replace(second, state=UserState(note="n"), queue_position=1)
     data = overview(records, today=date(2026, 11, 1))
     assert data.papers == 212 and data.queued == 1 and data.notes == 1
-    assert data.by_status == {"unread": 211, "reading": 0, "read": 1}
+    assert data.by_status == {"unread": 211, "reading": 0, "read": 1, "dismissed": 0}
     assert data.by_tag == [("llm", 1)]
     assert data.read_per_week[-1] == 1 and sum(data.read_per_week) == 1
     assert sum(n for _, n in data.by_year) == 212 and data.by_year[-1][0] == "unknown"

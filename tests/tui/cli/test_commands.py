@@ -15,6 +15,11 @@ PAPERDECK = str(Path(sys.executable).with_name("paperdeck"))
 SEEDS = ROOT / "seeds"
 KEYS = {
     "id",
+    "citekey",
+    "citekey_aliases",
+    "doi",
+    "journal_ref",
+    "primary_category",
     "title",
     "abstract",
     "authors_count",
@@ -32,8 +37,6 @@ KEYS = {
     "authors",
     "arxiv_categories",
     "categories",
-    "doi",
-    "journal_ref",
     "version",
     "github_stars",
     "pdf_url",
@@ -65,8 +68,10 @@ def papers(db: Path, query: str = "") -> list[dict[str, object]]:
 def test_list_json_is_the_contract(db: Path) -> None:
     records = papers(db)
     assert len(records) == 212
-    assert all(set(r) == KEYS for r in records)
+    assert all(set(r) == KEYS | {"interest", "interest_terms"} for r in records)
     assert all(r["status"] == "unread" and r["queue_position"] is None for r in records)
+    # No decisions yet: no opinion about any paper.
+    assert all(r["interest"] == 0.5 and r["interest_terms"] == [] for r in records)
 
 
 def test_list_in_a_pipe_is_tab_separated(db: Path) -> None:
