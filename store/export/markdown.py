@@ -117,7 +117,8 @@ def render_markdown(
     """One document: a heading and date, then each paper with a note (every paper with
     `include_all`) as a `##` section, its metadata line and its note nested below it."""
     chosen = [r for r in records if include_all or r.state.note.strip()]
-    lines = [f"# {title}", "", f"Exported {now.strftime('%Y-%m-%d %H:%M')} · {len(chosen)} papers"]
+    count = f"{len(chosen)} paper" + ("" if len(chosen) == 1 else "s")
+    lines = [f"# {title}", "", f"Exported {now.strftime('%Y-%m-%d %H:%M')} · {count}"]
     for record in chosen:
         lines += ["", f"## {heading_text(record.title)}", "", metadata_line(record)]
         if record.state.note.strip():
