@@ -18,41 +18,31 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 from __future__ import annotations
 
 import contextlib
-import json
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.atomic import write_atomic
 from store.catalog.importing import (
     Progress,
-    add_abstracts,
     listing_files,
-    merge_listings,
     paper_id,
-    read_listings,
 )
-from store.catalog.listing import Listing
 from store.drafts import DRAFTS, NoteDrafts
 from store.errors import StoreError, UnknownPaper
 from store.export.citekey import DEFAULT_PATTERN
-from store.files import health
 from store.files.cache import CachedDocs
 from store.files.citekeys import (
     CiteKey,
     assign_citekeys,
     citekeys_from,
-    merge_citekeys,
     visible_aliases,
 )
 from store.files.documents import (
     PAPERS_TABLE,
     enrichment_doc,
     enrichment_from,
-    paper_doc,
     paper_from,
     queue_from,
     state_from,
@@ -60,25 +50,24 @@ from store.files.documents import (
 )
 from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import LockWait, StoreFile
-from store.inbox import INBOXES, Inboxes
+from store.inbox import INBOXES
+from store.library.changes import StateChanges
+from store.library.imports import Imports
+from store.library.ranking import Ranking
+from store.library.upkeep import Upkeep
 from store.memory import paused_gc
 from store.models import Change, Enrichment, ImportReport, Paper, Record, UserState
 from store.state import UserStates
 from store.sync.local import LocalJournal
 
 if TYPE_CHECKING:
-    from store.devices import RestoreReport
-    from store.search.interest import Interest, InterestModel
     from store.search.scan import AbstractScan
-    from store.sync.exchange import ExchangeReport
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
 STATE = "state.json"
 ENRICHMENT = "enrichment.json"
 CITEKEYS = "citekeys.json"
-INTEREST = "interest.json"
-"""When the reader last reset the interest model: only decisions after it train it."""
 BACKUPS = "backups"
 
 
@@ -86,7 +75,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Library:
+class Library(Imports, StateChanges, Ranking, Upkeep):
     """A paperdeck data directory."""
 
     def __init__(
@@ -253,48 +242,6 @@ class Library:
             query or "", sort, limit=limit, interest=interest.score if interest else None
         )
 
-    # -- interest ----------------------------------------------------------------------------
-
-    def interest_model(self, records: Sequence[Record] | None = None) -> InterestModel:
-        """Every paper read into the interest model (the slow part: keep it between trainings)."""
-        from store.search.decisions import document_of
-        from store.search.interest import InterestModel
-
-        records = self.all_records(with_abstracts=False) if records is None else records
-        abstracts = self.abstracts()
-        model = InterestModel()
-        for start in range(0, len(records), 250):
-            batch = records[start : start + 250]
-            model.add(document_of(r, abstracts.get(r.id, "")) for r in batch)
-            # Seconds of pure Python on a large library: between batches, let a UI thread in.
-            time.sleep(0)
-        return model
-
-    def interest(
-        self, records: Sequence[Record] | None = None, model: InterestModel | None = None
-    ) -> Interest:
-        """The reader's interest trained on their decisions since the last reset."""
-        from store.search.decisions import decisions_of
-
-        records = self.all_records(with_abstracts=False) if records is None else records
-        model = self.interest_model(records) if model is None else model
-        return model.train(decisions_of(records, self.interest_reset_at()))
-
-    def interest_reset_at(self) -> str | None:
-        """The time of the last `reset_interest`, or None; a damaged mark counts as none."""
-        try:
-            data = json.loads((self.root / INTEREST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        stamp = data.get("reset") if isinstance(data, dict) else None
-        return stamp if isinstance(stamp, str) else None
-
-    def reset_interest(self) -> str:
-        """Forget the model: decisions stay, but only those made from now on will train it."""
-        stamp = self.now().isoformat(timespec="seconds")
-        write_atomic(self.root / INTEREST, json.dumps({"reset": stamp}).encode())
-        return stamp
-
     def scan_abstracts(self, query: str | None) -> AbstractScan | None:
         """Start looking for `query`'s words in the abstracts on another core, so `records`
         can read the catalog meanwhile; None where that would not pay (small libraries, no
@@ -365,142 +312,6 @@ class Library:
     def tag_counts(self) -> dict[str, int]:
         return self.user_states.tag_counts()
 
-    # -- importing ---------------------------------------------------------------------------
-
-    def import_files(
-        self,
-        paths: Sequence[Path],
-        *,
-        year: int | None = None,
-        progress: Progress | None = None,
-    ) -> ImportReport:
-        """Import listing files or directories of them: all of them, or nothing on any error."""
-        files, listings = read_listings(paths, year=year, progress=progress)
-        if progress:
-            progress(len(files), len(files), "saving")
-        report = ImportReport(files=[p.name for p in files], listings=len(listings))
-        report.warnings = [w for listing in listings for w in listing.warnings]
-        self._merge(listings, report)
-        return report
-
-    def merge_listings(self, listings: Sequence[Listing]) -> ImportReport:
-        """Fold listings from a pull into the catalog in one write: all of them or none."""
-        report = ImportReport(listings=len(listings))
-        self._merge(listings, report)
-        return report
-
-    def _merge(self, listings: Sequence[Listing], report: ImportReport) -> None:
-        added = self.now().isoformat(timespec="seconds")
-        # arXiv ids that `fetch` matched identify papers too (another file: read before the lock).
-        matched = {e.arxiv_id: pid for pid, e in self.enrichments().items() if e.arxiv_id}
-        with self.catalog_file.locked():
-            content = self.catalog_file.read()
-            table = content.setdefault(PAPERS_TABLE, {})
-            abstracts = merge_listings(
-                table, listings, added=added, new_doc=paper_doc, report=report, matched=matched
-            )
-            if abstracts is not None:
-                self.save_abstracts(abstracts)
-                self.catalog_file.write(content)
-
-    def save_abstracts(self, abstracts: dict[str, str]) -> None:
-        """Abstracts go first: an abstract without its paper is harmless, the reverse is not."""
-        with self.abstracts_file.locked():
-            content = self.abstracts_file.read()
-            if add_abstracts(content.setdefault(PAPERS_TABLE, {}), abstracts):
-                self.abstracts_file.write(content)
-
-    # -- the user's state (see store.state) --------------------------------------------------
-
-    def add_tags(self, ids: Sequence[str], tags: Iterable[str]) -> Change:
-        return self.user_states.add_tags(ids, tags)
-
-    def remove_tags(self, ids: Sequence[str], tags: Iterable[str]) -> Change:
-        return self.user_states.remove_tags(ids, tags)
-
-    def edit_tags(self, ids: Sequence[str], spec: str) -> Change:
-        return self.user_states.edit_tags(ids, spec)
-
-    def rename_tag(self, old: str, new: str) -> Change:
-        return self.user_states.rename_tag(old, new)
-
-    def set_note(self, pid: str, text: str, *, base: str | None = None) -> Change:
-        return self.user_states.set_note(pid, text, base=base)
-
-    def set_status(self, ids: Sequence[str], status: str) -> Change:
-        return self.user_states.set_status(ids, status)
-
-    def dismiss(self, ids: Sequence[str]) -> Change:
-        return self.user_states.dismiss(ids)
-
-    def set_triaged(self, ids: Sequence[str], triaged: bool = True) -> Change:
-        return self.user_states.set_triaged(ids, triaged)
-
-    def triage(self, pid: str, *, queue: bool = False, dismiss: bool = False) -> Change:
-        return self.user_states.triage(pid, queue=queue, dismiss=dismiss)
-
-    def queue_add(self, ids: Sequence[str]) -> Change:
-        return self.user_states.queue_add(ids)
-
-    def queue_remove(self, ids: Sequence[str]) -> Change:
-        return self.user_states.queue_remove(ids)
-
-    def queue_toggle(self, ids: Sequence[str]) -> Change:
-        return self.user_states.queue_toggle(ids)
-
-    def queue_move(self, pid: str, offset: int) -> Change:
-        return self.user_states.queue_move(pid, offset)
-
-    def undo(self, change: Change) -> Change:
-        return self.user_states.undo(change)
-
-    def merge_user_state(self, keep: str, drop: str) -> Change:
-        """Merge near-duplicate `drop` into `keep`; `keep` keeps its citation key and takes
-        `drop`'s as an alias."""
-        change = self.user_states.merge(keep, drop)
-        merge_citekeys(self.citekeys_file, self.record(keep), drop, self.citekey_pattern)
-        return change
-
-    # -- several devices (see store.sync) ----------------------------------------------------
-
-    def ensure_journal(self) -> None:
-        self.user_states.ensure_journal()
-
-    def sync(self, folder: Path) -> ExchangeReport:
-        """Hand this device's changes to `folder` and take the other devices' (idempotent)."""
-        from store.devices import sync_folder
-
-        return sync_folder(self, folder)
-
-    def restore_state(self) -> RestoreReport:
-        """Rebuild state.json from the journal: every change acknowledged comes back."""
-        from store.devices import restore_state
-
-        return restore_state(self)
-
-    def check_state_present(self) -> None:
-        """StoreError when state.json is lost: never show that as a library without state."""
-        if self.state_missing():
-            raise StoreError(
-                f"{self.state_file.path}: missing, though the journal holds your tags, notes "
-                "and queue; run `paperdeck doctor --restore` to rebuild it"
-            )
-
-    def state_missing(self) -> bool:
-        """state.json is gone while the journal says there was user state: not an empty
-        library but a lost file (`doctor --restore` brings it back)."""
-        return not self.state_file.path.exists() and self.journal.size() > 0
-
-    def save_draft(self, pid: str, text: str) -> Path:
-        """Where the draft went: `drafts/`, else the user's cache dir (see store.drafts)."""
-        return self.drafts.save(pid, text)
-
-    def draft(self, pid: str) -> str | None:
-        return self.drafts.get(pid)
-
-    def drop_draft(self, pid: str) -> None:
-        self.drafts.drop(pid)
-
     # -- enrichment --------------------------------------------------------------------------
 
     def save_enrichment(self, pid: str, enrichment: Enrichment) -> None:
@@ -511,45 +322,6 @@ class Library:
                 table.update(enrichment_doc(pid, enrichment), doc_ids=[docs[0].doc_id])
             else:
                 table.insert(enrichment_doc(pid, enrichment))
-
-    # -- health (see store.files.health) -----------------------------------------------------
-
-    def remove_stale_temps(self) -> None:
-        health.remove_stale_temps(self.files)
-
-    def take_backups(self) -> None:
-        """Keep a version of the user's files now (the app does this at every start)."""
-        health.take_backups(
-            (self.state_file, self.enrichment_file, self.citekeys_file, self.inboxes_file)
-        )
-
-    def check(self) -> list[tuple[StoreFile, str | None]]:
-        """Each store file with None when it is sound, else what is wrong with it."""
-        return health.check(self.files)
-
-    def check_usable(self) -> None:
-        """Raise the first store file's problem; commands refuse to run on a damaged store.
-
-        The catalog, state and enrichment are read in full (the catalog stays cached); the large
-        abstracts file gets a cheap check of its ends and is read in full only when needed.
-        """
-        self.papers()
-        self.check_state_present()
-        self.state_file.load()
-        self.enrichments()
-        self.citekeys()
-        health.check_ends(self.abstracts_file.path)
-
-    def inboxes(self) -> Inboxes:
-        """The user's saved searches (see `store.inbox`)."""
-        return Inboxes(self.inboxes_file, now=self.now)
-
-    def good_backup(self, store_file: StoreFile) -> Path | None:
-        return health.good_backup(store_file)
-
-    def restore(self, store_file: StoreFile, backup: Path) -> Path:
-        """Put `backup` in place of a damaged file, kept aside under the returned path."""
-        return health.restore(store_file, backup)
 
 
 def _papers_by_id(docs: Iterable[dict[str, Any]]) -> dict[str, Paper]:

@@ -1,0 +1,68 @@
+"""The Library's interest ranking: the reader's decisions train `store.search.interest`."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from store.atomic import write_atomic
+from store.models import Record
+
+if TYPE_CHECKING:
+    from store.search.interest import Interest, InterestModel
+
+INTEREST = "interest.json"
+"""When the reader last reset the interest model: only decisions after it train it."""
+
+
+class Ranking:
+    """Mixed into `Library`: what it needs is named here."""
+
+    root: Path
+    now: Callable[[], datetime]
+    all_records: Callable[..., list[Record]]
+    abstracts: Callable[[], dict[str, str]]
+
+    def interest_model(self, records: Sequence[Record] | None = None) -> InterestModel:
+        """Every paper read into the interest model (the slow part: keep it between trainings)."""
+        from store.search.decisions import document_of
+        from store.search.interest import InterestModel
+
+        records = self.all_records(with_abstracts=False) if records is None else records
+        abstracts = self.abstracts()
+        model = InterestModel()
+        for start in range(0, len(records), 250):
+            batch = records[start : start + 250]
+            model.add(document_of(r, abstracts.get(r.id, "")) for r in batch)
+            # Seconds of pure Python on a large library: between batches, let a UI thread in.
+            time.sleep(0)
+        return model
+
+    def interest(
+        self, records: Sequence[Record] | None = None, model: InterestModel | None = None
+    ) -> Interest:
+        """The reader's interest trained on their decisions since the last reset."""
+        from store.search.decisions import decisions_of
+
+        records = self.all_records(with_abstracts=False) if records is None else records
+        model = self.interest_model(records) if model is None else model
+        return model.train(decisions_of(records, self.interest_reset_at()))
+
+    def interest_reset_at(self) -> str | None:
+        """The time of the last `reset_interest`, or None; a damaged mark counts as none."""
+        try:
+            data = json.loads((self.root / INTEREST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        stamp = data.get("reset") if isinstance(data, dict) else None
+        return stamp if isinstance(stamp, str) else None
+
+    def reset_interest(self) -> str:
+        """Forget the model: decisions stay, but only those made from now on will train it."""
+        stamp = self.now().isoformat(timespec="seconds")
+        write_atomic(self.root / INTEREST, json.dumps({"reset": stamp}).encode())
+        return stamp
