@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App
-from textual.driver import Driver
 from textual.reactive import var
 from textual.signal import Signal
 from textual.timer import Timer
@@ -21,14 +18,14 @@ from store.errors import PaperdeckError
 from store.library import Library
 from store.models import Record
 from store.settings import Settings
-from store.view import OutsideChanges
 from tui import bindings, preferences
 from tui.commands import PaperdeckCommands
 from tui.desk import Desk
 from tui.messages import OpenAbstract, StartTriage, WorkerFailed
 from tui.screens.papers import PapersScreen
-from tui.terminal import HANGUP_EXIT, TERMINATED_EXIT, TerminalLost
+from tui.session import TerminalApp
 from tui.text import clean
+from tui.upkeep import UpkeepApp
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -65,7 +62,7 @@ def _inbox_screen() -> Screen[None]:
     return InboxScreen()
 
 
-class PaperdeckApp(App[None]):
+class PaperdeckApp(UpkeepApp, TerminalApp):
     CSS_PATH = "app.tcss"
     TITLE = "paperdeck"
     COMMANDS = App.COMMANDS | {PaperdeckCommands}
@@ -126,19 +123,17 @@ class PaperdeckApp(App[None]):
         self._synced_once = False
         self._last_sync_error = ""
         self.triage_on_start = triage
+        """A query: start in triage mode on it (`paperdeck triage`)."""
         self.triage_order = triage_order
         """`interest`, `uncertain`, `upvotes` or `date`: how the triage pile is ordered."""
         self.interest_ready: Signal[None] = Signal(self, "interest-ready")
         """Published (on the UI thread) after each retraining of the interest model."""
-        """A query: start in triage mode on it (`paperdeck triage`)."""
         self.desk = Desk(self, library)
         self.desk.after_write = self.schedule_sync
         self.seeds = list(seeds)
         self.watch_interval = watch_interval
         self.first_results_ready: Signal[None] = Signal(self, "first-results-ready")
         self._mounted = threading.Event()
-        self.lost_terminal: str | None = None
-        """Why the app stopped on its own (terminal closed, SIGHUP, SIGTERM), if it did."""
         self._first_results: tuple[str | None, int, list[Record]] | None = None
         """(sort, view version, records): the unfiltered list a load prepared."""
         for store_file in library.files:
@@ -155,25 +150,11 @@ class PaperdeckApp(App[None]):
         except RuntimeError:  # on the app's own thread, or before it runs
             show()
 
-    @property
-    def library(self) -> Library:
-        return self.desk.library
-
     # -- loading -----------------------------------------------------------------------------
 
     def on_load(self) -> None:
         # Read the store while Textual builds the screen, so the list fills the first frames.
         self.load_library()
-
-    def get_driver_class(self) -> type[Driver]:
-        import os
-        import sys
-
-        if sys.platform == "win32" or os.environ.get("TEXTUAL_DRIVER"):
-            return super().get_driver_class()
-        from tui.linux_driver import PaperdeckDriver
-
-        return PaperdeckDriver
 
     def on_mount(self) -> None:
         self._mounted.set()
@@ -185,40 +166,7 @@ class PaperdeckApp(App[None]):
         if self.sync_folder is not None and self.sync_interval > 0:
             self.set_interval(self.sync_interval, self.sync_now)
         if not self.is_headless:
-            self._catch_signals()
-
-    def _catch_signals(self) -> None:
-        """A hang-up or a polite kill leaves as a closed terminal does: typing saved, and the
-        screen put back where the terminal is still there."""
-        import signal
-        import sys
-
-        if sys.platform == "win32":
-            return
-        loop = asyncio.get_running_loop()
-        for signum, message in (
-            (signal.SIGHUP, TerminalLost("hang-up (SIGHUP)", HANGUP_EXIT)),
-            (signal.SIGTERM, TerminalLost("asked to stop (SIGTERM)", TERMINATED_EXIT)),
-        ):
-            with contextlib.suppress(ValueError, RuntimeError, NotImplementedError):
-                loop.add_signal_handler(signum, self.post_message, message)
-
-    def on_key(self, event: events.Key) -> None:
-        """A key meant for a screen that another screen has covered since (typed right after
-        `n`: a fast typist, a paste, a burst from tmux) goes to the screen on top, in order;
-        Textual would look its binding up there and mostly drop it."""
-        meant_for = getattr(event, "desk_screen", None)
-        if meant_for is None or meant_for is self.screen or meant_for not in self.screen_stack:
-            return
-        event.stop()
-        event.prevent_default()  # App._on_key (the bindings of the screen on top) is skipped
-        (self.focused or self.screen).post_message(events.Key(event.key, event.character))
-
-    def on_terminal_lost(self, message: TerminalLost) -> None:
-        if self.lost_terminal is None:
-            self.lost_terminal = message.reason
-            # Screens unmount on the way out: the note editor saves, or keeps a draft, there.
-            self.exit(return_code=message.exit_code)
+            self.catch_signals()
 
     def _wait_until_mounted(self) -> bool:
         """In a worker: until the screen is up (False if the worker is cancelled first)."""
@@ -280,108 +228,6 @@ class PaperdeckApp(App[None]):
         if self.sync_folder is not None and not self._synced_once:
             self._synced_once = True
             self.sync_now()
-
-    @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="Indexing")
-    def index_abstracts(self) -> None:
-        """After the list is up: keep a backup of the user's state (every start), then read and
-        index abstracts so word search covers them fast."""
-        try:
-            self.library.take_backups()
-            self.desk.view.index_abstracts()
-        except PaperdeckError as error:
-            self.call_from_thread(
-                self.notify, str(error), severity="error", timeout=10, markup=False
-            )
-
-    @work(
-        thread=True,
-        group="interest",
-        exit_on_error=False,
-        description="Learning your interest",
-    )
-    def retrain_interest(self) -> None:
-        """After every decision: retrain off the UI thread (the view serialises trainings),
-        then tell the screens that show interest."""
-        self.desk.view.train_interest()
-        self.call_from_thread(self.interest_ready.publish, None)
-
-    def pick_up_outside_changes(self) -> None:
-        """Another process (the CLI, a second app) wrote tags, notes or papers: show them.
-
-        A timer asks every `watch_interval` seconds; the files are looked at off the UI thread
-        and only what changed is read."""
-        if not self.loaded or any(w.group == "watch" and w.is_running for w in self.workers):
-            return
-        self._read_outside_changes()
-
-    @work(thread=True, group="watch", exit_on_error=False, description="Watching the store")
-    def _read_outside_changes(self) -> None:
-        try:
-            changes = self.desk.view.outside_changes()
-        except PaperdeckError as error:
-            self.call_from_thread(
-                self.notify, str(error), severity="error", timeout=10, markup=False
-            )
-            return
-        if not changes.empty:
-            self.call_from_thread(self._take_outside_changes, changes)
-
-    def _take_outside_changes(self, changes: OutsideChanges) -> None:
-        if not self.loaded:
-            return
-        if changes.reload:
-            self.loaded = False  # papers came in: read everything, as ctrl+r does
-            self.load_library()
-            return
-        changed = self.desk.view.take_outside_changes(changes)
-        if changed:
-            self.desk.records_changed.publish(changed)
-
-    # -- several devices -----------------------------------------------------------------------
-
-    def schedule_sync(self) -> None:
-        """After a change: sync soon, once for a burst of changes."""
-        if self.sync_folder is None:
-            return
-        if self._sync_timer is not None:
-            self._sync_timer.stop()
-        self._sync_timer = self.set_timer(self.sync_delay, self.sync_now)
-
-    @work(thread=True, group="sync", exit_on_error=False, description="Syncing")
-    def sync_now(self) -> None:
-        """Exchange changes with the other devices, off the UI thread; a sync already running
-        makes this one unnecessary."""
-        folder = self.sync_folder
-        if folder is None or not self._sync_running.acquire(blocking=False):
-            return
-        try:
-            report = self.library.sync(folder)
-        except PaperdeckError as error:
-            message = f"Sync: {error}"
-            if message != self._last_sync_error:  # once, not every half minute
-                self._last_sync_error = message
-                self.call_from_thread(
-                    self.notify, message, severity="warning", timeout=10, markup=False
-                )
-            return
-        finally:
-            self._sync_running.release()
-        self._last_sync_error = ""
-        for problem in report.problems:
-            self.call_from_thread(
-                self.notify, f"Sync skipped: {problem}", severity="warning", markup=False
-            )
-        if report.papers_added:
-            self.call_from_thread(self.load_library)  # papers new to this device
-        elif report.received:
-            self.call_from_thread(self.pick_up_outside_changes)
-        if report.received:
-            self.call_from_thread(
-                self.notify,
-                f"Synced {report.received} change(s) from other devices.",
-                timeout=3,
-                markup=False,
-            )
 
     def action_reload(self) -> None:
         self.reload_library()

@@ -388,14 +388,3 @@ class SearchIndex:
         if limit is not None:
             matched = matched[:limit]
         return [records[row] for row in matched]
-
-
-def search(
-    records: Sequence[Record],
-    query: str | Query,
-    sort: str | None = None,
-    *,
-    limit: int | None = None,
-    interest: Callable[[str], float] | None = None,
-) -> list[Record]:
-    return SearchIndex(records).search(query, sort, limit=limit, interest=interest)

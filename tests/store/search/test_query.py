@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
@@ -11,10 +12,15 @@ from hypothesis import strategies as st
 from store.errors import QueryError
 from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState
-from store.search.index import SearchIndex, search
+from store.search.index import SearchIndex
 from store.search.language import parse_query
 from store.search.words import word_start_test
 from store.text import fold, normalise
+
+
+def search(records: Sequence[Record], query: str, sort: str | None = None) -> list[Record]:
+    """A one-shot search, as `Library.records` makes one."""
+    return SearchIndex(records).search(query, sort)
 
 
 def rec(pid: str, title: str, abstract: str = "", **fields: object) -> Record:

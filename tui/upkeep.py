@@ -1,0 +1,141 @@
+"""The app's background upkeep of the store: indexing abstracts, learning the reader's interest,
+following changes other processes make to the files, and syncing with other devices.
+
+A base of `PaperdeckApp` (which names the state used here); every piece runs in a thread worker
+and hands its result to the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.signal import Signal
+from textual.timer import Timer
+
+from store.errors import PaperdeckError
+from store.library import Library
+from store.view import OutsideChanges
+from tui.desk import Desk
+
+
+class UpkeepApp(App[None]):
+    desk: Desk
+    loaded: bool
+    sync_folder: Path | None
+    sync_delay: float
+    interest_ready: Signal[None]
+    _sync_running: threading.Lock
+    _sync_timer: Timer | None
+    _last_sync_error: str
+    load_library: Callable[[], object]
+    """PaperdeckApp reads the library in a worker."""
+
+    @property
+    def library(self) -> Library:
+        return self.desk.library
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="Indexing")
+    def index_abstracts(self) -> None:
+        """After the list is up: keep a backup of the user's state (every start), then read and
+        index abstracts so word search covers them fast."""
+        try:
+            self.library.take_backups()
+            self.desk.view.index_abstracts()
+        except PaperdeckError as error:
+            self.call_from_thread(
+                self.notify, str(error), severity="error", timeout=10, markup=False
+            )
+
+    @work(
+        thread=True,
+        group="interest",
+        exit_on_error=False,
+        description="Learning your interest",
+    )
+    def retrain_interest(self) -> None:
+        """After every decision: retrain off the UI thread (the view serialises trainings),
+        then tell the screens that show interest."""
+        self.desk.view.train_interest()
+        self.call_from_thread(self.interest_ready.publish, None)
+
+    def pick_up_outside_changes(self) -> None:
+        """Another process (the CLI, a second app) wrote tags, notes or papers: show them.
+
+        A timer asks every `watch_interval` seconds; the files are looked at off the UI thread
+        and only what changed is read."""
+        if not self.loaded or any(w.group == "watch" and w.is_running for w in self.workers):
+            return
+        self._read_outside_changes()
+
+    @work(thread=True, group="watch", exit_on_error=False, description="Watching the store")
+    def _read_outside_changes(self) -> None:
+        try:
+            changes = self.desk.view.outside_changes()
+        except PaperdeckError as error:
+            self.call_from_thread(
+                self.notify, str(error), severity="error", timeout=10, markup=False
+            )
+            return
+        if not changes.empty:
+            self.call_from_thread(self._take_outside_changes, changes)
+
+    def _take_outside_changes(self, changes: OutsideChanges) -> None:
+        if not self.loaded:
+            return
+        if changes.reload:
+            self.loaded = False  # papers came in: read everything, as ctrl+r does
+            self.load_library()
+            return
+        changed = self.desk.view.take_outside_changes(changes)
+        if changed:
+            self.desk.records_changed.publish(changed)
+
+    # -- several devices -----------------------------------------------------------------------
+
+    def schedule_sync(self) -> None:
+        """After a change: sync soon, once for a burst of changes."""
+        if self.sync_folder is None:
+            return
+        if self._sync_timer is not None:
+            self._sync_timer.stop()
+        self._sync_timer = self.set_timer(self.sync_delay, self.sync_now)
+
+    @work(thread=True, group="sync", exit_on_error=False, description="Syncing")
+    def sync_now(self) -> None:
+        """Exchange changes with the other devices, off the UI thread; a sync already running
+        makes this one unnecessary."""
+        folder = self.sync_folder
+        if folder is None or not self._sync_running.acquire(blocking=False):
+            return
+        try:
+            report = self.library.sync(folder)
+        except PaperdeckError as error:
+            message = f"Sync: {error}"
+            if message != self._last_sync_error:  # once, not every half minute
+                self._last_sync_error = message
+                self.call_from_thread(
+                    self.notify, message, severity="warning", timeout=10, markup=False
+                )
+            return
+        finally:
+            self._sync_running.release()
+        self._last_sync_error = ""
+        for problem in report.problems:
+            self.call_from_thread(
+                self.notify, f"Sync skipped: {problem}", severity="warning", markup=False
+            )
+        if report.papers_added:
+            self.call_from_thread(self.load_library)  # papers new to this device
+        elif report.received:
+            self.call_from_thread(self.pick_up_outside_changes)
+        if report.received:
+            self.call_from_thread(
+                self.notify,
+                f"Synced {report.received} change(s) from other devices.",
+                timeout=3,
+                markup=False,
+            )
