@@ -20,6 +20,7 @@ from store.errors import PaperdeckError
 from store.library import Library
 from store.view import OutsideChanges
 from tui.desk import Desk
+from tui.text import plural
 
 
 class UpkeepApp(App[None]):
@@ -135,7 +136,7 @@ class UpkeepApp(App[None]):
         if report.received:
             self.call_from_thread(
                 self.notify,
-                f"Synced {report.received} change(s) from other devices.",
+                f"Synced {plural(report.received, 'change')} from other devices.",
                 timeout=3,
                 markup=False,
             )

@@ -14,7 +14,7 @@ from store.settings import Settings
 from tui.cli import output
 from tui.cli.output import say
 from tui.cli.parser import Subcommands
-from tui.text import clean
+from tui.text import clean, plural
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -130,7 +130,7 @@ def cmd_rekey(args: argparse.Namespace, library: Library) -> int:
         was = f"{row['previous']} -> " if row["previous"] else "(new) "
         print(f"{row['id']}  {was}{row['citekey']}")
     print(
-        f"{len(changed)} of {len(records)} key(s) changed; old keys stay as aliases.",
+        f"{len(changed)} of {plural(len(records), 'key')} changed; old keys stay as aliases.",
         file=sys.stderr,
     )
     return 0

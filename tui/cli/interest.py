@@ -8,7 +8,7 @@ from store.library import Library
 from store.search.interest import MIN_DECISIONS, Term
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int
-from tui.text import clean
+from tui.text import clean, plural
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -71,5 +71,5 @@ def cmd_interest(args: argparse.Namespace, library: Library) -> int:
 def cmd_dismiss(args: argparse.Namespace, library: Library) -> int:
     ids = [library.resolve(ref) for ref in args.ids]
     library.dismiss(ids)
-    print(f"dismissed {len(ids)} paper(s): {' '.join(ids)}")
+    print(f"dismissed {plural(len(ids), 'paper')}: {' '.join(ids)}")
     return 0

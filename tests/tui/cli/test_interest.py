@@ -17,7 +17,7 @@ def test_decisions_teach_the_ranking_and_reset_forgets_them(tmp_path: Path) -> N
     unwanted = [str(r["id"]) for r in records if "sparse" in str(r["title"]).casefold()]
     assert run("queue", "add", *wanted[:8], db=db).returncode == 0  # several ids at once
     dismissed = run("dismiss", *unwanted[:8], db=db)
-    assert dismissed.returncode == 0 and "dismissed 8 paper(s)" in dismissed.stdout
+    assert dismissed.returncode == 0 and "dismissed 8 papers" in dismissed.stdout
 
     listed = papers(db, "is:dismissed")
     assert sorted(str(r["id"]) for r in listed) == sorted(unwanted[:8])
