@@ -9,7 +9,7 @@ a process holding stale data never overwrites what another process wrote.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -29,7 +29,7 @@ from store.files.documents import (
 )
 from store.files.storage import META_TABLE, StoreFile
 from store.merges import MergedAway, follows_merges, merge_targets
-from store.models import Change, Paper, UserState
+from store.models import Change, UserState
 from store.sync.local import LocalJournal
 from store.sync.recorder import baseline_changes, record
 from store.tags import count_tags
@@ -41,7 +41,7 @@ class UserStates(StateEdits):
     def __init__(
         self,
         state_file: StoreFile,
-        papers: Callable[[], Mapping[str, Paper]],
+        papers: Callable[[], Collection[str]],
         now: Callable[[], datetime],
         journal: LocalJournal,
     ) -> None:
@@ -91,7 +91,7 @@ class UserStates(StateEdits):
         """Apply `update` to the current state of `ids` (and `queue_update` to the queue),
         re-read under the lock, written once.  With `follow_merges`, an id the user merged away
         stops the change before anything is written (`follows_merges` retries it)."""
-        papers = self.papers()
+        papers = self.papers()  # the ids only (store.files.ids): never the whole catalog
         for pid in ids:
             if pid not in papers:
                 raise UnknownPaper(f"no paper with id {pid!r}; `paperdeck list` shows the ids")

@@ -28,6 +28,14 @@ class CachedDocs(Generic[T]):
         self.decode = decode
         self._cached: tuple[object, dict[str, T]] = (None, {})
 
+    def current(self) -> dict[str, T] | None:
+        """The decoded table if it was read already and the file is unchanged since; never
+        reads the file."""
+        sig = signature(self.file.path)
+        if sig is not None and sig == self._cached[0]:
+            return self._cached[1]
+        return None
+
     def get(self) -> dict[str, T]:
         sig = signature(self.file.path)
         if sig is None or sig != self._cached[0]:

@@ -48,6 +48,7 @@ from store.files.documents import (
     state_from,
     table_docs,
 )
+from store.files.ids import IdIndex
 from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import LockWait, StoreFile
 from store.inbox import INBOXES
@@ -103,11 +104,15 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         for store_file in self.files:
             store_file.on_wait = on_lock_wait
         self.journal = LocalJournal(root)
+        self._papers = CachedDocs(self.catalog_file, _papers_by_id)
+        # Papers already decoded in this process give their ids; else `ids.json` (see IdIndex).
+        self.id_index = IdIndex(
+            self.catalog_file.path, lambda: self._papers.current() or self.papers()
+        )
         self.user_states = UserStates(
-            self.state_file, self.papers, lambda: self.now(), self.journal
+            self.state_file, self.paper_ids, lambda: self.now(), self.journal
         )
         self.drafts = NoteDrafts(root)
-        self._papers = CachedDocs(self.catalog_file, _papers_by_id)
         self._abstracts = CachedDocs(self.abstracts_file, _abstracts_by_id)
         self._enrichments = CachedDocs(self.enrichment_file, _enrichments_by_id)
         self._citekeys = CachedDocs(self.citekeys_file, citekeys_from)
@@ -153,6 +158,11 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
     def papers(self) -> dict[str, Paper]:
         """Every paper in the catalog, by id, without abstracts (see `abstract`)."""
         return self._papers.get()
+
+    def paper_ids(self) -> frozenset[str]:
+        """Every paper id in the catalog, without parsing the catalog while `ids.json` is
+        current (see store.files.ids)."""
+        return self.id_index.ids()
 
     def abstracts(self) -> dict[str, str]:
         return self._abstracts.get()
@@ -262,7 +272,7 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
 
     def resolve(self, ref: str) -> str:
         """The id of the paper `ref` names: a whole id or an unambiguous prefix of one."""
-        papers = self.papers()
+        papers = self.paper_ids()
         ref = ref.strip().lower()
         if ref in papers:
             return ref

@@ -10,6 +10,7 @@ from pathlib import Path
 from store.catalog.importing import Progress, add_abstracts, merge_listings, read_listings
 from store.catalog.listing import Listing
 from store.files.documents import PAPERS_TABLE, paper_doc
+from store.files.ids import IdIndex
 from store.files.storage import StoreFile
 from store.models import Enrichment, ImportReport
 
@@ -18,6 +19,7 @@ class Imports:
     """Mixed into `Library`: what it needs is named here."""
 
     catalog_file: StoreFile
+    id_index: IdIndex
     abstracts_file: StoreFile
     now: Callable[[], datetime]
     enrichments: Callable[[], dict[str, Enrichment]]
@@ -57,6 +59,8 @@ class Imports:
             if abstracts is not None:
                 self.save_abstracts(abstracts)
                 self.catalog_file.write(content)
+                # Still under the lock: the ids of exactly the catalog just written.
+                self.id_index.store([doc["id"] for doc in table.values()])
 
     def save_abstracts(self, abstracts: dict[str, str]) -> None:
         """Abstracts go first: an abstract without its paper is harmless, the reverse is not."""

@@ -36,6 +36,7 @@ class Upkeep:
     abstracts_file: StoreFile
     now: Callable[[], datetime]
     papers: Callable[[], dict[str, Paper]]
+    paper_ids: Callable[[], frozenset[str]]
     enrichments: Callable[[], dict[str, Enrichment]]
     citekeys: Callable[[], dict[str, CiteKey]]
 
@@ -87,10 +88,12 @@ class Upkeep:
     def check_usable(self) -> None:
         """Raise the first store file's problem; commands refuse to run on a damaged store.
 
-        The catalog, state and enrichment are read in full (the catalog stays cached); the large
-        abstracts file gets a cheap check of its ends and is read in full only when needed.
+        State and enrichment are read in full; the catalog only when its id index is not
+        current (`ids.json` is taken from a catalog that parsed, and any change to the file
+        since changes its signature: see store.files.ids); the large abstracts file gets a
+        cheap check of its ends and is read in full only when needed.
         """
-        self.papers()
+        self.paper_ids()
         self.check_state_present()
         self.state_file.load()
         self.enrichments()

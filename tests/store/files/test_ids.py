@@ -1,0 +1,130 @@
+"""The id index (`ids.json`): CLI writes resolve ids without parsing the catalog, and the index
+never gives an answer the catalog would not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from store.errors import StoreError, UnknownPaper
+from store.files.ids import IDS_FILE
+from store.library import Library
+from tests.conftest import FIXED_NOW
+
+
+def fresh(library: Library) -> Library:
+    """Another process opening the same data directory."""
+    return Library.open(library.root, now=lambda: FIXED_NOW)
+
+
+def catalog_never_parsed(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> None:
+        raise AssertionError("the catalog was parsed")
+
+    monkeypatch.setattr(library, "papers", refuse)
+    monkeypatch.setattr(library._papers, "get", refuse)
+
+
+def rename_in_catalog(library: Library, old: str, new: str) -> None:
+    """Edit catalog.json by hand, as a user or another tool might: same size, new id."""
+    path = library.catalog_file.path
+    text = path.read_text()
+    assert len(old) == len(new) and text.count(f'"{old}"') == 1
+    path.write_text(text.replace(f'"{old}"', f'"{new}"'))
+
+
+def test_import_writes_the_index_and_a_write_never_parses_the_catalog(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (library.root / IDS_FILE).exists()
+    pid = next(iter(library.papers()))
+    other = fresh(library)
+    catalog_never_parsed(other, monkeypatch)
+    other.check_usable()
+    assert other.resolve(pid[:8]) == pid
+    change = other.add_tags([pid], ["fast"])
+    assert change.after[pid].tags == ("fast",)
+    assert other.set_note(pid, "kept").after[pid].note == "kept"
+    with pytest.raises(UnknownPaper, match="no paper with id 'zzzz'"):
+        other.resolve("zzzz")
+    assert fresh(library).get(pid).state.tags == ("fast",)
+
+
+def test_an_edit_behind_the_index_is_seen(library: Library) -> None:
+    ids = sorted(library.papers())
+    old = ids[0]
+    new = "zz" + old[2:]
+    assert new not in ids
+    rename_in_catalog(library, old, new)
+    other = fresh(library)
+    assert other.resolve(new) == new
+    with pytest.raises(UnknownPaper):
+        other.resolve(old)
+    with pytest.raises(UnknownPaper):
+        other.add_tags([old], ["gone"])
+    assert other.add_tags([new], ["kept"]).after[new].tags == ("kept",)
+    # The index was rebuilt for the edited catalog: the next process trusts it again.
+    stored = json.loads((library.root / IDS_FILE).read_text())
+    assert new in stored["ids"] and old not in stored["ids"]
+    assert other.paper_ids() == frozenset(other.papers())
+
+
+def test_a_long_lived_library_sees_another_processs_change(library: Library) -> None:
+    before = library.paper_ids()
+    old = sorted(before)[-1]
+    rename_in_catalog(fresh(library), old, "yy" + old[2:])
+    assert old not in library.paper_ids() and "yy" + old[2:] in library.paper_ids()
+    assert library.paper_ids() == frozenset(fresh(library).papers())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"{not json",
+        b'{"version": 1, "catalog": [1, 2, 3], "count": 1, "ids": ["abc"]}',  # another catalog
+        b"[1, 2, 3]",
+        b"\xff\xfe garbage",
+    ],
+)
+def test_a_damaged_index_is_rebuilt_silently(library: Library, damage: bytes) -> None:
+    ids = frozenset(library.papers())
+    path = library.root / IDS_FILE
+    path.write_bytes(damage)
+    other = fresh(library)
+    assert other.paper_ids() == ids
+    assert json.loads(path.read_text())["count"] == len(ids)
+
+
+def test_a_forged_count_or_wrong_types_are_not_trusted(library: Library) -> None:
+    ids = frozenset(library.papers())
+    path = library.root / IDS_FILE
+    stored = json.loads(path.read_text())
+    stored["ids"] = stored["ids"][1:]  # a truncated list under the right signature
+    path.write_text(json.dumps(stored))
+    assert fresh(library).paper_ids() == ids
+    stored = json.loads(path.read_text())
+    stored["ids"][0] = 7
+    path.write_text(json.dumps(stored))
+    assert fresh(library).paper_ids() == ids
+
+
+def test_a_missing_index_is_rebuilt(library: Library) -> None:
+    (library.root / IDS_FILE).unlink()
+    assert fresh(library).paper_ids() == frozenset(library.papers())
+    assert (library.root / IDS_FILE).exists()
+
+
+def test_a_damaged_catalog_is_still_reported(library: Library) -> None:
+    path = library.catalog_file.path
+    path.write_bytes(path.read_bytes()[:-40])
+    with pytest.raises(StoreError, match="catalog"):
+        fresh(library).check_usable()
+
+
+def test_an_unwritable_index_only_costs_time(library: Library) -> None:
+    path = library.root / IDS_FILE
+    path.unlink()
+    path.mkdir()  # a write there fails: the ids still come from the catalog
+    assert fresh(library).paper_ids() == frozenset(library.papers())
