@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from store.library import Library
 from tui.app import PaperdeckApp
+from tui.search_thread import SearchThread
 from tui.widgets.paper_table import PaperTable
 
 SIZE = (120, 40)
@@ -15,6 +18,11 @@ def app_for(library: Library, **kwargs: object) -> PaperdeckApp:
 
 async def settle(app: PaperdeckApp, pilot: object) -> None:
     await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    for _ in range(2000):  # the search thread's answer, then its message handled
+        if not SearchThread.any_busy():
+            break
+        await asyncio.sleep(0.005)
     await pilot.pause()  # type: ignore[attr-defined]
     await app.workers.wait_for_complete()
     await pilot.pause()  # type: ignore[attr-defined]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from textual import on, work
-from textual.app import ComposeResult
-from textual.timer import Timer
+import asyncio
 
-from store.errors import PaperdeckError, UsageError
+from textual import on
+from textual.app import ComposeResult
+
+from store.errors import UsageError
 from store.models import Record
-from store.search.language import Query, parse_query
+from store.search.language import parse_query
 from tui import bindings
 from tui.messages import StartTriage
 from tui.screens.base import PaperScreen
+from tui.search_thread import SearchDone, SearchThread
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.footer import DeskFooter
 from tui.widgets.mode_bar import ModeBar
@@ -107,52 +109,41 @@ class PapersScreen(PaperScreen):
         except UsageError as error:
             self.filter_bar.show_error(str(error))
             return
-        self._queued = (self._generation, query)
-        if not self._searching:
-            self._next_search()
-
-    # One search at a time, the newest filter next: a thread cannot be stopped midway, and on
-    # a large library searches started per keystroke would all run at once, each slowing the
-    # one that matters (the last). Coordination happens on the UI thread only.
-    _generation = 0
-    _searching = False
-    _queued: tuple[int, Query] | None = None
-    _slow_search: Timer | None = None
-
-    def _next_search(self) -> None:
-        assert self._queued is not None
-        generation, query = self._queued
-        self._queued = None
-        self._searching = True
+        if self._searcher is None:
+            self._searcher = SearchThread(self, lambda q, sort: self.desk.view.search(q, sort))
         if self._slow_search is None:  # say so when a search takes more than a moment
-            self._slow_search = self.set_timer(SEARCHING_AFTER, self.filter_bar.show_searching)
-        self.search(generation, query)
+            loop = asyncio.get_running_loop()
+            self._slow_search = loop.call_later(SEARCHING_AFTER, self._search_is_slow)
+        self._searcher.submit(self._generation, query, self.host.sort)
 
-    @work(thread=True, group="filter", exit_on_error=False, description="Filtering")
-    def search(self, generation: int, query: Query) -> None:
-        records: list[Record] | None = None
-        problem = ""
-        try:
-            records = self.desk.view.search(query, self.host.sort)
-        except PaperdeckError as error:
-            problem = str(error)
-        finally:
-            self.app.call_from_thread(self._search_done, generation, records, problem)
+    # One thread searches, the newest filter next (see `SearchThread`); what it finds comes
+    # back as `SearchDone` and is shown only if no newer filter was typed meanwhile.
+    _generation = 0
+    _searcher: SearchThread | None = None
+    _slow_search: asyncio.TimerHandle | None = None
 
-    def _search_done(self, generation: int, records: list[Record] | None, problem: str) -> None:
-        self._searching = False
-        if self._queued is not None:
-            self._next_search()  # typed on meanwhile: these results are already old
-            return
+    def _search_is_slow(self) -> None:
+        self._slow_search = None
+        self.filter_bar.show_searching()
+
+    def on_unmount(self) -> None:
+        if self._searcher is not None:
+            self._searcher.stop()
+
+    @on(SearchDone)
+    def search_done(self, event: SearchDone) -> None:
+        event.stop()
+        if event.generation != self._generation:
+            return  # typed on meanwhile: the newest filter's results are on their way
         if self._slow_search is not None:
-            self._slow_search.stop()
+            self._slow_search.cancel()
             self._slow_search = None
-        if problem:
-            self.notify(problem, severity="error", timeout=10, markup=False)
-        elif records is not None and generation == self._generation:
-            self.show_results(records)
-        elif self.filter_bar.searching_shown:  # superseded: what the list shows stands
-            self.show_count()
+        if event.problem:
+            self.notify(event.problem, severity="error", timeout=10, markup=False)
+            if self.filter_bar.searching_shown:  # what the list shows stands
+                self.show_count()
+        elif event.records is not None:
+            self.show_results(event.records)
 
     def show_results(self, records: list[Record]) -> None:
         self.table.set_records(records)

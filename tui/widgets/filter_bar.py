@@ -72,9 +72,15 @@ class FilterBar(Horizontal):
         self.input.value = value
 
     searching_shown = False
+    _counts_shown: tuple[int, int, int] | None = None
+    """The counts the label shows, None while it shows something else."""
 
     def show_count(self, shown: int, total: int, selected: int = 0) -> None:
         """`212 papers`, `3 of 212`, and `· 2 selected` while papers are selected."""
+        counts = (shown, total, selected)
+        if counts == self._counts_shown:
+            return  # already on screen: a keystroke that found the same papers redraws nothing
+        self._counts_shown = counts
         self.searching_shown = False
         label = self.query_one("#filter-count", Label)
         label.remove_class("-error")
@@ -89,9 +95,11 @@ class FilterBar(Horizontal):
         label.remove_class("-error")
         label.update(Text("searching…", style="italic"))
         self.searching_shown = True
+        self._counts_shown = None
 
     def show_error(self, message: str) -> None:
         self.searching_shown = False
+        self._counts_shown = None
         label = self.query_one("#filter-count", Label)
         label.add_class("-error")
         label.update(safe(message))

@@ -7,6 +7,7 @@ result set costs nothing but a refresh.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -102,16 +103,24 @@ class PaperTable(ScrollView, can_focus=True):
 
     def set_records(self, records: Sequence[Record], *, keep: str | None = None) -> None:
         """Show `records`; the cursor stays on paper `keep` (or the current one) when present."""
+        if keep is None and self._same_records(records):
+            return  # the same papers in the same order: nothing to move or redraw
         current = keep if keep is not None else self.current_id
         self.records = list(records)
-        present = {r.id for r in self.records}
-        self.selected &= present
+        if self.selected:
+            self.selected &= {r.id for r in self.records}
         self.virtual_size = Size(self.size.width, len(self.records) + 1)
         index = 0
         if current is not None:
             index = next((i for i, r in enumerate(self.records) if r.id == current), 0)
         self._set_cursor(index)
         self.refresh()
+
+    def _same_records(self, records: Sequence[Record]) -> bool:
+        """Whether `records` are the very objects shown, in order (a record that changed is a
+        new object, so its row is redrawn)."""
+        shown = self.records
+        return len(records) == len(shown) and all(map(operator.is_, records, shown))
 
     def update_records(self, changed: Sequence[Record]) -> None:
         """Redraw rows whose records changed (tags, notes, queue) without moving anything."""

@@ -1,0 +1,78 @@
+"""The Papers screen's one search thread: the newest query wins, stale results never show,
+and a keystroke that finds the same papers leaves the list alone."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from store.library import Library
+from store.models import Record
+from store.search.language import Query
+from tests.tui.pilot import SIZE, app_for, count_text, settle, table
+from tui.widgets.paper_table import PaperTable
+
+
+async def test_the_newest_query_wins_and_stale_results_never_show(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(library)
+    search = app.desk.view.search
+    started, release = threading.Event(), threading.Event()
+    asked: list[str] = []
+    shown: list[list[str]] = []
+
+    def held_search(query: str | Query, sort: str | None = None) -> list[Record]:
+        asked.append(str(getattr(query, "text", query)))
+        started.set()
+        release.wait(10)  # the first search is still running while the user types on
+        return search(query, sort)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(app.desk.view, "search", held_search)
+        original = PaperTable.set_records
+
+        def spy(self: PaperTable, records: list[Record], **kwargs: object) -> None:
+            shown.append([r.id for r in records])
+            original(self, records, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(PaperTable, "set_records", spy)
+        await pilot.press("slash", "s")
+        assert started.wait(10)
+        await pilot.press(*"parse")  # five more queries while the first one is held
+        release.set()
+        await settle(app, pilot)
+        expected = [r.id for r in search("sparse")]
+        assert [r.id for r in table(app).records] == expected
+        assert count_text(app) == f"{len(expected)} of 212"
+        assert len(asked) == 2  # the held one and the newest; the ones between never ran
+        assert shown == [expected]  # the held search's results (for "s") were never shown
+        assert {r.id for r in search("s")} != set(expected)
+
+
+async def test_the_list_is_not_rebuilt_when_the_results_did_not_change(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"sparse")
+        await settle(app, pilot)
+        before = table(app).records
+        refreshes = 0
+        original = PaperTable.refresh
+
+        def counting_refresh(self: PaperTable, *args: object, **kwargs: object) -> PaperTable:
+            nonlocal refreshes
+            refreshes += 1
+            return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(PaperTable, "refresh", counting_refresh)
+        await pilot.press("space")  # `sparse ` finds the same papers in the same order
+        await settle(app, pilot)
+        assert table(app).records is before and refreshes == 0
+        await pilot.press(*"autoencoder")  # fewer papers: the list changes
+        await settle(app, pilot)
+        assert table(app).records is not before and refreshes > 0
