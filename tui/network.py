@@ -53,7 +53,11 @@ class NetworkWork:
         )
 
     def cancel_fetch(self) -> bool:
-        running = [w for w in self.app.workers if w.group == "fetch" and w.is_running]
+        return self._cancel("fetch")
+
+    def _cancel(self, group: str) -> bool:
+        """Cancel the running workers of `group`; whether there were any."""
+        running = [w for w in self.app.workers if w.group == group and w.is_running]
         for worker in running:
             worker.cancel()
         return bool(running)
@@ -128,10 +132,7 @@ class NetworkWork:
         )
 
     def cancel_pull(self) -> bool:
-        running = [w for w in self.app.workers if w.group == "pull" and w.is_running]
-        for worker in running:
-            worker.cancel()
-        return bool(running)
+        return self._cancel("pull")
 
     def _pull(self) -> None:
         import os
