@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,7 @@ def test_changes_on_two_devices_meet_and_nothing_is_lost(
     desktop.add_tags([b], ["desktop-tag"])
     desktop.remove_tags([a], ["ml"])
     laptop.set_note(a, "laptop thoughts")
+    time.sleep(0.02)  # later by the clock: two edits in one millisecond tie on device ids
     desktop.set_note(a, "desktop thoughts")
     laptop.set_status([b], "reading")
     desktop.set_status([b], "read")
