@@ -1,5 +1,6 @@
-"""`make bench`: import, list, first paint, keystroke filtering, writes and memory at 1k, 10k
-and 100k synthetic papers, then first paint and keystroke-to-screen in a real terminal next to
+"""`make bench`: import, list, first paint, keystroke filtering, writes and memory (the peak of
+the app and its children on three paths: an early word query, the Related panel, triage) at 1k,
+10k and 100k synthetic papers, then first paint and keystroke-to-screen in a real terminal next to
 the floors; prints the tables and writes bench/results/bench-<date>.json."""
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def timed_process(argv: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def first_paint(args: list[str]) -> tuple[float, float]:
-    """Seconds from process start until the first rows are painted, and peak RSS in MB."""
+def first_paint(args: list[str]) -> tuple[float, dict[str, float]]:
+    """Seconds from process start until the first rows are painted, and the probe's peak RSS
+    figures in MB (bench/tui_probe.py: the app's own, its children's, their sum)."""
     start = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "bench.tui_probe", *args],
@@ -58,12 +60,12 @@ def first_paint(args: list[str]) -> tuple[float, float]:
     )
     assert child.stdout is not None
     painted = None
-    rss = 0.0
+    rss: dict[str, float] = {}
     for line in child.stdout:
         if line.strip() == "painted":
             painted = time.perf_counter() - start
         elif line.startswith("{"):
-            rss = json.loads(line)["peak_rss_mb"]
+            rss = json.loads(line)
     child.wait()
     assert painted is not None, "the probe never painted"
     return painted, rss
@@ -89,7 +91,19 @@ def bench_size(size: int) -> dict[str, float]:
 
     paints = [first_paint([str(db)]) for _ in range(3)]
     result["first_paint_s"] = statistics.median(p for p, _ in paints)
-    result["tui_peak_rss_mb"] = max(r for _, r in paints)
+    # Peak memory of the app (its own plus the largest child it started) on each way through
+    # it, each in a fresh process: the first paints above took the Related panel's.
+    peaks = {"related": max((r for _, r in paints), key=lambda r: r["peak_rss_mb"])}
+    peaks["query"] = first_paint([str(db), "query"])[1]
+    triage_db = WORK / f"db-{size}-triage"  # triage writes decisions: not into the shared db
+    shutil.rmtree(triage_db, ignore_errors=True)
+    shutil.copytree(db, triage_db)
+    peaks["triage"] = first_paint([str(triage_db), "triage"])[1]
+    shutil.rmtree(triage_db, ignore_errors=True)
+    for path, rss in peaks.items():
+        result[f"peak_{path}_mb"] = rss["peak_rss_mb"]
+        result[f"peak_{path}_own_mb"] = rss["own_peak_rss_mb"]
+        result[f"peak_{path}_children_mb"] = rss["children_peak_rss_mb"]
 
     view = LibraryView(Library(db))
     view.load()
@@ -232,7 +246,9 @@ def main() -> None:
         ("write_cli_vs_seeds", "{:.2f}"),
         ("export_bib_first_s", "{:.2f}"),
         ("export_bib_again_s", "{:.2f}"),
-        ("tui_peak_rss_mb", "{:.0f}"),
+        ("peak_query_mb", "{:.0f}"),
+        ("peak_related_mb", "{:.0f}"),
+        ("peak_triage_mb", "{:.0f}"),
         ("pull_rss_cpu_s", "{:.2f}"),
         ("repull_rss_cpu_s", "{:.2f}"),
         ("pull_hf_cpu_s", "{:.2f}"),

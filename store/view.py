@@ -78,10 +78,9 @@ class LibraryView:
         call from a worker)."""
         with self._related_lock:  # one build, however many papers are opened meanwhile
             if self._related is None:
-                abstracts = self.library.abstracts()  # once: not a file check per paper
-                self._related = RelatedIndex(
-                    list(self.by_id.values()), abstract_of=lambda pid: abstracts.get(pid, "")
-                )
+                # One abstract at a time: the file decoded whole would double the app's memory.
+                with self.library.abstract_reader() as abstract_of:
+                    self._related = RelatedIndex(list(self.by_id.values()), abstract_of=abstract_of)
         return [r for r in self._related.related(paper, limit + 1) if r.paper in self.by_id][:limit]
 
     def load(self) -> None:

@@ -18,7 +18,7 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from store.catalog.importing import (
 from store.drafts import DRAFTS, NoteDrafts
 from store.errors import StoreError, UnknownPaper
 from store.export.citekey import DEFAULT_PATTERN
+from store.files.abstracts import AbstractPlaces
 from store.files.cache import CachedDocs
 from store.files.citekeys import (
     CiteKey,
@@ -114,6 +115,7 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         )
         self.drafts = NoteDrafts(root)
         self._abstracts = CachedDocs(self.abstracts_file, _abstracts_by_id)
+        self._abstract_places = AbstractPlaces(self.abstracts_file.path)
         self._enrichments = CachedDocs(self.enrichment_file, _enrichments_by_id)
         self._citekeys = CachedDocs(self.citekeys_file, citekeys_from)
 
@@ -168,7 +170,21 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         return self._abstracts.get()
 
     def abstract(self, paper: str) -> str:
-        return self.abstracts().get(paper, "")
+        with self.abstract_reader() as abstract_of:
+            return abstract_of(paper)
+
+    @contextlib.contextmanager
+    def abstract_reader(self) -> Iterator[Callable[[str], str]]:
+        """Paper id -> abstract, read one at a time from the file unless it is decoded already:
+        the whole file decoded costs hundreds of megabytes (see store.files.abstracts)."""
+        decoded = self._abstracts.current()
+        if decoded is None:
+            with self._abstract_places.reading() as abstract_of:
+                if abstract_of is not None:
+                    yield abstract_of
+                    return
+            decoded = self.abstracts()  # reports a damaged file as every read does
+        yield lambda pid: decoded.get(pid, "")
 
     def is_empty(self) -> bool:
         return not self.papers()

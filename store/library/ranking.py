@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,21 +26,25 @@ class Ranking:
     root: Path
     now: Callable[[], datetime]
     all_records: Callable[..., list[Record]]
-    abstracts: Callable[[], dict[str, str]]
+    abstract_reader: Callable[[], AbstractContextManager[Callable[[str], str]]]
 
     def interest_model(self, records: Sequence[Record] | None = None) -> InterestModel:
         """Every paper read into the interest model (the slow part: keep it between trainings)."""
         from store.search.decisions import document_of
-        from store.search.interest import InterestModel
+        from store.search.interest import Document, InterestModel
 
         records = self.all_records(with_abstracts=False) if records is None else records
-        abstracts = self.abstracts()
-        model = InterestModel()
-        for start in range(0, len(records), 250):
-            batch = records[start : start + 250]
-            model.add(document_of(r, abstracts.get(r.id, "")) for r in batch)
-            # Seconds of pure Python on a large library: between batches, let a UI thread in.
-            time.sleep(0)
+
+        def documents() -> Iterator[Document]:
+            with self.abstract_reader() as abstract_of:  # one at a time: the file is large
+                for start in range(0, len(records), 250):
+                    for record in records[start : start + 250]:
+                        yield document_of(record, abstract_of(record.id))
+                    # Seconds of pure Python on a large library: between batches, let a UI
+                    # thread in.
+                    time.sleep(0)
+
+        model = InterestModel.read(documents)
         return model
 
     def interest(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import mul
@@ -121,74 +121,113 @@ class Term:
     weight: float
 
 
+class Vectors:
+    """Every paper's unit TF-IDF vector (feature numbers, weights), one after another in two
+    flat arrays: a tuple of two arrays per paper took three times the memory."""
+
+    __slots__ = ("numbers", "values", "starts")
+
+    def __init__(self) -> None:
+        self.numbers: array[int] = array("i")
+        self.values: array[float] = array("f")
+        self.starts: array[int] = array("q", [0])
+
+    def append(self, numbered: Sequence[int], values: Sequence[float]) -> None:
+        self.numbers.extend(numbered)
+        self.values.extend(values)
+        self.starts.append(len(self.numbers))
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, row: int) -> tuple[array[int], array[float]]:
+        start, end = self.starts[row], self.starts[row + 1]
+        return self.numbers[start:end], self.values[start:end]
+
+    def __iter__(self) -> Iterator[tuple[array[int], array[float]]]:
+        for row in range(len(self)):
+            yield self[row]
+
+
 class InterestModel:
     """Every paper's features, numbered once, ready to be trained on any set of decisions.
 
-    Reading the text is the slow part and happens once per paper (`add`); `train` sums and
-    scores.  Not thread-safe: add and train from one worker at a time.
+    Reading the text is the slow part and happens when the model is made; `train` sums and
+    scores.  It reads the papers twice (`read`): first for how many papers have each feature,
+    then for each paper's heaviest features only, so no paper's full feature list is kept (at
+    100k papers those took 120 MB).  Immutable once made: trainings share it.
     """
 
     def __init__(self, documents: Iterable[Document] = ()) -> None:
+        kept = list({d.id: d for d in documents}.values())  # a paper given twice: the last
+        self._read(lambda: kept)
+
+    @classmethod
+    def read(cls, documents: Callable[[], Iterable[Document]]) -> InterestModel:
+        """The model of the papers `documents()` gives, the same each time it is called (it is
+        called twice: nothing of a paper but its heaviest features is kept in between)."""
+        model = cls.__new__(cls)
+        model._read(documents)
+        return model
+
+    def add(self, documents: Iterable[Document]) -> None:
+        """Read new papers, or read again papers whose text changed: the model is made again
+        from all its papers, in memory (on a large library, `read` a new model instead)."""
+        merged = {d.id: d for d in self._source()}
+        merged.update((d.id, d) for d in documents)
+        kept = list(merged.values())
+        self._read(lambda: kept)
+
+    def _read(self, documents: Callable[[], Iterable[Document]]) -> None:
+        """Every attribute made anew: the trained `Interest`s share the old ones."""
+        self._source = documents
         self._ids: list[str] = []
         self._rows: dict[str, int] = {}
         self._names: list[str] = []
-        self._numbers: dict[str, int] = {}
-        self._features: list[tuple[array[int], array[float]]] = []
-        self._document_frequency: list[int] = []
         self._surface: list[str] = []
-        self._scaled: tuple[list[float], list[tuple[array[int], array[float]]]] | None = None
-        self.add(documents)
+        numbers: dict[str, int] = {}
+        frequency: list[int] = []
+        for document in documents():
+            if document.id in self._rows:
+                continue  # read once, as the first time it is given
+            self._rows[document.id] = len(self._ids)
+            self._ids.append(document.id)
+            found, words = read(document)
+            for name in found:
+                number = numbers.get(name)
+                if number is None:
+                    number = numbers[name] = len(self._names)
+                    self._names.append(name)
+                    frequency.append(0)
+                    self._surface.append(words[name])
+                frequency[number] += 1
+        n = len(self._ids) + 1
+        idf = [math.log(n / (1 + df)) + 1.0 for df in frequency]
+        del frequency
+        self._vectors = Vectors()
+        seen: set[str] = set()
+        for document in documents():
+            if document.id in seen:
+                continue
+            seen.add(document.id)
+            found, _ = read(document)
+            numbered = array("i", map(numbers.__getitem__, found))
+            weighted = array(
+                "f", map(mul, map(idf.__getitem__, numbered), array("f", found.values()))
+            )
+            if len(weighted) > MAX_FEATURES:
+                keep = sorted(range(len(weighted)), key=weighted.__getitem__)[-MAX_FEATURES:]
+                numbered = array("i", (numbered[i] for i in keep))
+                weighted = array("f", (weighted[i] for i in keep))
+            norm = math.sqrt(sum(map(mul, weighted, weighted))) or 1.0
+            self._vectors.append(numbered, array("f", (w / norm for w in weighted)))
+        _STEMS.clear()  # only the making of a model needs most of them
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def __contains__(self, paper: object) -> bool:
         return paper in self._rows
-
-    def add(self, documents: Iterable[Document]) -> None:
-        """Read new papers, or read again papers whose text changed."""
-        numbers, names, frequency = self._numbers, self._names, self._document_frequency
-        for document in documents:
-            row = self._rows.get(document.id)
-            if row is not None:
-                for old in self._features[row][0]:
-                    frequency[old] -= 1
-            found, words = read(document)
-            numbered = []
-            for name in found:
-                number = numbers.get(name)
-                if number is None:
-                    number = numbers[name] = len(names)
-                    names.append(name)
-                    frequency.append(0)
-                    self._surface.append(words[name])
-                frequency[number] += 1
-                numbered.append(number)
-            pair = (array("i", numbered), array("f", found.values()))
-            if row is None:
-                self._rows[document.id] = len(self._ids)
-                self._ids.append(document.id)
-                self._features.append(pair)
-            else:
-                self._features[row] = pair
-        self._scaled = None
-
-    def _tf_idf(self) -> tuple[list[float], list[tuple[array[int], array[float]]]]:
-        """IDF per feature and every paper's unit TF-IDF vector; kept until papers change."""
-        if self._scaled is None:
-            n = len(self._ids) + 1
-            idf = [math.log(n / (1 + df)) + 1.0 for df in self._document_frequency]
-            vectors = []
-            for numbered, values in self._features:
-                weighted = array("f", map(mul, map(idf.__getitem__, numbered), values))
-                if len(weighted) > MAX_FEATURES:
-                    keep = sorted(range(len(weighted)), key=weighted.__getitem__)[-MAX_FEATURES:]
-                    numbered = array("i", (numbered[i] for i in keep))
-                    weighted = array("f", (weighted[i] for i in keep))
-                norm = math.sqrt(sum(map(mul, weighted, weighted))) or 1.0
-                vectors.append((numbered, array("f", (w / norm for w in weighted))))
-            self._scaled = (idf, vectors)
-        return self._scaled
 
     def train(self, decisions: Mapping[str, bool]) -> Interest:
         """Learn from `decisions` (paper id -> wanted) and score every paper."""
@@ -198,7 +237,7 @@ class InterestModel:
         dismissed_count = len(decided) - wanted_count
         weights = [0.0] * len(self._names)
         support = [0] * len(self._names)
-        _, vectors = self._tf_idf()
+        vectors = self._vectors
         if wanted_count and dismissed_count:
             yes, no = 1.0 / wanted_count, -DISMISSED_WEIGHT / dismissed_count
             for row, wanted in decided:
@@ -215,13 +254,13 @@ class InterestModel:
             ),
         )
         return Interest(
-            ids=list(self._ids),
-            rows=dict(rows),
+            ids=self._ids,
+            rows=rows,
             scores=scores,
             weights=weights,
             support=support,
-            names=list(self._names),
-            surface=list(self._surface),
+            names=self._names,
+            surface=self._surface,
             vectors=vectors,
             decisions=len(decided),
             wanted=wanted_count,
@@ -231,7 +270,7 @@ class InterestModel:
 @dataclass(frozen=True, eq=False)
 class Interest:
     """One trained model: a score per paper and the reasons for it.  Immutable, so the app can
-    read it while the next one trains."""
+    read it while the next one trains (ids, names and vectors are the model's, shared)."""
 
     ids: list[str]
     rows: dict[str, int]
@@ -241,7 +280,7 @@ class Interest:
     """In how many decided papers each feature occurs."""
     names: list[str]
     surface: list[str]
-    vectors: list[tuple[array[int], array[float]]]
+    vectors: Vectors
     decisions: int
     wanted: int
     _calibration: list[float] = field(default_factory=list, repr=False)
