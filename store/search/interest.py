@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import mul
 
 from store.search.related import terms
+from store.search.vectors import Vectors
 
 AUTHOR, ORGANIZATION, CATEGORY = "au:", "org:", "cat:"
 TITLE_WEIGHT = 3.0
@@ -110,6 +111,20 @@ def read(document: Document) -> tuple[dict[str, float], dict[str, str]]:
 _LOG_TF = [0.0, *(1.0 + math.log(c) for c in range(1, 64))]
 
 
+def _surface(document: Document) -> dict[str, str]:
+    """`read`'s features and words without their weights, in the same order: the first pass
+    over a library needs no more."""
+    cache = _STEMS
+    words: dict[str, str] = {}
+    for word in dict.fromkeys(terms(document.abstract)):  # as Counter: first seen first
+        words.setdefault(cache.get(word) or stem(word), word)
+    for word in set(terms(document.title)):
+        words.setdefault(cache.get(word) or stem(word), word)
+    for label in _labels(document):
+        words[label] = label
+    return words
+
+
 def surface_words(document: Document) -> dict[str, str]:
     """Feature -> the paper's own word for it."""
     return read(document)[1]
@@ -119,34 +134,6 @@ def surface_words(document: Document) -> dict[str, str]:
 class Term:
     name: str
     weight: float
-
-
-class Vectors:
-    """Every paper's unit TF-IDF vector (feature numbers, weights), one after another in two
-    flat arrays: a tuple of two arrays per paper took three times the memory."""
-
-    __slots__ = ("numbers", "values", "starts")
-
-    def __init__(self) -> None:
-        self.numbers: array[int] = array("i")
-        self.values: array[float] = array("f")
-        self.starts: array[int] = array("q", [0])
-
-    def append(self, numbered: Sequence[int], values: Sequence[float]) -> None:
-        self.numbers.extend(numbered)
-        self.values.extend(values)
-        self.starts.append(len(self.numbers))
-
-    def __len__(self) -> int:
-        return len(self.starts) - 1
-
-    def __getitem__(self, row: int) -> tuple[array[int], array[float]]:
-        start, end = self.starts[row], self.starts[row + 1]
-        return self.numbers[start:end], self.values[start:end]
-
-    def __iter__(self) -> Iterator[tuple[array[int], array[float]]]:
-        for row in range(len(self)):
-            yield self[row]
 
 
 class InterestModel:
@@ -186,23 +173,22 @@ class InterestModel:
         self._names: list[str] = []
         self._surface: list[str] = []
         numbers: dict[str, int] = {}
-        frequency: list[int] = []
+        frequency: Counter[str] = Counter()
         for document in documents():
             if document.id in self._rows:
                 continue  # read once, as the first time it is given
             self._rows[document.id] = len(self._ids)
             self._ids.append(document.id)
-            found, words = read(document)
-            for name in found:
-                number = numbers.get(name)
-                if number is None:
-                    number = numbers[name] = len(self._names)
-                    self._names.append(name)
-                    frequency.append(0)
-                    self._surface.append(words[name])
-                frequency[number] += 1
+            words = _surface(document)
+            frequency.update(words.keys())  # counted in C; only new features are looped
+            if not words.keys() <= numbers.keys():
+                for name, word in words.items():
+                    if name not in numbers:
+                        numbers[name] = len(self._names)
+                        self._names.append(name)
+                        self._surface.append(word)
         n = len(self._ids) + 1
-        idf = [math.log(n / (1 + df)) + 1.0 for df in frequency]
+        idf = [math.log(n / (1 + frequency[name])) + 1.0 for name in self._names]
         del frequency
         self._vectors = Vectors()
         seen: set[str] = set()

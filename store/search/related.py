@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from store.memory import paused_gc
 from store.models import Record
+from store.search.vectors import Vectors
 from store.text import normalise
 
 _WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")  # three characters or more
@@ -60,8 +61,9 @@ class RelatedIndex:
     """TF-IDF vectors of every paper's heaviest terms, with an inverted index over them.
 
     Built in two passes (document frequencies, then vectors) so no paper's full term counts
-    are kept, and stored in flat arrays indexed by row and term number: a 100k-paper library
-    takes tens of megabytes, where a dict per paper and a tuple per posting took gigabytes.
+    are kept, and stored in flat arrays indexed by row and term number (`Vectors`, and the
+    same transposed for the postings): a 100k-paper library takes tens of megabytes, where a
+    dict per paper and a tuple per posting took gigabytes.
     """
 
     def __init__(
@@ -70,9 +72,8 @@ class RelatedIndex:
         self._ids = [record.id for record in records]
         self._rows = {pid: row for row, pid in enumerate(self._ids)}
         self._terms: list[str] = []
-        self._vectors: list[tuple[array[int], array[float]]] = []
-        self._posting_rows: list[array[int]] = []
-        self._posting_weights: list[array[float]] = []
+        self._vectors = Vectors()
+        self._postings = Vectors()
         with paused_gc():  # hundreds of thousands of objects, none of them garbage
             self._build(records, abstract_of)
 
@@ -97,7 +98,7 @@ class RelatedIndex:
         idf = {t: math.log((1 + n) / (1 + df)) + 1 for t, df in document_frequency.items()}
         del document_frequency
         numbers: dict[str, int] = {}
-        for row, record in enumerate(records):
+        for record in records:
             weights = {
                 t: (_TF[c] if c < len(_TF) else 1 + math.log(c)) * idf[t]
                 for t, c in bag_of(record).items()
@@ -110,13 +111,10 @@ class RelatedIndex:
                 if number is None:
                     number = numbers[term] = len(self._terms)
                     self._terms.append(term)
-                    self._posting_rows.append(array("i"))
-                    self._posting_weights.append(array("f"))
                 term_numbers.append(number)
                 term_weights.append(weight / norm)
-                self._posting_rows[number].append(row)
-                self._posting_weights[number].append(weight / norm)
-            self._vectors.append((term_numbers, term_weights))
+            self._vectors.append(term_numbers, term_weights)
+        self._postings = self._vectors.transposed(len(self._terms))
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """The `limit` papers most similar to `paper` (never itself), best first, stable."""
@@ -126,7 +124,7 @@ class RelatedIndex:
         numbers, weights = self._vectors[row]
         scores: dict[int, float] = {}
         for number, weight in zip(numbers, weights, strict=True):
-            rows, other_weights = self._posting_rows[number], self._posting_weights[number]
+            rows, other_weights = self._postings[number]
             for other, other_weight in zip(rows, other_weights, strict=True):
                 if other != row:
                     scores[other] = scores.get(other, 0.0) + weight * other_weight
