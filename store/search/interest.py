@@ -221,8 +221,9 @@ class InterestModel:
         decided = [(rows[pid], wanted) for pid, wanted in decisions.items() if pid in rows]
         wanted_count = sum(1 for _, wanted in decided if wanted)
         dismissed_count = len(decided) - wanted_count
-        weights = [0.0] * len(self._names)
-        support = [0] * len(self._names)
+        # Arrays, not lists: a list holds a float object per feature (32 bytes, not 8).
+        weights = array("d", bytes(8 * len(self._names)))
+        support = array("i", bytes(4 * len(self._names)))
         vectors = self._vectors
         if wanted_count and dismissed_count:
             yes, no = 1.0 / wanted_count, -DISMISSED_WEIGHT / dismissed_count
@@ -261,8 +262,8 @@ class Interest:
     ids: list[str]
     rows: dict[str, int]
     scores: array[float]
-    weights: list[float]
-    support: list[int]
+    weights: array[float]
+    support: array[int]
     """In how many decided papers each feature occurs."""
     names: list[str]
     surface: list[str]
