@@ -174,12 +174,14 @@ class InterestModel:
         self._surface: list[str] = []
         numbers: dict[str, int] = {}
         frequency: Counter[str] = Counter()
+        kept = 0
         for document in documents():
             if document.id in self._rows:
                 continue  # read once, as the first time it is given
             self._rows[document.id] = len(self._ids)
             self._ids.append(document.id)
             words = _surface(document)
+            kept += min(len(words), MAX_FEATURES)
             frequency.update(words.keys())  # counted in C; only new features are looped
             if not words.keys() <= numbers.keys():
                 for name, word in words.items():
@@ -190,7 +192,7 @@ class InterestModel:
         n = len(self._ids) + 1
         idf = [math.log(n / (1 + frequency[name])) + 1.0 for name in self._names]
         del frequency
-        self._vectors = Vectors()
+        self._vectors = Vectors(kept)
         seen: set[str] = set()
         for document in documents():
             if document.id in seen:

@@ -91,13 +91,17 @@ class RelatedIndex:
             return bag
 
         document_frequency: Counter[str] = Counter()
+        kept = 0
         for record in records:
             in_abstract, in_title = terms_of(record)
-            document_frequency.update({*in_abstract, *in_title})
+            distinct = {*in_abstract, *in_title}
+            kept += min(len(distinct), MAX_TERMS)
+            document_frequency.update(distinct)
         n = max(1, len(records))
         idf = {t: math.log((1 + n) / (1 + df)) + 1 for t, df in document_frequency.items()}
         del document_frequency
         numbers: dict[str, int] = {}
+        self._vectors = Vectors(kept)
         for record in records:
             weights = {
                 t: (_TF[c] if c < len(_TF) else 1 + math.log(c)) * idf[t]

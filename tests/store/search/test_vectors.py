@@ -4,6 +4,7 @@ related-papers index: what they answer is what a model made in memory answers.""
 from __future__ import annotations
 
 import random
+from array import array
 from collections.abc import Iterator
 
 from store.library import Library
@@ -18,9 +19,9 @@ def test_rows_read_back_as_appended_and_transpose_to_postings() -> None:
         (rng.sample(range(30), k), [rng.random() for _ in range(k)])
         for k in (rng.randint(0, 8) for _ in range(50))
     ]
-    vectors = Vectors()
+    vectors = Vectors(size=sum(len(n) for n, _ in rows) + 3)  # reserved a little too large
     for numbers, values in rows:
-        vectors.append(numbers, values)
+        vectors.append(array("i", numbers), array("f", values))
     assert len(vectors) == 50
     for (numbers, values), (got_numbers, got_values) in zip(rows, vectors, strict=True):
         assert list(got_numbers) == numbers
@@ -39,8 +40,6 @@ def test_rows_read_back_as_appended_and_transpose_to_postings() -> None:
 
 
 def _as_float32(values: list[float]) -> list[float]:
-    from array import array
-
     return list(array("f", values))
 
 
