@@ -185,6 +185,12 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         """The abstract word index `store.indexer` saved, if it is current (else None)."""
         return load_index(self.abstracts_file.path)
 
+    def abstract_matches(self, words: Iterable[str]) -> dict[str, set[str]] | None:
+        """For each word, the ids of papers with an abstract word beginning with it (as a
+        search finds it), from the saved abstract word index; None if none is current."""
+        index = self.saved_abstract_index()
+        return None if index is None else {word: index.ids_with(word) for word in words}
+
     def is_empty(self) -> bool:
         return not self.papers()
 
@@ -282,9 +288,9 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
             return None
         if not words:
             return None
-        index = self.saved_abstract_index()
-        if index is not None:
-            return KnownMatches({word: index.ids_with(word) for word in words})
+        matches = self.abstract_matches(words)
+        if matches is not None:
+            return KnownMatches(matches)
         return start_scan(self.abstracts_file.path, self.abstracts, list(words))
 
     def merged_into(self, pid: str) -> str | None:
