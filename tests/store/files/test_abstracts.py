@@ -32,6 +32,17 @@ def test_every_abstract_is_read_alone_as_the_whole_file_gives_it(
         assert abstract_of("no-such-paper") == ""
 
 
+def test_papers_whose_ids_share_a_hash_are_told_apart(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(places_module, "_hash", lambda pid: len(pid) % 2)  # two hashes in all
+    expected = decoded_whole(library)
+    with AbstractPlaces(library.abstracts_file.path).reading() as abstract_of:
+        assert abstract_of is not None
+        assert {pid: abstract_of(pid) for pid in expected} == expected
+        assert abstract_of("no-such-paper") == ""
+
+
 def test_the_library_reads_one_abstract_without_decoding_the_file(library: Library) -> None:
     fresh = Library.open(library.root)
     pid, text = next(iter(decoded_whole(library).items()))
