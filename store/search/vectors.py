@@ -47,9 +47,17 @@ class Vectors:
         for row in range(len(self)):
             yield self[row]
 
-    def transposed(self, features: int) -> Vectors:
+    def numbers_of(self, row: int) -> array[int]:
+        return self.numbers[self.starts[row] : self.starts[row + 1]]
+
+    def weight_of(self, row: int, number: int) -> float:
+        """Row `row`'s weight for feature `number` (which the row must have)."""
+        return self.values[self.numbers.index(number, self.starts[row], self.starts[row + 1])]
+
+    def transposed(self, features: int, *, weights: bool = True) -> Vectors:
         """Row `n` of the result: the rows having feature `n` (ascending) and their weights
-        for it: an inverted index, made without a list per feature."""
+        for it (without `weights`, the rows only: `weight_of` finds them here): an inverted
+        index, made without a list per feature."""
         used = self.starts[-1]  # a reserved size may not have been filled
         counts = [0] * (features + 1)
         for number in islice(self.numbers, used):
@@ -59,15 +67,16 @@ class Vectors:
             starts[n] += starts[n - 1]
         place = list(starts[:-1])
         rows = array("i", bytes(4 * used))
-        weights = array("f", bytes(4 * used))
+        kept = array("f", bytes(4 * used if weights else 0))
         numbers, values = self.numbers, self.values
         for row in range(len(self)):
             for at in range(self.starts[row], self.starts[row + 1]):
                 number = numbers[at]
                 slot = place[number]
                 rows[slot] = row
-                weights[slot] = values[at]
+                if weights:
+                    kept[slot] = values[at]
                 place[number] = slot + 1
         inverted = Vectors()
-        inverted.numbers, inverted.values, inverted.starts = rows, weights, starts
+        inverted.numbers, inverted.values, inverted.starts = rows, kept, starts
         return inverted

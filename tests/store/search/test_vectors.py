@@ -37,6 +37,8 @@ def test_rows_read_back_as_appended_and_transpose_to_postings() -> None:
             if n == feature
         ]
         assert list(zip(having, weights, strict=True)) == expected
+        assert list(vectors.transposed(30, weights=False).numbers_of(feature)) == list(having)
+        assert [vectors.weight_of(row, feature) for row in having] == list(weights)
 
 
 def _as_float32(values: list[float]) -> list[float]:
