@@ -47,6 +47,7 @@ class PapersScreen(PaperScreen):
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, self.records_changed)
+        self.watch(self.filter_bar.input, "value", self.typed, init=False)
         self.watch(self.app, "sort", lambda _: self.run_filter(self.filter_bar.value), init=False)
         self.host.first_results_ready.subscribe(self, self.first_results_ready)
         self.host.abstracts_ready.subscribe(self, self.abstracts_ready)
@@ -95,9 +96,11 @@ class PapersScreen(PaperScreen):
 
     # -- filtering ---------------------------------------------------------------------------
 
-    @on(FilterBar.Changed)
-    def filter_changed(self, event: FilterBar.Changed) -> None:
-        self.run_filter(event.query)
+    def typed(self, value: str) -> None:
+        """Every change of the filter text, as it happens: called while the key is handled, so
+        a quick search's results are drawn in the same frame as the typed character (after a
+        message's hops they came a frame later)."""
+        self.run_filter(value)
 
     @on(FilterBar.Submitted)
     def filter_submitted(self) -> None:
