@@ -139,8 +139,8 @@ class PapersScreen(PaperScreen):
     # One thread searches, the newest filter next (see `SearchThread`); what it finds comes
     # back as `SearchDone` and is shown only if no newer filter was typed meanwhile.
     _generation = 0
-    _last_search_seconds = 1.0
-    """How long the last search took (the first one is not waited for)."""
+    _last_search_seconds = 0.0
+    """How long the last search took (the first one is waited for, as if quick)."""
     _searcher: SearchThread | None = None
     _slow_search: asyncio.TimerHandle | None = None
 
