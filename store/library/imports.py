@@ -12,7 +12,8 @@ from store.catalog.listing import Listing
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
 from store.files.storage import StoreFile
-from store.models import Enrichment, ImportReport
+from store.memory import paused_gc
+from store.models import Enrichment, ImportReport, Paper
 
 
 class Imports:
@@ -32,12 +33,15 @@ class Imports:
         progress: Progress | None = None,
     ) -> ImportReport:
         """Import listing files or directories of them: all of them, or nothing on any error."""
-        files, listings = read_listings(paths, year=year, progress=progress)
-        if progress:
-            progress(len(files), len(files), "saving")
-        report = ImportReport(files=[p.name for p in files], listings=len(listings))
-        report.warnings = [w for listing in listings for w in listing.warnings]
-        self._merge(listings, report)
+        # Hundreds of thousands of new objects and no garbage among them: a collector pass in
+        # between only walks them (1.3 s of a 100k-paper import).
+        with paused_gc():
+            files, listings = read_listings(paths, year=year, progress=progress)
+            if progress:
+                progress(len(files), len(files), "saving")
+            report = ImportReport(files=[p.name for p in files], listings=len(listings))
+            report.warnings = [w for listing in listings for w in listing.warnings]
+            self._merge(listings, report)
         return report
 
     def merge_listings(self, listings: Sequence[Listing]) -> ImportReport:
@@ -53,8 +57,9 @@ class Imports:
         with self.catalog_file.locked():
             content = self.catalog_file.read()
             table = content.setdefault(PAPERS_TABLE, {})
+            blank = paper_doc(Paper(id="", title="", added=added))
             abstracts = merge_listings(
-                table, listings, added=added, new_doc=paper_doc, report=report, matched=matched
+                table, listings, blank_doc=blank, report=report, matched=matched
             )
             if abstracts is not None:
                 self.save_abstracts(abstracts)
