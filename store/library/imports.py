@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from store.catalog.forked_write import ForkedWrite
 from store.catalog.importing import Progress, add_abstracts, merge_listings, read_listings
 from store.catalog.listing import Listing
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
-from store.files.storage import StoreFile
+from store.files.storage import StoreFile, encode
 from store.memory import paused_gc
 from store.models import Enrichment, ImportReport, Paper
 
@@ -62,14 +63,34 @@ class Imports:
                 table, listings, blank_doc=blank, report=report, matched=matched
             )
             if abstracts is not None:
-                self.save_abstracts(abstracts)
-                self.catalog_file.write(content)
+                # The abstracts are written first (by a forked child on a large import) while
+                # the catalog is encoded here; the catalog is replaced once they are durable.
+                with self.abstracts_file.locked():
+                    writing = self._start_abstracts(abstracts)
+                    try:
+                        encoded = encode(content)
+                    except BaseException:  # ctrl+c too: the child goes with the import
+                        if writing is not None:
+                            writing.cancel()
+                        raise
+                    if writing is not None:
+                        writing.wait()
+                self.catalog_file.write_encoded(encoded)
                 # Still under the lock: the ids of exactly the catalog just written.
                 self.id_index.store([doc["id"] for doc in table.values()])
+
+    def _start_abstracts(self, abstracts: dict[str, str]) -> ForkedWrite | None:
+        """The abstracts file given the papers' new abstracts, being written (None: nothing
+        to write); the caller holds its lock and waits for the write."""
+        content = self.abstracts_file.read()
+        table = content.setdefault(PAPERS_TABLE, {})
+        if not add_abstracts(table, abstracts):
+            return None
+        return ForkedWrite(self.abstracts_file, content, documents=len(table))
 
     def save_abstracts(self, abstracts: dict[str, str]) -> None:
         """Abstracts go first: an abstract without its paper is harmless, the reverse is not."""
         with self.abstracts_file.locked():
-            content = self.abstracts_file.read()
-            if add_abstracts(content.setdefault(PAPERS_TABLE, {}), abstracts):
-                self.abstracts_file.write(content)
+            writing = self._start_abstracts(abstracts)
+            if writing is not None:
+                writing.wait()
