@@ -78,16 +78,23 @@ def parse_in_parallel(
         child = _Child(files[middle:], parse)
     except OSError:  # cannot fork (process limits): parse here
         return _parse_here(files, 0, len(files), parse, progress)
+    done = 0
+
+    def tell(name: str) -> None:
+        """One more file under way (here) or finished (the child's)."""
+        nonlocal done
+        if progress:
+            progress(done, len(files), name)
+        done += 1
+
     with contextlib.closing(child):
-        done = 0
         listings: list[Listing] = []
         for path in files[:middle]:
-            done += child.finished()
-            if progress:
-                progress(done, len(files), path.name)
+            for name in child.finished():
+                tell(name)
+            tell(path.name)
             listings.extend(parse(path))
-            done += 1
-        theirs = child.result(lambda name: progress(done, len(files), name) if progress else None)
+        theirs = child.result(tell)
     if theirs is None:  # the child failed: its files are parsed here (and any error raised here)
         listings.extend(_parse_here(files, middle, len(files), parse, progress))
     else:
@@ -184,22 +191,22 @@ class _Child:
             # the child never prints a KeyboardInterrupt traceback of its own.
             with _sigint_ignored():
                 pid = os.fork()
+                if pid == 0:  # pragma: no cover - the child (coverage does not follow forks)
+                    os.close(read_fd)
+                    _child_main(files, parse, write_fd)  # never returns, never restores SIGINT
         except OSError:
             os.close(read_fd)
             os.close(write_fd)
             raise
-        if pid == 0:  # pragma: no cover - the child (coverage does not follow forks)
-            os.close(read_fd)
-            _child_main(files, parse, write_fd)
         os.close(write_fd)
         self.pid: int | None = pid
         self.reader = os.fdopen(read_fd, "rb", buffering=0)
         self.pending: tuple[bytes, bytearray] | None = None
         """The result, when `finished` read it before `result` asked."""
 
-    def finished(self) -> int:
-        """How many more files the child has finished (never waits for the child)."""
-        count = 0
+    def finished(self) -> list[str]:
+        """The files the child has finished since last asked (never waits for the child)."""
+        names: list[str] = []
         while self.pending is None and select.select([self.reader], [], [], 0)[0]:
             frame = self._frame()
             if frame is None:
@@ -207,8 +214,8 @@ class _Child:
             if frame[0] != _DONE:
                 self.pending = frame
                 break
-            count += 1
-        return count
+            names.append(os.fsdecode(bytes(frame[1])))
+        return names
 
     def result(self, told: Callable[[str], object]) -> list[Listing] | None:
         """The child's listings, `told` each file it finishes; None if it failed."""
