@@ -7,7 +7,7 @@ updates them from each `Change` it makes, or from the state file when another pr
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from store.files.storage import signature
@@ -20,6 +20,10 @@ from store.search.interest import Interest, InterestModel
 from store.search.language import Query
 from store.search.related import Related, RelatedIndex
 from store.tags import count_tags
+
+DEFER_FROM_BYTES = 8_000_000
+"""An abstracts file this large (about 5k papers) is indexed in another process, and searched
+through that index only (see `LibraryView._large`)."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,9 @@ class LibraryView:
         with paused_gc():  # hundreds of thousands of new objects, none of them garbage
             records = self.library.all_records(with_abstracts=False)
             self.by_id = {r.id: r for r in records}
-            self.index = SearchIndex(records, abstracts=self.library.abstracts)
+            self.index = SearchIndex(
+                records, abstracts=self.library.abstracts, defer_abstracts=self._large()
+            )
         self._related = None
         self._interest_model = None  # the papers may have changed: read again on next training
         self.version += 1
@@ -104,8 +110,32 @@ class LibraryView:
         """Whether `related` answers at once (its index is built on first use)."""
         return self._related is not None
 
-    def index_abstracts(self) -> None:
-        self.index.index_abstracts()
+    def _large(self) -> bool:
+        """Abstracts too many to read per keystroke (about 5k papers and up): until their
+        index comes, words are found in titles and authors only."""
+        try:
+            return self.library.abstracts_file.path.stat().st_size >= DEFER_FROM_BYTES
+        except OSError:
+            return False
+
+    def index_abstracts(self, build_elsewhere: Callable[[], bool] | None = None) -> None:
+        """Give the search its abstract word index: the one saved beside the store if current;
+        else, on a large library, `build_elsewhere()` (the app runs `store.indexer` in another
+        process: True when it saved one) and then the saved one; else built here."""
+        index = self.index
+        saved = self.library.saved_abstract_index()
+        if saved is None and index.defer_abstracts and build_elsewhere is not None:
+            if build_elsewhere():
+                saved = self.library.saved_abstract_index()
+        if saved is not None:
+            index.use_abstract_index(saved)
+        else:
+            index.index_abstracts()
+
+    @property
+    def abstracts_pending(self) -> bool:
+        """Word searches skip abstracts for now (their index is being built)."""
+        return self.index.abstracts_pending
 
     def with_abstract(self, record: Record) -> Record:
         """The record with its abstract filled in (records in the view carry none)."""

@@ -72,12 +72,15 @@ class FilterBar(Horizontal):
         self.input.value = value
 
     searching_shown = False
-    _counts_shown: tuple[int, int, int] | None = None
+    _counts_shown: tuple[int, int, int, bool] | None = None
     """The counts the label shows, None while it shows something else."""
 
-    def show_count(self, shown: int, total: int, selected: int = 0) -> None:
-        """`212 papers`, `3 of 212`, and `· 2 selected` while papers are selected."""
-        counts = (shown, total, selected)
+    def show_count(
+        self, shown: int, total: int, selected: int = 0, *, partial: bool = False
+    ) -> None:
+        """`212 papers`, `3 of 212`, and `· 2 selected` while papers are selected; `partial`:
+        `· abstracts indexing…` while words were found in titles and authors only."""
+        counts = (shown, total, selected, partial)
         if counts == self._counts_shown:
             return  # already on screen: a keystroke that found the same papers redraws nothing
         self._counts_shown = counts
@@ -87,6 +90,8 @@ class FilterBar(Horizontal):
         text = Text(plural(total, "paper") if shown == total else f"{shown} of {total}")
         if selected:
             text.append(f" · {selected} selected", "bold")
+        if partial:
+            text.append(" · abstracts indexing…", "italic")
         label.update(text)
 
     def show_searching(self) -> None:
