@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from store.catalog.forked_write import ForkedWrite
 from store.catalog.importing import Progress, add_abstracts, merge_listings, read_listings
 from store.catalog.listing import Listing
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
 from store.files.storage import StoreFile, encode
+from store.library.forked_write import ForkedWrite
 from store.memory import paused_gc
 from store.models import Enrichment, ImportReport, Paper
 

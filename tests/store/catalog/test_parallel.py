@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from store.catalog import forked_write, parallel
+from store.catalog import parallel
 from store.catalog.importing import read_listing_file
 from store.catalog.listing import Listing
 from store.errors import ListingError
-from store.library import Library
+from store.library import Library, forked_write
 from tests.conftest import DATA, FIXED_NOW
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
