@@ -227,7 +227,9 @@ def without_saved_index(db: Path) -> None:
 
 
 def with_saved_index(db: Path) -> None:
-    subprocess.run([sys.executable, "-m", "store.indexer", str(db)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "store.indexer", str(db)], check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def keystrokes_echo(query: str) -> list[float]:

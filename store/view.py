@@ -16,7 +16,7 @@ from store.memory import paused_gc
 from store.models import Change, Enrichment, Record, UserState
 from store.search.decisions import document_of
 from store.search.index import SearchIndex
-from store.search.interest import Interest, InterestModel
+from store.search.interest import Interest, InterestModel, can_learn, untrained
 from store.search.language import Query
 from store.search.related import Related, RelatedIndex
 from store.tags import count_tags
@@ -65,10 +65,14 @@ class LibraryView:
         into the model the first time takes seconds on a large library)."""
         with self._interest_lock:
             records = list(self.by_id.values())
+            decisions = self.library.decisions(records)
+            if not can_learn(decisions):  # nothing to learn yet: no paper read into a model
+                self.interest = untrained(decisions)
+                return self.interest
             model = self._interest_model
             if model is None or len(model) != len(records):
                 model = self._interest_model = self.library.interest_model(records)
-            self.interest = self.library.interest(records, model)
+            self.interest = model.train(decisions)
             return self.interest
 
     def why(self, record: Record) -> tuple[str, ...]:
