@@ -254,7 +254,7 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
             index += 1
             continue
         break
-    raw: list[tuple[int, str, str, list[str] | None, int]] = []
+    raw: list[tuple[int, str, str, str | None, int]] = []
     while index < len(blocks):
         line_no, title_block = blocks[index]
         if _is_metadata(title_block):
@@ -273,12 +273,11 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
                 f"{source} line {abstract_line}: expected the abstract of "
                 f"{_first_line(title_block)!r}, found author/date lines"
             )
-        meta: list[str] | None = None
+        meta: str | None = None
         meta_line = 0
         index += 2
         if index < len(blocks) and _is_metadata(blocks[index][1]):
-            meta_line, meta_block = blocks[index]
-            meta = meta_block.split("\n")
+            meta_line, meta = blocks[index]
             index += 1
         title_text = title_block.replace("\n", " ")
         raw.append((line_no, title_text, abstract_block.replace("\n", " "), meta, meta_line))
@@ -346,9 +345,28 @@ def _clean_line(line: str) -> str:
 _Meta = tuple[int | None, str | None, str | None, int | None, int, int, int | None]
 
 
-def _parse_metadata(block: list[str], source: str, line_no: int) -> _Meta:
+_PLAIN_META_RE = re.compile(
+    r" *• ?(\d{1,6}) authors? *\n *· *\n"
+    rf" *{_MONTH} (\d{{1,2}})(?:, (\d{{4}}))?(?: (\d{{1,9}}))? *"
+)
+"""The usual metadata block, already clean but for outer spaces: read by one expression."""
+
+
+def _parse_metadata(block: str, source: str, line_no: int) -> _Meta:
     """(authors, org handle, org name, explicit year, month, day, upvotes) of a metadata block."""
-    lines = [_clean_line(line) for line in block]
+    plain = _PLAIN_META_RE.fullmatch(block)
+    if plain is not None:  # what the lines below make of it, without cleaning each line
+        authors, month_name, day, explicit, votes = plain.groups()
+        return (
+            int(authors),
+            None,
+            None,
+            int(explicit) if explicit else None,
+            MONTHS[month_name],
+            int(day),
+            int(votes) if votes else None,
+        )
+    lines = [_clean_line(line) for line in block.split("\n")]
     if len(lines) != 3 or lines[1] != "·":
         raise ListingError(
             f"{source} line {line_no}: expected '• N authors' or an organisation, then '·', then a "

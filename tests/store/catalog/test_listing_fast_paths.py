@@ -9,7 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.catalog.importing import ID_LENGTH, paper_id
-from store.catalog.listing import URL_RE, _blocks, _clean_line, _paragraphs, find_urls
+from store.catalog.listing import (
+    _PLAIN_META_RE,
+    URL_RE,
+    _blocks,
+    _clean_line,
+    _paragraphs,
+    _parse_metadata,
+    find_urls,
+)
+from store.errors import ListingError
 from store.text import one_line
 
 # Blank-looking lines of every kind `str.strip` knows, bullets, and the rest of a listing.
@@ -79,3 +88,38 @@ def test_paper_id_is_the_base32_of_the_digest(key: str) -> None:
     assert len(paper_id(key)) == ID_LENGTH
     # Longer ids (an 80-bit collision) are longer prefixes of the same base32 text.
     assert paper_id(key, 24) == b32encode(digest[:15]).decode("ascii").lower()
+
+
+META_PIECES = st.lists(
+    st.sampled_from(
+        [" ", "  ", "\t", "•", "·", "\n", "5", "12", "٣", " authors", " author", "x", "Aug", "Feb"]
+        + [" 11", " 31", ", 2024", ", 24", " 7", " 1234567890", "kyutai Kyutai"]
+    ),
+    max_size=14,
+).map("".join)
+
+
+def _by_lines(block: str) -> object:
+    """The block read line by line, each line cleaned (a tab before each keeps the
+    one-expression path out, and cleaning drops it): the definition."""
+    try:
+        return _parse_metadata("\n".join(["\t" + line for line in block.split("\n")]), "f", 1)
+    except ListingError as error:
+        return str(error)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(META_PIECES)
+def test_a_plain_metadata_block_reads_as_its_cleaned_lines(block: str) -> None:
+    try:
+        fast: object = _parse_metadata(block, "f", 1)
+    except ListingError as error:
+        fast = str(error)
+    assert fast == _by_lines(block)
+
+
+def test_the_usual_metadata_block_takes_the_one_expression_path() -> None:
+    block = "  • 5 authors\n  ·\n  Aug 11, 2024 2"
+    assert _PLAIN_META_RE.fullmatch(block) is not None
+    assert _parse_metadata(block, "f", 1) == (5, None, None, 2024, 8, 11, 2)
+    assert _by_lines(block) == (5, None, None, 2024, 8, 11, 2)
