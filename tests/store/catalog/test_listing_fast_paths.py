@@ -90,13 +90,30 @@ def test_paper_id_is_the_base32_of_the_digest(key: str) -> None:
     assert paper_id(key, 24) == b32encode(digest[:15]).decode("ascii").lower()
 
 
-META_PIECES = st.lists(
-    st.sampled_from(
-        [" ", "  ", "\t", "•", "·", "\n", "5", "12", "٣", " authors", " author", "x", "Aug", "Feb"]
-        + [" 11", " 31", ", 2024", ", 24", " 7", " 1234567890", "kyutai Kyutai"]
+def _pieces(*choices: list[str]) -> st.SearchStrategy[str]:
+    return st.tuples(*(st.sampled_from(choice) for choice in choices)).map("".join)
+
+
+SPACES = ["", " ", "  ", "\t", "\xa0"]
+META_BLOCKS = st.tuples(
+    _pieces(
+        SPACES,
+        ["• 5 authors", "•5 authors", "• 12 author", "•  5 authors", "• 5  authors", "• ٣ authors"]
+        + ["•\t5 authors", "• 1234567 authors", "kyutai Kyutai", "• x authors"],
+        SPACES,
     ),
-    max_size=14,
-).map("".join)
+    _pieces(SPACES, ["·", "·x", "··", "•"], SPACES),
+    _pieces(
+        SPACES,
+        ["Aug", "Feb", "Aug ", "aug"],
+        [" 11", " 3", "  3", " 123", "11", " ٣"],
+        ["", ", 2024", ",2024", ", 24", ",  2024", ", 20245"],
+        ["", " 7", " 1234567890", " 12345678901", "  7"],
+        SPACES,
+    ),
+    st.sampled_from(["", "\nmore"]),
+).map(lambda parts: "\n".join(parts[:3]) + parts[3])
+"""Metadata blocks as listings hold them, and near misses of each part."""
 
 
 def _by_lines(block: str) -> object:
@@ -108,8 +125,8 @@ def _by_lines(block: str) -> object:
         return str(error)
 
 
-@settings(max_examples=1500, deadline=None)
-@given(META_PIECES)
+@settings(max_examples=2000, deadline=None)
+@given(META_BLOCKS)
 def test_a_plain_metadata_block_reads_as_its_cleaned_lines(block: str) -> None:
     try:
         fast: object = _parse_metadata(block, "f", 1)
