@@ -73,6 +73,8 @@ class FilterBar(Horizontal):
 
     searching_shown = False
     _counts_shown: tuple[int, int, int, bool] | None = None
+    _count_cells = 0
+    """The width of the count as last shown (0: something else is shown)."""
     """The counts the label shows, None while it shows something else."""
 
     def show_count(
@@ -92,19 +94,26 @@ class FilterBar(Horizontal):
             text.append(f" · {selected} selected", "bold")
         if partial:
             text.append(" · abstracts indexing…", "italic")
-        label.update(text)
+        # As wide as the widest count for this library, so that typing changes only the
+        # label's text: a change of width would lay out the whole screen again, every key.
+        text.pad_right(len(f"{total} of {total}") - text.cell_len)
+        same_width = text.cell_len == self._count_cells
+        self._count_cells = text.cell_len
+        label.update(text, layout=not same_width)
 
     def show_searching(self) -> None:
         """A search is taking longer than a moment (a large library, abstracts not indexed)."""
         label = self.query_one("#filter-count", Label)
         label.remove_class("-error")
         label.update(Text("searching…", style="italic"))
+        self._count_cells = 0
         self.searching_shown = True
         self._counts_shown = None
 
     def show_error(self, message: str) -> None:
         self.searching_shown = False
         self._counts_shown = None
+        self._count_cells = 0
         label = self.query_one("#filter-count", Label)
         label.add_class("-error")
         label.update(safe(message))
