@@ -18,10 +18,10 @@ has none.  Anything that does not fit raises `ListingError` naming the file and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from store.catalog.blocks import blocks as text_blocks
 from store.errors import ListingError
 from store.text import one_line
 
@@ -172,46 +172,6 @@ def find_urls(text: str) -> list[str]:
     return found
 
 
-def _paragraphs(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """Runs of non-blank lines with the 1-based number of their first line."""
-    block: list[str] = []
-    start = 0
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            if not block:
-                start = number
-            block.append(line)
-        elif block:
-            yield start, block
-            block = []
-    if block:
-        yield start, block
-
-
-_BLANK_RUN = re.compile(r"(\n(?:[^\S\n]*\n)+)")
-"""The end of a line and the blank lines after it (`\\s` is `str.isspace`, as `strip` is)."""
-
-
-def _blocks(text: str) -> list[tuple[int, str]]:
-    """`_paragraphs` of the text's lines, each block's lines joined by newlines: one split by
-    a regular expression instead of a Python step for every line.  Only the first part can
-    start with blank lines and only the last end with them; those go through `_paragraphs`."""
-    parts = _BLANK_RUN.split(text)
-    last = len(parts) - 1
-    blocks: list[tuple[int, str]] = []
-    line = 1
-    for index in range(0, len(parts), 2):
-        part = parts[index]
-        if index == 0 or index == last:
-            for number, lines in _paragraphs(part.split("\n")):
-                blocks.append((line + number - 1, "\n".join(lines)))
-        else:
-            blocks.append((line, part))
-        if index < last:
-            line += part.count("\n") + parts[index + 1].count("\n")
-    return blocks
-
-
 def _is_metadata(block: str) -> bool:
     if "•" not in block and "·" not in block:
         return False  # most blocks, abstracts above all: no need to split them
@@ -245,7 +205,7 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
     text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    blocks = _blocks(text)
+    blocks = text_blocks(text)
     index = 0
     # Page chrome and the listing date come first; a file without them is fine too.
     while index < len(blocks):

@@ -8,13 +8,12 @@ from base64 import b32encode
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store.catalog.blocks import blocks, paragraphs
 from store.catalog.importing import ID_LENGTH, paper_id
 from store.catalog.listing import (
     _PLAIN_META_RE,
     URL_RE,
-    _blocks,
     _clean_line,
-    _paragraphs,
     _parse_metadata,
     find_urls,
 )
@@ -40,23 +39,23 @@ HOSTILE = st.text(
 
 
 def paragraphs_joined(text: str) -> list[tuple[int, str]]:
-    return [(number, "\n".join(lines)) for number, lines in _paragraphs(text.split("\n"))]
+    return [(number, "\n".join(lines)) for number, lines in paragraphs(text.split("\n"))]
 
 
 @settings(max_examples=800, deadline=None)
 @given(LINES)
 def test_blocks_are_the_paragraphs_of_the_lines(text: str) -> None:
-    assert _blocks(text) == paragraphs_joined(text)
+    assert blocks(text) == paragraphs_joined(text)
 
 
 def test_blocks_number_lines_across_runs_of_blank_lines() -> None:
     text = "  \n\ntitle\n\n \t\n\nabstract\nmore\n\n  • 3 authors\n·\nAug 1\n \n"
-    assert _blocks(text) == [
+    assert blocks(text) == [
         (3, "title"),
         (7, "abstract\nmore"),
         (10, "  • 3 authors\n·\nAug 1"),
     ]
-    assert _blocks(text) == paragraphs_joined(text)
+    assert blocks(text) == paragraphs_joined(text)
 
 
 @settings(max_examples=800, deadline=None)
