@@ -193,3 +193,18 @@ def test_a_failing_abstracts_writer_falls_back_to_writing_here(
 
     monkeypatch.setattr(forked_write, "_child", dying_child)
     assert import_into(tmp_path / "two", files) == one
+
+
+@pytest.mark.usefixtures("always_fork")
+def test_a_saved_hugging_face_page_in_the_childs_half_comes_back_whole(
+    files: list[Path], tmp_path: Path
+) -> None:
+    """Such a page's listings carry arXiv ids, authors and live figures: all of them return."""
+    page = tmp_path / "listings" / "zz-daily.txt"
+    shutil.copy(DATA / "pull" / "hf_2024-10-25.json", page)
+    files.append(page)
+    pids = tmp_path / "pids"
+    listings = parallel.parse_in_parallel(files, parse_recording(pids))
+    assert listings == plain(files)
+    assert recorded(pids)[page.name][0] != os.getpid()
+    assert any(item.arxiv_id and item.authors and item.live for item in listings)
