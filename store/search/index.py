@@ -7,6 +7,7 @@ a title-word index: words narrow the candidates first, and filters then run on t
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from itertools import chain
 
 from store.errors import QueryError
 from store.models import Record
@@ -171,16 +172,17 @@ class SearchIndex:
         # dict.fromkeys over posting lists does the per-row work in C: this runs per keystroke.
         index = self.title_index
         tokens = index.starting(word)
-        scores: dict[int, float] = {}
-        for token, rows in tokens.items():
-            if token != word:
-                scores.update(dict.fromkeys(rows, TITLE_PREFIX))
+        # One C call over every prefix token's rows (a short prefix has thousands of tokens).
+        scores = dict.fromkeys(
+            chain.from_iterable(rows for token, rows in tokens.items() if token != word),
+            TITLE_PREFIX,
+        )
         if word in tokens:
             scores.update(dict.fromkeys(tokens[word], TITLE_EXACT))
         if len(word) >= INSIDE_FROM:
             inside: dict[int, float] = {}
-            for token in index.vocabulary:
-                if word in token and not token.startswith(word):
+            for token in index.containing(word):
+                if not token.startswith(word):
                     inside.update(dict.fromkeys(index.postings[token], TITLE_INSIDE))
             if inside:
                 inside.update(scores)
@@ -339,7 +341,7 @@ class SearchIndex:
                 scores = found
             else:
                 small, large = (scores, found) if len(scores) <= len(found) else (found, scores)
-                scores = {row: s + large[row] for row, s in small.items() if row in large}
+                scores = {row: small[row] + large[row] for row in small.keys() & large.keys()}
             if not scores:
                 return [], scores
         matched = (
@@ -397,4 +399,4 @@ class SearchIndex:
             self._sort(matched, "date" if chosen == "relevance" else chosen)
         if limit is not None:
             matched = matched[:limit]
-        return [records[row] for row in matched]
+        return list(map(records.__getitem__, matched))
