@@ -7,9 +7,11 @@ a title-word index: words narrow the candidates first, and filters then run on t
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import cast
 
 from store.errors import QueryError
 from store.models import Record
+from store.rows import rows_of
 from store.search.authors import AuthorNames
 from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, parse_query
 from store.search.words import INSIDE_FROM, WordIndex, text_test
@@ -37,8 +39,13 @@ class SearchIndex:
         indexed: bool = True,
         abstract_matches: Mapping[str, Collection[str]] | None = None,
     ) -> None:
-        self.records = list(records)
-        self.rows = {r.id: i for i, r in enumerate(self.records)}
+        self.columns = rows_of(records)
+        """The records as columns (`store.rows.RecordRows`): titles, authors and the date order
+        are read from them, and a record is built only when a search returns or filters it."""
+        # RecordRows serves all the index does with a list: length, items, assignment.
+        self.records = list(records) if self.columns is None else cast(list[Record], records)
+        ids = [r.id for r in self.records] if self.columns is None else self.columns.ids
+        self.rows = {pid: i for i, pid in enumerate(ids)}
         self._titles: list[str] | None = None
         self._title_index: WordIndex | None = None
         self._abstract_source = abstracts
@@ -65,7 +72,10 @@ class SearchIndex:
     def stateful(self) -> set[int]:
         """Rows with user state, a queue place or enrichment; the rest are alike to filters."""
         if self._stateful is None:
-            self._stateful = {i for i, r in enumerate(self.records) if r.touched}
+            if self.columns is not None:
+                self._stateful = self.columns.touched_rows()
+            else:
+                self._stateful = {i for i, r in enumerate(self.records) if r.touched}
         return self._stateful
 
     # -- title keys, built on first use so an unfiltered list shows at once -----------------
@@ -73,7 +83,7 @@ class SearchIndex:
     @property
     def titles(self) -> list[str]:
         if self._titles is None:
-            self._titles = [normalise(r.paper.title) for r in self.records]
+            self._titles = list(map(normalise, self._title_texts()))
         return self._titles
 
     @property
@@ -85,7 +95,10 @@ class SearchIndex:
     @property
     def authors(self) -> AuthorNames:
         if self._authors is None:
-            self._authors = AuthorNames(self.records)
+            columns = self.columns
+            self._authors = AuthorNames(
+                [r.authors for r in self.records] if columns is None else columns.authors()
+            )
         return self._authors
 
     # -- abstracts ---------------------------------------------------------------------------
@@ -100,8 +113,13 @@ class SearchIndex:
     @property
     def folded_titles(self) -> list[str]:
         if self._folded_titles is None:
-            self._folded_titles = [fold(r.paper.title) for r in self.records]
+            self._folded_titles = list(map(fold, self._title_texts()))
         return self._folded_titles
+
+    def _title_texts(self) -> list[str]:
+        if self.columns is not None:
+            return self.columns.titles
+        return [r.paper.title for r in self.records]
 
     @property
     def folded_abstracts(self) -> list[str]:
@@ -298,6 +316,8 @@ class SearchIndex:
         """Each row's position in `sort` order, computed once: the sort keys are facts of the
         paper (date, upvotes, title, import time), which user changes never touch."""
         ranks = self._ranks.get(sort)
+        if ranks is None and sort == "date" and self.columns is not None:
+            ranks = self._ranks[sort] = self.columns.date_ranks()  # stored with the catalog
         if ranks is None:
             key = SORT_KEYS[sort]
             order = sorted(range(len(self.records)), key=lambda row: key(self.records[row]))

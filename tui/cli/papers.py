@@ -92,10 +92,9 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
         interest = library.interest()
         output.print_json([interest_json(r, interest) for r in library.with_citekeys(records)])
     else:
-        total = len(library.papers())
-        output.print_table(
-            records, total, sys.stdout, matched=len(matched), all_ids=library.papers()
-        )
+        # The ids, not the papers: building 100k papers would cost more than the search.
+        ids = library.paper_ids()
+        output.print_table(records, len(ids), sys.stdout, matched=len(matched), all_ids=ids)
     return 0
 
 
@@ -129,7 +128,7 @@ def _list_inbox(args: argparse.Namespace, library: Library) -> int:
         output.print_json([{**interest_json(r, interest), "new": r.id in fresh} for r in records])
     else:
         print(f"inbox {clean(inbox.name)}: {len(new)} new of {len(everything)}", file=sys.stderr)
-        output.print_table(records, len(library.papers()), sys.stdout)
+        output.print_table(records, len(library.paper_ids()), sys.stdout)
     return 0
 
 
