@@ -21,6 +21,7 @@ import threading
 import zlib
 from collections import namedtuple
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from store.atomic import write_atomic
@@ -41,6 +42,12 @@ _TUPLES = frozenset(("links", "github", "sources", "authors", "categories"))
 _DEFAULTS: dict[str, Any] = {"added": ""}
 DATE_ORDER = "date_order"
 """Rows in the lists' default order (`date`), computed once when the columns are written."""
+WHOLE = ("id", "title", "authors", DATE_ORDER)
+"""Columns a one-shot search reads in full, each stored as one line."""
+DETAILS = tuple(name for name in FIELDS if name not in WHOLE)
+_DETAIL_AT = {name: at for at, name in enumerate(DETAILS)}
+CHUNK = 1000
+"""Rows per line of the other fields: a command printing 20 papers decodes at most 20 lines."""
 
 
 class _SortRow(namedtuple("_SortRow", "id title published upvotes added")):
@@ -73,16 +80,25 @@ def date_order(values: dict[str, list[Any]]) -> list[int]:
 
 
 class Columns:
-    """One version of the catalog as columns; each column decoded on first use."""
+    """One version of the catalog as columns, decoded on first use: the columns a search reads
+    (`WHOLE`) one line each, the other fields in lines of `CHUNK` rows, so that building a few
+    papers decodes a few short lines."""
 
     def __init__(
-        self, sig: Signature | None, count: int, lines: dict[str, bytes], values: dict[str, Any]
+        self,
+        sig: Signature | None,
+        count: int,
+        values: dict[str, list[Any]],
+        lines: dict[str, memoryview] | None = None,
+        chunks: list[memoryview] | None = None,
     ) -> None:
         self.signature = sig
         """The catalog file these columns were taken from."""
         self.count = count
-        self._lines = lines
         self._values = values
+        self._lines = lines or {}
+        self._chunk_lines = chunks or []
+        self._chunks: dict[int, list[list[Any]]] = {}
         self._lock = threading.Lock()
         self._papers: list[Paper] | None = None
         self._by_id: dict[str, Paper] | None = None
@@ -91,7 +107,7 @@ class Columns:
     def from_docs(cls, sig: Signature | None, docs: Iterable[dict[str, Any]]) -> Columns:
         """Columns of documents already checked (`StoreFile.load` or this program's own)."""
         listed = list(docs)
-        values: dict[str, Any] = {}
+        values: dict[str, list[Any]] = {}
         for name in FIELDS:
             default = _DEFAULTS.get(name)
             column = [doc.get(name) for doc in listed]
@@ -101,7 +117,7 @@ class Columns:
                 column = [default if v is None else v for v in column]
             values[name] = column
         values[DATE_ORDER] = date_order(values)
-        return cls(sig, len(listed), {}, values)
+        return cls(sig, len(listed), values)
 
     def column(self, name: str) -> list[Any]:
         """The column `name` (a field of `FIELDS` or `DATE_ORDER`), one value per row."""
@@ -110,7 +126,25 @@ class Columns:
             with self._lock:  # two threads asking at once decode it once
                 found = self._values.get(name)
                 if found is None:
-                    found = self._values[name] = _decode(name, self._lines.pop(name))
+                    found = self._values[name] = self._decode_column(name)
+        return found
+
+    def _decode_column(self, name: str) -> list[Any]:
+        if name in self._lines:
+            return _decode(name, self._lines.pop(name))
+        at = _DETAIL_AT[name]
+        parts = [self._chunk(n)[at] for n in range(len(self._chunk_lines))]
+        return list(chain.from_iterable(parts))
+
+    def _chunk(self, number: int) -> list[list[Any]]:
+        found = self._chunks.get(number)
+        if found is None:
+            fields = json.loads(bytes(self._chunk_lines[number]))
+            found = [
+                list(map(tuple, values)) if name in _TUPLES else values
+                for name, values in zip(DETAILS, fields, strict=True)
+            ]
+            self._chunks[number] = found
         return found
 
     @property
@@ -126,8 +160,12 @@ class Columns:
         if self._papers is None:
             # Column by column, then one `Paper` per row in C's loop: no per-document lookups.
             columns = [self.column(name) for name in FIELDS]
+            self.column(DATE_ORDER)
             columns.insert(2, [""] * self.count)  # the abstract, read from its own file
             self._papers = list(map(Paper, *columns))
+            # Every value is in the columns now: the file's buffer can go.
+            self._chunks.clear()
+            self._chunk_lines, self._lines = [], {}
         return self._papers
 
     def by_id(self) -> dict[str, Paper]:
@@ -141,27 +179,45 @@ class Columns:
         """One paper, without building the others."""
         if self._papers is not None:
             return self._papers[row]
-        values = [self.column(name)[row] for name in FIELDS]
-        values.insert(2, "")
-        return Paper(*values)
+        values, at = self._values, row % CHUNK
+        chunk: list[list[Any]] | None = None
+        found: dict[str, Any] = {}
+        for name in FIELDS:
+            column = values.get(name)
+            if column is not None:
+                found[name] = column[row]
+            elif name in WHOLE:
+                found[name] = self.column(name)[row]
+            else:
+                if chunk is None:
+                    with self._lock:
+                        chunk = self._chunk(row // CHUNK)
+                found[name] = chunk[_DETAIL_AT[name]][at]
+        return Paper(**found)
 
     def encode(self) -> bytes:
-        lines = [
-            json.dumps(self.column(name), separators=(",", ":")).encode("ascii")
-            for name in (*FIELDS, DATE_ORDER)
-        ]
+        def line(value: object) -> bytes:
+            return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+        lines = [line(self.column(name)) for name in WHOLE]
+        details = [self.column(name) for name in DETAILS]
+        for start in range(0, self.count, CHUNK):
+            lines.append(line([values[start : start + CHUNK] for values in details]))
         header = {
             "version": VERSION,
             "catalog": list(self.signature or ()),
             "count": self.count,
-            "columns": [*FIELDS, DATE_ORDER],
+            "columns": list(WHOLE),
+            "details": list(DETAILS),
+            "chunk": CHUNK,
+            "sizes": [len(line) for line in lines],
             "crc": [zlib.crc32(line) for line in lines],
         }
-        return b"\n".join([json.dumps(header).encode("ascii"), *lines]) + b"\n"
+        return b"\n".join([line(header), *lines]) + b"\n"
 
 
-def _decode(name: str, line: bytes) -> list[Any]:
-    value = json.loads(line)
+def _decode(name: str, line: memoryview) -> list[Any]:
+    value = json.loads(bytes(line))
     if name in _TUPLES:
         return list(map(tuple, value))
     return value
@@ -214,29 +270,42 @@ class CatalogColumns:
             data = self.path.read_bytes()
         except OSError:
             return None
-        head, _, body = data.partition(b"\n")
+        end = data.find(b"\n")
         try:
-            header = json.loads(head)
-        except ValueError:
+            header = json.loads(data[:end])
+        except (ValueError, RecursionError):
             return None
-        names = [*FIELDS, DATE_ORDER]
-        lines = body.split(b"\n")
+        sizes = header.get("sizes") if isinstance(header, dict) else None
         if (
             not isinstance(header, dict)
             or header.get("version") != VERSION
             or header.get("catalog") != list(sig)
-            or header.get("columns") != names
+            or header.get("columns") != list(WHOLE)
+            or header.get("details") != list(DETAILS)
+            or header.get("chunk") != CHUNK
             or type(header.get("count")) is not int
-            or len(lines) != len(names) + 1
-            or lines[-1] != b""
-            or header.get("crc") != [zlib.crc32(line) for line in lines[:-1]]
+            or not isinstance(sizes, list)
+            or len(sizes) != len(WHOLE) + -(-header["count"] // CHUNK)
+            or not set(map(type, sizes)) <= {int}
+            or end + 1 + sum(sizes) + len(sizes) != len(data)
         ):
             return None
+        # Lines as views of the one buffer read: only the lines decoded are ever copied.
+        view, lines, at = memoryview(data), [], end + 1
+        for size in sizes:
+            lines.append(view[at : at + size])
+            at += size + 1
+        if header.get("crc") != [zlib.crc32(line) for line in lines]:
+            return None
         count: int = header["count"]
-        columns = Columns(sig, count, dict(zip(names, lines, strict=False)), {})
+        whole = dict(zip(WHOLE, lines, strict=False))
+        columns = Columns(sig, count, {}, whole, lines[len(WHOLE) :])
         # Whole (every line's CRC matches what was written): one cheap look at a column's
         # length stands for all, written together from one catalog.
-        if len(columns.ids) != count:
+        try:
+            if len(columns.ids) != count:
+                return None
+        except (ValueError, RecursionError):
             return None
         return columns
 

@@ -228,6 +228,19 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         """Papers matching `query`, in order.  Without `with_abstracts` the records carry no
         abstract, and the abstracts file is read only if the query searches words and `scan`
         (from `scan_abstracts`, started earlier with the same query) did not already."""
+        return self.search(query, sort, limit, with_abstracts=with_abstracts, scan=scan)[0]
+
+    def search(
+        self,
+        query: str | None = None,
+        sort: str | None = None,
+        limit: int | None = None,
+        *,
+        with_abstracts: bool = True,
+        scan: AbstractScan | None = None,
+    ) -> tuple[list[Record], int]:
+        """The first `limit` papers matching `query` (as `records`) and how many matched: only
+        the papers returned are built (see store.rows)."""
         from store.search.index import SearchIndex
 
         with paused_gc():
@@ -240,13 +253,14 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
             indexed=False,
             abstract_matches=matches,
         )
-        found = index.search(
-            query or "", sort, limit=limit, interest=interest.score if interest else None
+        matched = index.matching_rows(
+            query or "", sort, interest=interest.score if interest else None
         )
+        found = [rows[row] for row in matched[:limit]]
         if with_abstracts:
             abstracts = self.abstracts()
             found = [_with_abstract(r, abstracts.get(r.id, "")) for r in found]
-        return found
+        return found, len(matched)
 
     def scan_abstracts(self, query: str | None) -> AbstractScan | None:
         """Start looking for `query`'s words in the abstracts on another core, so `records`

@@ -24,6 +24,16 @@ CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
 
 
+def fold_each(texts: list[str]) -> list[str]:
+    """`fold` of each text, in one call where no text holds a line break (titles never do):
+    folding never moves a character across one, and 100k calls cost more than the search."""
+    joined = "\n".join(texts)
+    folded = fold(joined).split("\n") if joined.count("\n") == len(texts) - 1 else None
+    if folded is None or len(folded) != len(texts):
+        return list(map(fold, texts))
+    return folded
+
+
 class SearchIndex:
     """Records with precomputed search keys; `search` runs a query over them.
 
@@ -45,7 +55,7 @@ class SearchIndex:
         # RecordRows serves all the index does with a list: length, items, assignment.
         self.records = list(records) if self.columns is None else cast(list[Record], records)
         ids = [r.id for r in self.records] if self.columns is None else self.columns.ids
-        self.rows = {pid: i for i, pid in enumerate(ids)}
+        self.rows = dict(zip(ids, range(len(ids)), strict=True))
         self._titles: list[str] | None = None
         self._title_index: WordIndex | None = None
         self._abstract_source = abstracts
@@ -113,7 +123,7 @@ class SearchIndex:
     @property
     def folded_titles(self) -> list[str]:
         if self._folded_titles is None:
-            self._folded_titles = list(map(fold, self._title_texts()))
+            self._folded_titles = fold_each(self._title_texts())
         return self._folded_titles
 
     def _title_texts(self) -> list[str]:
@@ -329,7 +339,8 @@ class SearchIndex:
 
     def _sort(self, rows: list[int], sort: str) -> None:
         """Sort rows in place: by cached ranks (a C-level key) when many, else directly."""
-        if sort in self._ranks or len(rows) * 4 >= len(self.records):
+        stored = sort == "date" and self.columns is not None  # no record built to sort
+        if stored or sort in self._ranks or len(rows) * 4 >= len(self.records):
             rows.sort(key=self.rank(sort).__getitem__)
         else:
             key, records = SORT_KEYS[sort], self.records
@@ -376,6 +387,19 @@ class SearchIndex:
     ) -> list[Record]:
         """Records matching `query` in `sort` order; `interest` scores papers for the
         `interest` sort (without it, or before any decision, that sort is by upvotes)."""
+        matched = self.matching_rows(query, sort, interest=interest)
+        if limit is not None:
+            matched = matched[:limit]
+        return [self.records[row] for row in matched]
+
+    def matching_rows(
+        self,
+        query: str | Query,
+        sort: str | None = None,
+        *,
+        interest: Callable[[str], float] | None = None,
+    ) -> list[int]:
+        """The rows `search` returns the records of, in order (no record built for them)."""
         parsed = parse_query(query) if isinstance(query, str) else query
         if sort is not None and sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -405,6 +429,4 @@ class SearchIndex:
             matched.sort(key=scores.__getitem__, reverse=True)
         else:
             self._sort(matched, "date" if chosen == "relevance" else chosen)
-        if limit is not None:
-            matched = matched[:limit]
-        return [records[row] for row in matched]
+        return matched

@@ -80,21 +80,21 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
 def cmd_list(args: argparse.Namespace, library: Library) -> int:
     if args.inbox:
         return _list_inbox(args, library)
-    # Everything that matches, then the first --limit of it: the count says how many matched.
-    matched = library.records(
+    # The first --limit of everything that matches: the count says how many matched.
+    records, matched = library.search(
         args.query,
         args.sort,
+        args.limit,
         with_abstracts=args.json,
         scan=getattr(args, "scan", None),
     )
-    records = matched[: args.limit] if args.limit else matched
     if args.json:
         interest = library.interest()
         output.print_json([interest_json(r, interest) for r in library.with_citekeys(records)])
     else:
         # The ids, not the papers: building 100k papers would cost more than the search.
         ids = library.paper_ids()
-        output.print_table(records, len(ids), sys.stdout, matched=len(matched), all_ids=ids)
+        output.print_table(records, len(ids), sys.stdout, matched=matched, all_ids=ids)
     return 0
 
 
