@@ -9,7 +9,8 @@ same object every time, as lists compare rows by identity).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from itertools import repeat
 from typing import Any, Protocol, overload
 
 from store.models import Enrichment, Paper, Record, UserState
@@ -45,13 +46,15 @@ class RecordRows(Sequence[Record]):
         states: Mapping[str, UserState],
         positions: Mapping[str, int],
         enrichments: Mapping[str, Enrichment],
+        keyed: Collection[str],
         citekey: Callable[[str], tuple[str | None, tuple[str, ...]]],
     ) -> None:
-        """`citekey`: a paper's citation key and its aliases as lists show them."""
+        """`citekey`: the citation key and aliases (as lists show them) of a paper in `keyed`."""
         self.columns = columns
         self.states = states
         self.positions = positions
         self.enrichments = enrichments
+        self.keyed = keyed
         self.citekey = citekey
         merged = {pid for pid, state in states.items() if state.duplicate_of is not None}
         ids = columns.ids
@@ -80,9 +83,33 @@ class RecordRows(Sequence[Record]):
         return record
 
     def materialise(self) -> list[Record]:
-        """Every record, built in one pass (faster than one at a time)."""
-        self.columns.papers()
-        return list(self)
+        """Every record, built in one pass (several times faster than one at a time); records
+        built before are kept (someone may hold them)."""
+        papers = self.columns.papers()
+        if self.catalog_rows is not None:
+            papers = [papers[row] for row in self.catalog_rows]
+        ids = self.ids
+        keyed = [self.citekey(pid) for pid in ids] if self.keyed else None
+        fresh = map(
+            Record,
+            papers,
+            map(self.states.get, ids, repeat(_NO_STATE)),
+            map(self.positions.get, ids),
+            map(self.enrichments.get, ids, repeat(_NO_ENRICHMENT)),
+            repeat(None) if keyed is None else (key for key, _ in keyed),
+            repeat(()) if keyed is None else (aliases for _, aliases in keyed),
+        )
+        built = self._built
+        if any(built):
+            self._built = [old or new for old, new in zip(built, fresh, strict=True)]
+        else:
+            self._built = list(fresh)
+        return list(self._built)  # type: ignore[arg-type]
+
+    def in_date_order(self) -> OrderedRows:
+        """These records in `date` order (what an unfiltered list shows first), each built when
+        first shown."""
+        return OrderedRows(self, self.date_order())
 
     def __setitem__(self, index: int, record: Record) -> None:
         self._built[index] = record
@@ -94,7 +121,7 @@ class RecordRows(Sequence[Record]):
         row = index if self.catalog_rows is None else self.catalog_rows[index]
         paper = self.columns.paper(row)
         pid = paper.id
-        key, aliases = self.citekey(pid)
+        key, aliases = self.citekey(pid) if pid in self.keyed else (None, ())
         return Record(
             paper,
             self.states.get(pid, _NO_STATE),
@@ -139,16 +166,44 @@ class RecordRows(Sequence[Record]):
             return set()
         return {row for row, pid in enumerate(self.ids) if pid in named and self[row].touched}
 
-    def date_ranks(self) -> list[int]:
-        """Each row's position in `date` order, from the order stored with the columns."""
-        order = self.columns.column("date_order")
+    def date_order(self) -> list[int]:
+        """These rows in `date` order, from the order stored with the columns."""
+        order: list[int] = self.columns.column("date_order")
         if self.catalog_rows is not None:
             index_of = {row: index for index, row in enumerate(self.catalog_rows)}
             order = [index_of[row] for row in order if row in index_of]
+        return order
+
+    def date_ranks(self) -> list[int]:
+        """Each row's position in `date` order."""
+        order = self.date_order()
         ranks = [0] * len(order)
         for position, row in enumerate(order):
             ranks[row] = position
         return ranks
+
+
+class OrderedRows(Sequence[Record]):
+    """`rows` in the order `order` (row numbers) gives; a record is built when first asked for,
+    so a list can show its first screen before the others exist."""
+
+    def __init__(self, rows: RecordRows, order: list[int]) -> None:
+        self.rows = rows
+        self.order = order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Record]: ...
+
+    def __getitem__(self, index: int | slice) -> Record | list[Record]:
+        if isinstance(index, slice):
+            return [self.rows[row] for row in self.order[index]]
+        return self.rows[self.order[index]]
 
 
 def rows_of(records: Sequence[Record]) -> RecordRows | None:

@@ -171,7 +171,7 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         return self.abstracts().get(paper, "")
 
     def is_empty(self) -> bool:
-        return not self.papers()
+        return self.catalog_columns.get().count == 0  # no paper built to count them
 
     def states(self) -> dict[str, UserState]:
         return self.user_states.all()
@@ -213,7 +213,7 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
                 return key.key, ()
             return key.key, visible_aliases(keys, pid, rows.ids)
 
-        rows = RecordRows(columns, states, positions, self.enrichments(), citekey)
+        rows = RecordRows(columns, states, positions, self.enrichments(), keys, citekey)
         return rows
 
     def records(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -145,7 +146,7 @@ class PapersScreen(PaperScreen):
         elif event.records is not None:
             self.show_results(event.records)
 
-    def show_results(self, records: list[Record]) -> None:
+    def show_results(self, records: Sequence[Record]) -> None:
         self.table.set_records(records)
         self.show_count()
 
