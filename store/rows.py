@@ -16,6 +16,8 @@ from typing import Any, Protocol, overload
 from store.models import Enrichment, Paper, Record, UserState
 
 _NO_STATE, _NO_ENRICHMENT = UserState(), Enrichment()
+MANY = 1000
+"""Records built one at a time before the rest are built in one pass (about 3x faster each)."""
 
 
 class PaperColumns(Protocol):
@@ -63,6 +65,7 @@ class RecordRows(Sequence[Record]):
         )
         """Catalog row of each of these rows (None: the same, nothing is merged away)."""
         self._built: list[Record | None] = [None] * len(self)
+        self._misses = 0
         self._ids: list[str] | None = None if merged else ids
 
     def __len__(self) -> int:
@@ -79,6 +82,11 @@ class RecordRows(Sequence[Record]):
             return [self[i] for i in range(*index.indices(len(self)))]
         record = self._built[index]
         if record is None:
+            self._misses += 1
+            if self._misses > max(MANY, len(self) // 10):
+                # A filter over every row (`year:2024`): build them all in one pass instead.
+                self.materialise()
+                return self._built[index]  # type: ignore[return-value]
             record = self._built[index] = self._record(index)
         return record
 
