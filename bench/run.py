@@ -82,6 +82,9 @@ def bench_size(size: int) -> dict[str, float]:
     paperdeck = str(BIN / "paperdeck")
     result["import_s"] = timed_process([paperdeck, "--db", str(db), "import", str(listings)])
     result["import_papers_per_s"] = size / result["import_s"]
+    # A large library's import starts building the abstract word index in the background;
+    # the indexer waits for it (or builds it, for a small one): until word search is whole.
+    result["index_abstracts_s"] = timed_process([sys.executable, "-m", "store.indexer", str(db)])
     result["cli_list_s"] = statistics.median(
         timed_process([paperdeck, "--db", str(db), "list", "--query", QUERIES[0], "--limit", "20"])
         for _ in range(3)
@@ -96,7 +99,7 @@ def bench_size(size: int) -> dict[str, float]:
     view.search("")  # what the app does first: the whole list, by date
     start = time.perf_counter()
     view.index_abstracts()  # the app does this in a worker right after the first paint
-    result["index_abstracts_s"] = time.perf_counter() - start
+    result["index_load_s"] = time.perf_counter() - start
     latencies = []
     for query in QUERIES:
         for end in range(1, len(query) + 1):
@@ -175,6 +178,8 @@ def real_terminal(dbs: list[Path]) -> list[dict[str, float]]:
         ("keystroke_p95_ms", "{:.0f}"),
         ("echo_p95_ms", "{:.0f}"),
         ("keystroke_p95_vs_echo", "{:.2f}"),
+        ("keystroke_indexing_p95_ms", "{:.0f}"),
+        ("keystroke_indexing_p95_vs_echo", "{:.2f}"),
     )
     print("\nIn a real terminal (a pseudo-terminal, 160x45, read back through a VT emulator):")
     print("| " + " | ".join(name for name, _ in columns) + " |")
@@ -224,6 +229,7 @@ def main() -> None:
         ("first_paint_s", "{:.2f}"),
         ("first_paint_vs_bare", "{:.2f}"),
         ("index_abstracts_s", "{:.1f}"),
+        ("index_load_s", "{:.2f}"),
         ("filter_p50_ms", "{:.1f}"),
         ("filter_p95_ms", "{:.1f}"),
         ("write_in_process_ms", "{:.1f}"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 # CSI (7- and 8-bit), then string sequences (OSC, DCS, SOS, PM, APC: 7- and 8-bit, ended by BEL
 # or ST; unterminated, the rest goes too, as a terminal would swallow it), then two-byte escapes.
@@ -85,6 +86,8 @@ def _word_breaks() -> dict[int, str]:
 _WORD_BREAKS = _word_breaks()
 WORD_BREAKS: frozenset[str] = frozenset(map(chr, _WORD_BREAKS))
 """The characters `normalise` splits words at, besides whitespace."""
+WORD_BREAK_TABLE: Mapping[int, str] = _WORD_BREAKS
+"""`str.translate`'s table turning each of them into a space."""
 
 
 # Combining marks left by NFKD on accented letters (ü -> u + U+0308). One C-level substitution,

@@ -7,7 +7,7 @@ updates them from each `Change` it makes, or from the state file when another pr
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from store.files.storage import signature
@@ -17,10 +17,14 @@ from store.models import Change, Enrichment, Record, UserState
 from store.rows import RecordRows
 from store.search.decisions import document_of
 from store.search.index import SearchIndex
-from store.search.interest import Interest, InterestModel
+from store.search.interest import Interest, InterestModel, can_learn, untrained
 from store.search.language import Query
 from store.search.related import Related, RelatedIndex
 from store.tags import count_tags
+
+DEFER_FROM_BYTES = 8_000_000
+"""An abstracts file this large (about 5k papers) is indexed in another process, and searched
+through that index only (see `LibraryView._large`)."""
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,14 @@ class LibraryView:
         into the model the first time takes seconds on a large library)."""
         with self._interest_lock:
             records = list(self.by_id.values())
+            decisions = self.library.decisions(records)
+            if not can_learn(decisions):  # nothing to learn yet: no paper read into a model
+                self.interest = untrained(decisions)
+                return self.interest
             model = self._interest_model
             if model is None or len(model) != len(records):
                 model = self._interest_model = self.library.interest_model(records)
-            self.interest = self.library.interest(records, model)
+            self.interest = model.train(decisions)
             return self.interest
 
     def why(self, record: Record) -> tuple[str, ...]:
@@ -107,7 +115,9 @@ class LibraryView:
                 rows = self.library.record_rows()
             # The index reads titles and the stored date order from the rows' columns.
             self.by_id = dict(zip(rows.ids, rows.materialise(), strict=True))
-            self.index = SearchIndex(rows, abstracts=self.library.abstracts)
+            self.index = SearchIndex(
+                rows, abstracts=self.library.abstracts, defer_abstracts=self._large()
+            )
         self._related = None
         self._interest_model = None  # the papers may have changed: read again on next training
         self._opening = None
@@ -118,8 +128,32 @@ class LibraryView:
         """Whether `related` answers at once (its index is built on first use)."""
         return self._related is not None
 
-    def index_abstracts(self) -> None:
-        self.index.index_abstracts()
+    def _large(self) -> bool:
+        """Abstracts too many to read per keystroke (about 5k papers and up): until their
+        index comes, words are found in titles and authors only."""
+        try:
+            return self.library.abstracts_file.path.stat().st_size >= DEFER_FROM_BYTES
+        except OSError:
+            return False
+
+    def index_abstracts(self, build_elsewhere: Callable[[], bool] | None = None) -> None:
+        """Give the search its abstract word index: the one saved beside the store if current;
+        else, on a large library, `build_elsewhere()` (the app runs `store.indexer` in another
+        process: True when it saved one) and then the saved one; else built here."""
+        index = self.index
+        saved = self.library.saved_abstract_index()
+        if saved is None and index.defer_abstracts and build_elsewhere is not None:
+            if build_elsewhere():
+                saved = self.library.saved_abstract_index()
+        if saved is not None:
+            index.use_abstract_index(saved)
+        else:
+            index.index_abstracts()
+
+    @property
+    def abstracts_pending(self) -> bool:
+        """Word searches skip abstracts for now (their index is being built)."""
+        return self.index.abstracts_pending
 
     def with_abstract(self, record: Record) -> Record:
         """The record with its abstract filled in (records in the view carry none)."""

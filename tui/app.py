@@ -133,6 +133,7 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
         self.triage_order = triage_order
         """`interest`, `uncertain`, `upvotes` or `date`: how the triage pile is ordered."""
         self.interest_ready: Signal[None] = Signal(self, "interest-ready")
+        self.abstracts_ready: Signal[None] = Signal(self, "abstracts-ready")
         """Published (on the UI thread) after each retraining of the interest model."""
         self.desk = Desk(self, library)
         self.desk.after_write = self.schedule_sync

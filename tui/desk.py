@@ -45,6 +45,7 @@ class DeskApp(Protocol):
     """What runs in the background ("Fetching 3/10…"), or "" when nothing does."""
     first_results_ready: Signal[None]
     interest_ready: Signal[None]
+    abstracts_ready: Signal[None]
     """Published after each retraining of the interest model."""
 
     def take_first_results(self, sort: str | None) -> list[Record] | None: ...

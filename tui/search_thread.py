@@ -20,7 +20,8 @@ from store.errors import PaperdeckError
 from store.models import Record
 from store.search.language import Query
 
-Search = Callable[[Query, str | None], list[Record]]
+Search = Callable[[Query, str | None], list[Record] | tuple[list[Record], bool]]
+"""The records found, or (records, partial): partial when some were left unsearched for now."""
 
 
 @dataclass
@@ -30,6 +31,8 @@ class SearchDone(Message):
     generation: int
     records: list[Record] | None
     problem: str = ""
+    partial: bool = False
+    """Found before the abstracts could be searched (see `LibraryView.abstracts_pending`)."""
 
 
 class SearchThread:
@@ -86,7 +89,11 @@ class SearchThread:
                 (generation, query, sort), self._slot = self._slot, None
                 self._running = True
             try:
-                done = SearchDone(generation, self._search(query, sort))
+                found = self._search(query, sort)
+                if isinstance(found, tuple):
+                    done = SearchDone(generation, found[0], partial=found[1])
+                else:
+                    done = SearchDone(generation, found)
             except PaperdeckError as error:
                 done = SearchDone(generation, None, str(error))
             except Exception as error:  # noqa: BLE001 - the thread must outlive one bad search

@@ -15,6 +15,7 @@ from textual import work
 from textual.app import App
 from textual.signal import Signal
 from textual.timer import Timer
+from textual.worker import get_current_worker
 
 from store.errors import PaperdeckError
 from store.library import Library
@@ -23,12 +24,19 @@ from tui.desk import Desk
 from tui.text import plural
 
 
+class _Stopped(Exception):
+    """The indexing worker was cancelled while the index was built elsewhere."""
+
+
 class UpkeepApp(App[None]):
     desk: Desk
     loaded: bool
     sync_folder: Path | None
     sync_delay: float
     interest_ready: Signal[None]
+    abstracts_ready: Signal[None]
+    """The abstract word index is in: searches made without it may have missed papers."""
+    activity: str
     _sync_running: threading.Lock
     _sync_timer: Timer | None
     _last_sync_error: str
@@ -41,15 +49,53 @@ class UpkeepApp(App[None]):
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="Indexing")
     def index_abstracts(self) -> None:
-        """After the list is up: keep a backup of the user's state (every start), then read and
-        index abstracts so word search covers them fast."""
+        """After the list is up: keep a backup of the user's state (every start), then give
+        word search its abstract index: the saved one, or on a large library one built in
+        another process (this one stays free for the keys), or one built here."""
+        view = self.desk.view
         try:
             self.library.take_backups()
-            self.desk.view.index_abstracts()
+            view.index_abstracts(self._index_elsewhere)
+        except _Stopped:
+            return  # the app is closing, or a newer load has its own worker
         except PaperdeckError as error:
             self.call_from_thread(
                 self.notify, str(error), severity="error", timeout=10, markup=False
             )
+        self.call_from_thread(self._show_indexing, None)
+        if view.index.abstracts_indexed:
+            self.call_from_thread(self.abstracts_ready.publish, None)
+
+    def _index_elsewhere(self) -> bool:
+        """Run `store.indexer` for this store and follow it, its progress in the mode bar;
+        stopped with the worker (a newer load, the app closing)."""
+        from store.indexer import IndexBuild
+
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Stopped
+            self.call_from_thread(self._show_indexing, done * 100 // max(total, 1))
+
+        build = IndexBuild(self.library.root)
+        self.call_from_thread(self._show_indexing, 0)
+        try:
+            return build.follow(progress)
+        finally:
+            build.stop()
+
+    _indexing_shown = ""
+
+    def _show_indexing(self, percent: int | None) -> None:
+        """`Indexing abstracts 40%` in the mode bar, unless it tells of other work (a fetch)."""
+        if self.activity and self.activity != self._indexing_shown:
+            return
+        if percent is None:
+            text = ""
+        else:
+            text = f"Indexing abstracts {percent}%…" if percent else "Indexing abstracts…"
+        self.activity = self._indexing_shown = text
 
     @work(
         thread=True,

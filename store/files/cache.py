@@ -37,9 +37,13 @@ class CachedDocs(Generic[T]):
         return None
 
     def get(self) -> dict[str, T]:
+        return self.get_signed()[1]
+
+    def get_signed(self) -> tuple[tuple[int, int, int] | None, dict[str, T]]:
+        """The decoded table and the file signature taken before it was read (None: no file)."""
         sig = signature(self.file.path)
         if sig is None or sig != self._cached[0]:
             content = self.file.load()
             with paused_gc():
                 self._cached = (sig, self.decode(table_docs(content, PAPERS_TABLE)))
-        return self._cached[1]
+        return sig, self._cached[1]

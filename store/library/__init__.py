@@ -10,6 +10,10 @@ with the catalog:
 - `citekeys.json`: each paper's citation key once assigned, and its aliases (user data, backed
   up like the state, but apart: 100k keys would otherwise slow every tag written).
 
+Beside them, caches derived from them and safe to delete: `ids.json` (the paper ids,
+`store.files.ids`) and `abstract-words.idx` (which abstracts have which words,
+`store.files.word_index`, built by `store.indexer`).
+
 This module reads them (cached while a file is unchanged) and hands every use case to the module
 that owns it: importing to `store.catalog`, state changes to `store.state`, health to
 `store.files.health`, searching to `store.search`.
@@ -51,6 +55,7 @@ from store.files.documents import (
 from store.files.ids import IdIndex
 from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import LockWait, StoreFile
+from store.files.word_index import load_index
 from store.inbox import INBOXES
 from store.library.changes import StateChanges
 from store.library.imports import Imports
@@ -63,7 +68,8 @@ from store.state import UserStates
 from store.sync.local import LocalJournal
 
 if TYPE_CHECKING:
-    from store.search.scan import AbstractScan
+    from store.search.postings import Postings
+    from store.search.scan import AbstractScan, KnownMatches
 
 CATALOG = "catalog.json"
 ABSTRACTS = "abstracts.json"
@@ -170,6 +176,21 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
     def abstract(self, paper: str) -> str:
         return self.abstracts().get(paper, "")
 
+    def abstracts_as_read(self) -> tuple[dict[str, str], tuple[int, int, int] | None]:
+        """The abstracts, and the signature of the file as they were read (None: no file)."""
+        sig, texts = self._abstracts.get_signed()
+        return texts, sig
+
+    def saved_abstract_index(self) -> Postings | None:
+        """The abstract word index `store.indexer` saved, if it is current (else None)."""
+        return load_index(self.abstracts_file.path)
+
+    def abstract_matches(self, words: Iterable[str]) -> dict[str, set[str]] | None:
+        """For each word, the ids of papers with an abstract word beginning with it (as a
+        search finds it), from the saved abstract word index; None if none is current."""
+        index = self.saved_abstract_index()
+        return None if index is None else {word: index.ids_with(word) for word in words}
+
     def is_empty(self) -> bool:
         return self.catalog_columns.get().count == 0  # no paper built to count them
 
@@ -223,7 +244,7 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         limit: int | None = None,
         *,
         with_abstracts: bool = True,
-        scan: AbstractScan | None = None,
+        scan: AbstractScan | KnownMatches | None = None,
     ) -> list[Record]:
         """Papers matching `query`, in order.  Without `with_abstracts` the records carry no
         abstract, and the abstracts file is read only if the query searches words and `scan`
@@ -237,7 +258,7 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         limit: int | None = None,
         *,
         with_abstracts: bool = True,
-        scan: AbstractScan | None = None,
+        scan: AbstractScan | KnownMatches | None = None,
     ) -> tuple[list[Record], int]:
         """The first `limit` papers matching `query` (as `records`) and how many matched: only
         the papers returned are built (see store.rows)."""
@@ -262,18 +283,24 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
             found = [_with_abstract(r, abstracts.get(r.id, "")) for r in found]
         return found, len(matched)
 
-    def scan_abstracts(self, query: str | None) -> AbstractScan | None:
-        """Start looking for `query`'s words in the abstracts on another core, so `records`
-        can read the catalog meanwhile; None where that would not pay (small libraries, no
-        words, no fork) or the query does not parse (`records` then says why)."""
+    def scan_abstracts(self, query: str | None) -> AbstractScan | KnownMatches | None:
+        """Which abstracts have `query`'s words: from the saved abstract word index if it is
+        current, else looked for on another core so `records` can read the catalog meanwhile;
+        None where that would not pay (small libraries, no words, no fork) or the query does
+        not parse (`records` then says why)."""
         from store.errors import QueryError
         from store.search.language import parse_query
-        from store.search.scan import start_scan
+        from store.search.scan import KnownMatches, start_scan
 
         try:
             words = parse_query(query or "").all_words
         except QueryError:
             return None
+        if not words:
+            return None
+        matches = self.abstract_matches(words)
+        if matches is not None:
+            return KnownMatches(matches)
         return start_scan(self.abstracts_file.path, self.abstracts, list(words))
 
     def merged_into(self, pid: str) -> str | None:

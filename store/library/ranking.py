@@ -46,11 +46,20 @@ class Ranking:
         self, records: Sequence[Record] | None = None, model: InterestModel | None = None
     ) -> Interest:
         """The reader's interest trained on their decisions since the last reset."""
-        from store.search.decisions import decisions_of
+        from store.search.interest import can_learn, untrained
 
         records = self.all_records(with_abstracts=False) if records is None else records
+        decisions = self.decisions(records)
+        if not can_learn(decisions):
+            return untrained(decisions)  # equal scores: no paper needs reading
         model = self.interest_model(records) if model is None else model
-        return model.train(decisions_of(records, self.interest_reset_at()))
+        return model.train(decisions)
+
+    def decisions(self, records: Sequence[Record]) -> dict[str, bool]:
+        """What the reader decided about `records` since the last reset of the model."""
+        from store.search.decisions import decisions_of
+
+        return decisions_of(records, self.interest_reset_at())
 
     def interest_reset_at(self) -> str | None:
         """The time of the last `reset_interest`, or None; a damaged mark counts as none."""

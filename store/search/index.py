@@ -14,6 +14,7 @@ from store.models import Record
 from store.rows import rows_of
 from store.search.authors import AuthorNames
 from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, parse_query
+from store.search.postings import Postings, RowPostings, build
 from store.search.words import INSIDE_FROM, WordIndex, text_test
 from store.text import fold, normalise
 
@@ -37,8 +38,11 @@ def fold_each(texts: list[str]) -> list[str]:
 class SearchIndex:
     """Records with precomputed search keys; `search` runs a query over them.
 
-    Titles get a word index at once; abstracts get theirs on first use (`index_abstracts`,
-    which the app calls from a worker), so the list can show before abstracts are read.
+    Titles get a word index at once; abstracts get theirs later (`use_abstract_index` with an
+    index built in another process and saved, or `index_abstracts` here), so the list can show
+    before abstracts are read. Until then a word is looked for in the abstracts themselves, or,
+    with `defer_abstracts`, only in titles and authors (the app on a large library: reading
+    every abstract per keystroke would hold the interpreter for a second).
     """
 
     def __init__(
@@ -48,6 +52,7 @@ class SearchIndex:
         *,
         indexed: bool = True,
         abstract_matches: Mapping[str, Collection[str]] | None = None,
+        defer_abstracts: bool = False,
     ) -> None:
         self.columns = rows_of(records)
         """The records as columns (`store.rows.RecordRows`): titles, authors and the date order
@@ -61,7 +66,6 @@ class SearchIndex:
         self._abstract_source = abstracts
         """Abstracts by id, where the records carry none: asked once per pass over the rows
         (one lookup per row would, for a file-backed source, check the file every time)."""
-        self._abstracts: list[str] | None = None
         self._folded: list[str] | None = None
         self._abstract_matches = abstract_matches or {}
         """Word -> ids of papers with an abstract word beginning with it, found elsewhere
@@ -69,7 +73,8 @@ class SearchIndex:
         self._folded_titles: list[str] | None = None
         self.indexed = indexed
         """False for one search (the CLI): scanning once beats building word indexes."""
-        self._abstract_index: WordIndex | None = None
+        self._abstract_index: RowPostings | None = None
+        self.defer_abstracts = defer_abstracts
         self._ranks: dict[str, list[int]] = {}
         self._default_state = Record(self.records[0].paper) if self.records else None
         self._stateful: set[int] | None = None
@@ -114,13 +119,6 @@ class SearchIndex:
     # -- abstracts ---------------------------------------------------------------------------
 
     @property
-    def abstracts(self) -> list[str]:
-        if self._abstracts is None:
-            abstract_of = self._abstract_lookup()
-            self._abstracts = [normalise(abstract_of(r.id)) for r in self.records]
-        return self._abstracts
-
-    @property
     def folded_titles(self) -> list[str]:
         if self._folded_titles is None:
             self._folded_titles = fold_each(self._title_texts())
@@ -134,8 +132,6 @@ class SearchIndex:
     @property
     def folded_abstracts(self) -> list[str]:
         """Abstracts folded only (case, accents): enough to find one word, and cheap to make."""
-        if self._abstracts is not None:
-            return self._abstracts
         if self._folded is None:
             abstract_of = self._abstract_lookup()
             self._folded = [fold(abstract_of(r.id)) for r in self.records]
@@ -155,9 +151,7 @@ class SearchIndex:
         return lambda pid: texts.get(pid, "")
 
     def _normalised_abstract_lookup(self) -> Callable[[int], str]:
-        """Normalised abstract by row, for one pass over some rows (all of them: `abstracts`)."""
-        if self._abstracts is not None:
-            return self._abstracts.__getitem__
+        """Normalised abstract by row, for one pass over some rows."""
         abstract_of, records = self._abstract_lookup(), self.records
         return lambda row: normalise(abstract_of(records[row].id))
 
@@ -165,11 +159,23 @@ class SearchIndex:
     def abstracts_indexed(self) -> bool:
         return self._abstract_index is not None
 
+    @property
+    def abstracts_pending(self) -> bool:
+        """Words are looked for in titles and authors only, until the abstract index comes."""
+        return self.defer_abstracts and self._abstract_index is None
+
     def index_abstracts(self) -> None:
-        """Build the word indexes (seconds at 100k papers: call it off the UI thread)."""
+        """Build the word indexes here (seconds at 100k papers: call it off the UI thread;
+        `store.indexer` builds the abstracts' in another process)."""
         self.title_index  # noqa: B018 - the title index first: it serves every keystroke
         if self._abstract_index is None:
-            self._abstract_index = WordIndex(self.abstracts)
+            abstract_of = self._abstract_lookup()
+            self.use_abstract_index(build((r.id, abstract_of(r.id)) for r in self.records))
+
+    def use_abstract_index(self, postings: Postings) -> None:
+        """Find abstract words with `postings` (which may know papers this index lacks)."""
+        self.title_index  # noqa: B018 - as `index_abstracts`: every keystroke needs it
+        self._abstract_index = postings.translated(self.rows)
         self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
 
     # -- updates -----------------------------------------------------------------------------
@@ -222,12 +228,13 @@ class SearchIndex:
             found = self._abstract_index.rows(word, ABSTRACT)
         else:
             found = {}
-            in_abstract = self._abstract_test(word)
-            pool = range(len(self.records)) if candidates is None else candidates
             title_rows = self._title_rows(word)
-            for row in pool:
-                if row not in title_rows and in_abstract(row):
-                    found[row] = ABSTRACT
+            if not self.abstracts_pending:
+                in_abstract = self._abstract_test(word)
+                pool = range(len(self.records)) if candidates is None else candidates
+                for row in pool:
+                    if row not in title_rows and in_abstract(row):
+                        found[row] = ABSTRACT
             found.update(title_rows)
             found.update(self._author_rows(word, title_rows))
             return found
@@ -247,9 +254,12 @@ class SearchIndex:
         ids = self._abstract_matches.get(word)
         if ids is not None:
             return {self.rows[pid] for pid in ids if pid in self.rows}.__contains__
-        normalised = self._abstracts is not None
+        if self._abstract_index is not None:
+            return self._abstract_index.has(word)
+        if self.defer_abstracts:
+            return lambda row: False
         abstracts = self.folded_abstracts
-        found = text_test(word, normalised=normalised)
+        found = text_test(word)
         return lambda row: found(abstracts[row])
 
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:

@@ -228,6 +228,29 @@ class InterestModel:
         )
 
 
+def can_learn(decisions: Mapping[str, bool]) -> bool:
+    """Whether `decisions` hold a wanted and a dismissed paper: otherwise every score is equal."""
+    wanted = sum(decisions.values())
+    return 0 < wanted < len(decisions)
+
+
+def untrained(decisions: Mapping[str, bool]) -> Interest:
+    """The interest of a reader with nothing to learn from yet, without reading any paper
+    (reading 100k papers into the model takes a minute of the interpreter for equal scores)."""
+    return Interest(
+        ids=[],
+        rows={},
+        scores=array("d"),
+        weights=[],
+        support=[],
+        names=[],
+        surface=[],
+        vectors=[],
+        decisions=len(decisions),
+        wanted=sum(decisions.values()),
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class Interest:
     """One trained model: a score per paper and the reasons for it.  Immutable, so the app can

@@ -100,6 +100,19 @@ class AbstractScan:
         self._process.join()
 
 
+class KnownMatches:
+    """What a scan would answer, known without one (the saved abstract word index said)."""
+
+    def __init__(self, matches: dict[str, set[str]]) -> None:
+        self._matches = matches
+
+    def result(self) -> dict[str, set[str]]:
+        return self._matches
+
+    def close(self) -> None:
+        """Nothing runs: as `AbstractScan.close`, for callers holding either."""
+
+
 def start_scan(
     path: Path, read: Callable[[], Mapping[str, str]], words: list[str]
 ) -> AbstractScan | None:

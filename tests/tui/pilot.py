@@ -37,4 +37,4 @@ def stored(library: Library) -> Library:
 
 
 def count_text(app: PaperdeckApp) -> str:
-    return str(app.screen.query_one("#filter-count").render())
+    return str(app.screen.query_one("#filter-count").render()).rstrip()

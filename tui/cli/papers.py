@@ -67,6 +67,11 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
         report = library.import_files(args.paths, year=args.year, progress=progress)
     for warning in report.warnings:
         output.say(f"paperdeck: warning: {warning}")
+    if report.new or report.merged:
+        from store.indexer import index_in_background
+
+        if index_in_background(library):
+            output.say("paperdeck: indexing abstracts in the background for word search")
     if args.json:
         output.print_json(dataclasses.asdict(report))
         return 0

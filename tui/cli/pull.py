@@ -96,6 +96,10 @@ def cmd_pull(args: argparse.Namespace, library: Library) -> int:
         return 130
     if summary.sources and summary.new:
         _refresh_inbox_counts(library)
+        from store.indexer import index_in_background
+
+        if index_in_background(library):
+            output.say("paperdeck: indexing abstracts in the background for word search")
     if args.json:
         output.print_json(summary.to_json())
     else:

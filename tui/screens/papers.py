@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 
 from store.errors import UsageError
 from store.models import Record
-from store.search.language import parse_query
+from store.search.language import Query, parse_query
 from tui import bindings
 from tui.messages import StartTriage
 from tui.screens.base import PaperScreen
@@ -47,6 +47,7 @@ class PapersScreen(PaperScreen):
         self.desk.records_changed.subscribe(self, self.records_changed)
         self.watch(self.app, "sort", lambda _: self.run_filter(self.filter_bar.value), init=False)
         self.host.first_results_ready.subscribe(self, self.first_results_ready)
+        self.host.abstracts_ready.subscribe(self, self.abstracts_ready)
         self.first_results_ready()
         self.when_loaded(self.library_loaded)
 
@@ -66,6 +67,11 @@ class PapersScreen(PaperScreen):
     def library_loaded(self) -> None:
         shown, self._shown_before_load_ended = self._shown_before_load_ended, False
         if not (shown and not self.filter_bar.value.strip()):
+            self.run_filter(self.filter_bar.value)
+
+    def abstracts_ready(self, _: None = None) -> None:
+        """Words typed before the abstract index came were found in titles and authors only."""
+        if self._partial:
             self.run_filter(self.filter_bar.value)
 
     def records_changed(self, changed: list[Record]) -> None:
@@ -111,7 +117,7 @@ class PapersScreen(PaperScreen):
             self.filter_bar.show_error(str(error))
             return
         if self._searcher is None:
-            self._searcher = SearchThread(self, lambda q, sort: self.desk.view.search(q, sort))
+            self._searcher = SearchThread(self, self._search)
         if self._slow_search is None:  # say so when a search takes more than a moment
             loop = asyncio.get_running_loop()
             self._slow_search = loop.call_later(SEARCHING_AFTER, self._search_is_slow)
@@ -122,6 +128,12 @@ class PapersScreen(PaperScreen):
     _generation = 0
     _searcher: SearchThread | None = None
     _slow_search: asyncio.TimerHandle | None = None
+
+    def _search(self, query: Query, sort: str | None) -> tuple[list[Record], bool]:
+        """(found, partial): partial when words were looked for without the abstracts."""
+        view = self.desk.view
+        pending = view.abstracts_pending
+        return view.search(query, sort), pending and query.has_words
 
     def _search_is_slow(self) -> None:
         self._slow_search = None
@@ -144,7 +156,11 @@ class PapersScreen(PaperScreen):
             if self.filter_bar.searching_shown:  # what the list shows stands
                 self.show_count()
         elif event.records is not None:
+            self._partial = event.partial
             self.show_results(event.records)
+
+    _partial = False
+    """The list shows a word search made before the abstract index came."""
 
     def show_results(self, records: Sequence[Record]) -> None:
         self.table.set_records(records)
@@ -152,7 +168,9 @@ class PapersScreen(PaperScreen):
 
     def show_count(self) -> None:
         table = self.table
-        self.filter_bar.show_count(len(table.records), self.desk.view.total, len(table.selected))
+        self.filter_bar.show_count(
+            len(table.records), self.desk.view.total, len(table.selected), partial=self._partial
+        )
 
     @on(PaperTable.SelectionChanged)
     def selection_changed(self) -> None:

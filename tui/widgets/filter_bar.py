@@ -72,12 +72,17 @@ class FilterBar(Horizontal):
         self.input.value = value
 
     searching_shown = False
-    _counts_shown: tuple[int, int, int] | None = None
+    _counts_shown: tuple[int, int, int, bool] | None = None
+    _count_cells = 0
+    """The width of the count as last shown (0: something else is shown)."""
     """The counts the label shows, None while it shows something else."""
 
-    def show_count(self, shown: int, total: int, selected: int = 0) -> None:
-        """`212 papers`, `3 of 212`, and `· 2 selected` while papers are selected."""
-        counts = (shown, total, selected)
+    def show_count(
+        self, shown: int, total: int, selected: int = 0, *, partial: bool = False
+    ) -> None:
+        """`212 papers`, `3 of 212`, and `· 2 selected` while papers are selected; `partial`:
+        `· abstracts indexing…` while words were found in titles and authors only."""
+        counts = (shown, total, selected, partial)
         if counts == self._counts_shown:
             return  # already on screen: a keystroke that found the same papers redraws nothing
         self._counts_shown = counts
@@ -87,19 +92,28 @@ class FilterBar(Horizontal):
         text = Text(plural(total, "paper") if shown == total else f"{shown} of {total}")
         if selected:
             text.append(f" · {selected} selected", "bold")
-        label.update(text)
+        if partial:
+            text.append(" · abstracts indexing…", "italic")
+        # As wide as the widest count for this library, so that typing changes only the
+        # label's text: a change of width would lay out the whole screen again, every key.
+        text.pad_right(len(f"{total} of {total}") - text.cell_len)
+        same_width = text.cell_len == self._count_cells
+        self._count_cells = text.cell_len
+        label.update(text, layout=not same_width)
 
     def show_searching(self) -> None:
         """A search is taking longer than a moment (a large library, abstracts not indexed)."""
         label = self.query_one("#filter-count", Label)
         label.remove_class("-error")
         label.update(Text("searching…", style="italic"))
+        self._count_cells = 0
         self.searching_shown = True
         self._counts_shown = None
 
     def show_error(self, message: str) -> None:
         self.searching_shown = False
         self._counts_shown = None
+        self._count_cells = 0
         label = self.query_one("#filter-count", Label)
         label.add_class("-error")
         label.update(safe(message))

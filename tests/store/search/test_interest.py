@@ -14,6 +14,7 @@ from store.library import Library
 from store.models import Record, UserState
 from store.search.decisions import decision_of, document_of, pile_order
 from store.search.interest import MIN_DECISIONS, Document, InterestModel, stem
+from store.view import LibraryView
 from tests.conftest import FIXED_NOW
 
 PLANTED = re.compile(r"auto-?regressive", re.IGNORECASE)
@@ -52,6 +53,25 @@ def test_no_opinion_without_both_kinds_of_decision(library: Library) -> None:
     only_yes = model.train({records[0].id: True, records[1].id: True})
     assert not only_yes.trained and only_yes.interest(records[5].id) == 0.5
     assert only_yes.why(document_of(records[0])) == ()
+
+
+def test_no_paper_is_read_into_a_model_until_there_is_something_to_learn(
+    library: Library,
+) -> None:
+    """Reading every paper into the model is a minute at 100k papers: with only wanted (or no)
+    decisions every score is equal anyway, so the app and the CLI skip it."""
+    view = LibraryView(library)
+    view.load()
+    ids = list(view.by_id)
+    view.apply(library.queue_add(ids[:3]))
+    only_yes = view.train_interest()
+    assert (only_yes.decisions, only_yes.wanted, only_yes.trained) == (3, 3, False)
+    assert view._interest_model is None
+    assert only_yes.interest(ids[5]) == 0.5 and only_yes.order(ids[:6]) == ids[:6]
+    assert library.interest().decisions == 3  # the CLI's answer, the same way
+    view.apply(library.dismiss(ids[3:4]))
+    both = view.train_interest()
+    assert both.trained and view._interest_model is not None and both.decisions == 4
 
 
 def test_why_terms_are_words_of_the_paper(library: Library) -> None:

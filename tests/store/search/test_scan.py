@@ -15,7 +15,8 @@ import pytest
 from store.errors import DamagedStore
 from store.library import Library
 from store.paths import bundled_seeds
-from store.search.scan import PARALLEL_FROM_BYTES, AbstractScan
+from store.search.language import parse_query
+from store.search.scan import PARALLEL_FROM_BYTES, AbstractScan, KnownMatches
 
 PAPERDECK = str(Path(sys.executable).with_name("paperdeck"))
 PAPERS = 6000
@@ -118,3 +119,43 @@ def test_the_cli_table_lists_what_json_lists(large: Library) -> None:
         as_json = subprocess.run([*args, "--json"], capture_output=True, text=True, check=True)
         ids = [line.split("\t", 1)[0] for line in table.splitlines() if line]
         assert ids and ids == [r["id"] for r in json.loads(as_json.stdout)], query
+
+
+def copy_of(library: Library, to: Path) -> Library:
+    Library.open(to)
+    for source in (library.catalog_file, library.abstracts_file):
+        (to / source.path.name).write_bytes(source.path.read_bytes())
+    return Library(to)
+
+
+def test_a_saved_abstract_index_answers_instead_and_the_same(
+    large: Library, tmp_path: Path
+) -> None:
+    """Once `store.indexer` saved the index, no scan runs: the index knows, and agrees."""
+    indexed = copy_of(large, tmp_path / "data")
+    built = subprocess.run(
+        [sys.executable, "-m", "store.indexer", str(indexed.root)], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+    for query in QUERIES:
+        scan = indexed.scan_abstracts(query)
+        if parse_query(query).all_words:
+            assert isinstance(scan, KnownMatches), query
+        found = [
+            r.id for r in Library(indexed.root).records(query, with_abstracts=False, scan=scan)
+        ]
+        assert found == plain(large, query), query
+    for query in ("sparse autoencoder", "kv cache OR rl", "diffusion -image"):
+        args = ["list", "--query", query, "--limit", "300"]
+        with_index = subprocess.run(
+            [PAPERDECK, "--db", str(indexed.root), *args], capture_output=True, text=True
+        )
+        without = subprocess.run(
+            [PAPERDECK, "--db", str(large.root), *args], capture_output=True, text=True
+        )
+        assert with_index.returncode == 0 and with_index.stdout
+        assert with_index.stdout == without.stdout, query
+    # Abstracts changed by hand: the index is stale, the scan is back.
+    path = indexed.abstracts_file.path
+    path.write_bytes(path.read_bytes().replace(b"autoencoder", b"autoencodex", 1))
+    assert isinstance(indexed.scan_abstracts("sparse autoencoder"), AbstractScan)

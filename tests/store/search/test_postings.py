@@ -1,0 +1,83 @@
+"""The abstract word index: the same answers as the abstracts' own text, through its bytes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store.search.postings import Postings, build, decode, encode
+from store.search.words import text_test
+from store.text import fold, normalise
+
+TEXTS = [
+    ("a", "Sparse attention for KV-cache compression."),
+    ("b", "We study sparsity in RL; the KV cache is small."),
+    ("c", "Naïve café models, 3D-aware."),
+    ("d", ""),
+    ("e", "Attention is all you need (again)."),
+]
+
+
+def by_text(texts: list[tuple[str, str]], word: str) -> set[str]:
+    test = text_test(word)
+    return {pid for pid, text in texts if test(fold(text))}
+
+
+def roundtrip(postings: Postings) -> Postings:
+    decoded = decode(encode(postings, {"abstracts": [7, 8, 9]}))
+    assert decoded is not None
+    key, back = decoded
+    assert key == {"abstracts": [7, 8, 9]}
+    return back
+
+
+@pytest.mark.parametrize(
+    "word", ["sparse", "spars", "kv", "cache", "naive", "cafe", "3d", "aware", "at", "zz", "a"]
+)
+def test_answers_as_the_text_does_before_and_after_its_bytes(word: str) -> None:
+    postings = build(TEXTS)
+    assert postings.ids_with(word) == by_text(TEXTS, word)
+    assert roundtrip(postings).ids_with(word) == by_text(TEXTS, word)
+
+
+words = st.text(alphabet="abcdeé -.", min_size=0, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(words, max_size=12), st.text(alphabet="abcdé", min_size=1, max_size=4))
+def test_any_texts_and_word_agree_with_the_text_test(texts: list[str], typed: str) -> None:
+    pairs = [(f"p{n}", text) for n, text in enumerate(texts)]
+    word = normalise(typed)
+    if not word or " " in word:
+        return
+    assert roundtrip(build(pairs)).ids_with(word) == by_text(pairs, word)
+
+
+def test_rows_follow_the_views_numbering_and_skip_papers_it_lacks() -> None:
+    postings = roundtrip(build(TEXTS))
+    view_rows = {"e": 0, "a": 1, "b": 2}  # another order, and c, d not shown (merged away)
+    rows = postings.translated(view_rows)
+    assert rows.rows("attention", 50.0) == {0: 50.0, 1: 50.0}
+    assert rows.rows("naive", 50.0) == {}
+    assert rows.has("kv")(2) and not rows.has("kv")(0)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-1],  # cut short
+        lambda data: data[:-5] + bytes([data[-5] ^ 1]) + data[-4:],  # a flipped bit
+        lambda data: b"x" + data[1:],  # not ours
+        lambda data: data.replace(b'"format":1', b'"format":9'),  # a later format
+        lambda data: b"",
+    ],
+)
+def test_damaged_bytes_are_refused_not_believed(damage) -> None:  # type: ignore[no-untyped-def]
+    data = encode(build(TEXTS), {"abstracts": [1, 2, 3]})
+    assert decode(damage(data)) is None
+
+
+def test_an_empty_library_round_trips() -> None:
+    back = roundtrip(build([]))
+    assert len(back) == 0 and back.ids_with("anything") == set()

@@ -1,0 +1,87 @@
+"""On a large library the app indexes abstracts in another process: words typed meanwhile find
+titles and authors at once, say that abstracts are still to come, and the list fills in when
+the index arrives (the next start reads the saved index)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from store.files.storage import file_lock
+from store.files.word_index import LOCK_FILE
+from store.library import Library
+from store.search.index import SearchIndex
+from tests.tui.pilot import SIZE, app_for, count_text, settle, table
+from tui.app import PaperdeckApp
+
+
+async def until(ready: object, what: str) -> None:
+    for _ in range(1200):
+        if ready():  # type: ignore[operator]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never: {what}")
+
+
+def a_word_only_abstracts_have(library: Library) -> tuple[str, list[str], list[str]]:
+    """A word whose papers are found through abstracts as well as titles: (word, without the
+    abstracts, with them)."""
+    records = Library(library.root).all_records(with_abstracts=False)
+    for word in ("benchmark", "tokens", "reasoning", "training", "video"):
+        titles = SearchIndex(records, defer_abstracts=True).search(word)
+        everything = Library(library.root).records(word)
+        if len(everything) > len(titles):
+            return word, [r.id for r in titles], [r.id for r in everything]
+    raise AssertionError("the seeds have such words")
+
+
+@pytest.fixture
+def large(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("store.view.DEFER_FROM_BYTES", 0)  # the 212 seeds count as large
+
+
+@pytest.mark.usefixtures("large")
+async def test_words_find_titles_first_then_abstracts_once_indexed(library: Library) -> None:
+    word, titles_only, everything = a_word_only_abstracts_have(library)
+    with contextlib.ExitStack() as held:
+        # Another builder holds the index's lock: this app's build waits behind it.
+        held.enter_context(file_lock(library.root / LOCK_FILE, 5))
+        app = app_for(library)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: app.loaded, "loaded")
+            await pilot.press("slash", *word)
+            await until(lambda: count_text(app).endswith("abstracts indexing…"), "partial count")
+            assert count_text(app) == f"{len(titles_only)} of 212 · abstracts indexing…"
+            assert [r.id for r in table(app).records] == titles_only
+            assert "Indexing abstracts" in app.activity
+            held.close()  # the other builder is done: this one builds and saves the index
+            await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")
+            assert [r.id for r in table(app).records] == everything
+            await until(lambda: app.activity == "", "activity cleared")
+    assert Library(library.root).saved_abstract_index() is not None
+
+
+@pytest.mark.usefixtures("large")
+async def test_the_next_start_reads_the_saved_index(library: Library) -> None:
+    word, _, everything = a_word_only_abstracts_have(library)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: app.desk.view.index.abstracts_indexed, "indexed")
+    saved = (library.root / "abstract-words.idx").stat()
+    app = app_for(Library(library.root))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: app.desk.view.index.abstracts_indexed, "indexed")
+        await pilot.press("slash", *word)
+        await settle(app, pilot)
+        assert count_text(app) == f"{len(everything)} of 212"
+    assert (library.root / "abstract-words.idx").stat().st_mtime_ns == saved.st_mtime_ns
+
+
+async def test_small_libraries_are_indexed_in_the_app_and_save_nothing(library: Library) -> None:
+    app: PaperdeckApp = app_for(library)
+    async with app.run_test(size=SIZE):
+        await until(lambda: app.desk.view.index.abstracts_indexed, "indexed")
+        assert not app.desk.view.abstracts_pending
+    assert not (library.root / "abstract-words.idx").exists()

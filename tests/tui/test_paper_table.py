@@ -1,0 +1,66 @@
+"""The list's rows: exactly as wide as the terminal whatever the script, and redrawn when a
+paper changes (rows are kept between frames)."""
+
+from __future__ import annotations
+
+import pytest
+from rich.cells import cell_len
+
+from store.library import Library
+from store.models import Paper, Record
+from tests.tui.pilot import SIZE, app_for, settle, table
+from tui.widgets.paper_table import fit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "short",
+        "a title exactly twenty",
+        "大規模言語モデルの推論と学習について",
+        "emoji 🚀🚀🚀 title",
+        "",
+    ],
+)
+@pytest.mark.parametrize("width", [1, 5, 20, 21])
+def test_fit_fills_exactly_the_cells_asked(text: str, width: int) -> None:
+    fitted = fit(text, width)
+    assert cell_len(fitted) == width
+    if cell_len(text) > width:
+        assert fitted.endswith("…")
+    else:
+        assert fitted.rstrip() == text.rstrip()
+
+
+def row_text(app: object, y: int) -> str:
+    return table(app).render_line(y).text  # type: ignore[arg-type]
+
+
+async def test_rows_are_redrawn_when_their_paper_changes(library: Library) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        listed = table(app)
+        second = listed.records[1]
+        before = row_text(app, 2)
+        assert row_text(app, 2) == before  # kept: the same strip
+        assert "kept-tag" not in before
+        app.desk.view.apply(library.add_tags([second.id], ["kept-tag"]))
+        listed.update_records([app.desk.view.get(second.id)])
+        await pilot.pause()
+        assert "kept-tag" in row_text(app, 2)
+        assert len(row_text(app, 2)) == len(before)
+
+
+async def test_a_wide_title_row_is_the_width_of_the_list(library: Library) -> None:
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        listed = table(app)
+        wide = Record(Paper(id="wide", title="大規模言語モデル" * 12, published="2024-05-01"))
+        listed.set_records([wide, *listed.records[:3]])
+        await pilot.pause()
+        width = listed.scrollable_content_region.width
+        assert listed.render_line(1).cell_length == width  # the wide title, under the cursor
+        assert listed.render_line(2).cell_length == width
+        assert "…" in listed.render_line(1).text
