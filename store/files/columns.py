@@ -130,6 +130,8 @@ class Columns:
         return found
 
     def _decode_column(self, name: str) -> list[Any]:
+        if self._papers is not None and name in DETAILS:
+            return [getattr(paper, name) for paper in self._papers]
         if name in self._lines:
             return _decode(name, self._lines.pop(name))
         at = _DETAIL_AT[name]
@@ -163,9 +165,12 @@ class Columns:
             self.column(DATE_ORDER)
             columns.insert(2, [""] * self.count)  # the abstract, read from its own file
             self._papers = list(map(Paper, *columns))
-            # Every value is in the columns now: the file's buffer can go.
+            # Every value is in the papers now: the file's buffer and the columns no search
+            # reads can go (a column asked for again is taken from the papers).
             self._chunks.clear()
             self._chunk_lines, self._lines = [], {}
+            for name in DETAILS:
+                self._values.pop(name, None)
         return self._papers
 
     def by_id(self) -> dict[str, Paper]:

@@ -261,3 +261,11 @@ def test_columns_taken_from_an_older_catalog_are_not_trusted(
     assert other.papers() == catalog_papers(library)
     assert any(p.title.startswith("A Paper Added Later") for p in other.papers().values())
     assert CatalogColumns(other.catalog_file).get().count == 213
+
+
+def test_a_column_asked_for_after_the_papers_were_built_is_the_same(library: Library) -> None:
+    columns = CatalogColumns(fresh(library).catalog_file).get()
+    before = {name: list(columns.column(name)) for name in columns_module.FIELDS}
+    papers = columns.papers()
+    assert {name: columns.column(name) for name in columns_module.FIELDS} == before
+    assert [columns.paper(row) for row in (0, 99, 211)] == [papers[0], papers[99], papers[211]]
