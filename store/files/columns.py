@@ -46,7 +46,7 @@ WHOLE = ("id", "title", "authors", DATE_ORDER)
 """Columns a one-shot search reads in full, each stored as one line."""
 DETAILS = tuple(name for name in FIELDS if name not in WHOLE)
 _DETAIL_AT = {name: at for at, name in enumerate(DETAILS)}
-CHUNK = 1000
+CHUNK = 250
 """Rows per line of the other fields: a command printing 20 papers decodes at most 20 lines."""
 
 
