@@ -11,7 +11,7 @@ import pytest
 
 from store.errors import InvalidDocument
 from store.files import columns as columns_module
-from store.files.columns import COLUMNS_FILE, CatalogColumns
+from store.files.columns import COLUMNS_FILE, CatalogColumns, Columns
 from store.files.documents import PAPERS_TABLE, paper_from, table_docs
 from store.files.storage import load_json_file, signature
 from store.library import Library
@@ -269,3 +269,28 @@ def test_a_column_asked_for_after_the_papers_were_built_is_the_same(library: Lib
     papers = columns.papers()
     assert {name: columns.column(name) for name in columns_module.FIELDS} == before
     assert [columns.paper(row) for row in (0, 99, 211)] == [papers[0], papers[99], papers[211]]
+
+
+def test_a_paper_read_while_all_are_built_on_another_thread(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's screen builds its rows while the load builds every paper: the load finishing
+    in the middle of one row must not take the lines that row is read from."""
+    import threading
+
+    expected = list(catalog_papers(library).values())
+    columns = CatalogColumns(fresh(library).catalog_file).get()
+    decode = Columns._decode_column
+    builder = threading.Thread(target=columns.papers)
+
+    def decode_while_building(self: Columns, name: str) -> list[object]:
+        if name == "authors" and not builder.is_alive() and self._papers is None:
+            builder.start()  # every paper built, and the lines dropped, if it could now
+            builder.join(0.3)
+        return decode(self, name)
+
+    monkeypatch.setattr(Columns, "_decode_column", decode_while_building)
+    assert columns.paper(120) == expected[120]
+    builder.join()
+    assert columns.papers() == expected
+    assert columns.paper(7) == expected[7]
