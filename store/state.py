@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from store.atomic import write_atomic
 from store.devices import state_content
 from store.edits import QueueUpdate, StateEdits, StateUpdate, same_user_state, undo_message
 from store.errors import UnknownPaper
@@ -27,7 +28,7 @@ from store.files.documents import (
     state_from,
     table_docs,
 )
-from store.files.storage import META_TABLE, StoreFile
+from store.files.storage import META_TABLE, StoreFile, encode
 from store.merges import MergedAway, follows_merges, merge_targets
 from store.models import Change, UserState
 from store.sync.local import LocalJournal
@@ -202,6 +203,13 @@ class UserStates(StateEdits):
     def ensure_journal(self) -> None:
         """Under the state lock.  A library from before the journal: its state goes in first,
         as this device's changes, so the journal alone rebuilds it and other devices get it."""
+        if not self.file.path.exists() and self.journal.size() == 0:
+            # state.json before the journal's first entry: a process killed between the two
+            # must not leave a journal that says the state file was lost (it never existed).
+            # It records the empty journal's tail, so that entry is caught up with next time.
+            content = self.file.read()
+            content[META_TABLE]["1"]["journal_tail"] = None
+            write_atomic(self.file.path, encode(content))  # nothing to keep a backup of
         if self.journal.exists():
             return
         content = self.file.load()

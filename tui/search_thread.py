@@ -4,11 +4,16 @@ A thread worker per keystroke costs more than most searches (start, hand-back, b
 this thread waits on one slot instead. Submitting replaces whatever is waiting in the slot, so
 on a large library a burst of keys runs at most two searches: the one already under way and the
 last one typed. Results go back to the UI as one message, without waiting for the UI.
+
+A search that takes a few milliseconds (most, below 10k papers) is better shown in the same
+frame as the key's echo than one frame later: `submit_and_wait` lets the UI wait for it a
+bounded moment, shorter than a frame, and takes the answer directly if it came in time.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +36,8 @@ class SearchDone(Message):
     generation: int
     records: list[Record] | None
     problem: str = ""
+    seconds: float = 0.0
+    """How long the search took."""
     partial: bool = False
     """Found before the abstracts could be searched (see `LibraryView.abstracts_pending`)."""
 
@@ -45,7 +52,12 @@ class SearchThread:
         self._running = False
         self._target = target
         self._search = search
-        self._wake = threading.Condition()
+        lock = threading.Lock()
+        self._wake = threading.Condition(lock)
+        self._answered = threading.Condition(lock)
+        self._waiting: int | None = None
+        """The generation the UI is waiting for (`submit_and_wait`): handed over, not posted."""
+        self._handed: SearchDone | None = None
         self._slot: tuple[int, Query, str | None] | None = None
         self._stopped = False
         self._thread: threading.Thread | None = None
@@ -60,6 +72,19 @@ class SearchThread:
                 )
                 self._thread.start()
             self._wake.notify()
+
+    def submit_and_wait(
+        self, generation: int, query: Query, sort: str | None, timeout: float
+    ) -> SearchDone | None:
+        """`submit`, then wait up to `timeout` seconds for the answer: it is returned instead of
+        posted; None if it takes longer (it is posted when it comes, as after `submit`)."""
+        with self._wake:
+            self._waiting, self._handed = generation, None
+        self.submit(generation, query, sort)
+        with self._answered:
+            self._answered.wait_for(lambda: self._handed is not None, timeout)
+            done, self._handed, self._waiting = self._handed, None, None
+        return done
 
     @property
     def busy(self) -> bool:
@@ -88,6 +113,7 @@ class SearchThread:
                 assert self._slot is not None
                 (generation, query, sort), self._slot = self._slot, None
                 self._running = True
+            started = time.perf_counter()
             try:
                 found = self._search(query, sort)
                 if isinstance(found, tuple):
@@ -98,6 +124,13 @@ class SearchThread:
                 done = SearchDone(generation, None, str(error))
             except Exception as error:  # noqa: BLE001 - the thread must outlive one bad search
                 done = SearchDone(generation, None, f"search failed: {error}")
+            done.seconds = time.perf_counter() - started
+            with self._wake:
+                if self._waiting == generation:  # the UI waits for this one: hand it over
+                    self._handed, self._waiting = done, None
+                    self._answered.notify()
+                    self._running = False
+                    continue
             self._target.post_message(done)
             with self._wake:
                 self._running = False

@@ -325,6 +325,12 @@ class StoreFile:
     def _backup_due(self) -> bool:
         if self.backup_dir is None:
             return False
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            return False  # no file yet: nothing to keep
+        if size <= 2 * len(encode(new_content(self.kind))):
+            return False  # only its header (a state file made before its first change)
         newest = backups_of(self.path, self.backup_dir)[:1]
         if not newest:
             return True

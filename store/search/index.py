@@ -7,6 +7,7 @@ a title-word index: words narrow the candidates first, and filters then run on t
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from itertools import chain
 from typing import cast
 
 from store.errors import QueryError
@@ -60,6 +61,8 @@ class SearchIndex:
         # RecordRows serves all the index does with a list: length, items, assignment.
         self.records = list(records) if self.columns is None else cast(list[Record], records)
         ids = [r.id for r in self.records] if self.columns is None else self.columns.ids
+        self.ids = ids
+        """Each row's paper id."""
         self.rows = dict(zip(ids, range(len(ids)), strict=True))
         self._titles: list[str] | None = None
         self._title_index: WordIndex | None = None
@@ -134,7 +137,7 @@ class SearchIndex:
         """Abstracts folded only (case, accents): enough to find one word, and cheap to make."""
         if self._folded is None:
             abstract_of = self._abstract_lookup()
-            self._folded = [fold(abstract_of(r.id)) for r in self.records]
+            self._folded = [fold(abstract_of(pid)) for pid in self.ids]
         return self._folded
 
     def normalised_title(self, row: int) -> str:
@@ -170,7 +173,7 @@ class SearchIndex:
         self.title_index  # noqa: B018 - the title index first: it serves every keystroke
         if self._abstract_index is None:
             abstract_of = self._abstract_lookup()
-            self.use_abstract_index(build((r.id, abstract_of(r.id)) for r in self.records))
+            self.use_abstract_index(build((pid, abstract_of(pid)) for pid in self.ids))
 
     def use_abstract_index(self, postings: Postings) -> None:
         """Find abstract words with `postings` (which may know papers this index lacks)."""
@@ -199,16 +202,17 @@ class SearchIndex:
         # dict.fromkeys over posting lists does the per-row work in C: this runs per keystroke.
         index = self.title_index
         tokens = index.starting(word)
-        scores: dict[int, float] = {}
-        for token, rows in tokens.items():
-            if token != word:
-                scores.update(dict.fromkeys(rows, TITLE_PREFIX))
+        # One C call over every prefix token's rows (a short prefix has thousands of tokens).
+        scores = dict.fromkeys(
+            chain.from_iterable(rows for token, rows in tokens.items() if token != word),
+            TITLE_PREFIX,
+        )
         if word in tokens:
             scores.update(dict.fromkeys(tokens[word], TITLE_EXACT))
         if len(word) >= INSIDE_FROM:
             inside: dict[int, float] = {}
-            for token in index.vocabulary:
-                if word in token and not token.startswith(word):
+            for token in index.containing(word):
+                if not token.startswith(word):
                     inside.update(dict.fromkeys(index.postings[token], TITLE_INSIDE))
             if inside:
                 inside.update(scores)
@@ -370,7 +374,7 @@ class SearchIndex:
                 scores = found
             else:
                 small, large = (scores, found) if len(scores) <= len(found) else (found, scores)
-                scores = {row: s + large[row] for row, s in small.items() if row in large}
+                scores = {row: small[row] + large[row] for row in small.keys() & large.keys()}
             if not scores:
                 return [], scores
         matched = (
@@ -400,7 +404,7 @@ class SearchIndex:
         matched = self.matching_rows(query, sort, interest=interest)
         if limit is not None:
             matched = matched[:limit]
-        return [self.records[row] for row in matched]
+        return list(map(self.records.__getitem__, matched))
 
     def matching_rows(
         self,

@@ -20,7 +20,7 @@ import sys
 import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 from store.search.words import INSIDE_FROM
@@ -89,13 +89,9 @@ class RowPostings:
         )
 
     def rows(self, word: str, score: float) -> dict[int, float]:
-        found: dict[int, float] = {}
+        rows = chain.from_iterable(self.postings._runs(word))  # every run in one C-level pass
         table = self._table
-        for run in self.postings._runs(word):
-            if table is None:
-                found.update(dict.fromkeys(run, score))
-            else:
-                found.update(dict.fromkeys(map(table.__getitem__, run), score))
+        found = dict.fromkeys(rows if table is None else map(table.__getitem__, rows), score)
         found.pop(-1, None)
         return found
 

@@ -8,9 +8,10 @@ import threading
 import pytest
 
 from store.library import Library
-from store.models import Record
-from store.search.language import Query
+from store.models import Paper, Record
+from store.search.language import Query, parse_query
 from tests.tui.pilot import SIZE, app_for, count_text, settle, table
+from tui.search_thread import SearchDone, SearchThread
 from tui.widgets.paper_table import PaperTable
 
 
@@ -76,3 +77,47 @@ async def test_the_list_is_not_rebuilt_when_the_results_did_not_change(
         await pilot.press(*"autoencoder")  # fewer papers: the list changes
         await settle(app, pilot)
         assert table(app).records is not before and refreshes > 0
+
+
+class Inbox:
+    """Where the thread posts what nobody waited for."""
+
+    def __init__(self) -> None:
+        self.posted: list[SearchDone] = []
+        self.arrived = threading.Event()
+
+    def post_message(self, message: SearchDone) -> bool:
+        self.posted.append(message)
+        self.arrived.set()
+        return True
+
+
+def test_a_quick_search_is_handed_to_the_waiting_ui_not_posted() -> None:
+    inbox = Inbox()
+    found = [Record(Paper(id="p", title="Sparse"))]
+    thread = SearchThread(inbox, lambda query, sort: found)  # type: ignore[arg-type]
+    try:
+        done = thread.submit_and_wait(1, parse_query("sparse"), None, timeout=5.0)
+        assert done is not None and done.generation == 1 and done.records == found
+        assert done.seconds >= 0.0
+        assert not thread.busy and inbox.posted == []  # shown once, by the waiter
+    finally:
+        thread.stop()
+
+
+def test_a_slow_search_is_not_waited_for_and_arrives_as_a_message() -> None:
+    inbox = Inbox()
+    release = threading.Event()
+
+    def slow(query: Query, sort: str | None) -> list[Record]:
+        release.wait(10)
+        return []
+
+    thread = SearchThread(inbox, slow)  # type: ignore[arg-type]
+    try:
+        assert thread.submit_and_wait(1, parse_query("sparse"), None, timeout=0.01) is None
+        release.set()
+        assert inbox.arrived.wait(10)
+        assert [m.generation for m in inbox.posted] == [1] and inbox.posted[0].seconds > 0.0
+    finally:
+        thread.stop()

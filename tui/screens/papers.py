@@ -22,6 +22,9 @@ from tui.widgets.paper_table import PaperTable
 
 SEARCHING_AFTER = 0.15
 """Seconds a filter may take before the count shows `searching…`."""
+WAIT_FOR_SEARCH = 0.008
+"""Seconds the UI may wait for a search expected to be quick (the last one was): less than a
+frame, so the list changes in the same frame as the typed character, not the next."""
 
 
 class PapersScreen(PaperScreen):
@@ -45,6 +48,7 @@ class PapersScreen(PaperScreen):
 
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, self.records_changed)
+        self.watch(self.filter_bar.input, "value", self.typed, init=False)
         self.watch(self.app, "sort", lambda _: self.run_filter(self.filter_bar.value), init=False)
         self.host.first_results_ready.subscribe(self, self.first_results_ready)
         self.host.abstracts_ready.subscribe(self, self.abstracts_ready)
@@ -93,9 +97,11 @@ class PapersScreen(PaperScreen):
 
     # -- filtering ---------------------------------------------------------------------------
 
-    @on(FilterBar.Changed)
-    def filter_changed(self, event: FilterBar.Changed) -> None:
-        self.run_filter(event.query)
+    def typed(self, value: str) -> None:
+        """Every change of the filter text, as it happens: called while the key is handled, so
+        a quick search's results are drawn in the same frame as the typed character (after a
+        message's hops they came a frame later)."""
+        self.run_filter(value)
 
     @on(FilterBar.Submitted)
     def filter_submitted(self) -> None:
@@ -121,11 +127,21 @@ class PapersScreen(PaperScreen):
         if self._slow_search is None:  # say so when a search takes more than a moment
             loop = asyncio.get_running_loop()
             self._slow_search = loop.call_later(SEARCHING_AFTER, self._search_is_slow)
+        if self._last_search_seconds < WAIT_FOR_SEARCH:
+            # Quick so far: wait a moment for it, so the results come in the echo's frame.
+            done = self._searcher.submit_and_wait(
+                self._generation, query, self.host.sort, WAIT_FOR_SEARCH
+            )
+            if done is not None:
+                self.search_done(done)
+            return
         self._searcher.submit(self._generation, query, self.host.sort)
 
     # One thread searches, the newest filter next (see `SearchThread`); what it finds comes
     # back as `SearchDone` and is shown only if no newer filter was typed meanwhile.
     _generation = 0
+    _last_search_seconds = 0.0
+    """How long the last search took (the first one is waited for, as if quick)."""
     _searcher: SearchThread | None = None
     _slow_search: asyncio.TimerHandle | None = None
 
@@ -146,6 +162,7 @@ class PapersScreen(PaperScreen):
     @on(SearchDone)
     def search_done(self, event: SearchDone) -> None:
         event.stop()
+        self._last_search_seconds = event.seconds
         if event.generation != self._generation:
             return  # typed on meanwhile: the newest filter's results are on their way
         if self._slow_search is not None:

@@ -28,7 +28,8 @@ class FilterInput(Input):
 
 
 class FilterBar(Horizontal):
-    """Posts `Changed` on every keystroke and `Submitted` on enter; shows `3 of 212`."""
+    """The filter input (its screen watches its value) and the count; posts `Submitted` on enter
+    and `Cleared` on escape; shows `3 of 212`."""
 
     DEFAULT_CSS = """
     FilterBar { height: 1; }
@@ -40,10 +41,6 @@ class FilterBar(Horizontal):
     }
     FilterBar > #filter-count.-error { color: $error; }
     """
-
-    @dataclass
-    class Changed(Message):
-        query: str
 
     @dataclass
     class Submitted(Message):
@@ -120,8 +117,7 @@ class FilterBar(Horizontal):
 
     @on(Input.Changed, "#filter-input")
     def changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.post_message(self.Changed(event.value))
+        event.stop()  # the screen watches the input's value itself: at once, not a hop later
 
     @on(Input.Submitted, "#filter-input")
     def submitted(self, event: Input.Submitted) -> None:
