@@ -18,10 +18,10 @@ has none.  Anything that does not fit raises `ListingError` naming the file and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from store.catalog.blocks import blocks as text_blocks
 from store.errors import ListingError
 from store.text import one_line
 
@@ -141,9 +141,7 @@ def extract_links(abstract: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     links: list[str] = []
     repos: list[str] = []
     seen_repos: set[str] = set()
-    if "://" not in abstract:
-        return (), ()
-    for raw in URL_RE.findall(abstract):
+    for raw in find_urls(abstract):
         url = clean_url(raw)
         if len(url) <= len("https://") or url in links:
             continue
@@ -155,25 +153,31 @@ def extract_links(abstract: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(links), tuple(repos)
 
 
-def _paragraphs(lines: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """Runs of non-blank lines with the 1-based number of their first line."""
-    block: list[str] = []
-    start = 0
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            if not block:
-                start = number
-            block.append(line)
-        elif block:
-            yield start, block
-            block = []
-    if block:
-        yield start, block
+def find_urls(text: str) -> list[str]:
+    """`URL_RE.findall(text)`, trying the expression only where a URL can start: 4 or 5
+    characters before a "://" (a case-blind search runs character by character through the
+    whole text, and abstracts are 150 MB of an import)."""
+    found: list[str] = []
+    end = 0  # matches do not overlap: the next starts at or after the previous one's end
+    at = text.find("://")
+    while at >= 0:
+        for start in (at - 5, at - 4):  # `https?` is 4 or 5 characters, case-folded one by one
+            if start >= end:
+                match = URL_RE.match(text, start)
+                if match is not None:
+                    found.append(match.group())
+                    end = match.end()
+                    break
+        at = text.find("://", max(at + 3, end))
+    return found
 
 
-def _is_metadata(block: list[str]) -> bool:
-    first = block[0].strip()
-    return first.startswith("•") or first == "·" or (len(block) > 1 and block[1].strip() == "·")
+def _is_metadata(block: str) -> bool:
+    if "•" not in block and "·" not in block:
+        return False  # most blocks, abstracts above all: no need to split them
+    lines = block.split("\n", 2)
+    first = lines[0].strip()
+    return first.startswith("•") or first == "·" or (len(lines) > 1 and lines[1].strip() == "·")
 
 
 def decode(data: bytes, source: str) -> str:
@@ -198,17 +202,19 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
     `source` names the file in records and in error messages; `year` is the listing's year for
     files that give no explicit year anywhere.
     """
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    blocks = list(_paragraphs(text.split("\n")))
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = text_blocks(text)
     index = 0
     # Page chrome and the listing date come first; a file without them is fine too.
     while index < len(blocks):
-        lines = [line.strip() for line in blocks[index][1]]
+        lines = [line.strip() for line in blocks[index][1].split("\n")]
         if all(line in CHROME or LISTING_DATE_RE.match(line) for line in lines):
             index += 1
             continue
         break
-    raw: list[tuple[int, str, str, list[str] | None, int]] = []
+    raw: list[tuple[int, str, str, str | None, int]] = []
     while index < len(blocks):
         line_no, title_block = blocks[index]
         if _is_metadata(title_block):
@@ -218,22 +224,23 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
             )
         if index + 1 >= len(blocks):
             raise ListingError(
-                f"{source} line {line_no}: title {one_line(title_block[0][:200])[:60]!r} has no "
+                f"{source} line {line_no}: title {_first_line(title_block)!r} has no "
                 "abstract after it; expected title, blank line, abstract"
             )
         abstract_line, abstract_block = blocks[index + 1]
         if _is_metadata(abstract_block):
             raise ListingError(
                 f"{source} line {abstract_line}: expected the abstract of "
-                f"{one_line(title_block[0][:200])[:60]!r}, found author/date lines"
+                f"{_first_line(title_block)!r}, found author/date lines"
             )
-        meta: list[str] | None = None
+        meta: str | None = None
         meta_line = 0
         index += 2
         if index < len(blocks) and _is_metadata(blocks[index][1]):
             meta_line, meta = blocks[index]
             index += 1
-        raw.append((line_no, " ".join(title_block), " ".join(abstract_block), meta, meta_line))
+        title_text = title_block.replace("\n", " ")
+        raw.append((line_no, title_text, abstract_block.replace("\n", " "), meta, meta_line))
     if not raw:
         raise ListingError(f"{source}: no paper records found; is this a Daily Papers listing?")
 
@@ -264,30 +271,62 @@ def parse_listing(text: str, source: str, *, year: int | None = None) -> list[Li
             authors, org, org_name, explicit, month, day, upvotes = next(metas)
             published = _iso_date(explicit or listing_year, month, day, source, meta_line)
         listings.append(
-            Listing(
-                title=title,
-                abstract=abstract,
-                source=source,
-                line=line_no,
-                authors_count=authors,
-                organization=org,
-                organization_name=org_name,
-                published=published,
-                upvotes=upvotes,
-                links=links,
-                github=github,
-                warnings=tuple(warnings),
+            Listing(  # positional, in field order: a third cheaper for 100k listings
+                title,
+                abstract,
+                source,
+                line_no,
+                authors,
+                org,
+                org_name,
+                published,
+                upvotes,
+                links,
+                github,
+                tuple(warnings),
             )
         )
     return listings
 
 
+def _first_line(block: str) -> str:
+    return one_line(block.partition("\n")[0][:200])[:60]
+
+
+def _clean_line(line: str) -> str:
+    """`one_line(line)`, from `strip()` alone when that leaves clean text (only a space is
+    both whitespace and printable, and no escape sequence starts with whitespace)."""
+    stripped = line.strip()
+    if stripped.isprintable() and "  " not in stripped:
+        return stripped
+    return one_line(line)
+
+
 _Meta = tuple[int | None, str | None, str | None, int | None, int, int, int | None]
 
 
-def _parse_metadata(block: list[str], source: str, line_no: int) -> _Meta:
+_PLAIN_META_RE = re.compile(
+    r" *• ?(\d{1,6}) authors? *\n *· *\n"
+    rf" *{_MONTH} (\d{{1,2}})(?:, (\d{{4}}))?(?: (\d{{1,9}}))? *"
+)
+"""The usual metadata block, already clean but for outer spaces: read by one expression."""
+
+
+def _parse_metadata(block: str, source: str, line_no: int) -> _Meta:
     """(authors, org handle, org name, explicit year, month, day, upvotes) of a metadata block."""
-    lines = [one_line(line) for line in block]
+    plain = _PLAIN_META_RE.fullmatch(block)
+    if plain is not None:  # what the lines below make of it, without cleaning each line
+        authors, month_name, day, explicit, votes = plain.groups()
+        return (
+            int(authors),
+            None,
+            None,
+            int(explicit) if explicit else None,
+            MONTHS[month_name],
+            int(day),
+            int(votes) if votes else None,
+        )
+    lines = [_clean_line(line) for line in block.split("\n")]
     if len(lines) != 3 or lines[1] != "·":
         raise ListingError(
             f"{source} line {line_no}: expected '• N authors' or an organisation, then '·', then a "

@@ -317,10 +317,12 @@ class StoreFile:
         return content
 
     def write(self, content: dict[str, Any], *, backup: bool = False) -> None:
+        self.write_encoded(encode(content), backup=backup)
+
+    def write_encoded(self, data: bytes, *, backup: bool = False) -> None:
+        """`write` of content already encoded by `encode` (an import encodes while it waits)."""
         backup_dir = self.backup_dir if (backup or self._backup_due()) else None
-        write_atomic_bytes(
-            self.path, encode(content), backup_dir=backup_dir, kept=self.backups_kept
-        )
+        write_atomic_bytes(self.path, data, backup_dir=backup_dir, kept=self.backups_kept)
 
     def _backup_due(self) -> bool:
         if self.backup_dir is None:

@@ -1,0 +1,210 @@
+"""An import's files parsed on two cores give what one core gives, and any failure of the
+forked child falls back to parsing here."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from store.catalog import parallel
+from store.catalog.importing import read_listing_file
+from store.catalog.listing import Listing
+from store.errors import ListingError
+from store.library import Library, forked_write
+from tests.conftest import DATA, FIXED_NOW
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks on Linux only")
+
+
+@pytest.fixture
+def files(tmp_path: Path, seeds: list[Path]) -> list[Path]:
+    """The seeds and the edge-case listings (CRLF, no year, tabs, links), as real files."""
+    folder = tmp_path / "listings"
+    folder.mkdir()
+    for path in [*seeds, *sorted((DATA / "listings").glob("*.txt"))]:
+        shutil.copy(path, folder / path.name)
+    return sorted(folder.iterdir())
+
+
+@pytest.fixture
+def always_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(forked_write, "FORK_FROM_DOCUMENTS", 0)
+
+
+def parse_recording(pids: Path) -> parallel.ParseFile:
+    """`read_listing_file`, noting which process parsed each file (and how it takes ctrl+c)."""
+
+    def parse(path: Path) -> list[Listing]:
+        sigint = "ignored" if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else "default"
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()} {path.name} {sigint}\n")
+        return read_listing_file(path, 2024)
+
+    return parse
+
+
+def plain(files: list[Path]) -> list[Listing]:
+    return [item for path in files for item in read_listing_file(path, 2024)]
+
+
+def recorded(pids: Path) -> dict[str, tuple[int, str]]:
+    rows = [line.split() for line in pids.read_text().splitlines()]
+    return {name: (int(pid), sigint) for pid, name, sigint in rows}
+
+
+@pytest.mark.usefixtures("always_fork")
+def test_two_processes_parse_and_the_listings_are_the_plain_ones(
+    files: list[Path], tmp_path: Path
+) -> None:
+    pids = tmp_path / "pids"
+    seen: list[tuple[int, int, str]] = []
+    listings = parallel.parse_in_parallel(
+        files, parse_recording(pids), lambda done, total, name: seen.append((done, total, name))
+    )
+    assert listings == plain(files)
+    by_file = recorded(pids)
+    assert set(by_file) == {path.name for path in files}
+    middle = parallel.split_point(files)
+    assert {by_file[path.name][0] for path in files[:middle]} == {os.getpid()}
+    child = {by_file[path.name] for path in files[middle:]}
+    assert len(child) == 1 and next(iter(child))[0] != os.getpid()
+    assert next(iter(child))[1] == "ignored"  # ctrl+c is this process's to handle
+    # Progress names every file once, counting up, below the total until saving says done.
+    assert sorted(name for *_, name in seen) == sorted(path.name for path in files)
+    assert [done for done, *_ in seen] == sorted(done for done, *_ in seen)
+    assert all(total == len(files) and done < total for done, total, _ in seen)
+
+
+def test_small_imports_and_other_threads_parse_here(files: list[Path], tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    assert parallel.parse_in_parallel(files, parse_recording(pids)) == plain(files)
+    assert {pid for pid, _ in recorded(pids).values()} == {os.getpid()}  # below the threshold
+
+    pids.unlink()
+    parallel.PARALLEL_FROM_BYTES, saved = 0, parallel.PARALLEL_FROM_BYTES
+    try:
+        result: list[list[Listing]] = []
+        thread = threading.Thread(
+            target=lambda: result.append(parallel.parse_in_parallel(files, parse_recording(pids)))
+        )
+        thread.start()
+        thread.join()
+    finally:
+        parallel.PARALLEL_FROM_BYTES = saved
+    assert result == [plain(files)]
+    assert {pid for pid, _ in recorded(pids).values()} == {os.getpid()}
+
+
+@pytest.mark.usefixtures("always_fork")
+def test_a_bad_file_in_the_childs_half_is_reported_as_without_the_child(
+    files: list[Path],
+) -> None:
+    bad = files[-1].with_name("zz-bad.txt")
+    bad.write_bytes(b"\xff\xfe not utf-8 \x80")
+    files.append(bad)
+    with pytest.raises(ListingError) as plain_error:
+        plain(files)
+    with pytest.raises(ListingError) as error:
+        parallel.parse_in_parallel(files, lambda path: read_listing_file(path, 2024))
+    assert str(error.value) == str(plain_error.value) and "zz-bad.txt" in str(error.value)
+
+
+@pytest.mark.usefixtures("always_fork")
+@pytest.mark.parametrize("failure", ["killed", "garbled answer", "short answer"])
+def test_a_failing_child_falls_back_to_parsing_here(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    def broken_child(files: list[Path], parse: parallel.ParseFile, fd: int) -> None:
+        if failure == "garbled answer":
+            parallel._send(fd, parallel._RESULT, b"not a pickle")
+        elif failure == "short answer":
+            os.write(fd, parallel._HEADER.pack(parallel._RESULT, 1000) + b"cut")
+        else:
+            os.kill(os.getpid(), signal.SIGKILL)
+        os._exit(0)
+
+    monkeypatch.setattr(parallel, "_child_main", broken_child)
+    pids = tmp_path / "pids"
+    assert parallel.parse_in_parallel(files, parse_recording(pids)) == plain(files)
+    assert {pid for pid, _ in recorded(pids).values()} == {os.getpid()}  # all parsed here
+
+
+@pytest.mark.usefixtures("always_fork")
+def test_an_interrupt_stops_the_child(files: list[Path], tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    record = parse_recording(pids)
+    parent = os.getpid()
+
+    def parse(path: Path) -> list[Listing]:
+        if os.getpid() == parent and path == files[1]:
+            raise KeyboardInterrupt
+        return record(path)
+
+    with pytest.raises(KeyboardInterrupt):
+        parallel.parse_in_parallel(files, parse)
+    assert signal.getsignal(signal.SIGINT) == signal.default_int_handler
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was killed and reaped: no zombie left
+
+
+def import_into(db: Path, files: list[Path]) -> dict[str, object]:
+    Library.open(db, now=lambda: FIXED_NOW).import_files(files)
+    found = {}
+    for name in ("catalog.json", "abstracts.json", "ids.json"):
+        data = json.loads((db / name).read_bytes())
+        if name == "ids.json":
+            del data["catalog"]  # the catalog file's inode and mtime
+        found[name] = data
+    return found
+
+
+def test_an_import_on_two_cores_stores_what_one_core_stores(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = import_into(tmp_path / "one", files)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(forked_write, "FORK_FROM_DOCUMENTS", 0)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    two = import_into(tmp_path / "two", files)
+    assert len(forks) == 2  # the parser and the abstracts' writer
+    assert two == one
+    # And again on top: everything merges as unchanged, through the same paths.
+    assert import_into(tmp_path / "two", files) == one
+
+
+def test_a_failing_abstracts_writer_falls_back_to_writing_here(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = import_into(tmp_path / "one", files)
+    monkeypatch.setattr(forked_write, "FORK_FROM_DOCUMENTS", 0)
+
+    def dying_child(*_: object) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(forked_write, "_child", dying_child)
+    assert import_into(tmp_path / "two", files) == one
+
+
+@pytest.mark.usefixtures("always_fork")
+def test_a_saved_hugging_face_page_in_the_childs_half_comes_back_whole(
+    files: list[Path], tmp_path: Path
+) -> None:
+    """Such a page's listings carry arXiv ids, authors and live figures: all of them return."""
+    page = tmp_path / "listings" / "zz-daily.txt"
+    shutil.copy(DATA / "pull" / "hf_2024-10-25.json", page)
+    files.append(page)
+    pids = tmp_path / "pids"
+    listings = parallel.parse_in_parallel(files, parse_recording(pids))
+    assert listings == plain(files)
+    assert recorded(pids)[page.name][0] != os.getpid()
+    assert any(item.arxiv_id and item.authors and item.live for item in listings)
