@@ -14,6 +14,7 @@ from store.files.storage import signature
 from store.library import Library
 from store.memory import paused_gc
 from store.models import Change, Enrichment, Record, UserState
+from store.rows import RecordRows
 from store.search.decisions import document_of
 from store.search.index import SearchIndex
 from store.search.interest import Interest, InterestModel, can_learn, untrained
@@ -59,6 +60,8 @@ class LibraryView:
         """The last trained interest (None until `train_interest` ran once)."""
         self._interest_model: InterestModel | None = None
         self._interest_lock = threading.Lock()
+        self._opening: RecordRows | None = None
+        """Rows `open_rows` gave out and `load` has not finished building."""
 
     def train_interest(self) -> Interest:
         """Retrain on the decisions as they are now (call from a worker: reading the papers
@@ -91,21 +94,32 @@ class LibraryView:
                     self._related = RelatedIndex(list(self.by_id.values()), abstract_of=abstract_of)
         return [r for r in self._related.related(paper, limit + 1) if r.paper in self.by_id][:limit]
 
-    def load(self) -> None:
-        """Read everything from the store (at start, after an import, on `ctrl+r`)."""
+    def open_rows(self) -> RecordRows:
+        """The first, quick step of a load (a few hundredths of a second at 100k papers): the
+        records as rows that build themselves when asked for, which a list can show before
+        `load(rows)` has built them all; `total` counts them meanwhile."""
+        self._opening = self.library.record_rows()
+        return self._opening
+
+    def load(self, rows: RecordRows | None = None) -> None:
+        """Read everything from the store (at start, after an import, on `ctrl+r`); `rows`
+        from `open_rows` if it ran just before."""
         self._state_signature = signature(self.library.state_file.path)
         self._catalog_signature = signature(self.library.catalog_file.path)
         self._enrichment_signature = signature(self.library.enrichment_file.path)
         # Abstracts are most of the store: the list shows without them, and they are read
         # when first searched or shown (`index_abstracts` does it ahead, from a worker).
         with paused_gc():  # hundreds of thousands of new objects, none of them garbage
-            records = self.library.all_records(with_abstracts=False)
-            self.by_id = {r.id: r for r in records}
+            if rows is None:
+                rows = self.library.record_rows()
+            # The index reads titles and the stored date order from the rows' columns.
+            self.by_id = dict(zip(rows.ids, rows.materialise(), strict=True))
             self.index = SearchIndex(
-                records, abstracts=self.library.abstracts, defer_abstracts=self._large()
+                rows, abstracts=self.library.abstracts, defer_abstracts=self._large()
             )
         self._related = None
         self._interest_model = None  # the papers may have changed: read again on next training
+        self._opening = None
         self.version += 1
 
     @property
@@ -150,7 +164,8 @@ class LibraryView:
 
     @property
     def total(self) -> int:
-        return len(self.by_id)
+        opening = self._opening
+        return len(self.by_id) if opening is None else len(opening)
 
     def get(self, paper: str) -> Record:
         return self.by_id[paper]

@@ -62,6 +62,12 @@ def _inbox_screen() -> Screen[None]:
     return InboxScreen()
 
 
+PREVIEW_FROM = 5_000
+"""From this many papers the list shows before every record is built (see `load_library`)."""
+PREVIEW_WAIT = 0.3
+"""Seconds the load waits for the first frame at most before building the rest."""
+
+
 class PaperdeckApp(UpkeepApp, TerminalApp):
     CSS_PATH = "app.tcss"
     TITLE = "paperdeck"
@@ -135,8 +141,10 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
         self.watch_interval = watch_interval
         self.first_results_ready: Signal[None] = Signal(self, "first-results-ready")
         self._mounted = threading.Event()
-        self._first_results: tuple[str | None, int, list[Record]] | None = None
+        self._first_results: tuple[str | None, int, Sequence[Record]] | None = None
         """(sort, view version, records): the unfiltered list a load prepared."""
+        self._preview_shown = threading.Event()
+        """Set once the Papers screen has drawn the list a load offered first."""
         for store_file in library.files:
             store_file.on_wait = self.lock_wait_noticed
 
@@ -176,12 +184,13 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
                 return False
         return True
 
-    def take_first_results(self, sort: str | None) -> list[Record] | None:
+    def take_first_results(self, sort: str | None) -> Sequence[Record] | None:
         """The whole library in `sort` order as the load prepared it, if nothing changed since;
         only the first caller after a load gets it."""
         prepared, self._first_results = self._first_results, None
         if prepared is None or prepared[:2] != (sort, self.desk.view.version):
             return None
+        self.call_after_refresh(self._preview_shown.set)
         return prepared[2]
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="Loading")
@@ -205,7 +214,17 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
                 finally:
                     self.call_from_thread(progress.dismiss)
             self.library.check_state_present()
-            view.load()
+            rows = view.open_rows()
+            if len(rows) >= PREVIEW_FROM and self.sort in (None, "date"):
+                # The first screen from the stored date order while the rest is built: what
+                # the load prepares below is the same list, made of the same records.
+                self._preview_shown.clear()
+                self._first_results = (self.sort, view.version, rows.in_date_order())
+                self.call_from_thread(self.first_results_ready.publish, None)
+                # Building 100k records holds the interpreter in turns with the UI thread:
+                # let the first frame be drawn first.
+                self._preview_shown.wait(PREVIEW_WAIT)
+            view.load(rows)
             # The unfiltered list, ready for the Papers screen's first frame, offered at once
             # (the screen may be up already, or take it when it mounts).
             self._first_results = (self.sort, view.version, view.search("", self.sort))

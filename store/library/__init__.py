@@ -44,11 +44,11 @@ from store.files.citekeys import (
     citekeys_from,
     visible_aliases,
 )
+from store.files.columns import CatalogColumns
 from store.files.documents import (
     PAPERS_TABLE,
     enrichment_doc,
     enrichment_from,
-    paper_from,
     queue_from,
     state_from,
     table_docs,
@@ -64,6 +64,7 @@ from store.library.ranking import Ranking
 from store.library.upkeep import Upkeep
 from store.memory import paused_gc
 from store.models import Change, Enrichment, ImportReport, Paper, Record, UserState
+from store.rows import RecordRows
 from store.state import UserStates
 from store.sync.local import LocalJournal
 
@@ -111,11 +112,10 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         for store_file in self.files:
             store_file.on_wait = on_lock_wait
         self.journal = LocalJournal(root)
-        self._papers = CachedDocs(self.catalog_file, _papers_by_id)
-        # Papers already decoded in this process give their ids; else `ids.json` (see IdIndex).
-        self.id_index = IdIndex(
-            self.catalog_file.path, lambda: self._papers.current() or self.papers()
-        )
+        self.catalog_columns = CatalogColumns(self.catalog_file)
+        """The catalog as columns (`catalog-columns.jsonl`, see store.files.columns)."""
+        # Columns already read in this process give their ids; else `ids.json` (see IdIndex).
+        self.id_index = IdIndex(self.catalog_file.path, lambda: self.catalog_columns.get().ids)
         self.user_states = UserStates(
             self.state_file, self.paper_ids, lambda: self.now(), self.journal
         )
@@ -165,7 +165,7 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
 
     def papers(self) -> dict[str, Paper]:
         """Every paper in the catalog, by id, without abstracts (see `abstract`)."""
-        return self._papers.get()
+        return self.catalog_columns.get().by_id()
 
     def paper_ids(self) -> frozenset[str]:
         """Every paper id in the catalog, without parsing the catalog while `ids.json` is
@@ -208,7 +208,7 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         return None if index is None else {word: index.ids_with(word) for word in words}
 
     def is_empty(self) -> bool:
-        return not self.papers()
+        return self.catalog_columns.get().count == 0  # no paper built to count them
 
     def states(self) -> dict[str, UserState]:
         return self.user_states.all()
@@ -225,42 +225,33 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
             return self._all_records(with_abstracts)
 
     def _all_records(self, with_abstracts: bool) -> list[Record]:
-        papers = self.papers()
+        records = self.record_rows().materialise()
+        if with_abstracts:
+            abstracts = self.abstracts()
+            if abstracts:
+                records = [_with_abstract(r, abstracts.get(r.id, "")) for r in records]
+        return records
+
+    def record_rows(self) -> RecordRows:
+        """Every paper not merged into another, joined with its state, queue position,
+        enrichment and citation key, in catalog order; each record is built when first asked
+        for (see store.rows), so a search that shows 20 papers builds 20."""
+        columns = self.catalog_columns.get()
         content = self.state_file.load()
         states = {doc["id"]: state_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
         positions = {pid: n for n, pid in enumerate(queue_from(content), start=1)}
-        enrichments = self.enrichments()
-        abstracts = self.abstracts() if with_abstracts else {}
         keys = self.citekeys()
-        default_state = UserState()
-        default_enrichment = Enrichment()
-        records = []
-        for pid, paper in papers.items():
-            state = states.get(pid, default_state)
-            if state.duplicate_of is not None:
-                continue  # merged into another paper by the user
-            if abstracts:
-                paper = replace(paper, abstract=abstracts.get(pid, ""))
+
+        def citekey(pid: str) -> tuple[str | None, tuple[str, ...]]:
             key = keys.get(pid)
-            records.append(
-                Record(
-                    paper,
-                    state,
-                    positions.get(pid),
-                    enrichments.get(pid, default_enrichment),
-                    key.key if key else None,
-                    key.aliases if key else (),
-                )
-            )
-        if any(key.aliases for key in keys.values()):
-            shown = [r.id for r in records]
-            records = [
-                replace(r, citekey_aliases=visible_aliases(keys, r.id, shown))
-                if r.citekey_aliases
-                else r
-                for r in records
-            ]
-        return records
+            if key is None:
+                return None, ()
+            if not key.aliases:
+                return key.key, ()
+            return key.key, visible_aliases(keys, pid, rows.ids)
+
+        rows = RecordRows(columns, states, positions, self.enrichments(), keys, citekey)
+        return rows
 
     def records(
         self,
@@ -274,20 +265,39 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         """Papers matching `query`, in order.  Without `with_abstracts` the records carry no
         abstract, and the abstracts file is read only if the query searches words and `scan`
         (from `scan_abstracts`, started earlier with the same query) did not already."""
+        return self.search(query, sort, limit, with_abstracts=with_abstracts, scan=scan)[0]
+
+    def search(
+        self,
+        query: str | None = None,
+        sort: str | None = None,
+        limit: int | None = None,
+        *,
+        with_abstracts: bool = True,
+        scan: AbstractScan | KnownMatches | None = None,
+    ) -> tuple[list[Record], int]:
+        """The first `limit` papers matching `query` (as `records`) and how many matched: only
+        the papers returned are built (see store.rows)."""
         from store.search.index import SearchIndex
 
-        records = self.all_records(with_abstracts=with_abstracts)
-        interest = self.interest(records) if sort == "interest" else None
+        with paused_gc():
+            rows = self.record_rows()
+            interest = self.interest(rows.materialise()) if sort == "interest" else None
         matches = scan.result() if scan is not None else None
         index = SearchIndex(
-            records,
-            abstracts=None if with_abstracts else self.abstracts,  # read only if a word needs
+            rows,
+            abstracts=self.abstracts,  # read only if a word needs them
             indexed=False,
             abstract_matches=matches,
         )
-        return index.search(
-            query or "", sort, limit=limit, interest=interest.score if interest else None
+        matched = index.matching_rows(
+            query or "", sort, interest=interest.score if interest else None
         )
+        found = [rows[row] for row in matched[:limit]]
+        if with_abstracts:
+            abstracts = self.abstracts()
+            found = [_with_abstract(r, abstracts.get(r.id, "")) for r in found]
+        return found, len(matched)
 
     def scan_abstracts(self, query: str | None) -> AbstractScan | KnownMatches | None:
         """Which abstracts have `query`'s words: from the saved abstract word index if it is
@@ -377,8 +387,8 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
                 table.insert(enrichment_doc(pid, enrichment))
 
 
-def _papers_by_id(docs: Iterable[dict[str, Any]]) -> dict[str, Paper]:
-    return {doc["id"]: paper_from(doc) for doc in docs}
+def _with_abstract(record: Record, abstract: str) -> Record:
+    return replace(record, paper=replace(record.paper, abstract=abstract)) if abstract else record
 
 
 def _abstracts_by_id(docs: Iterable[dict[str, Any]]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from store.catalog.importing import Progress, add_abstracts, merge_listings, read_listings
 from store.catalog.listing import Listing
+from store.files.columns import CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
 from store.files.storage import StoreFile, encode
@@ -38,6 +39,7 @@ class Imports:
 
     catalog_file: StoreFile
     id_index: IdIndex
+    catalog_columns: CatalogColumns
     abstracts_file: StoreFile
     now: Callable[[], datetime]
     enrichments: Callable[[], dict[str, Enrichment]]
@@ -92,6 +94,7 @@ class Imports:
                 self.catalog_file.write_encoded(encoded)
                 # Still under the lock: the ids of exactly the catalog just written.
                 self.id_index.store([doc["id"] for doc in table.values()])
+                self.catalog_columns.store(table.values())
 
     def _start_abstracts(self, abstracts: dict[str, str]) -> ForkedWrite | None:
         """The abstracts file given the papers' new abstracts, being written (None: nothing

@@ -29,8 +29,9 @@ class AuthorNames:
     """Each row's author names as one normalised string ("" without authors), with a word
     index built on first use: few papers have authors until they are fetched or pulled."""
 
-    def __init__(self, records: Sequence[Record]) -> None:
-        self.texts = [author_text(r.authors) if r.authors else "" for r in records]
+    def __init__(self, authors: Sequence[Sequence[str]]) -> None:
+        """`authors`: each row's names (`Record.authors`)."""
+        self.texts = [author_text(names) if names else "" for names in authors]
         self.any = any(self.texts)
         self._index: WordIndex | None = None
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import chain
+from typing import cast
 
 from store.errors import QueryError
 from store.models import Record
+from store.rows import rows_of
 from store.search.authors import AuthorNames
 from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, parse_query
 from store.search.postings import Postings, RowPostings, build
@@ -22,6 +24,16 @@ FUZZY_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.75
 CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
+
+
+def fold_each(texts: list[str]) -> list[str]:
+    """`fold` of each text, in one call where no text holds a line break (titles never do):
+    folding never moves a character across one, and 100k calls cost more than the search."""
+    joined = "\n".join(texts)
+    folded = fold(joined).split("\n") if joined.count("\n") == len(texts) - 1 else None
+    if folded is None or len(folded) != len(texts):
+        return list(map(fold, texts))
+    return folded
 
 
 class SearchIndex:
@@ -43,8 +55,15 @@ class SearchIndex:
         abstract_matches: Mapping[str, Collection[str]] | None = None,
         defer_abstracts: bool = False,
     ) -> None:
-        self.records = list(records)
-        self.rows = {r.id: i for i, r in enumerate(self.records)}
+        self.columns = rows_of(records)
+        """The records as columns (`store.rows.RecordRows`): titles, authors and the date order
+        are read from them, and a record is built only when a search returns or filters it."""
+        # RecordRows serves all the index does with a list: length, items, assignment.
+        self.records = list(records) if self.columns is None else cast(list[Record], records)
+        ids = [r.id for r in self.records] if self.columns is None else self.columns.ids
+        self.ids = ids
+        """Each row's paper id."""
+        self.rows = dict(zip(ids, range(len(ids)), strict=True))
         self._titles: list[str] | None = None
         self._title_index: WordIndex | None = None
         self._abstract_source = abstracts
@@ -71,7 +90,10 @@ class SearchIndex:
     def stateful(self) -> set[int]:
         """Rows with user state, a queue place or enrichment; the rest are alike to filters."""
         if self._stateful is None:
-            self._stateful = {i for i, r in enumerate(self.records) if r.touched}
+            if self.columns is not None:
+                self._stateful = self.columns.touched_rows()
+            else:
+                self._stateful = {i for i, r in enumerate(self.records) if r.touched}
         return self._stateful
 
     # -- title keys, built on first use so an unfiltered list shows at once -----------------
@@ -79,7 +101,7 @@ class SearchIndex:
     @property
     def titles(self) -> list[str]:
         if self._titles is None:
-            self._titles = [normalise(r.paper.title) for r in self.records]
+            self._titles = list(map(normalise, self._title_texts()))
         return self._titles
 
     @property
@@ -91,7 +113,10 @@ class SearchIndex:
     @property
     def authors(self) -> AuthorNames:
         if self._authors is None:
-            self._authors = AuthorNames(self.records)
+            columns = self.columns
+            self._authors = AuthorNames(
+                [r.authors for r in self.records] if columns is None else columns.authors()
+            )
         return self._authors
 
     # -- abstracts ---------------------------------------------------------------------------
@@ -99,15 +124,20 @@ class SearchIndex:
     @property
     def folded_titles(self) -> list[str]:
         if self._folded_titles is None:
-            self._folded_titles = [fold(r.paper.title) for r in self.records]
+            self._folded_titles = fold_each(self._title_texts())
         return self._folded_titles
+
+    def _title_texts(self) -> list[str]:
+        if self.columns is not None:
+            return self.columns.titles
+        return [r.paper.title for r in self.records]
 
     @property
     def folded_abstracts(self) -> list[str]:
         """Abstracts folded only (case, accents): enough to find one word, and cheap to make."""
         if self._folded is None:
             abstract_of = self._abstract_lookup()
-            self._folded = [fold(abstract_of(r.id)) for r in self.records]
+            self._folded = [fold(abstract_of(pid)) for pid in self.ids]
         return self._folded
 
     def normalised_title(self, row: int) -> str:
@@ -143,7 +173,7 @@ class SearchIndex:
         self.title_index  # noqa: B018 - the title index first: it serves every keystroke
         if self._abstract_index is None:
             abstract_of = self._abstract_lookup()
-            self.use_abstract_index(build((r.id, abstract_of(r.id)) for r in self.records))
+            self.use_abstract_index(build((pid, abstract_of(pid)) for pid in self.ids))
 
     def use_abstract_index(self, postings: Postings) -> None:
         """Find abstract words with `postings` (which may know papers this index lacks)."""
@@ -310,6 +340,8 @@ class SearchIndex:
         """Each row's position in `sort` order, computed once: the sort keys are facts of the
         paper (date, upvotes, title, import time), which user changes never touch."""
         ranks = self._ranks.get(sort)
+        if ranks is None and sort == "date" and self.columns is not None:
+            ranks = self._ranks[sort] = self.columns.date_ranks()  # stored with the catalog
         if ranks is None:
             key = SORT_KEYS[sort]
             order = sorted(range(len(self.records)), key=lambda row: key(self.records[row]))
@@ -321,7 +353,8 @@ class SearchIndex:
 
     def _sort(self, rows: list[int], sort: str) -> None:
         """Sort rows in place: by cached ranks (a C-level key) when many, else directly."""
-        if sort in self._ranks or len(rows) * 4 >= len(self.records):
+        stored = sort == "date" and self.columns is not None  # no record built to sort
+        if stored or sort in self._ranks or len(rows) * 4 >= len(self.records):
             rows.sort(key=self.rank(sort).__getitem__)
         else:
             key, records = SORT_KEYS[sort], self.records
@@ -368,6 +401,19 @@ class SearchIndex:
     ) -> list[Record]:
         """Records matching `query` in `sort` order; `interest` scores papers for the
         `interest` sort (without it, or before any decision, that sort is by upvotes)."""
+        matched = self.matching_rows(query, sort, interest=interest)
+        if limit is not None:
+            matched = matched[:limit]
+        return list(map(self.records.__getitem__, matched))
+
+    def matching_rows(
+        self,
+        query: str | Query,
+        sort: str | None = None,
+        *,
+        interest: Callable[[str], float] | None = None,
+    ) -> list[int]:
+        """The rows `search` returns the records of, in order (no record built for them)."""
         parsed = parse_query(query) if isinstance(query, str) else query
         if sort is not None and sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -397,6 +443,4 @@ class SearchIndex:
             matched.sort(key=scores.__getitem__, reverse=True)
         else:
             self._sort(matched, "date" if chosen == "relevance" else chosen)
-        if limit is not None:
-            matched = matched[:limit]
-        return list(map(records.__getitem__, matched))
+        return matched

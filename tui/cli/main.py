@@ -30,7 +30,7 @@ from tui.cli import (
     state,
     sync,
 )
-from tui.cli.parser import ArgumentParser, paperdeck_version
+from tui.cli.parser import ArgumentParser, VersionAction
 
 COMMAND_MODULES = (papers, state, interest, app, export, fetch, pull, doctor, sync, config)
 """Each adds its subcommands, in this order in `--help`; a new command module goes here."""
@@ -50,7 +50,7 @@ def build_parser() -> ArgumentParser:
         "With no command, opens the app.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"paperdeck {paperdeck_version()}")
+    parser.add_argument("--version", action=VersionAction)
     # The app checks the store itself; a subcommand's defaults would not replace a default set
     # here, so `needs_store` is left for each command to set (see `main`).
     parser.set_defaults(run=app.cmd_app)

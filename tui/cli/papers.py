@@ -85,22 +85,21 @@ def cmd_import(args: argparse.Namespace, library: Library) -> int:
 def cmd_list(args: argparse.Namespace, library: Library) -> int:
     if args.inbox:
         return _list_inbox(args, library)
-    # Everything that matches, then the first --limit of it: the count says how many matched.
-    matched = library.records(
+    # The first --limit of everything that matches: the count says how many matched.
+    records, matched = library.search(
         args.query,
         args.sort,
+        args.limit,
         with_abstracts=args.json,
         scan=getattr(args, "scan", None),
     )
-    records = matched[: args.limit] if args.limit else matched
     if args.json:
         interest = library.interest()
         output.print_json([interest_json(r, interest) for r in library.with_citekeys(records)])
     else:
-        total = len(library.papers())
-        output.print_table(
-            records, total, sys.stdout, matched=len(matched), all_ids=library.papers()
-        )
+        # The ids, not the papers: building 100k papers would cost more than the search.
+        ids = library.paper_ids()
+        output.print_table(records, len(ids), sys.stdout, matched=matched, all_ids=ids)
     return 0
 
 
@@ -134,7 +133,7 @@ def _list_inbox(args: argparse.Namespace, library: Library) -> int:
         output.print_json([{**interest_json(r, interest), "new": r.id in fresh} for r in records])
     else:
         print(f"inbox {clean(inbox.name)}: {len(new)} new of {len(everything)}", file=sys.stderr)
-        output.print_table(records, len(library.papers()), sys.stdout)
+        output.print_table(records, len(library.paper_ids()), sys.stdout)
     return 0
 
 

@@ -49,3 +49,23 @@ def paperdeck_version() -> str:
         return version("paperdeck")
     except PackageNotFoundError:
         return "dev"
+
+
+class VersionAction(argparse.Action):
+    """`--version`, looked up only when asked: importlib.metadata costs every command a few
+    hundredths of a second at start."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(
+            option_strings, dest=argparse.SUPPRESS, nargs=0, help="show the version and exit"
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(f"paperdeck {paperdeck_version()}")
+        parser.exit()

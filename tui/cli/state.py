@@ -125,7 +125,11 @@ def cmd_queue(args: argparse.Namespace, library: Library) -> int:
             output.print_json([r.to_json() for r in records])
         else:
             output.print_table(
-                records, len(library.papers()), sys.stdout, queue=True, all_ids=library.papers()
+                records,
+                len(library.paper_ids()),
+                sys.stdout,
+                queue=True,
+                all_ids=library.paper_ids(),
             )
         return 0
     ids = [library.resolve(ref) for ref in args.ids]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -178,7 +179,7 @@ class PapersScreen(PaperScreen):
     _partial = False
     """The list shows a word search made before the abstract index came."""
 
-    def show_results(self, records: list[Record]) -> None:
+    def show_results(self, records: Sequence[Record]) -> None:
         self.table.set_records(records)
         self.show_count()
 

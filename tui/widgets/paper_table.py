@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from store.models import Record
+from store.rows import OrderedRows
 from tui import bindings
 from tui.text import clean, markers
 
@@ -105,7 +106,7 @@ class PaperTable(ScrollView, can_focus=True):
         self, *, show_position: bool = False, name: str | None = None, id: str | None = None
     ) -> None:
         super().__init__(name=name, id=id)
-        self.records: list[Record] = []
+        self.records: Sequence[Record] = []
         self.selected: set[str] = set()
         self.show_position = show_position
         """Show the queue position in the first column (the Queue screen)."""
@@ -115,10 +116,12 @@ class PaperTable(ScrollView, can_focus=True):
 
     def set_records(self, records: Sequence[Record], *, keep: str | None = None) -> None:
         """Show `records`; the cursor stays on paper `keep` (or the current one) when present."""
-        if keep is None and self._same_records(records):
+        if keep is None and isinstance(self.records, list) and self._same_records(records):
             return  # the same papers in the same order: nothing to move or redraw
         current = keep if keep is not None else self.current_id
-        self.records = list(records)
+        # Rows that build themselves (store.rows, a first screen while the library loads) are
+        # kept as they are: listing them would build every record now.
+        self.records = records if isinstance(records, OrderedRows) else list(records)
         if self.selected:
             self.selected &= {r.id for r in self.records}
         self.virtual_size = Size(self.size.width, len(self.records) + 1)

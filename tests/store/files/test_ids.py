@@ -23,7 +23,7 @@ def catalog_never_parsed(library: Library, monkeypatch: pytest.MonkeyPatch) -> N
         raise AssertionError("the catalog was parsed")
 
     monkeypatch.setattr(library, "papers", refuse)
-    monkeypatch.setattr(library._papers, "get", refuse)
+    monkeypatch.setattr(library.catalog_columns, "get", refuse)
 
 
 def rename_in_catalog(library: Library, old: str, new: str) -> None:

@@ -1,0 +1,296 @@
+"""The catalog's columns (`catalog-columns.jsonl`): read instead of the catalog while they
+were taken from that very file, rebuilt when it changed or they are damaged, and never an
+answer the catalog itself would not give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from store.errors import InvalidDocument
+from store.files import columns as columns_module
+from store.files.columns import COLUMNS_FILE, CatalogColumns, Columns
+from store.files.documents import PAPERS_TABLE, paper_from, table_docs
+from store.files.storage import load_json_file, signature
+from store.library import Library
+from store.models import Enrichment, Paper, Record, UserState
+from store.search.index import SearchIndex
+from store.search.language import SORT_KEYS, SORTS
+from tests.conftest import FIXED_NOW
+
+QUERIES = (
+    "",
+    "model",
+    "language model",
+    "diffusion OR vision",
+    "tag:keep",
+    "is:queued",
+    "is:unread year:>=2024",
+    "-model attention",
+    '"large language"',
+    "kv",
+    "langauge",  # a typo: the fuzzy pass
+    "author:zhang",
+    "smith",  # an author's name as a plain word
+)
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines of 50 rows: the 212 seed papers span five, as 100k papers span a hundred."""
+    monkeypatch.setattr(columns_module, "CHUNK", 50)
+
+
+def fresh(library: Library) -> Library:
+    """Another process opening the same data directory."""
+    return Library.open(library.root, now=lambda: FIXED_NOW)
+
+
+def catalog_papers(library: Library) -> dict[str, Paper]:
+    """The papers as the catalog file itself says, decoded the plain way."""
+    content = load_json_file(library.catalog_file.path) or {}
+    return {doc["id"]: paper_from(doc) for doc in table_docs(content, PAPERS_TABLE)}
+
+
+def catalog_never_read(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> None:
+        raise AssertionError("the catalog was read")
+
+    monkeypatch.setattr(library.catalog_file, "load", refuse)
+    monkeypatch.setattr(library.catalog_file, "read", refuse)
+
+
+def rewrite_catalog(library: Library, old: str, new: str) -> None:
+    """Edit catalog.json by hand, as a user or another tool might."""
+    path = library.catalog_file.path
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+
+
+def with_user_work(library: Library) -> Library:
+    """Tags, a note, a queue, a merged duplicate, citation keys (one with an alias) and
+    enrichment with authors: every join the records make."""
+    ids = list(library.papers())
+    library.add_tags(ids[:5], ["keep"])
+    library.set_note(ids[1], "a note")
+    library.queue_add([ids[7], ids[3]])
+    library.with_citekeys([library.record(pid) for pid in ids[:4]])
+    library.merge_user_state(ids[2], ids[60])  # ids[60] is hidden, its key an alias of ids[2]
+    library.save_enrichment(ids[9], Enrichment(authors=("Ada Smith", "Li Zhang")))
+    return fresh(library)
+
+
+def plain_records(library: Library) -> list[Record]:
+    """Every record built one by one from the catalog file, as before the columns."""
+    papers = catalog_papers(library)
+    states = library.states()
+    enrichments = library.enrichments()
+    keys = library.citekeys()
+    queue = {pid: n for n, pid in enumerate(library.queue_ids(), start=1)}
+    shown = [pid for pid in papers if pid not in states or states[pid].duplicate_of is None]
+    records = []
+    for pid in shown:
+        key = keys.get(pid)
+        records.append(
+            Record(
+                papers[pid],
+                states.get(pid) or UserState(),
+                queue.get(pid),
+                enrichments.get(pid, Enrichment()),
+                key.key if key else None,
+                tuple(
+                    a
+                    for a in (key.aliases if key else ())
+                    if a not in {keys[o].key for o in shown if o != pid and o in keys}
+                ),
+            )
+        )
+    return records
+
+
+def test_import_writes_the_columns_and_papers_are_read_from_them(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = library.root / COLUMNS_FILE
+    header = json.loads(path.read_bytes().split(b"\n")[0])
+    assert header["catalog"] == list(signature(library.catalog_file.path) or ())
+    assert header["count"] == 212
+    expected = catalog_papers(library)
+    other = fresh(library)
+    catalog_never_read(other, monkeypatch)
+    assert other.papers() == expected
+    assert list(other.papers()) == list(expected)  # catalog order
+    assert not other.is_empty()
+
+
+def test_search_over_the_columns_finds_what_the_records_do(library: Library) -> None:
+    other = with_user_work(library)
+    plain = SearchIndex(plain_records(other), abstracts=other.abstracts, indexed=False)
+    assert len(other.record_rows()) == len(plain) == 211  # the merged paper is hidden
+    for query in QUERIES:
+        for sort in (None, *(s for s in SORTS if s != "interest")):
+            expected = plain.search(query, sort)
+            found, count = fresh(other).search(query, sort, 7, with_abstracts=False)
+            assert found == expected[:7], (query, sort)
+            assert count == len(expected), (query, sort)
+            assert fresh(other).records(query, sort, with_abstracts=False) == expected
+    for query in ("tag:keep", "is:queued", "smith", "author:zhang", "langauge", "kv"):
+        assert plain.search(query), query  # each join and each path is exercised
+    with_abstracts = fresh(other).records("model", with_abstracts=True)
+    assert with_abstracts and all(r.paper.abstract == other.abstract(r.id) for r in with_abstracts)
+
+
+def test_every_record_built_at_once_is_the_one_built_alone(library: Library) -> None:
+    other = with_user_work(library)
+    expected = plain_records(other)
+    rows = fresh(other).record_rows()
+    alone = [rows[i] for i in (0, 3, 60, 210)]
+    everything = rows.materialise()
+    assert everything == expected
+    assert [everything[i] for i in (0, 3, 60, 210)] == alone
+    assert all(everything[i] is rows[i] for i in (0, 3, 60, 210))  # kept, not built twice
+    assert fresh(other).all_records(with_abstracts=False) == expected
+
+
+def test_the_stored_date_order_is_the_date_sort(library: Library) -> None:
+    other = with_user_work(library)
+    records = plain_records(other)
+    expected = sorted(records, key=SORT_KEYS["date"])
+    rows = fresh(other).record_rows()
+    assert list(rows.in_date_order()) == expected
+    assert [r.id for r in rows.in_date_order()[:5]] == [r.id for r in expected[:5]]
+
+
+def test_a_hand_edit_of_the_catalog_is_seen_and_the_columns_rebuilt(library: Library) -> None:
+    first = next(iter(library.papers().values()))
+    rewrite_catalog(library, json.dumps(first.title), json.dumps("Edited By Hand"))
+    other = fresh(library)
+    assert other.papers()[first.id].title == "Edited By Hand"
+    assert other.records("edited hand", with_abstracts=False)[0].id == first.id
+    header = json.loads((library.root / COLUMNS_FILE).read_bytes().split(b"\n")[0])
+    assert header["catalog"] == list(signature(library.catalog_file.path) or ())
+    assert fresh(library).papers() == catalog_papers(library)
+    # A long-lived library sees it too.
+    assert library.papers()[first.id].title == "Edited By Hand"
+
+
+def test_a_wrong_type_put_in_by_hand_is_still_reported(library: Library) -> None:
+    first = next(iter(library.papers().values()))
+    rewrite_catalog(library, f'"id":"{first.id}","title":', f'"id":"{first.id}","title":7,"x":')
+    with pytest.raises(InvalidDocument, match="'title' should be text"):
+        fresh(library).papers()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "flipped", "garbage", "empty", "other version", "short column"],
+)
+def test_damaged_columns_are_ignored_and_rebuilt(library: Library, damage: str) -> None:
+    path = library.root / COLUMNS_FILE
+    expected = catalog_papers(library)
+    data = path.read_bytes()
+    header, _, body = data.partition(b"\n")
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped":  # a title changed in place: same length, the CRC no longer fits
+        at = body.index(b'"', body.index(b'","') + 3) - 2
+        path.write_bytes(header + b"\n" + body[:at] + b"Q" + body[at + 1 :])
+    elif damage == "garbage":
+        path.write_bytes(b"\x00\xff not json at all")
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "other version":
+        fields = json.loads(header)
+        fields["version"] = 999
+        path.write_bytes(json.dumps(fields).encode() + b"\n" + body)
+    else:  # the ids line one id short, its size and CRC made to fit
+        import zlib
+
+        fields = json.loads(header)
+        lines = body.split(b"\n")
+        lines[0] = json.dumps(json.loads(lines[0])[:-1], separators=(",", ":")).encode()
+        fields["sizes"][0] = len(lines[0])
+        fields["crc"][0] = zlib.crc32(lines[0])
+        path.write_bytes(json.dumps(fields).encode() + b"\n" + b"\n".join(lines))
+    other = fresh(library)
+    assert other.papers() == expected
+    assert other.records("model", with_abstracts=False) == library.records(
+        "model", with_abstracts=False
+    )
+    assert path.read_bytes() == data  # rebuilt, byte for byte what the import wrote
+
+
+def test_deleting_the_columns_is_safe(library: Library) -> None:
+    expected = library.records("language model", with_abstracts=False)
+    (library.root / COLUMNS_FILE).unlink()
+    other = fresh(library)
+    assert other.records("language model", with_abstracts=False) == expected
+    assert (library.root / COLUMNS_FILE).exists()
+
+
+def test_a_read_only_data_directory_goes_without(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (library.root / COLUMNS_FILE).unlink()
+    other = fresh(library)
+
+    def refuse(path: Path, data: bytes) -> None:
+        from store.errors import StoreWriteError
+
+        raise StoreWriteError(path, PermissionError(13, "Permission denied"))
+
+    monkeypatch.setattr(columns_module, "write_atomic", refuse)
+    assert other.papers() == catalog_papers(library)
+    assert not (library.root / COLUMNS_FILE).exists()
+
+
+def test_columns_taken_from_an_older_catalog_are_not_trusted(
+    library: Library, seeds: list[Path]
+) -> None:
+    path = library.root / COLUMNS_FILE
+    old = path.read_bytes()
+    more = library.root.parent / "more.txt"
+    text = seeds[0].read_text()
+    more.write_text(text.replace("RAPiD-Seg: Range-Aware", "A Paper Added Later, Range-Aware"))
+    library.import_files([more])
+    path.write_bytes(old)  # an older copy put back, as a backup tool might
+    other = fresh(library)
+    assert other.papers() == catalog_papers(library)
+    assert any(p.title.startswith("A Paper Added Later") for p in other.papers().values())
+    assert CatalogColumns(other.catalog_file).get().count == 213
+
+
+def test_a_column_asked_for_after_the_papers_were_built_is_the_same(library: Library) -> None:
+    columns = CatalogColumns(fresh(library).catalog_file).get()
+    before = {name: list(columns.column(name)) for name in columns_module.FIELDS}
+    papers = columns.papers()
+    assert {name: columns.column(name) for name in columns_module.FIELDS} == before
+    assert [columns.paper(row) for row in (0, 99, 211)] == [papers[0], papers[99], papers[211]]
+
+
+def test_a_paper_read_while_all_are_built_on_another_thread(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's screen builds its rows while the load builds every paper: the load finishing
+    in the middle of one row must not take the lines that row is read from."""
+    import threading
+
+    expected = list(catalog_papers(library).values())
+    columns = CatalogColumns(fresh(library).catalog_file).get()
+    decode = Columns._decode_column
+    builder = threading.Thread(target=columns.papers)
+
+    def decode_while_building(self: Columns, name: str) -> list[object]:
+        if name == "authors" and not builder.is_alive() and self._papers is None:
+            builder.start()  # every paper built, and the lines dropped, if it could now
+            builder.join(0.3)
+        return decode(self, name)
+
+    monkeypatch.setattr(Columns, "_decode_column", decode_while_building)
+    assert columns.paper(120) == expected[120]
+    builder.join()
+    assert columns.papers() == expected
+    assert columns.paper(7) == expected[7]

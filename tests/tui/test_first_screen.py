@@ -1,0 +1,90 @@
+"""A large library shows its first screen from the stored date order before every record is
+built, and the list the load then finishes is the same papers, in the same order, made of the
+same records."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from store.library import Library
+from store.rows import OrderedRows, RecordRows
+from store.view import LibraryView
+from tests.tui.pilot import SIZE, app_for, count_text, settle, table
+from tui import app as app_module
+
+
+@pytest.fixture
+def slow_load(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The seeds count as a large library, and building the records waits for the test."""
+    monkeypatch.setattr(app_module, "PREVIEW_FROM", 100)
+    release = threading.Event()
+    original = LibraryView.load
+
+    def load(self: LibraryView, rows: RecordRows | None = None) -> None:
+        assert release.wait(30), "the test never let the load finish"
+        original(self, rows)
+
+    monkeypatch.setattr(LibraryView, "load", load)
+    return release
+
+
+async def until(condition: object, pilot: object) -> None:
+    for _ in range(400):
+        if condition():  # type: ignore[operator]
+            return
+        await pilot.pause()  # type: ignore[attr-defined]
+        await asyncio.sleep(0.01)
+    raise AssertionError("never happened")
+
+
+async def test_the_first_screen_shows_before_the_records_are_built(
+    library: Library, slow_load: threading.Event
+) -> None:
+    expected = [r.id for r in Library(library.root).records("", with_abstracts=False)]
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: len(table(app).records) == 212, pilot)
+        shown = table(app).records
+        assert isinstance(shown, OrderedRows) and not app.loaded
+        assert "212 papers" in count_text(app)
+        built = shown.rows
+        assert sum(r is not None for r in built._built) < 100  # the screen's rows, not all
+        assert table(app).current_id == expected[0]
+        await pilot.press("down", "down")  # the keys work on the first screen already
+        assert table(app).current_id == expected[2]
+        first_rows = [shown[i] for i in range(30)]
+        slow_load.set()
+        await settle(app, pilot)
+        assert app.loaded
+        finished = table(app).records
+        assert isinstance(finished, list)
+        assert [r.id for r in finished] == expected
+        assert all(a is b for a, b in zip(first_rows, finished, strict=False))  # not rebuilt
+        assert table(app).current_id == expected[2]  # the cursor stayed where it was
+        assert "212 papers" in count_text(app)
+        await pilot.press("slash", *"diffusion")
+        await settle(app, pilot)
+        found = [r.id for r in Library(library.root).records("diffusion")]
+        assert found and [r.id for r in table(app).records] == found
+
+
+async def test_a_small_library_loads_in_one_step(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offered: list[object] = []
+    original = app_module.PaperdeckApp.take_first_results
+
+    def take(self: app_module.PaperdeckApp, sort: str | None) -> object:
+        found = original(self, sort)
+        offered.append(found)
+        return found
+
+    monkeypatch.setattr(app_module.PaperdeckApp, "take_first_results", take)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(table(app).records, list) and len(table(app).records) == 212
+        assert not any(isinstance(found, OrderedRows) for found in offered)
