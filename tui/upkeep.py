@@ -56,6 +56,7 @@ class UpkeepApp(App[None]):
         try:
             self.library.take_backups()
             view.index_abstracts(self._index_elsewhere)
+            self.library.prepare_abstract_reads()  # the first abstract opened then shows at once
         except _Stopped:
             return  # the app is closing, or a newer load has its own worker
         except PaperdeckError as error:

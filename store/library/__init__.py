@@ -179,6 +179,12 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         with self.abstract_reader() as abstract_of:
             return abstract_of(paper)
 
+    def prepare_abstract_reads(self) -> None:
+        """Note where each abstract lies now (a walk of the file: seconds at 100k papers), so
+        the first abstract shown, the Related panel and the interest model need not."""
+        with self._abstract_places.reading():
+            pass
+
     @contextlib.contextmanager
     def abstract_reader(self) -> Iterator[Callable[[str], str]]:
         """Paper id -> abstract, read one at a time from the file unless it is decoded already:
