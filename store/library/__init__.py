@@ -22,7 +22,7 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,8 +56,8 @@ from store.files.documents import (
 from store.files.ids import IdIndex
 from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import LockWait, StoreFile
-from store.files.word_index import load_index
 from store.inbox import INBOXES
+from store.library.abstracts import Abstracts
 from store.library.changes import StateChanges
 from store.library.imports import Imports
 from store.library.ranking import Ranking
@@ -69,7 +69,6 @@ from store.state import UserStates
 from store.sync.local import LocalJournal
 
 if TYPE_CHECKING:
-    from store.search.postings import Postings
     from store.search.scan import AbstractScan, KnownMatches
 
 CATALOG = "catalog.json"
@@ -84,7 +83,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Library(Imports, StateChanges, Ranking, Upkeep):
+class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
     """A paperdeck data directory."""
 
     def __init__(
@@ -171,47 +170,6 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
         """Every paper id in the catalog, without parsing the catalog while `ids.json` is
         current (see store.files.ids)."""
         return self.id_index.ids()
-
-    def abstracts(self) -> dict[str, str]:
-        return self._abstracts.get()
-
-    def abstract(self, paper: str) -> str:
-        with self.abstract_reader() as abstract_of:
-            return abstract_of(paper)
-
-    def prepare_abstract_reads(self) -> None:
-        """Note where each abstract lies now (a walk of the file: seconds at 100k papers), so
-        the first abstract shown, the Related panel and the interest model need not."""
-        with self._abstract_places.reading():
-            pass
-
-    @contextlib.contextmanager
-    def abstract_reader(self) -> Iterator[Callable[[str], str]]:
-        """Paper id -> abstract, read one at a time from the file unless it is decoded already:
-        the whole file decoded costs hundreds of megabytes (see store.files.abstracts)."""
-        decoded = self._abstracts.current()
-        if decoded is None:
-            with self._abstract_places.reading() as abstract_of:
-                if abstract_of is not None:
-                    yield abstract_of
-                    return
-            decoded = self.abstracts()  # reports a damaged file as every read does
-        yield lambda pid: decoded.get(pid, "")
-
-    def abstracts_as_read(self) -> tuple[dict[str, str], tuple[int, int, int] | None]:
-        """The abstracts, and the signature of the file as they were read (None: no file)."""
-        sig, texts = self._abstracts.get_signed()
-        return texts, sig
-
-    def saved_abstract_index(self) -> Postings | None:
-        """The abstract word index `store.indexer` saved, if it is current (else None)."""
-        return load_index(self.abstracts_file.path)
-
-    def abstract_matches(self, words: Iterable[str]) -> dict[str, set[str]] | None:
-        """For each word, the ids of papers with an abstract word beginning with it (as a
-        search finds it), from the saved abstract word index; None if none is current."""
-        index = self.saved_abstract_index()
-        return None if index is None else {word: index.ids_with(word) for word in words}
 
     def is_empty(self) -> bool:
         return self.catalog_columns.get().count == 0  # no paper built to count them
@@ -304,26 +262,6 @@ class Library(Imports, StateChanges, Ranking, Upkeep):
             abstracts = self.abstracts()
             found = [_with_abstract(r, abstracts.get(r.id, "")) for r in found]
         return found, len(matched)
-
-    def scan_abstracts(self, query: str | None) -> AbstractScan | KnownMatches | None:
-        """Which abstracts have `query`'s words: from the saved abstract word index if it is
-        current, else looked for on another core so `records` can read the catalog meanwhile;
-        None where that would not pay (small libraries, no words, no fork) or the query does
-        not parse (`records` then says why)."""
-        from store.errors import QueryError
-        from store.search.language import parse_query
-        from store.search.scan import KnownMatches, start_scan
-
-        try:
-            words = parse_query(query or "").all_words
-        except QueryError:
-            return None
-        if not words:
-            return None
-        matches = self.abstract_matches(words)
-        if matches is not None:
-            return KnownMatches(matches)
-        return start_scan(self.abstracts_file.path, self.abstracts, list(words))
 
     def merged_into(self, pid: str) -> str | None:
         """The paper `pid` was merged into (following merges of merges), or None."""

@@ -7,7 +7,6 @@ a title-word index: words narrow the candidates first, and filters then run on t
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from itertools import chain
 from typing import cast
 
 from store.errors import QueryError
@@ -15,13 +14,11 @@ from store.models import Record
 from store.rows import rows_of
 from store.search.authors import AuthorNames
 from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, parse_query
+from store.search.matching import ABSTRACT, TITLE_EXACT, WordMatching
 from store.search.postings import Postings, RowPostings, build
-from store.search.words import INSIDE_FROM, WordIndex, text_test
+from store.search.words import WordIndex
 from store.text import fold, normalise
 
-TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, AUTHOR, ABSTRACT = 100.0, 90.0, 80.0, 60.0, 50.0
-FUZZY_CUTOFF = 80.0
-FUZZY_WEIGHT = 0.75
 CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
 
@@ -36,7 +33,7 @@ def fold_each(texts: list[str]) -> list[str]:
     return folded
 
 
-class SearchIndex:
+class SearchIndex(WordMatching):
     """Records with precomputed search keys; `search` runs a query over them.
 
     Titles get a word index at once; abstracts get theirs later (`use_abstract_index` with an
@@ -196,110 +193,7 @@ class SearchIndex:
         else:
             self.stateful.discard(row)
 
-    # -- matching ----------------------------------------------------------------------------
-
-    def _title_rows(self, word: str) -> dict[int, float]:
-        # dict.fromkeys over posting lists does the per-row work in C: this runs per keystroke.
-        index = self.title_index
-        tokens = index.starting(word)
-        # One C call over every prefix token's rows (a short prefix has thousands of tokens).
-        scores = dict.fromkeys(
-            chain.from_iterable(rows for token, rows in tokens.items() if token != word),
-            TITLE_PREFIX,
-        )
-        if word in tokens:
-            scores.update(dict.fromkeys(tokens[word], TITLE_EXACT))
-        if len(word) >= INSIDE_FROM:
-            inside: dict[int, float] = {}
-            for token in index.containing(word):
-                if not token.startswith(word):
-                    inside.update(dict.fromkeys(index.postings[token], TITLE_INSIDE))
-            if inside:
-                inside.update(scores)
-                scores = inside
-        if not scores and len(word) >= 4:
-            from rapidfuzz import fuzz, process  # only typos need it: keep start-up light
-
-            for token, ratio, _ in process.extract(
-                word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
-            ):
-                for row in index.postings[token]:
-                    scores[row] = max(scores.get(row, 0.0), ratio * FUZZY_WEIGHT)
-        return scores
-
-    def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
-        if self._abstract_index is not None:
-            found = self._abstract_index.rows(word, ABSTRACT)
-        else:
-            found = {}
-            title_rows = self._title_rows(word)
-            if not self.abstracts_pending:
-                in_abstract = self._abstract_test(word)
-                pool = range(len(self.records)) if candidates is None else candidates
-                for row in pool:
-                    if row not in title_rows and in_abstract(row):
-                        found[row] = ABSTRACT
-            found.update(title_rows)
-            found.update(self._author_rows(word, title_rows))
-            return found
-        found.update(self._author_rows(word, ()))
-        found.update(self._title_rows(word))
-        return found
-
-    def _author_rows(self, word: str, better: Collection[int]) -> dict[int, float]:
-        """Rows whose authors' names have `word`, except those in `better` (title hits)."""
-        if not self.authors.any:
-            return {}
-        found = self.authors.index.rows(word, AUTHOR)
-        return {row: score for row, score in found.items() if row not in better}
-
-    def _abstract_test(self, word: str) -> Callable[[int], bool]:
-        """Whether a row's abstract has `word` (as `store.search.words.text_test` finds it)."""
-        ids = self._abstract_matches.get(word)
-        if ids is not None:
-            return {self.rows[pid] for pid in ids if pid in self.rows}.__contains__
-        if self._abstract_index is not None:
-            return self._abstract_index.has(word)
-        if self.defer_abstracts:
-            return lambda row: False
-        abstracts = self.folded_abstracts
-        found = text_test(word)
-        return lambda row: found(abstracts[row])
-
-    def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
-        """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
-        # One-shot searches first test folded titles, normalising only those that contain
-        # the word: normalising 100k titles costs more than the whole search. Punctuation only
-        # ever becomes a space, so a word in the normalised title is in the folded one too.
-        normalised = self._titles is not None or self.indexed
-        titles = self.titles if normalised else self.folded_titles
-        in_abstract = self._abstract_test(word)
-        authors = self.authors.texts if self.authors.any else None
-        in_authors = text_test(word, normalised=True)
-        inside = len(word) >= INSIDE_FROM
-        found: dict[int, float] = {}
-        for row in rows:
-            title = titles[row]
-            if word in title:
-                if not normalised:
-                    title = normalise(title)
-                tokens = title.split()
-                if word in tokens:
-                    found[row] = TITLE_EXACT
-                    continue
-                if any(t.startswith(word) for t in tokens):
-                    found[row] = TITLE_PREFIX
-                    continue
-                if inside and word in title:
-                    found[row] = TITLE_INSIDE
-                    continue
-            if authors is not None and in_authors(authors[row]):
-                found[row] = AUTHOR
-            elif in_abstract(row):
-                found[row] = ABSTRACT
-        if not found and len(word) >= 4:
-            return self._title_rows(word)  # nothing as typed: let typo tolerance have a go
-        return found
+    # -- filters -----------------------------------------------------------------------------
 
     def _filtered(self, rows: Iterable[int] | None, filters: Sequence[Filter]) -> list[int]:
         """Rows passing every filter; state-only filters look at touched rows only."""

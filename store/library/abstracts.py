@@ -1,0 +1,86 @@
+"""The Library's abstracts: read one at a time where they lie, decoded whole only when a caller
+needs them all, and searched through the saved abstract word index (`store.indexer`)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from store.files.abstracts import AbstractPlaces
+from store.files.cache import CachedDocs
+from store.files.storage import StoreFile
+from store.files.word_index import load_index
+
+if TYPE_CHECKING:
+    from store.search.postings import Postings
+    from store.search.scan import AbstractScan, KnownMatches
+
+
+class Abstracts:
+    """Mixed into `Library`: what it needs is named here."""
+
+    abstracts_file: StoreFile
+    _abstracts: CachedDocs[str]
+    _abstract_places: AbstractPlaces
+
+    def abstracts(self) -> dict[str, str]:
+        return self._abstracts.get()
+
+    def abstract(self, paper: str) -> str:
+        with self.abstract_reader() as abstract_of:
+            return abstract_of(paper)
+
+    def prepare_abstract_reads(self) -> None:
+        """Note where each abstract lies now (a walk of the file: seconds at 100k papers), so
+        the first abstract shown, the Related panel and the interest model need not."""
+        with self._abstract_places.reading():
+            pass
+
+    @contextlib.contextmanager
+    def abstract_reader(self) -> Iterator[Callable[[str], str]]:
+        """Paper id -> abstract, read one at a time from the file unless it is decoded already:
+        the whole file decoded costs hundreds of megabytes (see store.files.abstracts)."""
+        decoded = self._abstracts.current()
+        if decoded is None:
+            with self._abstract_places.reading() as abstract_of:
+                if abstract_of is not None:
+                    yield abstract_of
+                    return
+            decoded = self.abstracts()  # reports a damaged file as every read does
+        yield lambda pid: decoded.get(pid, "")
+
+    def abstracts_as_read(self) -> tuple[dict[str, str], tuple[int, int, int] | None]:
+        """The abstracts, and the signature of the file as they were read (None: no file)."""
+        sig, texts = self._abstracts.get_signed()
+        return texts, sig
+
+    def saved_abstract_index(self) -> Postings | None:
+        """The abstract word index `store.indexer` saved, if it is current (else None)."""
+        return load_index(self.abstracts_file.path)
+
+    def abstract_matches(self, words: Iterable[str]) -> dict[str, set[str]] | None:
+        """For each word, the ids of papers with an abstract word beginning with it (as a
+        search finds it), from the saved abstract word index; None if none is current."""
+        index = self.saved_abstract_index()
+        return None if index is None else {word: index.ids_with(word) for word in words}
+
+    def scan_abstracts(self, query: str | None) -> AbstractScan | KnownMatches | None:
+        """Which abstracts have `query`'s words: from the saved abstract word index if it is
+        current, else looked for on another core so `records` can read the catalog meanwhile;
+        None where that would not pay (small libraries, no words, no fork) or the query does
+        not parse (`records` then says why)."""
+        from store.errors import QueryError
+        from store.search.language import parse_query
+        from store.search.scan import KnownMatches, start_scan
+
+        try:
+            words = parse_query(query or "").all_words
+        except QueryError:
+            return None
+        if not words:
+            return None
+        matches = self.abstract_matches(words)
+        if matches is not None:
+            return KnownMatches(matches)
+        return start_scan(self.abstracts_file.path, self.abstracts, list(words))
