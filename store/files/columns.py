@@ -19,9 +19,9 @@ import contextlib
 import json
 import threading
 import zlib
-from collections import namedtuple
 from collections.abc import Iterable
 from itertools import chain
+from operator import methodcaller
 from typing import Any
 
 from store.atomic import write_atomic
@@ -50,33 +50,21 @@ CHUNK = 250
 """Rows per line of the other fields: a command printing 20 papers decodes at most 20 lines."""
 
 
-class _SortRow(namedtuple("_SortRow", "id title published upvotes added")):
-    """Enough of a `Record` for the sort keys of `store.search.language` (which also decide
-    every list's order): the stored order is computed by the very key the search uses."""
-
-    __slots__ = ()
-
-    @property
-    def paper(self) -> _SortRow:
-        return self
-
-
 def date_order(values: dict[str, list[Any]]) -> list[int]:
-    """Row numbers in `date` sort order, as `store.search.language.SORT_KEYS` orders them."""
-    from store.search.language import SORT_KEYS
-
-    rows = list(
-        map(
-            _SortRow,
-            values["id"],
-            values["title"],
-            values["published"],
-            values["upvotes"],
-            values["added"],
-        )
-    )
-    key = SORT_KEYS["date"]
-    return sorted(range(len(rows)), key=lambda row: key(rows[row]))  # type: ignore[arg-type]
+    """Row numbers in `date` sort order, exactly as `store.search.language.SORT_KEYS` orders
+    them: (newest first, unknown dates last; most upvoted; title; id), done as one stable sort
+    per part from the last to the first, each keyed by a list (a key function called per row
+    took half a second of a 100k import)."""
+    ids, titles = values["id"], values["title"]
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    folded = list(map(str.casefold, titles))
+    order.sort(key=folded.__getitem__)
+    votes = [-(u or -1) for u in values["upvotes"]]
+    order.sort(key=votes.__getitem__)
+    unknown = float("inf")
+    newest = [-int(p.replace("-", "")) if p else unknown for p in values["published"]]
+    order.sort(key=newest.__getitem__)
+    return order
 
 
 class Columns:
@@ -112,7 +100,7 @@ class Columns:
         values: dict[str, list[Any]] = {}
         for name in FIELDS:
             default = _DEFAULTS.get(name)
-            column = [doc.get(name) for doc in listed]
+            column = list(map(methodcaller("get", name), listed))  # in C: 20 fields x 100k
             if name in _TUPLES:
                 column = [tuple(v) if v else () for v in column]
             elif default is not None:

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store.errors import InvalidDocument
 from store.files import columns as columns_module
-from store.files.columns import COLUMNS_FILE, CatalogColumns, Columns
+from store.files.columns import COLUMNS_FILE, CatalogColumns, Columns, date_order
 from store.files.documents import PAPERS_TABLE, paper_from, table_docs
 from store.files.storage import load_json_file, signature
 from store.library import Library
@@ -294,3 +296,32 @@ def test_a_paper_read_while_all_are_built_on_another_thread(
     builder.join()
     assert columns.papers() == expected
     assert columns.paper(7) == expected[7]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Alpha", "alpha", "Beta", "Éclair", "zeta", ""]),
+            st.one_of(st.none(), st.sampled_from(["2024-01-02", "2024-11-30", "2023-05-05"])),
+            st.one_of(st.none(), st.integers(min_value=0, max_value=5)),
+        ),
+        max_size=40,
+    )
+)
+def test_the_stored_date_order_is_the_searchs_date_sort(
+    rows: list[tuple[str, str | None, int | None]],
+) -> None:
+    """The order written at import equals `SORT_KEYS["date"]` over the same papers, ties too."""
+    papers = [
+        Paper(id=f"id{n:03d}", title=title, published=published, upvotes=upvotes)
+        for n, (title, published, upvotes) in enumerate(rows)
+    ]
+    values = {
+        "id": [p.id for p in papers],
+        "title": [p.title for p in papers],
+        "published": [p.published for p in papers],
+        "upvotes": [p.upvotes for p in papers],
+    }
+    expected = sorted(range(len(papers)), key=lambda row: SORT_KEYS["date"](Record(papers[row])))
+    assert date_order(values) == expected
