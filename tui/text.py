@@ -7,16 +7,21 @@ and markup is never interpreted, so every widget gets `rich.text.Text`, never a 
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from store.models import Record
 from store.text import clean
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 __all__ = ["STATUS_MARKS", "clean", "markers", "safe"]
 
 
 def safe(value: object, style: str = "", *, multiline: bool = False) -> Text:
     """A Text showing `value` verbatim: `[bold]` in a title shows as those six characters."""
+    from rich.text import Text  # rich only where text is drawn: the CLI's commands mostly print
+
     return Text(clean(value, multiline=multiline), style=style)
 
 

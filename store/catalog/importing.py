@@ -11,13 +11,14 @@ from base64 import b32encode
 from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from store.catalog.listing import Listing, decode, parse_listing
-from store.catalog.parallel import parse_in_parallel
 from store.errors import ListingError
 from store.models import ImportReport
 from store.text import title_key
+
+if TYPE_CHECKING:  # the parser is loaded by the commands that parse (list, tag... never do)
+    from store.catalog.listing import Listing
 
 Progress = Callable[[int, int, str], None]
 """`progress(done, total, what)`: called as long work advances."""
@@ -142,6 +143,8 @@ def read_listings(
     """The listing files `paths` name and every listing in them (ListingError on a bad one);
     large imports are parsed on two cores (`store.catalog.parallel`), with the same result."""
     files = listing_files(paths)
+    from store.catalog.parallel import parse_in_parallel
+
     return files, parse_in_parallel(files, lambda path: read_listing_file(path, year), progress)
 
 
@@ -164,6 +167,8 @@ def _parse_file(path: Path, data: bytes, year: int | None) -> list[Listing]:
     )
 
     if not looks_like_page(data):
+        from store.catalog.listing import decode, parse_listing
+
         return parse_listing(decode(data, str(path)), path.name, year=year)
     try:
         day = page_day(load_page(data))

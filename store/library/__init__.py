@@ -247,13 +247,16 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
         with paused_gc():
             rows = self.record_rows()
             interest = self.interest(rows.materialise()) if sort == "interest" else None
-        matches = scan.result() if scan is not None else None
+        postings = getattr(scan, "postings", None)  # the saved word index answers itself
+        matches = scan.result() if scan is not None and postings is None else None
         index = SearchIndex(
             rows,
             abstracts=self.abstracts,  # read only if a word needs them
             indexed=False,
             abstract_matches=matches,
         )
+        if postings is not None:
+            index.use_abstract_index(postings)
         matched = index.matching_rows(
             query or "", sort, interest=interest.score if interest else None
         )

@@ -80,7 +80,7 @@ class Abstracts:
             return None
         if not words:
             return None
-        matches = self.abstract_matches(words)
-        if matches is not None:
-            return KnownMatches(matches)
+        index = self.saved_abstract_index()
+        if index is not None:
+            return KnownMatches(index, list(words))
         return start_scan(self.abstracts_file.path, self.abstracts, list(words))

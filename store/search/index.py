@@ -174,7 +174,8 @@ class SearchIndex(WordMatching):
 
     def use_abstract_index(self, postings: Postings) -> None:
         """Find abstract words with `postings` (which may know papers this index lacks)."""
-        self.title_index  # noqa: B018 - as `index_abstracts`: every keystroke needs it
+        if self.indexed:
+            self.title_index  # noqa: B018 - as `index_abstracts`: every keystroke needs it
         self._abstract_index = postings.translated(self.rows)
         self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
 

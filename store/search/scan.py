@@ -19,6 +19,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from store.errors import PaperdeckError
+from store.search.postings import Postings
 from store.search.words import text_test
 from store.text import fold
 
@@ -101,13 +102,15 @@ class AbstractScan:
 
 
 class KnownMatches:
-    """What a scan would answer, known without one (the saved abstract word index said)."""
+    """What a scan would answer, known without one: the saved abstract word index answers.
+    A search takes `postings` itself (rows, not ids: no id set per word to build and map back)."""
 
-    def __init__(self, matches: dict[str, set[str]]) -> None:
-        self._matches = matches
+    def __init__(self, postings: Postings, words: list[str]) -> None:
+        self.postings = postings
+        self._words = words
 
     def result(self) -> dict[str, set[str]]:
-        return self._matches
+        return {word: self.postings.ids_with(word) for word in self._words}
 
     def close(self) -> None:
         """Nothing runs: as `AbstractScan.close`, for callers holding either."""
