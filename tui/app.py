@@ -169,7 +169,7 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
         self._mounted.set()
         for problem in self.settings_problems:
             self.notify(problem, severity="warning", timeout=15, markup=False)
-        self.desk.records_changed.subscribe(self, lambda _: self.retrain_interest())
+        self.desk.records_changed.subscribe(self, lambda _: self.retrain_if_wanted())
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self.pick_up_outside_changes)
         if self.sync_folder is not None and self.sync_interval > 0:
@@ -241,7 +241,9 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
         self.loaded = True
         # Indexing holds the interpreter for seconds on big libraries: let the list paint first.
         self.set_timer(0.5, self.index_abstracts)
-        self.retrain_interest()
+        if self.sort == "interest" or self.triage_on_start is not None:
+            self.want_interest()
+        self.retrain_if_wanted()
         if self.triage_on_start is not None:
             self.start_triage(self.triage_on_start)
             self.triage_on_start = None
@@ -273,6 +275,8 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
     def watch_sort(self, sort: str | None) -> None:
         if sort is not None:
             self._remember("sort", sort)
+        if sort == "interest":
+            self.want_interest()
 
     def _remember(self, key: str, value: str) -> None:
         if self.settings_path is None or getattr(self.settings, key) == value:
@@ -319,6 +323,7 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
     def start_triage(self, query: str = "") -> None:
         from tui.screens.triage import TriageScreen
 
+        self.want_interest()
         self.push_screen(TriageScreen(query, order=self.triage_order))
 
     @on(StartTriage)

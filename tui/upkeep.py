@@ -34,6 +34,7 @@ class UpkeepApp(App[None]):
     sync_folder: Path | None
     sync_delay: float
     interest_ready: Signal[None]
+    sort: str | None
     abstracts_ready: Signal[None]
     """The abstract word index is in: searches made without it may have missed papers."""
     activity: str
@@ -105,10 +106,28 @@ class UpkeepApp(App[None]):
         description="Learning your interest",
     )
     def retrain_interest(self) -> None:
-        """After every decision: retrain off the UI thread (the view serialises trainings),
-        then tell the screens that show interest."""
+        """Retrain off the UI thread (the view serialises trainings), then tell the screens
+        that show interest."""
         self.desk.view.train_interest()
         self.call_from_thread(self.interest_ready.publish, None)
+
+    _interest_wanted = False
+    """Something showed the reader's interest this session (triage, the interest sort): keep
+    it learned. Until then no model is read: on a large library reading every paper into it
+    takes the interpreter for seconds (a minute at 100k papers), right when the reader types."""
+
+    def want_interest(self) -> None:
+        """Triage or the interest sort needs the interest: learn it now, and after every
+        decision from now on."""
+        if not self._interest_wanted:
+            self._interest_wanted = True
+            if self.loaded:
+                self.retrain_interest()
+
+    def retrain_if_wanted(self) -> None:
+        """After a decision or a load: retrain, if anything shows the interest."""
+        if self._interest_wanted:
+            self.retrain_interest()
 
     def pick_up_outside_changes(self) -> None:
         """Another process (the CLI, a second app) wrote tags, notes or papers: show them.

@@ -7,7 +7,7 @@ import re
 
 from store.library import Library
 from store.search.decisions import pile_order
-from tests.tui.pilot import SIZE, app_for, settle, stored
+from tests.tui.pilot import SIZE, app_for, settle, stored, table
 
 PLANTED = re.compile(r"auto-?regressive", re.IGNORECASE)
 
@@ -100,3 +100,23 @@ async def test_uncertain_order_and_the_interest_sort(library: Library) -> None:
         shown = app.desk.view.get(app.screen.paper_id)  # type: ignore[attr-defined]
         text = f"{shown.title} {library.abstract(shown.id)}".casefold()
         assert all(word in text for word in why.group(1).split(", ")), (shown.title, why)
+
+
+async def test_no_model_is_read_until_triage_or_the_interest_sort_asks(library: Library) -> None:
+    """Reading every paper into the model takes a minute at 100k papers: a session that only
+    browses and searches never pays it; triage (or the interest sort) starts it."""
+    decide(library, wanted=6, dismissed=14)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"model", "enter")
+        await settle(app, pilot)
+        app.desk.view.apply(library.add_tags([app.desk.view.search("")[0].id], ["kept"]))
+        app.desk.records_changed.publish([])
+        await settle(app, pilot)
+        assert app.desk.view.interest is None  # nothing asked for it
+        app.sort = "interest"
+        await settle(app, pilot)
+        assert app.desk.view.interest is not None and app.desk.view.interest.trained
+        top = [r.id for r in table(app).records[:3]]
+        assert top == [r.id for r in app.desk.view.search("model", "interest")[:3]]

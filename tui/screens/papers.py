@@ -52,6 +52,7 @@ class PapersScreen(PaperScreen):
         self.watch(self.app, "sort", lambda _: self.run_filter(self.filter_bar.value), init=False)
         self.host.first_results_ready.subscribe(self, self.first_results_ready)
         self.host.abstracts_ready.subscribe(self, self.abstracts_ready)
+        self.host.interest_ready.subscribe(self, self.interest_learned)
         self.first_results_ready()
         self.when_loaded(self.library_loaded)
 
@@ -76,6 +77,11 @@ class PapersScreen(PaperScreen):
     def abstracts_ready(self, _: None = None) -> None:
         """Words typed before the abstract index came were found in titles and authors only."""
         if self._partial:
+            self.run_filter(self.filter_bar.value)
+
+    def interest_learned(self, _: None = None) -> None:
+        """The interest sort was shown by upvotes until the interest was learned."""
+        if self.host.sort == "interest":
             self.run_filter(self.filter_bar.value)
 
     def records_changed(self, changed: list[Record]) -> None:
