@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,35 +32,15 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
 
-# Screens other than Papers are imported when first shown: start-up is what users feel most.
-def _queue_screen() -> Screen[None]:
-    from tui.screens.queue import QueueScreen
+def _shown_first_time(module: str, screen: str) -> Callable[[], Screen[None]]:
+    """A mode's screen, imported when first shown (all but Papers): start-up is what users
+    feel most."""
 
-    return QueueScreen()
+    def make() -> Screen[None]:
+        made: Screen[None] = getattr(importlib.import_module(module), screen)()
+        return made
 
-
-def _tags_screen() -> Screen[None]:
-    from tui.screens.tags import TagsScreen
-
-    return TagsScreen()
-
-
-def _notes_screen() -> Screen[None]:
-    from tui.screens.notes import NotesScreen
-
-    return NotesScreen()
-
-
-def _stats_screen() -> Screen[None]:
-    from tui.screens.stats import StatsScreen
-
-    return StatsScreen()
-
-
-def _inbox_screen() -> Screen[None]:
-    from tui.screens.inbox import InboxScreen
-
-    return InboxScreen()
+    return make
 
 
 PREVIEW_FROM = 5_000
@@ -74,11 +55,11 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
     COMMANDS = App.COMMANDS | {PaperdeckCommands}
     MODES = {
         "papers": PapersScreen,
-        "queue": _queue_screen,
-        "tags": _tags_screen,
-        "notes": _notes_screen,
-        "stats": _stats_screen,
-        "inbox": _inbox_screen,
+        "queue": _shown_first_time("tui.screens.queue", "QueueScreen"),
+        "tags": _shown_first_time("tui.screens.tags", "TagsScreen"),
+        "notes": _shown_first_time("tui.screens.notes", "NotesScreen"),
+        "stats": _shown_first_time("tui.screens.stats", "StatsScreen"),
+        "inbox": _shown_first_time("tui.screens.inbox", "InboxScreen"),
     }
     DEFAULT_MODE = "papers"
     BINDINGS = bindings.APP
