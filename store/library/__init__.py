@@ -247,8 +247,12 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
         with paused_gc():
             rows = self.record_rows()
             interest = self.interest(rows.materialise()) if sort == "interest" else None
-        postings = getattr(scan, "postings", None)  # the saved word index answers itself
-        matches = scan.result() if scan is not None and postings is None else None
+        from store.search.scan import KnownMatches
+
+        if isinstance(scan, KnownMatches):  # the saved word index answers by rows itself
+            postings, matches = scan.postings, None
+        else:
+            postings, matches = None, (scan.result() if scan is not None else None)
         index = SearchIndex(
             rows,
             abstracts=self.abstracts,  # read only if a word needs them

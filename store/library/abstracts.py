@@ -4,7 +4,7 @@ needs them all, and searched through the saved abstract word index (`store.index
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from store.files.abstracts import AbstractPlaces
@@ -59,12 +59,6 @@ class Abstracts:
         """The abstract word index `store.indexer` saved, if it is current (else None)."""
         return load_index(self.abstracts_file.path)
 
-    def abstract_matches(self, words: Iterable[str]) -> dict[str, set[str]] | None:
-        """For each word, the ids of papers with an abstract word beginning with it (as a
-        search finds it), from the saved abstract word index; None if none is current."""
-        index = self.saved_abstract_index()
-        return None if index is None else {word: index.ids_with(word) for word in words}
-
     def scan_abstracts(self, query: str | None) -> AbstractScan | KnownMatches | None:
         """Which abstracts have `query`'s words: from the saved abstract word index if it is
         current, else looked for on another core so `records` can read the catalog meanwhile;
@@ -82,5 +76,5 @@ class Abstracts:
             return None
         index = self.saved_abstract_index()
         if index is not None:
-            return KnownMatches(index, list(words))
+            return KnownMatches(index)
         return start_scan(self.abstracts_file.path, self.abstracts, list(words))

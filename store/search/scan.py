@@ -105,12 +105,8 @@ class KnownMatches:
     """What a scan would answer, known without one: the saved abstract word index answers.
     A search takes `postings` itself (rows, not ids: no id set per word to build and map back)."""
 
-    def __init__(self, postings: Postings, words: list[str]) -> None:
+    def __init__(self, postings: Postings) -> None:
         self.postings = postings
-        self._words = words
-
-    def result(self) -> dict[str, set[str]]:
-        return {word: self.postings.ids_with(word) for word in self._words}
 
     def close(self) -> None:
         """Nothing runs: as `AbstractScan.close`, for callers holding either."""
