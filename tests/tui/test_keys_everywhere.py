@@ -9,13 +9,13 @@ import webbrowser
 import pytest
 from rich.console import Console
 from textual.widgets import OptionList, Static
-from textual.widgets._footer import FooterKey
 
 from store.library import Library
 from store.search.language import SORTS
 from tests.tui.pilot import SIZE, app_for, count_text, settle, stored, table
 from tui.app import PaperdeckApp
 from tui.bindings import PALETTE
+from tui.widgets.footer import DeskFooter
 
 
 def screen_name(app: PaperdeckApp) -> str:
@@ -24,7 +24,7 @@ def screen_name(app: PaperdeckApp) -> str:
 
 def footer(app: PaperdeckApp) -> dict[str, str]:
     """Footer keys shown: description -> key."""
-    return {k.description: k.key for k in app.screen.query(FooterKey) if k.description}
+    return {k.description: k.key for k in app.screen.query_one(DeskFooter).drawn if k.description}
 
 
 def messages(app: PaperdeckApp) -> list[str]:
@@ -238,8 +238,12 @@ async def test_the_footer_keeps_the_most_used_keys_at_80_columns(library: Librar
         await settle(app, pilot)
         shown = footer(app)
         assert {"Open", "Tag", "Note", "Queue", "Read", "Filter", "Quit"} <= set(shown)
-        keys = list(app.screen.query(FooterKey))
-        assert max(k.region.right for k in keys) <= 80
+        line = app.screen.query_one(DeskFooter).render()
+        assert line.cell_len == 80 and line.plain.endswith("^p palette ")
+        assert all(
+            f" {k.display} {k.description} " in line.plain
+            for k in app.screen.query_one(DeskFooter).drawn[:-1]
+        )
         header = table(app).render_line(0).text
         assert "tags" in header and "date" in header
         await pilot.resize_terminal(160, 45)

@@ -32,6 +32,14 @@ class PapersScreen(PaperScreen):
     _shown_before_load_ended = False
     BINDINGS = bindings.PAPERS
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Textual parses every stylesheet again when a mode's first screen is made, in case the
+        # CSS changed since that screen was last styled; this one has never been styled and
+        # brings no CSS of its own, so that pass would repeat the mount's (~10 ms before the
+        # first frame). Marking it current with the app's CSS skips the pass.
+        self._css_update_count = self.app._css_update_count
+
     def compose(self) -> ComposeResult:
         yield ModeBar("papers")
         yield FilterBar()
