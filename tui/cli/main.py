@@ -7,6 +7,7 @@ scripts start fast.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
@@ -17,26 +18,39 @@ from store.errors import PaperdeckError, UsageError
 from store.library import Library
 from store.paths import data_directory, sync_directory
 from store.settings import config_path, load_settings
-from tui.cli import (
-    app,
-    config,
-    doctor,
-    export,
-    fetch,
-    interest,
-    output,
-    papers,
-    pull,
-    state,
-    sync,
-)
+from tui.cli import app, output
 from tui.cli.parser import ArgumentParser, VersionAction
 
-COMMAND_MODULES = (papers, state, interest, app, export, fetch, pull, doctor, sync, config)
-"""Each adds its subcommands, in this order in `--help`; a new command module goes here."""
+COMMAND_MODULES = (
+    "papers",
+    "state",
+    "interest",
+    "app",
+    "export",
+    "fetch",
+    "pull",
+    "doctor",
+    "sync",
+    "config",
+)
+"""Modules of `tui.cli` that add subcommands, in this order in `--help`; a new one goes here."""
 
 
-def build_parser() -> ArgumentParser:
+def names_no_command(argv: Sequence[str]) -> bool:
+    """`paperdeck` or `paperdeck --db DIR`: the app. The subcommands' parsers (31, and the
+    modules behind them) are then not built: they would cost the app ~15 ms before its first
+    frame. Anything else, `--help` included, gets the whole parser."""
+    match list(argv):
+        case []:
+            return True
+        case ["--db", value]:
+            return not value.startswith("-")
+        case [one]:
+            return one.startswith("--db=")
+    return False
+
+
+def build_parser(*, commands: bool = True) -> ArgumentParser:
     common = ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
@@ -53,10 +67,11 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--version", action=VersionAction)
     # The app checks the store itself; a subcommand's defaults would not replace a default set
     # here, so `needs_store` is left for each command to set (see `main`).
-    parser.set_defaults(run=app.cmd_app)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-    for module in COMMAND_MODULES:
-        module.add_commands(sub, common)
+    parser.set_defaults(run=app.cmd_app, command=None)
+    if commands:
+        sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+        for name in COMMAND_MODULES:
+            importlib.import_module(f"tui.cli.{name}").add_commands(sub, common)
     return parser
 
 
@@ -84,7 +99,9 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(commands=not names_no_command(argv))
     args = parser.parse_args(argv)
     args.parser = parser
     args.settings_path = config_path(os.environ)
@@ -114,8 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # PAPERDECK_SYNC_DIR, else the configuration's [sync] folder.
         configured = sync_directory(os.environ) or args.settings.sync.folder
         folder = configured if needs_store else None
-        if folder is not None and args.command != "sync":
-            sync.auto_sync(library, folder, sys.stderr)  # the other devices' changes first
+        if folder is not None:
+            from tui.cli import sync  # with its store modules, only where there is a folder
+
+            if args.command != "sync":
+                sync.auto_sync(library, folder, sys.stderr)  # the other devices' changes first
         code: int = args.run(args, library)
         if folder is not None and args.command in sync.CHANGES_STATE and code == 0:
             sync.auto_sync(library, folder, sys.stderr)

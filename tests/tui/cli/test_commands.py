@@ -228,3 +228,34 @@ def test_the_wheel_ships_the_seeds_and_the_stylesheet(tmp_path: Path) -> None:
     assert {f"store/seeds/{p.name}" for p in (root / "seeds").glob("*.txt")} <= names
     assert len([n for n in names if n.startswith("store/seeds/") and n.endswith(".txt")]) == 5
     assert "tui/app.tcss" in names
+
+
+@pytest.mark.parametrize(
+    ("argv", "app_only"),
+    [
+        ([], True),
+        (["--db", "/tmp/x"], True),
+        (["--db=/tmp/x"], True),
+        (["--db", "--help"], False),
+        (["--help"], False),
+        (["list"], False),
+        (["--db", "/tmp/x", "list"], False),
+        (["--db"], False),
+        (["--version"], False),
+    ],
+)
+def test_only_the_app_skips_the_commands_parsers(argv: list[str], app_only: bool) -> None:
+    from tui.cli.main import build_parser, names_no_command
+
+    assert names_no_command(argv) is app_only
+    if app_only:  # what the light parser reads is what the whole one would
+        light = vars(build_parser(commands=False).parse_args(argv))
+        whole = vars(build_parser().parse_args(argv))
+        assert light == whole
+
+
+def test_help_still_lists_every_command(db: Path) -> None:
+    result = run("--help", db=db)
+    assert result.returncode == 0
+    for command in ("list", "import", "tag", "export", "pull", "sync", "doctor", "completion"):
+        assert f"    {command}" in result.stdout
