@@ -384,6 +384,9 @@ def run_app(
         settings_problems=settings_problems,
         sync_folder=sync_folder,
     )
+    import os as _os
+    if _os.environ.get("PD_SWITCH"):
+        sys.setswitchinterval(float(_os.environ["PD_SWITCH"]))
     app.run()
     failed = app.desk.finish_writes()  # changes still waiting when the app stopped
     if app.lost_terminal is None:

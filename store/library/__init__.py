@@ -22,7 +22,7 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +41,6 @@ from store.files.cache import CachedDocs
 from store.files.citekeys import (
     CiteKey,
     assign_citekeys,
-    citekeys_from,
     visible_aliases,
 )
 from store.files.columns import CatalogColumns
@@ -54,6 +53,7 @@ from store.files.documents import (
     table_docs,
 )
 from store.files.ids import IdIndex
+from store.files.key_index import KeyIndex
 from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import LockWait, StoreFile
 from store.inbox import INBOXES
@@ -122,7 +122,7 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
         self._abstracts = CachedDocs(self.abstracts_file, _abstracts_by_id)
         self._abstract_places = AbstractPlaces(self.abstracts_file.path)
         self._enrichments = CachedDocs(self.enrichment_file, _enrichments_by_id)
-        self._citekeys = CachedDocs(self.citekeys_file, citekeys_from)
+        self._citekeys = KeyIndex(self.citekeys_file)
 
     @classmethod
     def open(cls, root: Path, **kwargs: Any) -> Library:
@@ -305,8 +305,9 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
             visible_aliases(keys, pid, self._shown_ids()) if key else (),
         )
 
-    def citekeys(self) -> dict[str, CiteKey]:
-        """Stored citation keys by paper id (read again only when the file changed)."""
+    def citekeys(self) -> Mapping[str, CiteKey]:
+        """Stored citation keys by paper id (read again only when the file changed; from the
+        index beside the file while it is current: see store.files.key_index)."""
         return self._citekeys.get()
 
     def _shown_ids(self) -> list[str]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -38,7 +38,7 @@ class Upkeep:
     papers: Callable[[], dict[str, Paper]]
     paper_ids: Callable[[], frozenset[str]]
     enrichments: Callable[[], dict[str, Enrichment]]
-    citekeys: Callable[[], dict[str, CiteKey]]
+    citekeys: Callable[[], Mapping[str, CiteKey]]
 
     @property
     def files(self) -> tuple[StoreFile, ...]:
