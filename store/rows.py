@@ -9,6 +9,7 @@ same object every time, as lists compare rows by identity).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import Any, Protocol, overload
@@ -66,6 +67,9 @@ class RecordRows(Sequence[Record]):
         """Catalog row of each of these rows (None: the same, nothing is merged away)."""
         self._built: list[Record | None] = [None] * len(self)
         self._misses = 0
+        self._lock = threading.Lock()
+        """Held while a built record is put in place: a search thread may build some while a
+        load builds them all, and each row must stay one object."""
         self._ids: list[str] | None = None if merged else ids
 
     def __len__(self) -> int:
@@ -87,7 +91,11 @@ class RecordRows(Sequence[Record]):
                 # A filter over every row (`year:2024`): build them all in one pass instead.
                 self.materialise()
                 return self._built[index]  # type: ignore[return-value]
-            record = self._built[index] = self._record(index)
+            fresh = self._record(index)
+            with self._lock:
+                record = self._built[index]
+                if record is None:
+                    record = self._built[index] = fresh
         return record
 
     def materialise(self) -> list[Record]:
@@ -107,12 +115,14 @@ class RecordRows(Sequence[Record]):
             repeat(None) if keyed is None else (key for key, _ in keyed),
             repeat(()) if keyed is None else (aliases for _, aliases in keyed),
         )
-        built = self._built
-        if any(built):
-            self._built = [old or new for old, new in zip(built, fresh, strict=True)]
-        else:
-            self._built = list(fresh)
-        return list(self._built)  # type: ignore[arg-type]
+        made = list(fresh)
+        with self._lock:
+            built = self._built
+            if any(built):
+                self._built = [old or new for old, new in zip(built, made, strict=True)]
+            else:
+                self._built = made  # type: ignore[assignment]
+            return list(self._built)  # type: ignore[arg-type]
 
     def in_date_order(self) -> OrderedRows:
         """These records in `date` order (what an unfiltered list shows first), each built when
@@ -120,7 +130,8 @@ class RecordRows(Sequence[Record]):
         return OrderedRows(self, self.date_order())
 
     def __setitem__(self, index: int, record: Record) -> None:
-        self._built[index] = record
+        with self._lock:
+            self._built[index] = record
 
     def __iter__(self) -> Iterator[Record]:
         return map(self.__getitem__, range(len(self)))
@@ -212,6 +223,13 @@ class OrderedRows(Sequence[Record]):
         if isinstance(index, slice):
             return [self.rows[row] for row in self.order[index]]
         return self.rows[self.order[index]]
+
+    def position(self, paper: str) -> int | None:
+        """Where paper `paper` is in this order, found without building any record."""
+        try:
+            return self.order.index(self.rows.ids.index(paper))
+        except ValueError:
+            return None
 
 
 def rows_of(records: Sequence[Record]) -> RecordRows | None:

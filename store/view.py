@@ -7,14 +7,14 @@ updates them from each `Change` it makes, or from the state file when another pr
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from store.files.storage import signature
 from store.library import Library
 from store.memory import paused_gc
 from store.models import Change, Enrichment, Record, UserState
-from store.rows import RecordRows
+from store.rows import OrderedRows, RecordRows
 from store.search.decisions import document_of
 from store.search.index import SearchIndex
 from store.search.interest import Interest, InterestModel, can_learn, untrained
@@ -62,6 +62,8 @@ class LibraryView:
         self._interest_lock = threading.Lock()
         self._opening: RecordRows | None = None
         """Rows `open_rows` gave out and `load` has not finished building."""
+        self._early: SearchIndex | None = None
+        """What `search_listed` searches between `open_rows` and the end of `load`."""
 
     def train_interest(self) -> Interest:
         """Retrain on the decisions as they are now (call from a worker: reading the papers
@@ -98,12 +100,17 @@ class LibraryView:
         """The first, quick step of a load (a few hundredths of a second at 100k papers): the
         records as rows that build themselves when asked for, which a list can show before
         `load(rows)` has built them all; `total` counts them meanwhile."""
-        self._opening = self.library.record_rows()
-        return self._opening
+        self._opening = rows = self.library.record_rows()
+        # Until `load` has built every record and the word indexes, a search scans the rows'
+        # columns as a one-shot CLI search does: a word typed at once is answered in
+        # milliseconds, not after the load (titles and authors only: see `search_listed`).
+        self._early = SearchIndex(rows, indexed=False, defer_abstracts=True)
+        return rows
 
-    def load(self, rows: RecordRows | None = None) -> None:
+    def load(self, rows: RecordRows | None = None, *, warm: bool = False) -> None:
         """Read everything from the store (at start, after an import, on `ctrl+r`); `rows`
-        from `open_rows` if it ran just before."""
+        from `open_rows` if it ran just before. `warm`: build the title and author word
+        indexes here too, so the first keystroke after the load does not wait for them."""
         self._state_signature = signature(self.library.state_file.path)
         self._catalog_signature = signature(self.library.catalog_file.path)
         self._enrichment_signature = signature(self.library.enrichment_file.path)
@@ -113,10 +120,15 @@ class LibraryView:
             if rows is None:
                 rows = self.library.record_rows()
             # The index reads titles and the stored date order from the rows' columns.
-            self.by_id = dict(zip(rows.ids, rows.materialise(), strict=True))
-            self.index = SearchIndex(
+            by_id = dict(zip(rows.ids, rows.materialise(), strict=True))
+            index = SearchIndex(
                 rows, abstracts=self.library.abstracts, defer_abstracts=self._large()
             )
+            if warm:
+                index.title_index  # noqa: B018 - built now, off the UI thread
+                index.authors.index  # noqa: B018
+                index.rank("date")
+        self.by_id, self.index, self._early = by_id, index, None
         self._related = None
         self._interest_model = None  # the papers may have changed: read again on next training
         self._opening = None
@@ -151,8 +163,23 @@ class LibraryView:
 
     @property
     def abstracts_pending(self) -> bool:
-        """Word searches skip abstracts for now (their index is being built)."""
-        return self.index.abstracts_pending
+        """Word searches skip abstracts for now (their index is being built, or the load has
+        not finished)."""
+        return self._early is not None or self.index.abstracts_pending
+
+    @property
+    def searchable(self) -> bool:
+        """Whether `search_listed` answers: from `open_rows` on."""
+        return self._early is not None or self.version > 0
+
+    def search_listed(self, query: str | Query, sort: str | None = None) -> Sequence[Record]:
+        """`search` for a list to show. Before `load` has finished (the first screen of a
+        large library), the rows found in titles and authors, each record built when the list
+        shows it: a one-letter word matches most of 100k papers."""
+        early = self._early
+        if early is not None and early.columns is not None:
+            return OrderedRows(early.columns, early.matching_rows(query, sort))
+        return self.search(query, sort)
 
     def with_abstract(self, record: Record) -> Record:
         """The record with its abstract filled in (records in the view carry none)."""

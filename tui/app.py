@@ -205,7 +205,7 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
                 # Building 100k records holds the interpreter in turns with the UI thread:
                 # let the first frame be drawn first.
                 self._preview_shown.wait(PREVIEW_WAIT)
-            view.load(rows)
+            view.load(rows, warm=True)
             # The unfiltered list, ready for the Papers screen's first frame, offered at once
             # (the screen may be up already, or take it when it mounts).
             self._first_results = (self.sort, view.version, view.search("", self.sort))
@@ -385,6 +385,7 @@ def run_app(
         sync_folder=sync_folder,
     )
     import os as _os
+
     if _os.environ.get("PD_SWITCH"):
         sys.setswitchinterval(float(_os.environ["PD_SWITCH"]))
     app.run()

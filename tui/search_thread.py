@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -25,7 +25,7 @@ from store.errors import PaperdeckError
 from store.models import Record
 from store.search.language import Query
 
-Search = Callable[[Query, str | None], list[Record] | tuple[list[Record], bool]]
+Search = Callable[[Query, str | None], Sequence[Record] | tuple[Sequence[Record], bool]]
 """The records found, or (records, partial): partial when some were left unsearched for now."""
 
 
@@ -34,7 +34,7 @@ class SearchDone(Message):
     """The results of the search numbered `generation` (`records` is None when it failed)."""
 
     generation: int
-    records: list[Record] | None
+    records: Sequence[Record] | None
     problem: str = ""
     seconds: float = 0.0
     """How long the search took."""

@@ -9,7 +9,7 @@ Every change re-reads the file under its lock, so two processes never hand out t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,8 +73,17 @@ def _disambiguated(key: str, base: str) -> bool:
     return key.startswith(base) and re.fullmatch(r"[a-z]{1,2}|-\d+", key[len(base) :]) is not None
 
 
+Written = Callable[[Mapping[str, CiteKey]], None]
+"""Told every stored key right after the keys file was written, still under its lock."""
+
+
 def assign_citekeys(
-    keys_file: StoreFile, records: Sequence[Record], pattern: str, *, rekey: bool = False
+    keys_file: StoreFile,
+    records: Sequence[Record],
+    pattern: str,
+    *,
+    rekey: bool = False,
+    written: Written | None = None,
 ) -> dict[str, CiteKey]:
     """Give every paper in `records` that has no key one (all of them with `rekey`, the old
     key kept as an alias); returns every stored key.  Written once, under the lock; when every
@@ -106,11 +115,13 @@ def assign_citekeys(
         if changed:
             _write(content, keys)
             keys_file.write(content)
+            if written is not None:
+                written(keys)
         return keys
 
 
 def merge_citekeys(
-    keys_file: StoreFile, keep: Record, drop: str, pattern: str
+    keys_file: StoreFile, keep: Record, drop: str, pattern: str, written: Written | None = None
 ) -> dict[str, CiteKey]:
     """After `drop` was merged into `keep`: `keep` keeps its key (one is assigned if it had
     none) and lists `drop`'s key and aliases as its own aliases, so old `\\cite{}`s resolve."""
@@ -128,4 +139,6 @@ def merge_citekeys(
         keys[keep.id] = CiteKey(kept.key, tuple(a for a in aliases if a != kept.key))
         _write(content, keys)
         keys_file.write(content)
+        if written is not None:
+            written(keys)
         return keys

@@ -96,7 +96,8 @@ class StoredKeys(Mapping[str, CiteKey]):
 
 class KeyIndex:
     """`get()`: the stored citation keys, from the index while it matches `citekeys.json`, else
-    read from that file (checked as every store file is) and written back for the next process."""
+    read from that file (checked as every store file is) and written back for the next process;
+    a writer of keys stores them here as it writes them (see `store`)."""
 
     def __init__(self, keys_file: StoreFile) -> None:
         self.file = keys_file
@@ -120,6 +121,16 @@ class KeyIndex:
                     write_atomic(self.path, keys.encode(sig))
         self._cached = (sig, keys)
         return keys
+
+    def store(self, keys: Mapping[str, CiteKey]) -> None:
+        """The keys just written to the keys file, by the writer still holding its lock (so the
+        file's signature now is that of these keys): a reader never has to decode it."""
+        sig = signature(self.file.path)
+        if sig is not None:
+            stored = StoredKeys.of(keys)
+            with contextlib.suppress(StoreWriteError):
+                write_atomic(self.path, stored.encode(sig))
+            self._cached = (sig, stored)
 
     def _load(self, sig: tuple[int, int, int]) -> StoredKeys | None:
         try:

@@ -320,7 +320,13 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
     def with_citekeys(self, records: Sequence[Record], *, rekey: bool = False) -> list[Record]:
         """`records` with their citation keys, assigning (and storing) one to every paper that
         has none yet; with `rekey`, every one of them is made anew from the pattern."""
-        keys = assign_citekeys(self.citekeys_file, records, self.citekey_pattern, rekey=rekey)
+        keys = assign_citekeys(
+            self.citekeys_file,
+            records,
+            self.citekey_pattern,
+            rekey=rekey,
+            written=self._citekeys.store,
+        )
         shown = self._shown_ids() if any(k.aliases for k in keys.values()) else []
         return [_keyed(r, keys.get(r.id), keys, shown) for r in records]
 

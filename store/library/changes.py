@@ -8,6 +8,7 @@ from pathlib import Path
 
 from store.drafts import NoteDrafts
 from store.files.citekeys import merge_citekeys
+from store.files.key_index import KeyIndex
 from store.files.storage import StoreFile
 from store.models import Change, Record
 from store.state import UserStates
@@ -21,6 +22,7 @@ class StateChanges:
     citekeys_file: StoreFile
     citekey_pattern: str
     record: Callable[[str], Record]
+    _citekeys: KeyIndex
 
     def add_tags(self, ids: Sequence[str], tags: Iterable[str]) -> Change:
         return self.user_states.add_tags(ids, tags)
@@ -68,7 +70,13 @@ class StateChanges:
         """Merge near-duplicate `drop` into `keep`; `keep` keeps its citation key and takes
         `drop`'s as an alias."""
         change = self.user_states.merge(keep, drop)
-        merge_citekeys(self.citekeys_file, self.record(keep), drop, self.citekey_pattern)
+        merge_citekeys(
+            self.citekeys_file,
+            self.record(keep),
+            drop,
+            self.citekey_pattern,
+            written=self._citekeys.store,
+        )
         return change
 
     def save_draft(self, pid: str, text: str) -> Path:

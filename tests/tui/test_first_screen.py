@@ -11,6 +11,7 @@ import pytest
 
 from store.library import Library
 from store.rows import OrderedRows, RecordRows
+from store.search.index import SearchIndex
 from store.view import LibraryView
 from tests.tui.pilot import SIZE, app_for, count_text, settle, table
 from tui import app as app_module
@@ -23,9 +24,9 @@ def slow_load(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     release = threading.Event()
     original = LibraryView.load
 
-    def load(self: LibraryView, rows: RecordRows | None = None) -> None:
+    def load(self: LibraryView, rows: RecordRows | None = None, **options: bool) -> None:
         assert release.wait(30), "the test never let the load finish"
-        original(self, rows)
+        original(self, rows, **options)
 
     monkeypatch.setattr(LibraryView, "load", load)
     return release
@@ -69,6 +70,38 @@ async def test_the_first_screen_shows_before_the_records_are_built(
         await settle(app, pilot)
         found = [r.id for r in Library(library.root).records("diffusion")]
         assert found and [r.id for r in table(app).records] == found
+
+
+async def test_words_typed_before_the_load_ends_are_searched_at_once(
+    library: Library, slow_load: threading.Event
+) -> None:
+    """The load holds (as building 100k records would): a typed word is still answered, from
+    titles and authors, each record built only when shown; the load's end completes it."""
+    whole = [r.id for r in Library(library.root).records("diffusion")]
+    by_id = {r.id: r for r in Library(library.root).records("diffusion")}
+    rows = library.record_rows()
+    found = SearchIndex(rows, indexed=False, defer_abstracts=True).matching_rows("diffusion")
+    titles_and_authors = [rows[row].id for row in found]
+    assert titles_and_authors and len(titles_and_authors) < len(whole)
+    for pid in titles_and_authors:  # what the whole search finds, less the abstracts' finds
+        record = by_id[pid]
+        assert "diffusion" in (record.paper.title + " ".join(record.authors)).lower()
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: len(table(app).records) == 212, pilot)
+        await pilot.press("slash", *"diffusion")
+        await until(lambda: len(table(app).records) < 212, pilot)
+        assert not app.loaded
+        shown = table(app).records
+        assert isinstance(shown, OrderedRows)
+        assert sorted(r.id for r in shown) == sorted(titles_and_authors)
+        assert sum(r is not None for r in shown.rows._built) < 100  # only what is drawn
+        assert "abstracts indexing" in count_text(app)
+        slow_load.set()
+        await settle(app, pilot)
+        assert app.loaded
+        assert [r.id for r in table(app).records] == whole
+        assert "abstracts indexing" not in count_text(app)
 
 
 async def test_a_small_library_loads_in_one_step(

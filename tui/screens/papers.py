@@ -128,7 +128,7 @@ class PapersScreen(PaperScreen):
         self.set_focus(self.table)
 
     def run_filter(self, text: str) -> None:
-        if not self.host.loaded:
+        if not self.desk.view.searchable:
             return
         self._generation += 1  # whatever a running search finds now is for an older filter
         try:
@@ -159,11 +159,11 @@ class PapersScreen(PaperScreen):
     _searcher: SearchThread | None = None
     _slow_search: asyncio.TimerHandle | None = None
 
-    def _search(self, query: Query, sort: str | None) -> tuple[list[Record], bool]:
+    def _search(self, query: Query, sort: str | None) -> tuple[Sequence[Record], bool]:
         """(found, partial): partial when words were looked for without the abstracts."""
         view = self.desk.view
         pending = view.abstracts_pending
-        return view.search(query, sort), pending and query.has_words
+        return view.search_listed(query, sort), pending and query.has_words
 
     def _search_is_slow(self) -> None:
         self._slow_search = None

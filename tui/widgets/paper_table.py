@@ -126,7 +126,9 @@ class PaperTable(ScrollView, can_focus=True):
             self.selected &= {r.id for r in self.records}
         self.virtual_size = Size(self.size.width, len(self.records) + 1)
         index = 0
-        if current is not None:
+        if isinstance(self.records, OrderedRows):
+            index = (self.records.position(current) if current is not None else None) or 0
+        elif current is not None:
             index = next((i for i, r in enumerate(self.records) if r.id == current), 0)
         self._set_cursor(index)
         self.refresh()

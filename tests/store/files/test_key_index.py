@@ -111,3 +111,20 @@ def test_an_unwritable_index_only_costs_time(keyed: Library) -> None:
     (keyed.root / INDEX_FILE).unlink(missing_ok=True)
     (keyed.root / INDEX_FILE).mkdir()
     assert dict(fresh(keyed).citekeys()) == stored_keys(keyed)
+
+
+def test_a_writer_of_keys_writes_the_index_too(library: Library) -> None:
+    """Assigning keys (export) or merging stores the index with them: a later command that
+    only reads leaves the data directory as it found it."""
+    library.with_citekeys(library.records()[:5])
+    index = json.loads((library.root / INDEX_FILE).read_text())
+    assert index["count"] == 5
+    before = {p.name: p.read_bytes() for p in library.root.iterdir() if p.is_file()}
+    assert dict(fresh(library).citekeys()) == stored_keys(library)
+    assert {p.name: p.read_bytes() for p in library.root.iterdir() if p.is_file()} == before
+    first, second = sorted(library.citekeys())[:2]
+    library.merge_user_state(first, second)
+    keyed_index = json.loads((library.root / INDEX_FILE).read_text())
+    assert keyed_index["aliases"] == {
+        pid: list(entry.aliases) for pid, entry in stored_keys(library).items() if entry.aliases
+    }
