@@ -101,10 +101,7 @@ class LibraryView:
         records as rows that build themselves when asked for, which a list can show before
         `load(rows)` has built them all; `total` counts them meanwhile."""
         self._opening = rows = self.library.record_rows()
-        # Until `load` has built every record and the word indexes, a search scans the rows'
-        # columns as a one-shot CLI search does: a word typed at once is answered in
-        # milliseconds, not after the load (titles and authors only: see `search_listed`).
-        self._early = SearchIndex(rows, indexed=False, defer_abstracts=True)
+        self._early = None
         return rows
 
     def load(self, rows: RecordRows | None = None, *, warm: bool = False) -> None:
@@ -165,21 +162,29 @@ class LibraryView:
     def abstracts_pending(self) -> bool:
         """Word searches skip abstracts for now (their index is being built, or the load has
         not finished)."""
-        return self._early is not None or self.index.abstracts_pending
+        return self._opening is not None or self.index.abstracts_pending
 
     @property
     def searchable(self) -> bool:
         """Whether `search_listed` answers: from `open_rows` on."""
-        return self._early is not None or self.version > 0
+        return self._opening is not None or self.version > 0
 
     def search_listed(self, query: str | Query, sort: str | None = None) -> Sequence[Record]:
         """`search` for a list to show. Before `load` has finished (the first screen of a
         large library), the rows found in titles and authors, each record built when the list
         shows it: a one-letter word matches most of 100k papers."""
+        rows = self._opening
+        if rows is None:
+            return self.search(query, sort)
+        # Until `load` has built every record and the word indexes, a search scans the rows'
+        # columns as a one-shot CLI search does: a word typed at once is answered in
+        # milliseconds, not after the load. Made here, off the load's way to the first frame.
         early = self._early
-        if early is not None and early.columns is not None:
-            return OrderedRows(early.columns, early.matching_rows(query, sort))
-        return self.search(query, sort)
+        if early is None or early.columns is not rows:
+            early = SearchIndex(rows, indexed=False, defer_abstracts=True)
+            if self._opening is rows:  # else the load ended meanwhile: keep nothing
+                self._early = early
+        return OrderedRows(rows, early.matching_rows(query, sort))
 
     def with_abstract(self, record: Record) -> Record:
         """The record with its abstract filled in (records in the view carry none)."""

@@ -2,11 +2,11 @@
 
 Once every paper has a key (one `export --all`), `citekeys.json` holds 100k documents: decoding
 it took 0.5 s of every command and of the app before its first frame. `citekeys-index.json`
-holds the same keys as two flat lists (ids and keys) and the aliases of the few papers with any,
-with the signature (inode, mtime, size) of the `citekeys.json` they were read from; it decodes
-in a few hundredths of a second. Like `ids.json` it is derived and never the only copy: written
-by whoever reads the keys file, trusted only while that file is unchanged, else rebuilt from it
-(a read-only data directory just goes without).
+holds the same keys as two strings (ids and keys, one per line) and the aliases of the few
+papers with any, with the signature (inode, mtime, size) of the `citekeys.json` they were read
+from; it decodes in about 15 ms. Like `ids.json` it is derived and never the only copy: written
+by the writer of the keys (or the first reader), trusted only while that file is unchanged,
+else rebuilt from it (a read-only data directory just goes without).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from store.files.storage import StoreFile, signature
 from store.memory import paused_gc
 
 INDEX_FILE = "citekeys-index.json"
-VERSION = 1
+VERSION = 2
 
 
 class StoredKeys(Mapping[str, CiteKey]):
@@ -56,13 +56,20 @@ class StoredKeys(Mapping[str, CiteKey]):
     def __len__(self) -> int:
         return len(self._keys)
 
-    def encode(self, source: tuple[int, int, int]) -> bytes:
+    def encode(self, source: tuple[int, int, int]) -> bytes | None:
+        """The index for the keys file with signature `source`; None for keys it cannot hold
+        (a line break in an id or key, from a hand-edited file: that file is then read)."""
+        ids, keys = "\n".join(self._keys), "\n".join(self._keys.values())
+        lines = len(self._keys) - 1
+        if self._keys and (ids.count("\n") != lines or keys.count("\n") != lines):
+            return None
         data = {
             "version": VERSION,
             "source": list(source),
             "count": len(self._keys),
-            "ids": list(self._keys),
-            "keys": list(self._keys.values()),
+            # One string each, split on line breaks: a tenth of the time lists take to decode.
+            "ids": ids,
+            "keys": keys,
             "aliases": {pid: list(names) for pid, names in self._aliases.items()},
         }
         return json.dumps(data, separators=(",", ":")).encode()
@@ -71,19 +78,17 @@ class StoredKeys(Mapping[str, CiteKey]):
     def decode(cls, raw: bytes, source: tuple[int, int, int]) -> StoredKeys | None:
         """The keys if `raw` is a whole index taken from the keys file with signature `source`."""
         try:
-            with paused_gc():
-                data = json.loads(raw)
+            data = json.loads(raw)
         except ValueError:
             return None
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return None
-        ids, keys, aliases = data.get("ids"), data.get("keys"), data.get("aliases")
+        ids, keys, aliases, count = (data.get(k) for k in ("ids", "keys", "aliases", "count"))
         if (
             data.get("source") != list(source)
-            or not isinstance(ids, list)
-            or not isinstance(keys, list)
-            or not len(ids) == len(keys) == data.get("count")
-            or not set(map(type, ids)) | set(map(type, keys)) <= {str}  # in C: 100k in 4 ms
+            or not isinstance(ids, str)
+            or not isinstance(keys, str)
+            or not isinstance(count, int)
             or not isinstance(aliases, dict)
             or not all(
                 isinstance(names, list) and all(isinstance(n, str) for n in names)
@@ -91,7 +96,13 @@ class StoredKeys(Mapping[str, CiteKey]):
             )
         ):
             return None
-        return cls(dict(zip(ids, keys, strict=True)), {p: tuple(n) for p, n in aliases.items()})
+        id_list, key_list = (ids.split("\n"), keys.split("\n")) if count else ([], [])
+        if not len(id_list) == len(key_list) == count:
+            return None
+        with paused_gc():
+            return cls(
+                dict(zip(id_list, key_list, strict=True)), {p: tuple(n) for p, n in aliases.items()}
+            )
 
 
 class KeyIndex:
@@ -117,8 +128,7 @@ class KeyIndex:
             # The file may have changed while it was read: keep the keys only under the
             # signature they were read with, and trust the index next time only if it still is.
             if signature(self.file.path) == sig:
-                with contextlib.suppress(StoreWriteError):
-                    write_atomic(self.path, keys.encode(sig))
+                self._write(keys.encode(sig))
         self._cached = (sig, keys)
         return keys
 
@@ -128,9 +138,16 @@ class KeyIndex:
         sig = signature(self.file.path)
         if sig is not None:
             stored = StoredKeys.of(keys)
-            with contextlib.suppress(StoreWriteError):
-                write_atomic(self.path, stored.encode(sig))
+            self._write(stored.encode(sig))
             self._cached = (sig, stored)
+
+    def _write(self, encoded: bytes | None) -> None:
+        # A cache the store cannot write (read-only folder, full disk) is only slower next time.
+        with contextlib.suppress(StoreWriteError, OSError):
+            if encoded is None:
+                self.path.unlink(missing_ok=True)  # keys it cannot hold: never trust an old one
+            else:
+                write_atomic(self.path, encoded)
 
     def _load(self, sig: tuple[int, int, int]) -> StoredKeys | None:
         try:

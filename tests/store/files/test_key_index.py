@@ -72,7 +72,7 @@ def test_new_keys_are_seen_and_the_index_follows(library: Library) -> None:
         b"{not json",
         b"[1, 2, 3]",
         b"\xff\xfe garbage",
-        b'{"version": 1, "source": [1, 2, 3], "count": 1, "ids": ["a"], "keys": ["k"], '
+        b'{"version": 2, "source": [1, 2, 3], "count": 1, "ids": "a", "keys": "k", '
         b'"aliases": {}}',  # taken from another keys file
     ],
 )
@@ -91,8 +91,9 @@ def test_a_forged_or_mistyped_index_is_not_trusted(keyed: Library) -> None:
     path = keyed.root / INDEX_FILE
     index = json.loads(path.read_text())
     for forged in (
-        {**index, "ids": index["ids"][1:], "keys": index["keys"][1:]},  # one paper dropped
-        {**index, "keys": [7, *index["keys"][1:]]},
+        {**index, "ids": index["ids"].split("\n", 1)[1], "keys": index["keys"].split("\n", 1)[1]},
+        {**index, "keys": index["keys"].split("\n")},
+        {**index, "count": str(index["count"])},
         {**index, "aliases": {index["ids"][0]: "not a list"}},
     ):
         path.write_text(json.dumps(forged))
@@ -128,3 +129,16 @@ def test_a_writer_of_keys_writes_the_index_too(library: Library) -> None:
     assert keyed_index["aliases"] == {
         pid: list(entry.aliases) for pid, entry in stored_keys(library).items() if entry.aliases
     }
+
+
+def test_keys_the_index_cannot_hold_are_read_from_the_file(keyed: Library) -> None:
+    """A line break in a key (a hand-edited file) would split it in two: no index then."""
+    fresh(keyed).citekeys()
+    path = keyed.citekeys_file.path
+    content = json.loads(path.read_text())
+    first = next(iter(content["papers"].values()))
+    first["key"] = "two\nlines"
+    path.write_text(json.dumps(content))
+    keys = fresh(keyed).citekeys()
+    assert keys[first["id"]].key == "two\nlines" and dict(keys) == stored_keys(keyed)
+    assert not (keyed.root / INDEX_FILE).exists()
