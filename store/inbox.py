@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from store.models import Record, UserState
     from store.search.language import Query
 
-INBOXES = "inboxes.json"
 COUNTS = "inbox-counts.json"
 TABLE = "inboxes"
 NAME_RE = re.compile(r"^\w[\w .:+-]{0,39}$")

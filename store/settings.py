@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -228,12 +227,16 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
     Never raises for the file's content: a file that is not TOML gives the defaults and one
     line saying where it broke."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Settings(), []
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)[:80]
         return Settings(), [f"{path}: cannot read ({reason}); using the default settings"]
+    import tomllib  # only when there is a file to read
+
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return Settings(), [f"{path}: not valid TOML ({error}); using the default settings"]
     return parse_settings(data, path)
@@ -247,6 +250,8 @@ def remember(path: Path, key: str, value: str) -> None:
     if key not in _REMEMBERED:
         raise SettingsError(f"config: {key} cannot be remembered; only {', '.join(_REMEMBERED)}")
     line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+    import tomllib
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with file_lock(path.with_name(f".{path.name}.lock"), 5.0):

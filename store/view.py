@@ -9,18 +9,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from store.files.storage import signature
 from store.library import Library
 from store.memory import paused_gc
 from store.models import Change, Enrichment, Record, UserState
 from store.rows import OrderedRows, RecordRows
-from store.search.decisions import document_of
 from store.search.index import SearchIndex
-from store.search.interest import Interest, InterestModel, can_learn, untrained
 from store.search.language import Query
-from store.search.related import Related, RelatedIndex
 from store.tags import count_tags
+
+if TYPE_CHECKING:  # the interest and Related models load when first used, not at start
+    from store.search.interest import Interest, InterestModel
+    from store.search.related import Related, RelatedIndex
 
 DEFER_FROM_BYTES = 8_000_000
 """An abstracts file this large (about 5k papers) is indexed in another process, and searched
@@ -68,6 +70,8 @@ class LibraryView:
     def train_interest(self) -> Interest:
         """Retrain on the decisions as they are now (call from a worker: reading the papers
         into the model the first time takes seconds on a large library)."""
+        from store.search.interest import can_learn, untrained
+
         with self._interest_lock:
             records = list(self.by_id.values())
             decisions = self.library.decisions(records)
@@ -84,11 +88,15 @@ class LibraryView:
         """The paper's words that raised its interest most (none before training)."""
         if self.interest is None:
             return ()
+        from store.search.decisions import document_of
+
         return self.interest.why(document_of(record, self.library.abstract(record.id)))
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
         call from a worker)."""
+        from store.search.related import RelatedIndex
+
         with self._related_lock:  # one build, however many papers are opened meanwhile
             if self._related is None:
                 # One abstract at a time: the file decoded whole would double the app's memory.

@@ -56,7 +56,6 @@ from store.files.ids import IdIndex
 from store.files.key_index import KeyIndex
 from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import LockWait, StoreFile
-from store.inbox import INBOXES
 from store.library.abstracts import Abstracts
 from store.library.changes import StateChanges
 from store.library.imports import Imports
@@ -76,6 +75,7 @@ ABSTRACTS = "abstracts.json"
 STATE = "state.json"
 ENRICHMENT = "enrichment.json"
 CITEKEYS = "citekeys.json"
+INBOXES = "inboxes.json"
 BACKUPS = "backups"
 
 

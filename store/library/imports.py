@@ -8,15 +8,18 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.catalog.importing import Progress, add_abstracts, merge_listings, read_listings
-from store.catalog.listing import Listing
 from store.files.columns import CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
 from store.files.storage import StoreFile, encode
 from store.library.forked_write import ForkedWrite
 from store.models import Enrichment, ImportReport, Paper
+
+if TYPE_CHECKING:  # the listing parser loads with the first import, not with every command
+    from store.catalog.listing import Listing
 
 
 @contextlib.contextmanager

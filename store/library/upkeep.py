@@ -11,7 +11,6 @@ from store.errors import StoreError
 from store.files import health
 from store.files.citekeys import CiteKey
 from store.files.storage import StoreFile
-from store.inbox import Inboxes
 from store.models import Enrichment, Paper
 from store.state import UserStates
 from store.sync.local import LocalJournal
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from store.devices import RestoreReport
+    from store.inbox import Inboxes
     from store.library import Library
     from store.sync.exchange import ExchangeReport
 
@@ -102,6 +102,8 @@ class Upkeep:
 
     def inboxes(self) -> Inboxes:
         """The user's saved searches (see `store.inbox`)."""
+        from store.inbox import Inboxes  # with the query language's filters, when first used
+
         return Inboxes(self.inboxes_file, now=self.now)
 
     def good_backup(self, store_file: StoreFile) -> Path | None:

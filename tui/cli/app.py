@@ -10,11 +10,12 @@ from typing import Any
 from store.errors import UsageError
 from store.library import Library
 from store.paths import bundled_seeds, sync_directory
-from store.search.decisions import TRIAGE_ORDERS
 from tui.cli.parser import Subcommands
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
+    from store.search.decisions import TRIAGE_ORDERS
+
     p = sub.add_parser("triage", parents=[common], help="open the app in triage mode")
     p.add_argument("--query", "-q", default="", help="triage only papers matching this")
     p.add_argument(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import store.view as view_module
+import store.search.related as related_module
 from store.library import Library
 from store.models import Paper, Record, UserState
 from store.search.related import RelatedIndex, near_duplicates, terms
@@ -79,7 +79,7 @@ def test_the_view_builds_one_related_index_however_many_papers_ask_at_once(
             time.sleep(0.2)  # a large library: the others arrive while this one builds
             super().__init__(*args, **kwargs)
 
-    monkeypatch.setattr(view_module, "RelatedIndex", Counted)
+    monkeypatch.setattr(related_module, "RelatedIndex", Counted)  # the view imports it on use
     view = LibraryView(library)
     view.load()
     assert not view.related_ready
