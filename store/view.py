@@ -7,6 +7,7 @@ updates them from each `Change` it makes, or from the state file when another pr
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -27,6 +28,11 @@ if TYPE_CHECKING:  # the interest and Related models load when first used, not a
 DEFER_FROM_BYTES = 8_000_000
 """An abstracts file this large (about 5k papers) is indexed in another process, and searched
 through that index only (see `LibraryView._large`)."""
+
+
+TYPING_PAUSE = 0.3
+"""Seconds without a search after which a load's remaining work goes on (see `load`)."""
+TYPING_WAIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,10 @@ class LibraryView:
         self._interest_lock = threading.Lock()
         self._opening: RecordRows | None = None
         """Rows `open_rows` gave out and `load` has not finished building."""
+        self._searching = threading.Condition()
+        self._searches = 0
+        self._last_search = 0.0
+        """Searches under way in `search_listed`: the load's work waits for them."""
         self._early: SearchIndex | None = None
         """What `search_listed` searches between `open_rows` and the end of `load`."""
 
@@ -112,6 +122,24 @@ class LibraryView:
         self._early = None
         return rows
 
+    def prepare_search(self, rows: RecordRows) -> None:
+        """Ahead of `load(rows)`: the search index over `rows`, its title and author word
+        indexes built, searched at once (each record built when shown) until the load ends."""
+        with paused_gc():
+            index = self._search_index(rows, warm=True)
+        if self._opening is rows:
+            self._early = index
+            self._last_search = time.monotonic()  # the first frame comes: keys may follow
+
+    def _search_index(self, rows: RecordRows, *, warm: bool) -> SearchIndex:
+        # The index reads titles, authors and the stored date order from the rows' columns.
+        index = SearchIndex(rows, abstracts=self.library.abstracts, defer_abstracts=self._large())
+        if warm:
+            index.title_index  # noqa: B018 - built now, off the UI thread
+            index.authors.index  # noqa: B018
+            index.rank("date")
+        return index
+
     def load(self, rows: RecordRows | None = None, *, warm: bool = False) -> None:
         """Read everything from the store (at start, after an import, on `ctrl+r`); `rows`
         from `open_rows` if it ran just before. `warm`: build the title and author word
@@ -124,15 +152,15 @@ class LibraryView:
         with paused_gc():  # hundreds of thousands of new objects, none of them garbage
             if rows is None:
                 rows = self.library.record_rows()
-            # The index reads titles and the stored date order from the rows' columns.
-            by_id = dict(zip(rows.ids, rows.materialise(), strict=True))
-            index = SearchIndex(
-                rows, abstracts=self.library.abstracts, defer_abstracts=self._large()
-            )
-            if warm:
-                index.title_index  # noqa: B018 - built now, off the UI thread
-                index.authors.index  # noqa: B018
-                index.rank("date")
+            early = self._early
+            if early is not None and early.indexed and early.columns is rows:
+                index = early  # `prepare_search` made it: searches need nothing more
+                self.wait_while_typing()  # the reader may be typing: build the rest after
+            else:
+                index = self._search_index(rows, warm=warm)
+                if self._opening is rows:
+                    self._early = index  # searched from now on, while the records are built
+            by_id = dict(zip(rows.ids, rows.materialise(self.wait_while_typing), strict=True))
         self.by_id, self.index, self._early = by_id, index, None
         self._related = None
         self._interest_model = None  # the papers may have changed: read again on next training
@@ -170,7 +198,10 @@ class LibraryView:
     def abstracts_pending(self) -> bool:
         """Word searches skip abstracts for now (their index is being built, or the load has
         not finished)."""
-        return self._opening is not None or self.index.abstracts_pending
+        if self._opening is not None:
+            early = self._early
+            return early is None or not early.indexed or early.abstracts_pending
+        return self.index.abstracts_pending
 
     @property
     def searchable(self) -> bool:
@@ -181,12 +212,41 @@ class LibraryView:
         """`search` for a list to show. Before `load` has finished (the first screen of a
         large library), the rows found in titles and authors, each record built when the list
         shows it: a one-letter word matches most of 100k papers."""
-        rows = self._opening
-        if rows is None:
-            return self.search(query, sort)
-        # Until `load` has built every record and the word indexes, a search scans the rows'
-        # columns as a one-shot CLI search does: a word typed at once is answered in
-        # milliseconds, not after the load. Made here, off the load's way to the first frame.
+        with self._searching:
+            self._searches += 1
+        try:
+            rows = self._opening
+            if rows is None:
+                return self.search(query, sort)
+            return self._search_early(rows, query, sort)
+        finally:
+            with self._searching:
+                self._searches -= 1
+                self._last_search = time.monotonic()
+                self._searching.notify_all()
+
+    def wait_while_typing(self) -> None:
+        """Before a slice of background work (the load's, the abstract index's): let the
+        interpreter go to the UI thread, and wait while the reader types (searches share the
+        one interpreter with this work, and would take twice as long); at most
+        `TYPING_WAIT` seconds each time."""
+        time.sleep(0)
+
+        def quiet() -> bool:
+            return self._searches == 0 and time.monotonic() - self._last_search >= TYPING_PAUSE
+
+        deadline = time.monotonic() + TYPING_WAIT
+        with self._searching:
+            while not quiet() and (left := deadline - time.monotonic()) > 0:
+                self._searching.wait(min(left, TYPING_PAUSE / 3))
+
+    def _search_early(
+        self, rows: RecordRows, query: str | Query, sort: str | None
+    ) -> Sequence[Record]:
+        # Until `load` (or `prepare_search`) has built the word indexes, a search scans the
+        # rows' columns for titles and authors as a one-shot CLI search does: a word typed at
+        # once is answered in milliseconds, not after the load. Made here, off the load's way
+        # to the first frame.
         early = self._early
         if early is None or early.columns is not rows:
             early = SearchIndex(rows, indexed=False, defer_abstracts=True)

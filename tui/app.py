@@ -45,6 +45,10 @@ def _shown_first_time(module: str, screen: str) -> Callable[[], Screen[None]]:
 
 PREVIEW_FROM = 5_000
 """From this many papers the list shows before every record is built (see `load_library`)."""
+SEARCH_READY_UNTIL = 20_000
+"""Up to this many papers the word indexes are built before the first frame (a tenth of a
+second at 10k): the first key typed is answered as fast as any. Beyond, they are built after
+it, and keys typed meanwhile search titles and authors by scanning."""
 PREVIEW_WAIT = 0.3
 """Seconds the load waits for the first frame at most before building the rest."""
 
@@ -197,6 +201,8 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
             self.library.check_state_present()
             rows = view.open_rows()
             if len(rows) >= PREVIEW_FROM and self.sort in (None, "date"):
+                if len(rows) <= SEARCH_READY_UNTIL:
+                    view.prepare_search(rows)
                 # The first screen from the stored date order while the rest is built: what
                 # the load prepares below is the same list, made of the same records.
                 self._preview_shown.clear()
@@ -384,10 +390,6 @@ def run_app(
         settings_problems=settings_problems,
         sync_folder=sync_folder,
     )
-    import os as _os
-
-    if _os.environ.get("PD_SWITCH"):
-        sys.setswitchinterval(float(_os.environ["PD_SWITCH"]))
     app.run()
     failed = app.desk.finish_writes()  # changes still waiting when the app stopped
     if app.lost_terminal is None:

@@ -62,15 +62,21 @@ class SearchThread:
         self._stopped = False
         self._thread: threading.Thread | None = None
 
-    def submit(self, generation: int, query: Query, sort: str | None) -> None:
-        """Search for `query` next, dropping any query still waiting to run."""
+    def start(self) -> None:
+        """Start the thread ahead of the first search (it waits for one): a thread started
+        by the first key would keep that key waiting while a load holds the interpreter."""
         with self._wake:
-            self._slot = (generation, query, sort)
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="paperdeck-search", daemon=True
                 )
                 self._thread.start()
+
+    def submit(self, generation: int, query: Query, sort: str | None) -> None:
+        """Search for `query` next, dropping any query still waiting to run."""
+        self.start()
+        with self._wake:
+            self._slot = (generation, query, sort)
             self._wake.notify()
 
     def submit_and_wait(

@@ -55,8 +55,11 @@ class UpkeepApp(App[None]):
         another process (this one stays free for the keys), or one built here."""
         view = self.desk.view
         try:
+            view.wait_while_typing()  # each step holds the interpreter: not between two keys
             self.library.take_backups()
+            view.wait_while_typing()
             view.index_abstracts(self._index_elsewhere)
+            view.wait_while_typing()
             self.library.prepare_abstract_reads()  # the first abstract opened then shows at once
         except _Stopped:
             return  # the app is closing, or a newer load has its own worker

@@ -73,10 +73,11 @@ async def test_the_first_screen_shows_before_the_records_are_built(
 
 
 async def test_words_typed_before_the_load_ends_are_searched_at_once(
-    library: Library, slow_load: threading.Event
+    library: Library, slow_load: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The load holds (as building 100k records would): a typed word is still answered, from
     titles and authors, each record built only when shown; the load's end completes it."""
+    monkeypatch.setattr(app_module, "SEARCH_READY_UNTIL", 0)  # as 100k: no index before it
     whole = [r.id for r in Library(library.root).records("diffusion")]
     by_id = {r.id: r for r in Library(library.root).records("diffusion")}
     rows = library.record_rows()
@@ -121,3 +122,25 @@ async def test_a_small_library_loads_in_one_step(
         await settle(app, pilot)
         assert isinstance(table(app).records, list) and len(table(app).records) == 212
         assert not any(isinstance(found, OrderedRows) for found in offered)
+
+
+async def test_a_medium_library_is_searchable_from_its_first_frame(
+    library: Library, slow_load: threading.Event
+) -> None:
+    """Up to SEARCH_READY_UNTIL papers the word indexes come before the first frame: a word
+    typed at once finds all it will find after the load, each record built when shown."""
+    assert app_module.SEARCH_READY_UNTIL >= 212
+    whole = [r.id for r in Library(library.root).records("diffusion")]
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: len(table(app).records) == 212, pilot)
+        await pilot.press("slash", *"diffusion")
+        await until(lambda: len(table(app).records) < 212, pilot)
+        assert not app.loaded
+        shown = table(app).records
+        assert isinstance(shown, OrderedRows)
+        assert [r.id for r in shown] == whole  # the same papers in the same order
+        assert "abstracts indexing" not in count_text(app)
+        slow_load.set()
+        await settle(app, pilot)
+        assert app.loaded and [r.id for r in table(app).records] == whole

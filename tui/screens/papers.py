@@ -61,6 +61,8 @@ class PapersScreen(PaperScreen):
         self.host.first_results_ready.subscribe(self, self.first_results_ready)
         self.host.abstracts_ready.subscribe(self, self.abstracts_ready)
         self.host.interest_ready.subscribe(self, self.interest_learned)
+        self._searcher = SearchThread(self, self._search)
+        self._searcher.start()
         self.first_results_ready()
         self.when_loaded(self.library_loaded)
 

@@ -1,0 +1,52 @@
+"""A load's remaining work and the abstract index wait while the reader types: the searches
+would otherwise share the one interpreter with them and take twice as long."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+import store.view as view_module
+from store.library import Library
+from store.rows import OrderedRows
+from store.view import LibraryView
+
+
+def test_background_work_waits_for_a_pause_in_typing(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(view_module, "TYPING_PAUSE", 30.0)
+    monkeypatch.setattr(view_module, "TYPING_WAIT", 0.3)
+    view = LibraryView(library)
+    started = time.monotonic()
+    view.wait_while_typing()  # nobody typed: no wait
+    assert time.monotonic() - started < 0.25
+    rows = view.open_rows()
+    view.prepare_search(rows)  # the first frame comes: the reader may type at once
+    found = view.search_listed("diffusion")
+    assert isinstance(found, OrderedRows) and len(found) > 0
+    started = time.monotonic()
+    view.wait_while_typing()
+    assert time.monotonic() - started >= 0.3  # waited as long as it may
+    monkeypatch.setattr(view_module, "TYPING_PAUSE", 0.05)
+    started = time.monotonic()
+    view.wait_while_typing()  # the pause came
+    assert time.monotonic() - started < 0.25
+
+
+def test_a_search_during_the_load_answers_from_the_prepared_index(library: Library) -> None:
+    """The load reuses what `prepare_search` built and ends with the same answers."""
+    view = LibraryView(library)
+    rows = view.open_rows()
+    view.prepare_search(rows)
+    prepared = view._early
+    before = [r.id for r in view.search_listed("diffusion")]
+    done = threading.Event()
+    loader = threading.Thread(target=lambda: (view.load(rows, warm=True), done.set()))
+    loader.start()
+    loader.join(30)
+    assert done.is_set() and view.index is prepared
+    assert [r.id for r in view.search_listed("diffusion")] == before
+    assert [r.id for r in view.search("diffusion")] == before
