@@ -55,7 +55,8 @@ async def test_words_find_titles_first_then_abstracts_once_indexed(library: Libr
             await until(lambda: count_text(app).endswith("abstracts indexing…"), "partial count")
             assert count_text(app) == f"{len(titles_only)} of 212 · abstracts indexing…"
             assert [r.id for r in table(app).records] == titles_only
-            assert "Indexing abstracts" in app.activity
+            # The build starts once the reader stops typing (store.view.TYPING_PAUSE).
+            await until(lambda: "Indexing abstracts" in app.activity, "indexing shown")
             held.close()  # the other builder is done: this one builds and saves the index
             await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")
             assert [r.id for r in table(app).records] == everything
