@@ -135,9 +135,7 @@ class LibraryView:
         # The index reads titles, authors and the stored date order from the rows' columns.
         index = SearchIndex(rows, abstracts=self.library.abstracts, defer_abstracts=self._large())
         if warm:
-            index.title_index  # noqa: B018 - built now, off the UI thread
-            index.authors.index  # noqa: B018
-            index.rank("date")
+            index.warm(self.wait_while_typing)  # off the UI thread, never between two keys
         return index
 
     def load(self, rows: RecordRows | None = None, *, warm: bool = False) -> None:
@@ -157,6 +155,9 @@ class LibraryView:
                 index = early  # `prepare_search` made it: searches need nothing more
                 self.wait_while_typing()  # the reader may be typing: build the rest after
             else:
+                if early is None and self._opening is rows:
+                    # What keys typed while the word indexes are built search (one shot).
+                    self._early = SearchIndex(rows, indexed=False, defer_abstracts=True)
                 index = self._search_index(rows, warm=warm)
                 if self._opening is rows:
                     self._early = index  # searched from now on, while the records are built

@@ -41,6 +41,11 @@ class AuthorNames:
             self._index = WordIndex(self.texts)
         return self._index
 
+    def warm(self, between: Callable[[], None]) -> None:
+        """Build the word index now, calling `between()` between slices (see WordIndex)."""
+        if self._index is None:
+            self._index = WordIndex(self.texts, between)
+
     def replace(self, row: int, record: Record) -> None:
         text = author_text(record.authors) if record.authors else ""
         if text != self.texts[row]:

@@ -16,7 +16,7 @@ from store.search.authors import AuthorNames
 from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, parse_query
 from store.search.matching import ABSTRACT, TITLE_EXACT, WordMatching
 from store.search.postings import Postings, RowPostings, build
-from store.search.words import WordIndex
+from store.search.words import SLICE, WordIndex
 from store.text import fold, normalise
 
 CANDIDATE_SCAN = 3000
@@ -106,6 +106,24 @@ class SearchIndex(WordMatching):
         if self._title_index is None:
             self._title_index = WordIndex(self.titles)
         return self._title_index
+
+    def warm(self, between: Callable[[], None] | None = None) -> None:
+        """Build the title and author word indexes and the date ranks now, calling
+        `between()` after each slice of the work (a load in the background lets the reader's
+        searches go first: they would share the one interpreter with it)."""
+        pause = between or (lambda: None)
+        if self._titles is None:
+            texts = self._title_texts()
+            titles: list[str] = []
+            for start in range(0, len(texts), SLICE):
+                titles.extend(map(normalise, texts[start : start + SLICE]))
+                pause()
+            self._titles = titles
+        if self._title_index is None:
+            self._title_index = WordIndex(self._titles, between)
+        pause()
+        self.authors.warm(pause)
+        self.rank("date")
 
     @property
     def authors(self) -> AuthorNames:

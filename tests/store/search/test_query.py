@@ -238,3 +238,24 @@ def test_parse_never_raises_anything_but_query_errors(text: str) -> None:
 def test_word_start_test_is_what_the_word_index_finds(word: str, text: str) -> None:
     tokens = normalise(text).split()
     assert word_start_test(word)(fold(text)) == any(t.startswith(word) for t in tokens)
+
+
+def test_warming_in_slices_builds_what_first_use_builds() -> None:
+    """The load warms the word indexes in slices, letting searches go first between them:
+    the indexes are the ones a first search would have built."""
+    words = ["sparse", "attention", "diffusion", "Vision-Language", "self-supervised", "KV"]
+    records = [
+        rec(f"p{n}", f"{words[n % 6]} {words[(n * 7) % 6]} model {n}", authors=(f"Ann {n % 50}",))
+        for n in range(12_000)
+    ]
+    calls: list[int] = []
+    warmed = SearchIndex(records)
+    warmed.warm(lambda: calls.append(1))
+    assert len(calls) >= 12_000 // 5000 * 2  # titles and their index, each in slices
+    lazy = SearchIndex(records)
+    assert warmed.titles == lazy.titles
+    assert warmed.title_index.postings == lazy.title_index.postings
+    assert warmed.title_index.vocabulary == lazy.title_index.vocabulary
+    assert warmed.authors.index.postings == lazy.authors.index.postings
+    for query in ("sparse", "vision language", "kv", "ann", "model 1"):
+        assert [r.id for r in warmed.search(query)] == [r.id for r in lazy.search(query)]
