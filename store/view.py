@@ -210,9 +210,10 @@ class LibraryView:
         return self._opening is not None or self.version > 0
 
     def search_listed(self, query: str | Query, sort: str | None = None) -> Sequence[Record]:
-        """`search` for a list to show. Before `load` has finished (the first screen of a
-        large library), the rows found in titles and authors, each record built when the list
-        shows it: a one-letter word matches most of 100k papers."""
+        """`search` for a list to show. Until `load` has finished, each record is built only
+        when the list shows it (a one-letter word matches most of 100k papers), and words are
+        found in titles and authors by a scan unless `prepare_search` built the word indexes
+        ahead."""
         with self._searching:
             self._searches += 1
         try:
@@ -244,10 +245,9 @@ class LibraryView:
     def _search_early(
         self, rows: RecordRows, query: str | Query, sort: str | None
     ) -> Sequence[Record]:
-        # Until `load` (or `prepare_search`) has built the word indexes, a search scans the
-        # rows' columns for titles and authors as a one-shot CLI search does: a word typed at
-        # once is answered in milliseconds, not after the load. Made here, off the load's way
-        # to the first frame.
+        # Until the word indexes are built, a search scans the rows' columns for titles and
+        # authors as a one-shot CLI search does: a word typed at once is answered in
+        # milliseconds, not after the load.
         early = self._early
         if early is None or early.columns is not rows:
             early = SearchIndex(rows, indexed=False, defer_abstracts=True)
