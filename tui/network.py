@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual.signal import Signal
 from textual.worker import get_current_worker
@@ -19,6 +19,9 @@ from tui.text import clean
 
 if TYPE_CHECKING:
     from textual.app import App
+
+
+T = TypeVar("T")
 
 
 class _Reloads(Protocol):
@@ -38,19 +41,33 @@ class NetworkWork:
 
     def fetch(self, ids: Sequence[str]) -> None:
         """Enrich papers from arXiv and GitHub in the background; `ctrl+x` cancels."""
-        if any(w.group == "fetch" and w.is_running for w in self.app.workers):
+        records = [self.view.get(pid) for pid in ids]
+        self._start("fetch", partial(self._fetch, records), "Fetching from arXiv and GitHub")
+
+    def _start(self, group: str, work: Callable[[], None], description: str) -> None:
+        """Run `work` in a thread worker of `group`, unless one is running already."""
+        if any(w.group == group and w.is_running for w in self.app.workers):
             self.app.notify(
-                "A fetch is already running; ctrl+x cancels it.", severity="warning", markup=False
+                f"A {group} is already running; ctrl+x cancels it.",
+                severity="warning",
+                markup=False,
             )
             return
-        records = [self.view.get(pid) for pid in ids]
         self.app.run_worker(
-            partial(self._fetch, records),
-            thread=True,
-            group="fetch",
-            description="Fetching from arXiv and GitHub",
-            exit_on_error=False,
+            work, thread=True, group=group, description=description, exit_on_error=False
         )
+
+    def _reporting(self, run: Callable[[], T]) -> T | None:
+        """`run()` from a worker, the activity cleared after it; a PaperdeckError is shown as
+        an error (and None returned)."""
+        call = self.app.call_from_thread
+        try:
+            return run()
+        except PaperdeckError as error:
+            call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
+            return None
+        finally:
+            call(self.set_activity, "")
 
     def cancel_fetch(self) -> bool:
         return self._cancel("fetch")
@@ -90,8 +107,8 @@ class NetworkWork:
             self.library.save_enrichment(paper, enrichment)
             call(self._enriched, [paper])
 
-        try:
-            summary = fetch(
+        summary = self._reporting(
+            lambda: fetch(
                 records,
                 arxiv=True,
                 github=True,
@@ -102,11 +119,9 @@ class NetworkWork:
                 progress=progress,
                 cancelled=lambda: worker.is_cancelled,
             )
-        except PaperdeckError as error:
-            call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
+        )
+        if summary is None:
             return
-        finally:
-            call(self.set_activity, "")
         lines = [summary.arxiv_line(), summary.github_line(), *summary.service_errors]
         if summary.cancelled:
             lines.insert(0, "Fetch cancelled; what was fetched is kept.")
@@ -118,18 +133,7 @@ class NetworkWork:
     def pull(self) -> None:
         """Pull today's papers in the background (what PAPERDECK_PULL names, else Hugging
         Face); `ctrl+x` cancels between pages, and each page that landed stays."""
-        if any(w.group == "pull" and w.is_running for w in self.app.workers):
-            self.app.notify(
-                "A pull is already running; ctrl+x cancels it.", severity="warning", markup=False
-            )
-            return
-        self.app.run_worker(
-            self._pull,
-            thread=True,
-            group="pull",
-            description="Pulling today's papers",
-            exit_on_error=False,
-        )
+        self._start("pull", self._pull, "Pulling today's papers")
 
     def cancel_pull(self) -> bool:
         return self._cancel("pull")
@@ -155,19 +159,17 @@ class NetworkWork:
         def progress(done: int, steps: int, what: str) -> None:
             call(self.set_activity, f"Pulling {done}/{steps}: {clean(what)} (ctrl+x cancels)")
 
-        try:
-            summary = pull(
+        summary = self._reporting(
+            lambda: pull(
                 self.library,
                 targets,
                 settings=settings,
                 progress=progress,
                 cancelled=lambda: worker.is_cancelled,
             )
-        except PaperdeckError as error:
-            call(self.app.notify, str(error), severity="error", timeout=10, markup=False)
+        )
+        if summary is None:
             return
-        finally:
-            call(self.set_activity, "")
         if summary.new or summary.updated:
             call(cast(_Reloads, self.app).reload_library)
         lines = [f"{summary.new} new" + (f", {summary.updated} updated" if summary.updated else "")]
