@@ -8,6 +8,7 @@ import asyncio
 import threading
 
 import pytest
+from textual.pilot import Pilot
 
 from store.library import Library
 from store.rows import OrderedRows, RecordRows
@@ -15,6 +16,7 @@ from store.search.index import SearchIndex
 from store.view import LibraryView
 from tests.tui.pilot import SIZE, app_for, count_text, settle, table
 from tui import app as app_module
+from tui.app import PaperdeckApp
 
 
 @pytest.fixture
@@ -39,6 +41,19 @@ async def until(condition: object, pilot: object) -> None:
         await pilot.pause()  # type: ignore[attr-defined]
         await asyncio.sleep(0.01)
     raise AssertionError("never happened")
+
+
+async def typed_while_the_load_holds(
+    app: PaperdeckApp, pilot: Pilot[None], word: str
+) -> OrderedRows:
+    """The list the app shows for `word`, typed on its first screen before the load ends."""
+    await until(lambda: len(table(app).records) == 212, pilot)
+    await pilot.press("slash", *word)
+    await until(lambda: len(table(app).records) < 212, pilot)
+    assert not app.loaded
+    shown = table(app).records
+    assert isinstance(shown, OrderedRows)
+    return shown
 
 
 async def test_the_first_screen_shows_before_the_records_are_built(
@@ -89,12 +104,7 @@ async def test_words_typed_before_the_load_ends_are_searched_at_once(
         assert "diffusion" in (record.paper.title + " ".join(record.authors)).lower()
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:
-        await until(lambda: len(table(app).records) == 212, pilot)
-        await pilot.press("slash", *"diffusion")
-        await until(lambda: len(table(app).records) < 212, pilot)
-        assert not app.loaded
-        shown = table(app).records
-        assert isinstance(shown, OrderedRows)
+        shown = await typed_while_the_load_holds(app, pilot, "diffusion")
         assert sorted(r.id for r in shown) == sorted(titles_and_authors)
         assert sum(r is not None for r in shown.rows._built) < 100  # only what is drawn
         assert "abstracts indexing" in count_text(app)
@@ -133,12 +143,7 @@ async def test_a_medium_library_is_searchable_from_its_first_frame(
     whole = [r.id for r in Library(library.root).records("diffusion")]
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:
-        await until(lambda: len(table(app).records) == 212, pilot)
-        await pilot.press("slash", *"diffusion")
-        await until(lambda: len(table(app).records) < 212, pilot)
-        assert not app.loaded
-        shown = table(app).records
-        assert isinstance(shown, OrderedRows)
+        shown = await typed_while_the_load_holds(app, pilot, "diffusion")
         assert [r.id for r in shown] == whole  # the same papers in the same order
         assert "abstracts indexing" not in count_text(app)
         slow_load.set()
