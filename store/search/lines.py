@@ -14,19 +14,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from itertools import accumulate, count
 
-from store.search.words import WHITESPACE
-from store.text import WORD_BREAKS
+from store.search.words import _SEPARATORS  # every separator to a space (as `normalise`)
 
-SEPARATORS = frozenset({*WORD_BREAKS, *WHITESPACE})
-"""Where `normalise` splits words: a word holding one is never a normalised word."""
-_TO_SPACE = str.maketrans(dict.fromkeys(SEPARATORS, " "))
-_ASCII_TO_SPACE = bytes(
-    32 if code < 128 and code != 10 and chr(code) in SEPARATORS else code for code in range(256)
-)
-"""The ASCII separators but the line break to spaces, byte by byte: one C pass over the
-UTF-8 of every text (no multibyte character has a byte below 128)."""
+
+def separates(word: str) -> bool:
+    """Whether `word` holds a character `normalise` splits words at (never a normalised word)."""
+    return " " in word or word.translate(_SEPARATORS) != word  # the table keeps spaces
+
+
+@cache
+def _ascii_to_space() -> bytes:
+    """The ASCII separators but the line break to spaces, byte by byte: one C pass over the
+    UTF-8 of every text (no multibyte character has a byte below 128)."""
+    return bytes(
+        32 if code < 128 and code != 10 and code in _SEPARATORS else code for code in range(256)
+    )
+
 
 CLASSIFY_EACH = 200
 """Characters of text per line with the word, below which passes of C over all the text (two
@@ -52,9 +58,9 @@ class JoinedLines:
         if text.count("\n") != max(len(texts) - 1, 0):
             return None
         if not text.isascii():  # rare: translate only texts with a non-ASCII character
-            mapped = [t if t.isascii() else t.translate(_TO_SPACE) for t in texts]
+            mapped = [t if t.isascii() else t.translate(_SEPARATORS) for t in texts]
             text = " " + " \n ".join(mapped) + " "
-        text = text.encode().translate(_ASCII_TO_SPACE).decode()
+        text = text.encode().translate(_ascii_to_space()).decode()
         return cls(text, list(map(len, texts)))
 
     @classmethod

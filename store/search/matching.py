@@ -9,7 +9,7 @@ from itertools import chain
 
 from store.models import Record
 from store.search.authors import AuthorNames
-from store.search.lines import SEPARATORS, JoinedLines
+from store.search.lines import JoinedLines, separates
 from store.search.postings import RowPostings
 from store.search.words import INSIDE_FROM, WordIndex, text_test
 from store.text import normalise
@@ -145,7 +145,7 @@ class WordMatching:
         """`_word_rows_each` over every row, the titles' (and authors') work done in C by
         `store.search.lines`; None where it cannot be (a word with a separator, a title
         with a line break): `_word_rows_each` answers those."""
-        if not word or not SEPARATORS.isdisjoint(word):
+        if not word or separates(word):
             return None
         if self._title_lines is None:
             self._title_lines = JoinedLines.of_folded(self.folded_titles)
