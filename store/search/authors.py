@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from store.models import Record
+from store.search.lines import JoinedLines
 from store.search.words import WordIndex
 from store.text import normalise
 
@@ -34,6 +35,7 @@ class AuthorNames:
         self.texts = [author_text(names) if names else "" for names in authors]
         self.any = any(self.texts)
         self._index: WordIndex | None = None
+        self._lines: JoinedLines | None = None
 
     @property
     def index(self) -> WordIndex:
@@ -46,12 +48,19 @@ class AuthorNames:
         if self._index is None:
             self._index = WordIndex(self.texts, between)
 
+    @property
+    def lines(self) -> JoinedLines:
+        """The texts as one string, for a one-shot search over every row."""
+        if self._lines is None:
+            self._lines = JoinedLines.of_normalised(self.texts)
+        return self._lines
+
     def replace(self, row: int, record: Record) -> None:
         text = author_text(record.authors) if record.authors else ""
         if text != self.texts[row]:
             self.texts[row] = text
             self.any = any(self.texts) if not text else True
-            self._index = None  # rebuilt on the next search: fetches come in batches
+            self._index = self._lines = None  # rebuilt on the next search: fetches come in batches
 
 
 def author_test(value: str) -> Callable[[Record], bool]:

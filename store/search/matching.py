@@ -9,6 +9,7 @@ from itertools import chain
 
 from store.models import Record
 from store.search.authors import AuthorNames
+from store.search.lines import JoinedLines, separates
 from store.search.postings import RowPostings
 from store.search.words import INSIDE_FROM, WordIndex, text_test
 from store.text import normalise
@@ -16,6 +17,11 @@ from store.text import normalise
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, AUTHOR, ABSTRACT = 100.0, 90.0, 80.0, 60.0, 50.0
 FUZZY_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.75
+
+
+def _no_abstract(row: int) -> bool:
+    """The abstract test while abstracts are deferred: none has any word."""
+    return False
 
 
 class WordMatching:
@@ -116,13 +122,56 @@ class WordMatching:
         if self._abstract_index is not None:
             return self._abstract_index.has(word)
         if self.defer_abstracts:
-            return lambda row: False
+            return _no_abstract
         abstracts = self.folded_abstracts
         found = text_test(word)
         return lambda row: found(abstracts[row])
 
     def _word_rows_among(self, word: str, rows: Iterable[int]) -> dict[int, float]:
-        """Score `word` on a few candidate rows directly, cheaper than any index lookup."""
+        """Score `word` on a few candidate rows directly, cheaper than any index lookup (or,
+        in a one-shot search, on every row at once)."""
+        found = None
+        if rows == range(len(self.records)) and not self.indexed:
+            found = self._word_rows_everywhere(word)
+        if found is None:
+            found = self._word_rows_each(word, rows)
+        if not found and len(word) >= 4:
+            return self._title_rows(word)  # nothing as typed: let typo tolerance have a go
+        return found
+
+    _title_lines: JoinedLines | None = None
+
+    def _word_rows_everywhere(self, word: str) -> dict[int, float] | None:
+        """`_word_rows_each` over every row, the titles' (and authors') work done in C by
+        `store.search.lines`; None where it cannot be (a word with a separator, a title
+        with a line break): `_word_rows_each` answers those."""
+        if not word or separates(word):
+            return None
+        if self._title_lines is None:
+            self._title_lines = JoinedLines.of_folded(self.folded_titles)
+            if self._title_lines is None:
+                return None
+        inside = TITLE_INSIDE if len(word) >= INSIDE_FROM else None
+        found = self._title_lines.scores(word, TITLE_EXACT, TITLE_PREFIX, inside)
+        more: dict[int, float] = {}
+        if self.authors.any:
+            lines = self.authors.lines
+            whole = len(word) < INSIDE_FROM  # as `text_test`
+            more = {row: AUTHOR for row in lines.rows(word, whole=whole) if row not in found}
+        in_abstract = self._abstract_test(word)
+        if in_abstract is not _no_abstract:
+            more.update(
+                (row, ABSTRACT)
+                for row in range(len(self.records))
+                if row not in found and row not in more and in_abstract(row)
+            )
+        if more:  # in row order, as `_word_rows_each` makes it (the queue sort keeps it)
+            found.update(more)
+            found = dict(sorted(found.items()))
+        return found
+
+    def _word_rows_each(self, word: str, rows: Iterable[int]) -> dict[int, float]:
+        """Score `word` on each of `rows` in turn."""
         # One-shot searches first test folded titles, normalising only those that contain
         # the word: normalising 100k titles costs more than the whole search. Punctuation only
         # ever becomes a space, so a word in the normalised title is in the folded one too.
@@ -152,6 +201,4 @@ class WordMatching:
                 found[row] = AUTHOR
             elif in_abstract(row):
                 found[row] = ABSTRACT
-        if not found and len(word) >= 4:
-            return self._title_rows(word)  # nothing as typed: let typo tolerance have a go
         return found
