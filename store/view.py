@@ -156,8 +156,11 @@ class LibraryView:
                 self.wait_while_typing()  # the reader may be typing: build the rest after
             else:
                 if early is None and self._opening is rows:
-                    # What keys typed while the word indexes are built search (one shot).
-                    self._early = SearchIndex(rows, indexed=False, defer_abstracts=True)
+                    # What keys typed while the word indexes are built search (one shot),
+                    # made ready for the first key.
+                    early = self._early = SearchIndex(rows, indexed=False, defer_abstracts=True)
+                    early.prepare_scan()
+                self.wait_while_typing()
                 index = self._search_index(rows, warm=warm)
                 if self._opening is rows:
                     self._early = index  # searched from now on, while the records are built

@@ -4,6 +4,7 @@ Mixed into `store.search.index.SearchIndex`."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from itertools import chain
 
@@ -14,6 +15,9 @@ from store.search.postings import RowPostings
 from store.search.words import INSIDE_FROM, WordIndex, text_test
 from store.text import normalise
 
+_PREPARING = threading.Lock()
+_PREPARING = threading.Lock()
+"""Held while a one-shot index prepares its scan (see `prepare_scan`)."""
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, AUTHOR, ABSTRACT = 100.0, 90.0, 80.0, 60.0, 50.0
 FUZZY_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.75
@@ -140,6 +144,17 @@ class WordMatching:
         return found
 
     _title_lines: JoinedLines | None = None
+    _title_lines_made = False
+
+    def prepare_scan(self) -> None:
+        """Make now what a one-shot search over every row makes first (the titles folded and
+        joined, the authors joined): the app does it ahead of the first key."""
+        with _PREPARING:  # once, by the load's thread or the first key's, the other waits
+            if not self._title_lines_made:
+                self._title_lines = JoinedLines.of_folded(self.folded_titles)
+                self._title_lines_made = True  # None (a title with a line break) stays None
+            if self.authors.any:
+                self.authors.lines  # noqa: B018
 
     def _word_rows_everywhere(self, word: str) -> dict[int, float] | None:
         """`_word_rows_each` over every row, the titles' (and authors') work done in C by
@@ -147,10 +162,9 @@ class WordMatching:
         with a line break): `_word_rows_each` answers those."""
         if not word or separates(word):
             return None
+        self.prepare_scan()
         if self._title_lines is None:
-            self._title_lines = JoinedLines.of_folded(self.folded_titles)
-            if self._title_lines is None:
-                return None
+            return None
         inside = TITLE_INSIDE if len(word) >= INSIDE_FROM else None
         found = self._title_lines.scores(word, TITLE_EXACT, TITLE_PREFIX, inside)
         more: dict[int, float] = {}
