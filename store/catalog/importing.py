@@ -117,6 +117,52 @@ def fold_listing(doc: dict[str, Any], listing: Listing) -> None:
             doc[name] = list(values) + list(dict.fromkeys(missing))
 
 
+_FACTS = (*FIRST_WINS, "upvotes", "github_stars", "version")
+_LISTS = frozenset(("authors", "links", "github", "sources", "categories"))
+"""What `fold_listing` may set: facts (None until set) and lists (empty until set)."""
+
+
+def is_bare(blank_doc: dict[str, Any]) -> bool:
+    """Whether `blank_doc` holds every fact a listing can give, unset (None, or an empty list
+    for the lists), and no other lists: a paper's document always does. `new_doc` starts from
+    such a document."""
+    lists = {name for name, value in blank_doc.items() if isinstance(value, list)}
+    return (
+        lists == _LISTS
+        and all(blank_doc[name] == [] for name in lists)
+        and all(blank_doc.get(name, ...) is None for name in _FACTS)
+    )
+
+
+def new_doc(blank_doc: dict[str, Any], pid: str, listing: Listing) -> dict[str, Any]:
+    """The document of a new paper from its first listing: exactly `fold_listing` into a copy
+    of a bare `blank_doc` (see `is_bare`) with fresh lists, written out for that one case
+    (every fact unset: no checks, no lookups) at a third of the cost."""
+    doc = blank_doc.copy()
+    doc["id"] = pid
+    doc["title"] = listing.title
+    # The first listing's facts win over the blank's None (a None of the listing's leaves it).
+    doc.update(zip(FIRST_WINS, _first_wins(listing), strict=True))
+    doc["authors"] = list(listing.authors)
+    upvotes = listing.upvotes
+    if upvotes is not None and (listing.live or upvotes > -1):
+        doc["upvotes"] = upvotes
+    doc["github_stars"] = listing.github_stars
+    version = listing.version
+    if version is not None and version > 0:
+        doc["version"] = version
+    doc["links"] = _distinct(listing.links)
+    doc["github"] = _distinct(listing.github)
+    doc["sources"] = [listing.source]
+    doc["categories"] = _distinct(listing.categories)
+    return doc
+
+
+def _distinct(values: tuple[str, ...]) -> list[str]:
+    """`list(dict.fromkeys(values))`: mostly none or one, nothing to drop."""
+    return list(values) if len(values) < 2 else list(dict.fromkeys(values))
+
+
 def listing_files(paths: Sequence[Path]) -> list[Path]:
     """The files an import names: files as given, directories' `*.txt` files in name order."""
     if not paths:
@@ -212,6 +258,7 @@ def merge_listings(
     next_slot = _next_slot(table)
     # A copy of one blank document, not a Paper made and converted for each: 4 us a paper.
     fresh_lists = [name for name, value in blank_doc.items() if isinstance(value, list)]
+    bare = is_bare(blank_doc)
     for listing in listings:
         key = title_key(listing.title)
         pid = by_arxiv.get(listing.arxiv_id) if listing.arxiv_id else None
@@ -224,20 +271,25 @@ def merge_listings(
             pid = unique_id(key, ids)
             by_key[key] = pid
             ids[pid] = key
-            slot[pid] = str(next_slot)
-            doc = blank_doc.copy()
-            doc["id"] = pid
-            doc["title"] = listing.title
-            for name in fresh_lists:
-                doc[name] = []
-            table[str(next_slot)] = doc
+            slot[pid] = doc_id = str(next_slot)
             next_slot += 1
+            if bare:
+                doc = new_doc(blank_doc, pid, listing)
+            else:
+                doc = blank_doc.copy()
+                doc["id"] = pid
+                doc["title"] = listing.title
+                for name in fresh_lists:
+                    doc[name] = []
+                fold_listing(doc, listing)
+            table[doc_id] = doc
             touched[pid] = "new"
-        doc = table[slot[pid]]
-        if touched.get(pid) == "new":
-            fold_listing(doc, listing)
-        elif merge_listing(doc, listing):
-            touched[pid] = "merged"
+        else:
+            doc = table[slot[pid]]
+            if touched.get(pid) == "new":
+                fold_listing(doc, listing)
+            elif merge_listing(doc, listing):
+                touched[pid] = "merged"
         if listing.abstract and pid not in abstracts:
             abstracts[pid] = listing.abstract
         if listing.arxiv_id:

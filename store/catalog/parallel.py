@@ -6,14 +6,17 @@ the work splits by files. The child runs the very same parser and sends back eac
 fields; the listings come out in file order either way, so an import gives the same catalog with
 or without the child. If the child fails for any reason (cannot fork, a bad file, killed, a
 short answer) this process parses the child's files itself: a bad file is then reported here, in
-the usual one line, exactly as without the child. Linux only (fork is cheap and safe there), and
-only from the main thread, which owns ctrl+c: the child ignores SIGINT and is killed when the
-import stops, so an interrupt prints no second traceback.
+the usual one line, exactly as without the child. The child's result goes through a file in
+memory that this process maps (the pipe only says when it is there), or through the pipe where
+there is no such file. Linux only (fork is cheap and safe there), and only from the main
+thread, which owns ctrl+c: the child ignores SIGINT and is killed when the import stops, so an
+interrupt prints no second traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import pickle
 import select
@@ -36,6 +39,8 @@ PARALLEL_FROM_BYTES = 4_000_000
 _HEADER = struct.Struct(">cQ")
 _DONE = b"d"  # one file parsed: its name
 _RESULT = b"r"  # everything: a pickled list of (kind, records) per file
+_SHARED = b"s"  # everything, in the shared file: the pickle's size there
+_SIZE = struct.Struct(">Q")
 _F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in the module only from Python 3.10 on Linux
 ROW_FIELDS = 12
 """Listings travel as tuples of their first fields (the ones a text listing sets), rebuilt with
@@ -157,7 +162,7 @@ def _sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _child_main(files: Sequence[Path], parse: ParseFile, fd: int) -> None:
+def _child_main(files: Sequence[Path], parse: ParseFile, fd: int, shared: int | None) -> None:
     """The child's whole life; it never returns (os._exit: no atexit, no stdio flush)."""
     code = 1
     try:
@@ -165,12 +170,37 @@ def _child_main(files: Sequence[Path], parse: ParseFile, fd: int) -> None:
         for path in files:
             parsed.append(_to_rows(parse(path)))
             _send(fd, _DONE, os.fsencode(path.name))
-        _send(fd, _RESULT, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+        result = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+        if shared is not None and _write_all(shared, result):
+            _send(fd, _SHARED, _SIZE.pack(len(result)))
+        else:
+            _send(fd, _RESULT, result)
         code = 0
     except BaseException:  # noqa: BLE001 - anything at all: the parent parses these files itself
         pass
     finally:
         os._exit(code)
+
+
+def _write_all(fd: int, data: bytes) -> bool:
+    """`data` written to the shared file; False if it could not be (the pipe carries it)."""
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError:
+        return False
+    return True
+
+
+def _shared_file() -> int | None:
+    """A file in memory for the child's result (Linux's memfd): the child writes it while this
+    process still parses, and this process maps it instead of copying 80 MB out of the pipe
+    after its own files (0.2 s of 100k papers). None where there is none: the pipe carries it."""
+    try:
+        return os.memfd_create("paperdeck-listings", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return None
 
 
 def _send(fd: int, kind: bytes, payload: bytes) -> None:
@@ -186,6 +216,7 @@ class _Child:
             import fcntl
 
             fcntl.fcntl(write_fd, _F_SETPIPE_SZ, 1 << 20)
+        self.shared = _shared_file()
         try:
             # ctrl+c is for this process, which kills the child: forked with SIGINT ignored,
             # the child never prints a KeyboardInterrupt traceback of its own.
@@ -193,10 +224,12 @@ class _Child:
                 pid = os.fork()
                 if pid == 0:  # pragma: no cover - the child (coverage does not follow forks)
                     os.close(read_fd)
-                    _child_main(files, parse, write_fd)  # never returns, never restores SIGINT
+                    # Never returns, never restores SIGINT.
+                    _child_main(files, parse, write_fd, self.shared)
         except OSError:
             os.close(read_fd)
             os.close(write_fd)
+            self._close_shared()
             raise
         os.close(write_fd)
         self.pid: int | None = pid
@@ -228,9 +261,29 @@ class _Child:
                 told(os.fsdecode(bytes(payload)))
                 continue
             try:
+                if kind == _SHARED:
+                    return self._shared_listings(_SIZE.unpack(payload)[0])
                 return _listings(pickle.loads(payload))
             except Exception:  # noqa: BLE001 - a garbled answer: parse here instead
                 return None
+
+    def _shared_listings(self, size: int) -> list[Listing]:
+        """The listings the child pickled into the shared file, read where they lie."""
+        if self.shared is None:
+            raise ValueError("a shared file the child was never given")
+        with (
+            # ValueError if the file is shorter than `size`: never mapped past its end.
+            mmap.mmap(self.shared, size, access=mmap.ACCESS_READ) as mapped,
+            memoryview(mapped) as view,
+        ):
+            parsed = pickle.loads(view)
+        self._close_shared()  # 80 MB of memory back before the merge
+        return _listings(parsed)
+
+    def _close_shared(self) -> None:
+        if self.shared is not None:
+            os.close(self.shared)
+            self.shared = None
 
     def _frame(self) -> tuple[bytes, bytearray] | None:
         header = self._read(_HEADER.size)
@@ -255,6 +308,7 @@ class _Child:
     def close(self) -> None:
         """Stop the child if it still runs and reap it; idempotent."""
         self.reader.close()
+        self._close_shared()
         if self.pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)

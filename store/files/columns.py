@@ -20,6 +20,7 @@ import json
 import threading
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import chain
 from operator import methodcaller
 from typing import Any
@@ -198,13 +199,19 @@ class Columns:
         return Paper(**found)
 
     def encode(self) -> bytes:
-        def line(value: object) -> bytes:
-            return json.dumps(value, separators=(",", ":")).encode("ascii")
+        return self.framed(self.lines())
 
-        lines = [line(self.column(name)) for name in WHOLE]
+    def lines(self) -> list[bytes]:
+        """The column lines of the file: all of it but the header, which alone names the
+        catalog's signature."""
+        lines = [_line(self.column(name)) for name in WHOLE]
         details = [self.column(name) for name in DETAILS]
         for start in range(0, self.count, CHUNK):
-            lines.append(line([values[start : start + CHUNK] for values in details]))
+            lines.append(_line([values[start : start + CHUNK] for values in details]))
+        return lines
+
+    def framed(self, lines: list[bytes]) -> bytes:
+        """The file: a header naming `signature` and checking each of `lines`, then them."""
         header = {
             "version": VERSION,
             "catalog": list(self.signature or ()),
@@ -215,7 +222,20 @@ class Columns:
             "sizes": [len(line) for line in lines],
             "crc": [zlib.crc32(line) for line in lines],
         }
-        return b"\n".join([line(header), *lines]) + b"\n"
+        return b"\n".join([_line(header), *lines]) + b"\n"
+
+
+def _line(value: object) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+
+@dataclass
+class PreparedColumns:
+    """Columns of a catalog about to be written, encoded but for the header: the catalog's
+    signature is known only once it is written (`CatalogColumns.prepare`)."""
+
+    columns: Columns
+    lines: list[bytes]
 
 
 def _decode(name: str, line: memoryview) -> list[Any]:
@@ -254,16 +274,29 @@ class CatalogColumns:
             # The catalog may have changed while it was read: keep the columns only under the
             # signature they were read with, and trust the file next time only if it still is.
             if sig is not None and signature(self.catalog.path) == sig:
-                self._write(columns)
+                self._write(columns.encode())
         self._cached = columns
         return columns
 
     def store(self, docs: Iterable[dict[str, Any]]) -> None:
         """The documents of the catalog just written (the writer holds the catalog's lock)."""
+        self.store_prepared(self.prepare(docs))
+
+    @staticmethod
+    def prepare(docs: Iterable[dict[str, Any]]) -> PreparedColumns:
+        """The columns of documents about to be written, taken and encoded before the write:
+        an import does it while the abstracts are being written (0.7 s of 100k papers)."""
+        columns = Columns.from_docs(None, docs)
+        return PreparedColumns(columns, columns.lines())
+
+    def store_prepared(self, prepared: PreparedColumns) -> None:
+        """`store` of the catalog just written from the documents `prepared` was taken from
+        (the writer holds the catalog's lock)."""
         sig = signature(self.catalog.path)
         if sig is not None:
-            columns = Columns.from_docs(sig, docs)
-            self._write(columns)
+            columns = prepared.columns
+            columns.signature = sig
+            self._write(columns.framed(prepared.lines))
             self._cached = columns
 
     def _load(self, sig: Signature) -> Columns | None:
@@ -311,7 +344,7 @@ class CatalogColumns:
             return None
         return columns
 
-    def _write(self, columns: Columns) -> None:
+    def _write(self, data: bytes) -> None:
         # A cache the store cannot write (read-only folder, full disk) is only slower next time.
         with contextlib.suppress(StoreWriteError):
-            write_atomic(self.path, columns.encode())
+            write_atomic(self.path, data)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 from store.atomic import write_atomic
@@ -53,11 +54,21 @@ class IdIndex:
 
     def store(self, ids: Collection[str]) -> None:
         """The ids of the catalog just written (the writer holds the catalog's lock)."""
+        self.store_prepared(self.prepare(ids))
+
+    @staticmethod
+    def prepare(ids: Collection[str]) -> PreparedIds:
+        """The ids of a catalog about to be written, encoded before the write (an import does
+        it while the abstracts are being written)."""
+        frozen = frozenset(ids)
+        return PreparedIds(frozen, _encode_ids(frozen))
+
+    def store_prepared(self, prepared: PreparedIds) -> None:
+        """`store` of the catalog just written with the ids `prepared` was taken from."""
         sig = signature(self.catalog)
         if sig is not None:
-            frozen = frozenset(ids)
-            self._write(sig, frozen)
-            self._cached = (sig, frozen)
+            self._write_encoded(_encode(sig, prepared.ids, prepared.encoded))
+            self._cached = (sig, prepared.ids)
 
     def _load(self, sig: Signature) -> frozenset[str] | None:
         """The stored ids if the file is whole and was taken from this very catalog."""
@@ -77,7 +88,27 @@ class IdIndex:
         return frozenset(data["ids"])
 
     def _write(self, sig: Signature, ids: frozenset[str]) -> None:
-        data = {"version": VERSION, "catalog": list(sig), "count": len(ids), "ids": sorted(ids)}
+        self._write_encoded(_encode(sig, ids, _encode_ids(ids)))
+
+    def _write_encoded(self, data: bytes) -> None:
         # A cache the store cannot write (read-only folder, full disk) is only slower next time.
         with contextlib.suppress(StoreWriteError):
-            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode())
+            write_atomic(self.path, data)
+
+
+@dataclass(frozen=True)
+class PreparedIds:
+    ids: frozenset[str]
+    encoded: bytes
+    """`_encode_ids(ids)`."""
+
+
+def _encode_ids(ids: frozenset[str]) -> bytes:
+    return json.dumps(sorted(ids), separators=(",", ":")).encode()
+
+
+def _encode(sig: Signature, ids: frozenset[str], encoded_ids: bytes) -> bytes:
+    """The file: `{"version":..,"catalog":[..],"count":..,"ids":[..]}` as `json.dumps` writes
+    that dict, with the ids' list encoded beforehand (`_encode_ids`)."""
+    head = {"version": VERSION, "catalog": list(sig), "count": len(ids)}
+    return json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"ids":' + encoded_ids + b"}"

@@ -83,11 +83,14 @@ class Imports:
             )
             if abstracts is not None:
                 # The abstracts are written first (by a forked child on a large import) while
-                # the catalog is encoded here; the catalog is replaced once they are durable.
+                # the catalog, its ids and its columns are encoded here; the catalog is
+                # replaced once the abstracts are durable.
                 with self.abstracts_file.locked():
                     writing = self._start_abstracts(abstracts)
                     try:
                         encoded = encode(content)
+                        ids = self.id_index.prepare([doc["id"] for doc in table.values()])
+                        columns = self.catalog_columns.prepare(table.values())
                     except BaseException:  # ctrl+c too: the child goes with the import
                         if writing is not None:
                             writing.cancel()
@@ -95,9 +98,9 @@ class Imports:
                     if writing is not None:
                         writing.wait()
                 self.catalog_file.write_encoded(encoded)
-                # Still under the lock: the ids of exactly the catalog just written.
-                self.id_index.store([doc["id"] for doc in table.values()])
-                self.catalog_columns.store(table.values())
+                # Still under the lock: the ids and columns of exactly the catalog just written.
+                self.id_index.store_prepared(ids)
+                self.catalog_columns.store_prepared(columns)
 
     def _start_abstracts(self, abstracts: dict[str, str]) -> ForkedWrite | None:
         """The abstracts file given the papers' new abstracts, being written (None: nothing

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import signal
 import sys
@@ -118,15 +119,54 @@ def test_a_bad_file_in_the_childs_half_is_reported_as_without_the_child(
 
 
 @pytest.mark.usefixtures("always_fork")
-@pytest.mark.parametrize("failure", ["killed", "garbled answer", "short answer"])
+@pytest.mark.parametrize("shared", [True, False], ids=["shared file", "pipe only"])
+def test_the_childs_listings_come_through_the_shared_file_or_the_pipe(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared: bool
+) -> None:
+    if not shared:
+        monkeypatch.setattr(parallel, "_shared_file", lambda: None)
+    mapped: list[int] = []
+    real = parallel._Child._shared_listings
+
+    def spy(child: parallel._Child, size: int) -> list[Listing]:
+        mapped.append(size)
+        return real(child, size)
+
+    monkeypatch.setattr(parallel._Child, "_shared_listings", spy)
+    pids = tmp_path / "pids"
+    assert parallel.parse_in_parallel(files, parse_recording(pids)) == plain(files)
+    assert len({pid for pid, _ in recorded(pids).values()}) == 2
+    assert len(mapped) == int(shared)
+
+
+def pickled_rows(files: list[Path]) -> bytes:
+    rows = [parallel._to_rows(read_listing_file(path, 2024)) for path in files]
+    return pickle.dumps(rows)
+
+
+@pytest.mark.usefixtures("always_fork")
+@pytest.mark.parametrize(
+    "failure",
+    ["killed", "garbled answer", "short answer", "shared file cut", "garbled shared file"],
+)
 def test_a_failing_child_falls_back_to_parsing_here(
     files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
-    def broken_child(files: list[Path], parse: parallel.ParseFile, fd: int) -> None:
+    def broken_child(
+        files: list[Path], parse: parallel.ParseFile, fd: int, shared: int | None
+    ) -> None:
+        assert shared is not None
         if failure == "garbled answer":
             parallel._send(fd, parallel._RESULT, b"not a pickle")
         elif failure == "short answer":
             os.write(fd, parallel._HEADER.pack(parallel._RESULT, 1000) + b"cut")
+        elif failure == "shared file cut":  # a size past the file's end: never mapped
+            result = pickled_rows(files)
+            os.write(shared, result[:100])
+            parallel._send(fd, parallel._SHARED, parallel._SIZE.pack(len(result)))
+        elif failure == "garbled shared file":
+            os.write(shared, b"not a pickle")
+            parallel._send(fd, parallel._SHARED, parallel._SIZE.pack(12))
         else:
             os.kill(os.getpid(), signal.SIGKILL)
         os._exit(0)

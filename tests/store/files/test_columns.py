@@ -20,7 +20,7 @@ from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState
 from store.search.index import SearchIndex
 from store.search.language import SORT_KEYS, SORTS
-from tests.conftest import FIXED_NOW
+from tests.conftest import DATA, FIXED_NOW
 
 QUERIES = (
     "",
@@ -126,6 +126,21 @@ def test_import_writes_the_columns_and_papers_are_read_from_them(
     assert other.papers() == expected
     assert list(other.papers()) == list(expected)  # catalog order
     assert not other.is_empty()
+
+
+def test_the_columns_an_import_prepares_are_the_catalogs_columns(library: Library) -> None:
+    """An import encodes the columns before the catalog is written, the header after: the file
+    is the one taken from the catalog file as written."""
+    content = load_json_file(library.catalog_file.path) or {}
+    sig = signature(library.catalog_file.path)
+    taken = Columns.from_docs(sig, table_docs(content, PAPERS_TABLE)).encode()
+    assert (library.root / COLUMNS_FILE).read_bytes() == taken
+    report = with_user_work(library).import_files([DATA / "listings" / "edge.txt"])
+    assert report.new == 2
+    content = load_json_file(library.catalog_file.path) or {}
+    sig = signature(library.catalog_file.path)
+    taken = Columns.from_docs(sig, table_docs(content, PAPERS_TABLE)).encode()
+    assert (library.root / COLUMNS_FILE).read_bytes() == taken
 
 
 def test_search_over_the_columns_finds_what_the_records_do(library: Library) -> None:

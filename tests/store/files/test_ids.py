@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from store.errors import StoreError, UnknownPaper
-from store.files.ids import IDS_FILE
+from store.files.ids import IDS_FILE, VERSION, _encode, _encode_ids
 from store.library import Library
 from tests.conftest import FIXED_NOW
 
@@ -128,3 +130,15 @@ def test_an_unwritable_index_only_costs_time(library: Library) -> None:
     path.unlink()
     path.mkdir()  # a write there fails: the ids still come from the catalog
     assert fresh(library).paper_ids() == frozenset(library.papers())
+
+
+@given(
+    st.tuples(st.integers(0, 2**63), st.integers(0, 2**63), st.integers(0, 2**40)),
+    st.frozensets(st.text(max_size=20)),
+)
+def test_ids_encoded_ahead_give_the_file_json_writes(
+    sig: tuple[int, int, int], ids: frozenset[str]
+) -> None:
+    """An import encodes the ids before the catalog is written, its signature after."""
+    whole = {"version": VERSION, "catalog": list(sig), "count": len(ids), "ids": sorted(ids)}
+    assert _encode(sig, ids, _encode_ids(ids)) == json.dumps(whole, separators=(",", ":")).encode()
