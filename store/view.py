@@ -155,11 +155,6 @@ class LibraryView:
                 index = early  # `prepare_search` made it: searches need nothing more
                 self.wait_while_typing()  # the reader may be typing: build the rest after
             else:
-                if early is None and self._opening is rows:
-                    # What keys typed while the word indexes are built search (one shot),
-                    # made ready for the first key.
-                    early = self._early = SearchIndex(rows, indexed=False, defer_abstracts=True)
-                    early.prepare_scan()
                 self.wait_while_typing()
                 index = self._search_index(rows, warm=warm)
                 if self._opening is rows:

@@ -135,7 +135,10 @@ class WordMatching:
         """Score `word` on a few candidate rows directly, cheaper than any index lookup (or,
         in a one-shot search, on every row at once)."""
         found = None
-        if rows == range(len(self.records)) and not self.indexed:
+        everywhere = rows == range(len(self.records)) and not self.indexed
+        # A word of three letters or more is in few titles: testing each of them costs less
+        # than joining every title once, unless that was done (the app's early searches).
+        if everywhere and (self._title_lines_made or len(word) <= 2):
             found = self._word_rows_everywhere(word)
         if found is None:
             found = self._word_rows_each(word, rows)

@@ -64,3 +64,35 @@ async def test_a_wide_title_row_is_the_width_of_the_list(library: Library) -> No
         assert listed.render_line(1).cell_length == width  # the wide title, under the cursor
         assert listed.render_line(2).cell_length == width
         assert "…" in listed.render_line(1).text
+
+
+async def test_focus_moving_away_restyles_the_cursor_row_without_a_new_layout(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/` moves the focus to the filter: the cursor row takes its blurred colours, and the
+    screen is not laid out again (restyling the list's scrollbars would)."""
+    from textual.scrollbar import ScrollBar
+
+    layouts: list[str] = []
+    refresh = ScrollBar.refresh
+
+    def counted(self: ScrollBar, *args: object, **kwargs: object) -> object:
+        if kwargs.get("layout"):
+            layouts.append(type(self).__name__)
+        return refresh(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        papers = table(app)
+        focused = papers.get_component_rich_style("paper-table--cursor")
+        monkeypatch.setattr(ScrollBar, "refresh", counted)
+        await pilot.press("slash")
+        await settle(app, pilot)
+        blurred = papers.get_component_rich_style("paper-table--cursor")
+        assert blurred != focused and not papers.has_focus
+        assert layouts == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert papers.has_focus
+        assert papers.get_component_rich_style("paper-table--cursor") == focused

@@ -236,6 +236,12 @@ class PaperTable(ScrollView, can_focus=True):
                 self.action_open()
             self._set_cursor(row)
 
+    def watch_has_focus(self, has_focus: bool) -> None:
+        # Focus changes the cursor row's colours only (`PaperTable:focus > ...`). Textual
+        # restyles the scrollbars too, which re-lays the whole screen: ~15 ms on every `/`.
+        self.app.stylesheet.apply(self, animate=True)
+        self.refresh()
+
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.records) + 1)
 
