@@ -91,16 +91,23 @@ def _check_journal(library: Library, out: TextIO) -> bool:
     return True
 
 
+NO_BACKUP = {
+    "catalog": "re-import your listings with `paperdeck import`",
+    "abstracts": "re-import your listings with `paperdeck import`",
+    "citekeys": "move FILE aside: every paper then gets a key again at the next export "
+    "(keys cited before may change)",
+    "enrichment": "move FILE aside and run `paperdeck fetch` again",
+    "inboxes": "move FILE aside and save your searches again (`paperdeck inbox add`)",
+}
+"""What to do about a damaged file with no good backup, by kind (FILE: its path)."""
+
+
 def _restore_backup(library: Library, store_file: StoreFile, out: TextIO) -> bool:
     name = store_file.path.name
     backup = library.good_backup(store_file)
     if backup is None:
-        hint = (
-            "re-import your listings with `paperdeck import`"
-            if store_file.kind in ("catalog", "abstracts")
-            else "no backup to restore from"
-        )
-        say(f"{name}: no good backup found; {hint}", out)
+        hint = NO_BACKUP.get(store_file.kind, "no backup to restore from")
+        say(f"{name}: no good backup found; {hint}".replace("FILE", str(store_file.path)), out)
         return False
     aside = library.restore(store_file, backup)
     kept = f"; the damaged file is kept as {aside}" if aside.exists() else ""

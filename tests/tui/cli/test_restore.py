@@ -143,3 +143,21 @@ def test_a_step_cut_off_between_journal_and_state_file_is_caught_up(
     assert Library(library.root).states()[pid].note == "third"
     library.restore_state()
     assert Library(library.root).states()[pid].note == "third"  # no second version below
+
+
+def test_a_damaged_key_file_without_a_backup_says_how_to_go_on(tmp_path: Path) -> None:
+    """Keys assigned once are never rewritten, so there may be no backup: doctor says what
+    to do, and doing it gives every paper a key again."""
+    db = tmp_path / "data"
+    assert run(db, "import", str(ROOT / "seeds")).returncode == 0
+    assert run(db, "export", "--all", "--format", "bib", "--stdout").returncode == 0
+    keys = db / "citekeys.json"
+    keys.write_bytes(keys.read_bytes()[:-50])  # torn
+    assert run(db, "list").returncode == 1
+    restored = run(db, "doctor", "--restore")
+    assert restored.returncode == 1
+    assert f"citekeys.json: no good backup found; move {keys} aside" in restored.stdout
+    keys.rename(db / "citekeys.json.damaged")
+    again = run(db, "export", "--all", "--format", "bib", "--stdout")
+    assert again.returncode == 0 and again.stdout.count("@") == 212
+    assert run(db, "doctor").returncode == 0
