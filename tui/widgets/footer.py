@@ -123,8 +123,11 @@ class DeskFooter(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        if screen is self.screen and shown_keys(screen) != self._keys:
-            self._keys = None
+        if screen is not self.screen:
+            return
+        keys = shown_keys(screen)
+        if keys != self._keys:
+            self._keys = keys
             self.refresh()
 
     @property
