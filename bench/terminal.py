@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import queue
 import signal
 import statistics
 import struct
@@ -77,21 +78,37 @@ class Terminal:
         self.stream = pyte.ByteStream(Tolerant(self.screen))
         self.lock = threading.Lock()
         self.waiting: tuple[Predicate, threading.Event, list[float]] | None = None
+        self.arrived: queue.SimpleQueue[tuple[float, bytes] | None] = queue.SimpleQueue()
+        # Reading and emulating are two threads: pyte takes 1-6 ms per 4 KB that a terminal
+        # emulator handles in microseconds; a reader that emulated before reading on would stamp
+        # a frame's last bytes late by the parse of its first ones, and leave the app blocked
+        # on a full pseudo-terminal meanwhile.  A screen state is timed by the arrival of the
+        # bytes that completed it.
+        sys.setswitchinterval(0.0002)  # the reader gets the interpreter back at once
         self.reader = threading.Thread(target=self._read, daemon=True)
+        self.emulator = threading.Thread(target=self._emulate, daemon=True)
         self.reader.start()
+        self.emulator.start()
 
     def _read(self) -> None:
-        while True:
-            try:
-                data = os.read(self.master, 1 << 16)
-            except OSError:
-                return
-            if not data:
-                return
-            now = time.perf_counter()
+        try:
+            while True:
+                try:
+                    data = os.read(self.master, 1 << 16)
+                except OSError:
+                    return
+                if not data:
+                    return
+                self.arrived.put((time.perf_counter(), data))
+        finally:
+            self.arrived.put(None)
+
+    def _emulate(self) -> None:
+        while (chunk := self.arrived.get()) is not None:
+            arrival, data = chunk
             with self.lock:
                 self.stream.feed(data)
-                self._check(now)
+                self._check(arrival)
 
     def _check(self, now: float) -> None:
         if self.waiting is None:
@@ -130,6 +147,7 @@ class Terminal:
         # The reader ends when the terminal's last process has gone; only then may the descriptor
         # be closed: a new terminal could reuse its number while the old reader still reads it.
         self.reader.join(5)
+        self.emulator.join(5)
         os.close(self.master)
 
 
