@@ -96,3 +96,75 @@ async def test_focus_moving_away_restyles_the_cursor_row_without_a_new_layout(
         await settle(app, pilot)
         assert papers.has_focus
         assert papers.get_component_rich_style("paper-table--cursor") == focused
+
+
+async def test_typing_a_filter_lays_out_nothing_and_the_scrollbar_follows_the_results(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key in the filter redraws the input, the count and the rows, and lays nothing out
+    again (a layout of the whole screen cost ~5 ms a key); the list's scrollbar still goes when
+    the results fit and comes back when they do not, and rows always fill the list."""
+    from textual.screen import Screen
+
+    layouts: list[str] = []
+    refresh_layout = Screen._refresh_layout
+
+    def counted(self: Screen, *args: object, **kwargs: object) -> None:
+        layouts.append(type(self).__name__)
+        refresh_layout(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        papers = table(app)
+        assert papers.show_vertical_scrollbar  # 212 papers in 38 rows
+        width = papers.content_region.width
+        await pilot.press("slash")
+        await settle(app, pilot)
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        # A scrollbar that goes or comes is the one layout a key asks for.
+        scrollbar = papers.show_vertical_scrollbar
+        quiet_keys = 0
+        for key in "sparse autoencoder":
+            await pilot.press(key if key != " " else "space")
+            await settle(app, pilot)
+            if papers.show_vertical_scrollbar == scrollbar:
+                assert layouts == [], key
+                quiet_keys += 1
+            scrollbar = papers.show_vertical_scrollbar
+            layouts.clear()
+        assert quiet_keys >= 10
+        assert len(papers.records) < papers.size.height - 1
+        assert not papers.show_vertical_scrollbar
+        assert papers.scrollable_content_region.width == width
+        for y in range(1, len(papers.records) + 1):
+            assert papers.render_line(y).cell_length == width
+        header = papers.render_line(0).text
+        assert header.rstrip().endswith("stars")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert papers.show_vertical_scrollbar
+        assert len(papers.records) == app.desk.view.total
+        assert papers.render_line(1).cell_length == width
+        assert papers.scrollable_content_region.width < width
+
+
+async def test_a_filter_longer_than_its_box_scrolls_to_the_cursor(library: Library) -> None:
+    """The input's scrollable width follows the text without a layout: typing past the box's
+    end keeps the end of the text and the cursor in view."""
+    from tui.widgets.filter_bar import FilterInput
+
+    app = app_for(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        words = "attention " * 12
+        for key in words.strip():
+            await pilot.press(key if key != " " else "space")
+        await settle(app, pilot)
+        typed = app.screen.query_one(FilterInput)
+        assert typed.value == words.strip()
+        assert typed.virtual_size.width == len(typed.value) + 1
+        assert typed.scroll_offset.x > 0
+        shown = typed.render_line(0).text
+        assert shown.rstrip().endswith("attention")

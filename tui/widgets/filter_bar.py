@@ -8,7 +8,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input, Label
 
 from tui import bindings
@@ -17,6 +19,11 @@ from tui.text import plural, safe
 
 class FilterInput(Input):
     BINDINGS = bindings.FILTER
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+    """The typed text's width (the input scrolls by it), set by Input on every key: a change
+    laid out the whole screen again (Textual's `virtual_size` asks for a layout), though the
+    input's own size never depends on it here (`width: 1fr`)."""
 
     @dataclass
     class Cleared(Message):
