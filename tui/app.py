@@ -51,6 +51,9 @@ second at 10k): the first key typed is answered as fast as any. Beyond, they are
 it, and keys typed meanwhile search titles and authors by scanning."""
 PREVIEW_WAIT = 0.3
 """Seconds the load waits for the first frame at most before building the rest."""
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread runs before the interpreter passes to another that waits (Python's default
+is 0.005): a key's way to the screen waits this long behind a busy worker at each hop."""
 
 
 class PaperdeckApp(UpkeepApp, TerminalApp):
@@ -390,6 +393,9 @@ def run_app(
         settings_problems=settings_problems,
         sync_folder=sync_folder,
     )
+    # A thread loading or indexing holds the interpreter until it is asked to let go, every
+    # 5 ms by default: a key arriving meanwhile waited for it at every hop to the screen.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     app.run()
     failed = app.desk.finish_writes()  # changes still waiting when the app stopped
     if app.lost_terminal is None:
