@@ -149,3 +149,34 @@ async def test_a_medium_library_is_searchable_from_its_first_frame(
         slow_load.set()
         await settle(app, pilot)
         assert app.loaded and [r.id for r in table(app).records] == whole
+
+
+async def test_the_first_frame_sent_is_the_whole_screen(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual drops frames drawn while the app's start is batched, yet counted them as sent:
+    the first frame a terminal got was the list alone, the mode bar, filter and footer came a
+    frame later.  Nothing is drawn while batched now, and the first frame is everything."""
+    from textual._compositor import LayoutUpdate
+
+    sent: list[object] = []
+    drawn_while_batched: list[object] = []
+    display = PaperdeckApp._display
+
+    def recorded(self: PaperdeckApp, screen: object, renderable: object) -> None:
+        if renderable is not None:
+            (drawn_while_batched if self._batch_count else sent).append(renderable)
+        display(self, screen, renderable)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PaperdeckApp, "_display", recorded)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert drawn_while_batched == []
+        first = sent[0]
+        assert isinstance(first, LayoutUpdate)
+        assert first.region.size == app.size
+        text = "\n".join("".join(strip.text for strip in line) for line in first.strips)
+        for part in ("1 Papers", "/ filter", "QNCS title"):
+            assert part in text, part
+        assert "Quit" in text.splitlines()[-1]

@@ -46,6 +46,16 @@ class DeskScreen(Screen[None]):
     def worker_failed(self, worker: Worker[object]) -> None:
         """Override to end a busy state that `worker` would have ended."""
 
+    def _compositor_refresh(self) -> None:
+        # Textual 8 draws a screen mounted while the app's start is batched, drops that frame
+        # (~10 ms of drawing), and counts it as sent: after it only what changed went out,
+        # and the mode bar, the filter and the footer reached the terminal a frame or two
+        # after the list.  Nothing is drawn while batched; what is to draw stays marked, and
+        # the first frame after the batch is the whole screen.
+        if self.app._batch_count:
+            return
+        super()._compositor_refresh()
+
     def on_key(self, event: events.Key) -> None:
         # Bindings are looked up when a key reaches the app, on the screen on top *then*: keys
         # typed right after `n` pass this screen before the editor opens, and reach the app
