@@ -204,6 +204,7 @@ def real_terminal(dbs: list[Path]) -> list[dict[str, float]]:
         ("keystroke_p95_vs_echo", "{:.2f}"),
         ("keystroke_indexing_p95_ms", "{:.0f}"),
         ("keystroke_indexing_p95_vs_echo", "{:.2f}"),
+        ("focus_key_p50_ms", "{:.0f}"),
     )
     print("\nIn a real terminal (a pseudo-terminal, 160x45, read back through a VT emulator):")
     print("| " + " | ".join(name for name, _ in columns) + " |")

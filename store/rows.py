@@ -38,7 +38,7 @@ class PaperColumns(Protocol):
 
     def paper(self, row: int) -> Paper: ...
 
-    def papers(self) -> list[Paper]: ...
+    def papers(self, between: Callable[[], None] | None = None) -> list[Paper]: ...
 
 
 class RecordRows(Sequence[Record]):
@@ -104,11 +104,17 @@ class RecordRows(Sequence[Record]):
         """Every record, built in one pass (several times faster than one at a time); records
         built before are kept (someone may hold them). `between`: called between slices of
         the work (a load lets a search go first)."""
-        papers = self.columns.papers()
+        pause = between or (lambda: None)
+        papers = self.columns.papers(between)
         if self.catalog_rows is not None:
             papers = [papers[row] for row in self.catalog_rows]
         ids = self.ids
-        keyed = [self.citekey(pid) for pid in ids] if self.keyed else None
+        keyed: list[tuple[str | None, tuple[str, ...]]] | None = None
+        if self.keyed:
+            keyed = []
+            for start in range(0, len(ids), SLICE):
+                keyed.extend(map(self.citekey, ids[start : start + SLICE]))
+                pause()
         fresh = map(
             Record,
             papers,

@@ -225,6 +225,11 @@ class LibraryView:
                 self._last_search = time.monotonic()
                 self._searching.notify_all()
 
+    def note_activity(self) -> None:
+        """The reader pressed a key: background work waits as while they search."""
+        with self._searching:
+            self._last_search = time.monotonic()
+
     def wait_while_typing(self) -> None:
         """Before a slice of background work (the load's, the abstract index's): let the
         interpreter go to the UI thread, and wait while the reader types (searches share the

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.reactive import var
 from textual.signal import Signal
@@ -164,6 +164,13 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
             self.set_interval(self.sync_interval, self.sync_now)
         if not self.is_headless:
             self.catch_signals()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            # A key's work goes first: the load's and the indexer's slices wait (`/` moves
+            # the focus, the keys after it search).
+            self.desk.view.note_activity()
+        await super().on_event(event)
 
     def _wait_until_mounted(self) -> bool:
         """In a worker: until the screen is up (False if the worker is cancelled first)."""

@@ -19,9 +19,9 @@ import contextlib
 import json
 import threading
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from operator import methodcaller
 from typing import Any
 
@@ -49,6 +49,8 @@ DETAILS = tuple(name for name in FIELDS if name not in WHOLE)
 _DETAIL_AT = {name: at for at, name in enumerate(DETAILS)}
 CHUNK = 250
 """Rows per line of the other fields: a command printing 20 papers decodes at most 20 lines."""
+PAPERS_SLICE = 1000
+"""Papers built between two `between()` calls in `papers` (about 6 ms)."""
 
 
 def date_order(values: dict[str, list[Any]]) -> list[int]:
@@ -148,16 +150,29 @@ class Columns:
     def titles(self) -> list[str]:
         return self.column("title")
 
-    def papers(self) -> list[Paper]:
-        """Every paper in catalog order (built once: 0.2-0.3 s at 100k papers)."""
+    def papers(self, between: Callable[[], None] | None = None) -> list[Paper]:
+        """Every paper in catalog order (built once: 0.2-0.3 s at 100k papers). `between`:
+        called between slices of the work (a load in the background lets the reader's keys
+        go first: at 100k the columns' lines take 0.2 s to decode, the papers 0.6 s to build)."""
         with self._building:
             if self._papers is None:
+                pause = between or (lambda: None)
                 # Column by column, then one `Paper` per row in C's loop: no per-document
                 # lookups (and no lock held meanwhile: `paper` serves a screen's rows).
+                for number in range(len(self._chunk_lines)):
+                    with self._lock:
+                        self._chunk(number)
+                    if number % 20 == 19:
+                        pause()
                 columns = [self.column(name) for name in FIELDS]
                 self.column(DATE_ORDER)
                 columns.insert(2, [""] * self.count)  # the abstract, read from its own file
-                papers = list(map(Paper, *columns))
+                pause()
+                made = map(Paper, *columns)
+                papers: list[Paper] = []
+                for _ in range(0, self.count, PAPERS_SLICE):
+                    papers.extend(islice(made, PAPERS_SLICE))
+                    pause()
                 with self._lock:
                     self._papers = papers
                     # Every value is in the papers now: the file's buffer and the columns no

@@ -50,3 +50,20 @@ def test_a_search_during_the_load_answers_from_the_prepared_index(library: Libra
     assert done.is_set() and view.index is prepared
     assert [r.id for r in view.search_listed("diffusion")] == before
     assert [r.id for r in view.search("diffusion")] == before
+
+
+def test_a_key_pressed_anywhere_counts_as_typing(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`/` moves the focus and searches nothing: the app tells the view of every key, and the
+    background work waits as for a search."""
+    monkeypatch.setattr(view_module, "TYPING_PAUSE", 30.0)
+    monkeypatch.setattr(view_module, "TYPING_WAIT", 0.3)
+    view = LibraryView(library)
+    started = time.monotonic()
+    view.wait_while_typing()
+    assert time.monotonic() - started < 0.25
+    view.note_activity()
+    started = time.monotonic()
+    view.wait_while_typing()
+    assert time.monotonic() - started >= 0.3

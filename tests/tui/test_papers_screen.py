@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from store.library import Library
 from store.paths import bundled_seeds
+from store.view import LibraryView
 from tests.conftest import DATA
 from tests.tui.pilot import SIZE, app_for, count_text, settle, stored, table
 from tui.app import PaperdeckApp
@@ -205,3 +206,18 @@ async def test_works_at_80_by_24(library: Library) -> None:
             await pilot.press(key)
             await settle(app, pilot)
         assert app.is_running and len(table(app).records) == 212
+
+
+async def test_the_app_tells_the_view_of_every_key(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    noted: list[float] = []
+    monkeypatch.setattr(LibraryView, "note_activity", lambda self: noted.append(time.monotonic()))
+    app = app_for(library)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        before = len(noted)
+        await pilot.press("slash")
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert len(noted) - before == 2

@@ -172,6 +172,26 @@ def test_every_record_built_at_once_is_the_one_built_alone(library: Library) -> 
     assert fresh(other).all_records(with_abstracts=False) == expected
 
 
+def test_records_built_in_slices_are_the_records_built_at_once(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load in the background builds the papers, citation keys and records in slices,
+    calling `between` after each (the reader's keys go first): the same records, in order."""
+    import store.rows as rows_module
+
+    monkeypatch.setattr(columns_module, "PAPERS_SLICE", 50)
+    monkeypatch.setattr(rows_module, "SLICE", 40)
+    other = with_user_work(library)
+    other.with_citekeys(list(other.record_rows())[:5])  # some papers have citation keys
+    expected = fresh(other).record_rows().materialise()
+    calls: list[int] = []
+    sliced = fresh(other).record_rows().materialise(lambda: calls.append(1))
+    assert sliced == expected
+    assert any(r.citekey for r in sliced)
+    papers, records = -(-211 // 50), -(-211 // 40)
+    assert len(calls) >= papers + 2 * records  # papers, citation keys, records
+
+
 def test_the_stored_date_order_is_the_date_sort(library: Library) -> None:
     other = with_user_work(library)
     records = plain_records(other)
