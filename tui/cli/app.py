@@ -12,6 +12,21 @@ from store.library import Library
 from store.paths import bundled_seeds, sync_directory
 from tui.cli.parser import Subcommands
 
+FRAMES_PER_SECOND = 240
+"""Textual draws when something changed, at ticks of 1/TEXTUAL_FPS s (60 by default): a frame
+asked for just after a tick waited for the next, up to 17 ms after the key that asked for it
+(the list's scrollbar redraws a few milliseconds after each keystroke's frame, so the next
+key mostly landed in that wait). 240 makes the wait at most 4 ms; frames are still drawn only
+when something changed, and animations keep their own pace. `TEXTUAL_FPS` set by the user
+wins."""
+
+
+def _start_app() -> Any:
+    os.environ.setdefault("TEXTUAL_FPS", str(FRAMES_PER_SECOND))  # read when textual loads
+    from tui.app import run_app
+
+    return run_app
+
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     from store.search.decisions import TRIAGE_ORDERS
@@ -29,8 +44,7 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_app(args: argparse.Namespace, library: Library) -> int:
-    from tui.app import run_app
-
+    run_app = _start_app()
     _need_terminal()
     return run_app(library, seeds=bundled_seeds(), **_settings(args))
 
@@ -39,8 +53,7 @@ def cmd_triage(args: argparse.Namespace, library: Library) -> int:
     from store.search.language import parse_query
 
     parse_query(args.query)  # a bad query is a usage error here (exit 2), not in the app
-    from tui.app import run_app
-
+    run_app = _start_app()
     _need_terminal()
     return run_app(
         library,

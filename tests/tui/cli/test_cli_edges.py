@@ -175,3 +175,23 @@ def test_json_escapes_c1_controls_from_notes(db: Path, ids: list[str]) -> None:
         parsed = json.loads(result.stdout)
         records = parsed if isinstance(parsed, list) else [parsed]
         assert any(r["note"] == note for r in records), args
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "240"), ("30", "30")])
+def test_the_app_draws_at_up_to_240_frames_a_second_unless_told(
+    given: str | None, expected: str
+) -> None:
+    """A frame asked for between two of Textual's ticks waits for the next: at 60 a second,
+    up to 17 ms after the key. The app starts textual at 240; `TEXTUAL_FPS` set by the user
+    wins."""
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    if given is not None:
+        env["TEXTUAL_FPS"] = given
+    code = (
+        "import tui.cli.app as a; a._start_app(); "
+        "import textual.screen as s; print(round(1 / s.UPDATE_PERIOD))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == expected
