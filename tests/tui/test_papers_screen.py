@@ -221,3 +221,32 @@ async def test_the_app_tells_the_view_of_every_key(
         await pilot.press("x")
         await settle(app, pilot)
         assert len(noted) - before == 2
+
+
+async def test_a_search_nobody_sees_runs_once_the_list_is_drawn(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search thread runs one search after the first list is drawn, so that the first
+    key typed runs code already run; the list and its count stay as they are."""
+    from tui.screens import papers as papers_module
+
+    asked: list[str] = []
+    search_listed = LibraryView.search_listed
+
+    def recorded(self: LibraryView, query: object, sort: str | None = None) -> object:
+        asked.append(str(getattr(query, "text", query)))
+        return search_listed(self, query, sort)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LibraryView, "search_listed", recorded)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert asked == [papers_module.WARM_UP_QUERY]
+        assert count_text(app) == "212 papers"
+        assert len(table(app).records) == 212
+        screen = app.screen
+        assert screen._last_search_seconds == 0.0  # type: ignore[attr-defined]
+        await pilot.press("slash", "d", "i", "f", "f")
+        await settle(app, pilot)
+        assert asked[1:] == ["d", "di", "dif", "diff"]
+        assert count_text(app).endswith("of 212")
