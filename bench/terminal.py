@@ -3,8 +3,9 @@ screen is read back through a VT emulator (pyte), exactly as bytes would reach a
 
 Next to paperdeck run the floors, started the same way: a bare Textual app (first paint) and an
 Input echoed into a Label (keystroke to screen: the keys typed into the filter, against keys
-typed into the Input; `/`, which moves the focus to the filter first, is timed on its own).  Runs alternate so a noisy machine slows both
-alike; `python -m bench.terminal DB` prints one size's figures as JSON.
+typed into the Input; `/`, which moves the focus to the filter first, is timed on its own).
+Runs alternate so a noisy machine slows both alike; `python -m bench.terminal DB` prints one
+size's figures as JSON.
 """
 
 from __future__ import annotations
