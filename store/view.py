@@ -207,6 +207,15 @@ class LibraryView:
         """Whether `search_listed` answers: from `open_rows` on."""
         return self._opening is not None or self.version > 0
 
+    @property
+    def indexed(self) -> bool:
+        """Whether `search_listed` answers from word indexes already built (not by the scan of
+        a large library's titles while it loads, which builds its own tables first)."""
+        if self._opening is None:
+            return self.version > 0
+        early = self._early
+        return early is not None and early.indexed
+
     def search_listed(self, query: str | Query, sort: str | None = None) -> Sequence[Record]:
         """`search` for a list to show. Until `load` has finished, each record is built only
         when the list shows it (a one-letter word matches most of 100k papers), and words are

@@ -17,6 +17,7 @@ from store.view import LibraryView
 from tests.tui.pilot import SIZE, app_for, count_text, settle, table
 from tui import app as app_module
 from tui.app import PaperdeckApp
+from tui.screens import papers as papers_module
 
 
 @pytest.fixture
@@ -180,3 +181,29 @@ async def test_the_first_frame_sent_is_the_whole_screen(
         for part in ("1 Papers", "/ filter", "QNCS title"):
             assert part in text, part
         assert "Quit" in text.splitlines()[-1]
+
+
+async def test_no_search_runs_by_itself_while_a_large_library_loads(
+    library: Library, slow_load: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search run once the first list is drawn (so the first key runs warm code) waits
+    for built word indexes: on a large library still loading, a first search builds the
+    scan's tables (0.2 s and 25 MB at 100k papers), which only a key typed should pay for."""
+    monkeypatch.setattr(app_module, "SEARCH_READY_UNTIL", 100)  # no indexes before the load
+    asked: list[str] = []
+    search_listed = LibraryView.search_listed
+
+    def recorded(self: LibraryView, query: object, sort: str | None = None) -> object:
+        asked.append(str(getattr(query, "text", query)))
+        return search_listed(self, query, sort)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LibraryView, "search_listed", recorded)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: len(table(app).records) == 212, pilot)
+        for _ in range(20):
+            await pilot.pause()
+        assert not app.loaded and asked == []
+        slow_load.set()
+        await settle(app, pilot)
+        assert app.loaded and asked == [papers_module.WARM_UP_QUERY]  # once built: cheap

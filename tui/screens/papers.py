@@ -86,8 +86,9 @@ class PapersScreen(PaperScreen):
     def _warm_up(self) -> None:
         """Once the list is drawn, one search nobody sees (the thread's, off the screen's
         way): the first key typed then runs code already run (a first search at 10k papers
-        took 10 ms, then 2)."""
-        if self._searcher is not None and self.desk.view.searchable:
+        took 10 ms, then 2). Not while a large library loads: its first search builds the
+        scan's tables (0.2 s and 25 MB at 100k papers), which only a key should pay for."""
+        if self._searcher is not None and self.desk.view.indexed:
             self._searcher.submit(WARM_UP, parse_query(WARM_UP_QUERY), self.host.sort)
 
     def library_loaded(self) -> None:
