@@ -207,3 +207,31 @@ async def test_no_search_runs_by_itself_while_a_large_library_loads(
         slow_load.set()
         await settle(app, pilot)
         assert app.loaded and asked == [papers_module.WARM_UP_QUERY]  # once built: cheap
+
+
+async def test_a_frame_asked_for_in_a_later_batch_is_drawn_after_it(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Desk screens draw nothing while the app is batched; a frame asked for then (a layout
+    inside `batch_update`, not only the app's start) is drawn once the batch is over."""
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sent: list[object] = []
+        display = PaperdeckApp._display
+
+        def recorded(self: PaperdeckApp, screen: object, renderable: object) -> None:
+            if renderable is not None and not self._batch_count:
+                sent.append(renderable)
+            display(self, screen, renderable)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(PaperdeckApp, "_display", recorded)
+        screen = app.screen
+        with app.batch_update():
+            # What Textual's layout does at the end: draw what is marked, here the whole
+            # screen, with nothing else left to ask for a frame after the batch.
+            screen._compositor._dirty_regions.add(screen.region)
+            screen._compositor_refresh()
+            assert sent == []
+        await settle(app, pilot)
+        assert sent  # drawn once the batch was over

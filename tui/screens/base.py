@@ -53,8 +53,22 @@ class DeskScreen(Screen[None]):
         # after the list.  Nothing is drawn while batched; what is to draw stays marked, and
         # the first frame after the batch is the whole screen.
         if self.app._batch_count:
+            if not self._undrawn:
+                self._undrawn = True
+                # Drawn at the first frame after the batch; should nothing ask for one (a
+                # batch at another time than the start), the whole screen is asked for then.
+                self.app.call_later(self._draw_if_undrawn)
             return
+        self._undrawn = False
         super()._compositor_refresh()
+
+    _undrawn = False
+    """A frame was asked for while the app was batched and none drawn since."""
+
+    def _draw_if_undrawn(self) -> None:
+        if self._undrawn:
+            self._undrawn = False
+            self.refresh()
 
     def on_key(self, event: events.Key) -> None:
         # Bindings are looked up when a key reaches the app, on the screen on top *then*: keys
