@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from store.library import Library
+from store.view import LibraryView
 from tui.app import PaperdeckApp
 from tui.search_thread import SearchThread
 from tui.widgets.paper_table import PaperTable
@@ -38,3 +41,16 @@ def stored(library: Library) -> Library:
 
 def count_text(app: PaperdeckApp) -> str:
     return str(app.screen.query_one("#filter-count").render()).rstrip()
+
+
+def searches_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The text of every query the view searches for a list from now on, in order."""
+    asked: list[str] = []
+    search_listed = LibraryView.search_listed
+
+    def recorded(self: LibraryView, query: object, sort: str | None = None) -> object:
+        asked.append(str(getattr(query, "text", query)))
+        return search_listed(self, query, sort)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LibraryView, "search_listed", recorded)
+    return asked

@@ -14,7 +14,7 @@ from store.library import Library
 from store.rows import OrderedRows, RecordRows
 from store.search.index import SearchIndex
 from store.view import LibraryView
-from tests.tui.pilot import SIZE, app_for, count_text, settle, table
+from tests.tui.pilot import SIZE, app_for, count_text, searches_asked, settle, table
 from tui import app as app_module
 from tui.app import PaperdeckApp
 from tui.screens import papers as papers_module
@@ -190,14 +190,7 @@ async def test_no_search_runs_by_itself_while_a_large_library_loads(
     for built word indexes: on a large library still loading, a first search builds the
     scan's tables (0.2 s and 25 MB at 100k papers), which only a key typed should pay for."""
     monkeypatch.setattr(app_module, "SEARCH_READY_UNTIL", 100)  # no indexes before the load
-    asked: list[str] = []
-    search_listed = LibraryView.search_listed
-
-    def recorded(self: LibraryView, query: object, sort: str | None = None) -> object:
-        asked.append(str(getattr(query, "text", query)))
-        return search_listed(self, query, sort)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(LibraryView, "search_listed", recorded)
+    asked = searches_asked(monkeypatch)
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:
         await until(lambda: len(table(app).records) == 212, pilot)

@@ -13,7 +13,7 @@ from store.library import Library
 from store.paths import bundled_seeds
 from store.view import LibraryView
 from tests.conftest import DATA
-from tests.tui.pilot import SIZE, app_for, count_text, settle, stored, table
+from tests.tui.pilot import SIZE, app_for, count_text, searches_asked, settle, stored, table
 from tui.app import PaperdeckApp
 from tui.widgets.footer import DeskFooter
 from tui.widgets.paper_table import PaperTable
@@ -230,14 +230,7 @@ async def test_a_search_nobody_sees_runs_once_the_list_is_drawn(
     key typed runs code already run; the list and its count stay as they are."""
     from tui.screens import papers as papers_module
 
-    asked: list[str] = []
-    search_listed = LibraryView.search_listed
-
-    def recorded(self: LibraryView, query: object, sort: str | None = None) -> object:
-        asked.append(str(getattr(query, "text", query)))
-        return search_listed(self, query, sort)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(LibraryView, "search_listed", recorded)
+    asked = searches_asked(monkeypatch)
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
