@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App
 from textual.reactive import var
 from textual.signal import Signal
@@ -51,9 +51,6 @@ second at 10k): the first key typed is answered as fast as any. Beyond, they are
 it, and keys typed meanwhile search titles and authors by scanning."""
 PREVIEW_WAIT = 0.3
 """Seconds the load waits for the first frame at most before building the rest."""
-SWITCH_INTERVAL = 0.0005
-"""Seconds a thread runs before the interpreter passes to another that waits (Python's default
-is 0.005): a key's way to the screen waits this long behind a busy worker at each hop."""
 
 
 class PaperdeckApp(UpkeepApp, TerminalApp):
@@ -164,13 +161,6 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
             self.set_interval(self.sync_interval, self.sync_now)
         if not self.is_headless:
             self.catch_signals()
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            # A key's work goes first: the load's and the indexer's slices wait (`/` moves
-            # the focus, the keys after it search).
-            self.desk.view.note_activity()
-        await super().on_event(event)
 
     def _wait_until_mounted(self) -> bool:
         """In a worker: until the screen is up (False if the worker is cancelled first)."""
@@ -400,9 +390,6 @@ def run_app(
         settings_problems=settings_problems,
         sync_folder=sync_folder,
     )
-    # A thread loading or indexing holds the interpreter until it is asked to let go, every
-    # 5 ms by default: a key arriving meanwhile waited for it at every hop to the screen.
-    sys.setswitchinterval(SWITCH_INTERVAL)
     app.run()
     failed = app.desk.finish_writes()  # changes still waiting when the app stopped
     if app.lost_terminal is None:

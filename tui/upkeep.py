@@ -2,7 +2,7 @@
 following changes other processes make to the files, and syncing with other devices.
 
 A base of `PaperdeckApp` (which names the state used here); every piece runs in a thread worker
-and hands its result to the UI thread.
+and hands its result to the UI thread, and waits while the reader presses keys.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.signal import Signal
 from textual.timer import Timer
@@ -47,6 +47,13 @@ class UpkeepApp(App[None]):
     @property
     def library(self) -> Library:
         return self.desk.library
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            # A key's work goes first: the load's and the indexer's slices wait (`/` moves
+            # the focus, the keys after it search).
+            self.desk.view.note_activity()
+        await super().on_event(event)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="Indexing")
     def index_abstracts(self) -> None:

@@ -21,8 +21,15 @@ when something changed, and animations keep their own pace. `TEXTUAL_FPS` set by
 wins."""
 
 
+SWITCH_INTERVAL = 0.0005
+"""Seconds a thread runs before the interpreter passes to another that waits (Python's default
+is 0.005): a key's way to the screen (input thread, event loop, search thread, writer) waited
+that long at each hop behind a worker loading or indexing."""
+
+
 def _start_app() -> Any:
     os.environ.setdefault("TEXTUAL_FPS", str(FRAMES_PER_SECOND))  # read when textual loads
+    sys.setswitchinterval(SWITCH_INTERVAL)
     from tui.app import run_app
 
     return run_app
