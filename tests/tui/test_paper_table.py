@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from store.library import Library
 from store.models import Paper, Record
 from tests.tui.pilot import SIZE, app_for, settle, table
-from tui.widgets.paper_table import fit
+from tui.widgets.paper_rows import fit
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -26,46 +22,10 @@ from textual.strip import Strip
 from store.models import Record
 from store.rows import OrderedRows
 from tui import bindings
-from tui.text import clean, markers
+from tui.widgets.paper_rows import Look, header, row
 
-
-def stars(record: Record) -> str:
-    counts = [r.stars for r in record.enrichment.repos if r.stars is not None]
-    if not counts and record.paper.github_stars is not None:
-        counts = [record.paper.github_stars]  # Hugging Face's figure until `fetch` asks GitHub
-    if not counts:
-        return ""
-    best = max(counts)
-    return f"★{best / 1000:.1f}k" if best >= 10_000 else f"★{best}"
-
-
-TITLE_MIN = 30
-"""Cells a title keeps before any other column is shown."""
 ROWS_KEPT = 2000
 """Rows drawn and kept for the next frame (a few screens' worth of results)."""
-
-
-class Look(NamedTuple):
-    """What a frame's rows are drawn with: the content width and the styles."""
-
-    width: int
-    """The rows' width (the list's content, less its scrollbar)."""
-    full: int
-    """The lines' width: the list's whole content, the scrollbar drawn over its end."""
-    base: Style
-    dim: Style
-    selected: Style
-    read: Style
-    tags: Style
-    cursor: Style
-    header: Style
-
-
-def fit(text: str, width: int) -> str:
-    """`text` in exactly `width` cells: cut with an ellipsis, or padded with spaces."""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
 
 
 class PaperTable(ScrollView, can_focus=True):
@@ -276,27 +236,6 @@ class PaperTable(ScrollView, can_focus=True):
 
     # -- drawing -----------------------------------------------------------------------------
 
-    def _columns(self, width: int) -> tuple[int, int, int, int, int]:
-        """Widths of title, date, upvotes, tags, stars for a row `width` cells wide.
-
-        Designed for 80 columns first: the title keeps at least `TITLE_MIN` cells, and the
-        other columns join in priority order (date, tags, upvotes, stars) while they fit;
-        tags grow on wide terminals."""
-        room = width - 1 - 5 - (4 if self.show_position else 0) - 1  # select, QNCS, #, edge
-        date_w = tags_w = votes_w = stars_w = 0
-        if room - 11 >= TITLE_MIN:
-            date_w, room = 10, room - 11
-        if room - 13 >= TITLE_MIN:
-            tags_w, room = 12, room - 13
-        if room - 5 >= TITLE_MIN:
-            votes_w, room = 4, room - 5
-        if room - 7 >= TITLE_MIN + 20:  # stars only where titles stay comfortable
-            stars_w, room = 7, room - 7
-        if tags_w and room > TITLE_MIN + 40:  # wide: longer tag lists
-            extra = min(10, room - TITLE_MIN - 40)
-            tags_w, room = tags_w + extra, room - extra
-        return max(10, room), date_w, votes_w, tags_w, stars_w
-
     def render_lines(self, crop: Region) -> list[Strip]:
         """The rows in `crop`.  Styles are looked up once per frame, not per line (a widget's
         `rich_style` walks its ancestors' styles, ~0.05 ms).  The list has no border, padding,
@@ -358,71 +297,25 @@ class PaperTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         look = self._look or self.look()
         if y == 0:
-            return self._header(look)
+            return header(look, self.show_position, self.app.console)
         index = y - 1 + round(self.scroll_offset.y)
         if index >= len(self.records):
             return Strip.blank(look.full, look.base)
         record = self.records[index]
+        selected = record.id in self.selected
         if index == self.cursor:
-            return self._row(record, look, cursor=True)
+            return row(
+                record, look, selected=selected, show_position=self.show_position, cursor=True
+            )
         # Rows are drawn again on every keystroke's new results, mostly for the same papers:
         # a row is kept while its record (a new object once anything about it changes), its
         # selection, the width and the look are the same.
-        key = (id(record), record.id in self.selected, look.width, look.full, look.base)
+        key = (id(record), selected, look.width, look.full, look.base)
         cached = self._rows.get(key)
         if cached is not None and cached[0] is record:
             return cached[1]
-        strip = self._row(record, look, cursor=False)
+        strip = row(record, look, selected=selected, show_position=self.show_position, cursor=False)
         if len(self._rows) >= ROWS_KEPT:
             self._rows.clear()
         self._rows[key] = (record, strip)
         return strip
-
-    def _strip(self, line: Text, width: int, base: Style) -> Strip:
-        strip = Strip(list(line.render(self.app.console))).apply_style(base)
-        return strip.extend_cell_length(width, base).crop(0, width)
-
-    def _header(self, look: Look) -> Strip:
-        title_w, date_w, votes_w, tags_w, stars_w = self._columns(look.width)
-        cells = [" " + ("  # " if self.show_position else ""), "QNCS ", "title".ljust(title_w)]
-        if date_w:
-            cells.append(" date".ljust(date_w + 1))
-        if votes_w:
-            cells.append("  ▲".rjust(votes_w) + " ")
-        if tags_w:
-            cells.append(" tags".ljust(tags_w + 1))
-        if stars_w:
-            cells.append("stars".rjust(stars_w))
-        return self._strip(Text("".join(cells), style=look.header), look.full, look.base)
-
-    def _row(self, record: Record, look: Look, *, cursor: bool) -> Strip:
-        """A paper's row as segments, built directly: rich `Text` layout cost a third of a
-        millisecond per row, redrawn for every row on every keystroke."""
-        width, base, dim = look.width, look.base, look.dim
-        title_w, date_w, votes_w, tags_w, stars_w = self._columns(width)
-        paper = record.paper
-        selected = record.id in self.selected
-        pieces: list[tuple[str, Style]] = [("●" if selected else " ", look.selected)]
-        if self.show_position:
-            pieces.append((f"{record.queue_position or '':>3} ", dim))
-        pieces.append((markers(record) + " ", dim))
-        if selected:
-            title_style = look.selected
-        elif record.state.status in ("read", "dismissed"):
-            title_style = look.read
-        else:
-            title_style = base
-        pieces.append((fit(clean(paper.title), title_w), title_style))
-        if date_w:
-            pieces.append((" " + (paper.published or "").ljust(date_w), dim))
-        if votes_w:
-            votes = "" if paper.upvotes is None else str(paper.upvotes)
-            pieces.append((" " + votes.rjust(votes_w - 1) + " ", dim))
-        if tags_w:
-            pieces.append((fit(" " + clean(" ".join(record.state.tags)), tags_w + 1), look.tags))
-        if stars_w:
-            pieces.append((stars(record).rjust(stars_w), dim))
-        if cursor:
-            pieces = [(text, style + look.cursor) for text, style in pieces]
-        strip = Strip([Segment(text, style) for text, style in pieces if text])
-        return strip.extend_cell_length(look.full, base).crop(0, look.full)
