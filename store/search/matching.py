@@ -16,7 +16,6 @@ from store.search.words import INSIDE_FROM, WordIndex, text_test
 from store.text import normalise
 
 _PREPARING = threading.Lock()
-_PREPARING = threading.Lock()
 """Held while a one-shot index prepares its scan (see `prepare_scan`)."""
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, AUTHOR, ABSTRACT = 100.0, 90.0, 80.0, 60.0, 50.0
 FUZZY_CUTOFF = 80.0

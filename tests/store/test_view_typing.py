@@ -11,6 +11,7 @@ import pytest
 import store.view as view_module
 from store.library import Library
 from store.rows import OrderedRows
+from store.search.index import SearchIndex
 from store.view import LibraryView
 
 
@@ -67,3 +68,33 @@ def test_a_key_pressed_anywhere_counts_as_typing(
     started = time.monotonic()
     view.wait_while_typing()
     assert time.monotonic() - started >= 0.3
+
+
+
+def test_a_load_prepares_the_scan_before_waiting_for_the_reader(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large library's keys are answered by a scan until its word indexes exist: the load
+    makes the scan's tables first, so the first key typed does not make them."""
+    view = LibraryView(library)
+    rows = view.open_rows()
+    seen: list[tuple[object, bool, bool, list[str]]] = []
+    waiting = view.wait_while_typing
+
+    def first_wait() -> None:
+        early = view._early
+        if not seen and early is not None:  # a key typed at the load's first wait
+            prepared = early._title_lines_made and "date" in early._ranks
+            found = [r.id for r in view.search_listed("diffusion")]
+            seen.append((early, early.indexed, prepared, found))
+        waiting()
+
+    monkeypatch.setattr(view, "wait_while_typing", first_wait)
+    view.load(rows, warm=True)
+    assert len(seen) == 1
+    early, indexed, prepared, found = seen[0]
+    assert not indexed and prepared
+    assert early is not view.index  # the scan's tables go with the load's end
+    # What a key found then: the titles and authors, as a scan of its own would have found.
+    scan = SearchIndex(library.record_rows(), indexed=False, defer_abstracts=True)
+    assert found and found == [r.id for r in scan.search("diffusion")]
