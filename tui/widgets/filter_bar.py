@@ -16,6 +16,9 @@ from textual.widgets import Input, Label
 from tui import bindings
 from tui.text import plural, safe
 
+PARTIAL = " · abstracts indexing…"
+"""After the count while words were looked for in titles and authors only."""
+
 
 class FilterInput(Input):
     BINDINGS = bindings.FILTER
@@ -94,13 +97,16 @@ class FilterBar(Horizontal):
         label = self.query_one("#filter-count", Label)
         label.remove_class("-error")
         text = Text(plural(total, "paper") if shown == total else f"{shown} of {total}")
+        widest = len(f"{total} of {total}")
         if selected:
             text.append(f" · {selected} selected", "bold")
+            widest += len(f" · {total} selected")
         if partial:
-            text.append(" · abstracts indexing…", "italic")
+            text.append(PARTIAL, "italic")
+            widest += len(PARTIAL)
         # As wide as the widest count for this library, so that typing changes only the
         # label's text: a change of width would lay out the whole screen again, every key.
-        text.pad_right(len(f"{total} of {total}") - text.cell_len)
+        text.pad_right(widest - text.cell_len)
         same_width = text.cell_len == self._count_cells
         self._count_cells = text.cell_len
         label.update(text, layout=not same_width)
