@@ -7,7 +7,6 @@ updates them from each `Change` it makes, or from the state file when another pr
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from store.rows import OrderedRows, RecordRows
 from store.search.index import SearchIndex
 from store.search.language import Query
 from store.tags import count_tags
+from store.typing_gate import TypingGate
 
 if TYPE_CHECKING:  # the interest and Related models load when first used, not at start
     from store.search.interest import Interest, InterestModel
@@ -28,11 +28,6 @@ if TYPE_CHECKING:  # the interest and Related models load when first used, not a
 DEFER_FROM_BYTES = 8_000_000
 """An abstracts file this large (about 5k papers) is indexed in another process, and searched
 through that index only (see `LibraryView._large`)."""
-
-
-TYPING_PAUSE = 0.3
-"""Seconds without a search after which a load's remaining work goes on (see `load`)."""
-TYPING_WAIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -70,10 +65,8 @@ class LibraryView:
         self._interest_lock = threading.Lock()
         self._opening: RecordRows | None = None
         """Rows `open_rows` gave out and `load` has not finished building."""
-        self._searching = threading.Condition()
-        self._searches = 0
-        self._last_search = 0.0
-        """Searches under way in `search_listed`: the load's work waits for them."""
+        self.typing = TypingGate()
+        """Keys and searches under way: the load's work waits for them."""
         self._early: SearchIndex | None = None
         self._early_lock = threading.Lock()
         """What `search_listed` searches between `open_rows` and the end of `load`."""
@@ -121,6 +114,7 @@ class LibraryView:
         `load(rows)` has built them all; `total` counts them meanwhile."""
         self._opening = rows = self.library.record_rows()
         self._early = None
+        self._deferred = self._large()
         return rows
 
     def prepare_search(self, rows: RecordRows) -> None:
@@ -130,11 +124,11 @@ class LibraryView:
             index = self._search_index(rows, warm=True)
         if self._opening is rows:
             self._early = index
-            self._last_search = time.monotonic()  # the first frame comes: keys may follow
+            self.typing.note()  # the first frame comes: keys may follow
 
     def _search_index(self, rows: RecordRows, *, warm: bool) -> SearchIndex:
         # The index reads titles, authors and the stored date order from the rows' columns.
-        index = SearchIndex(rows, abstracts=self.library.abstracts, defer_abstracts=self._large())
+        index = SearchIndex(rows, abstracts=self.library.abstracts, defer_abstracts=self._deferred)
         if warm:
             index.warm(self.wait_while_typing)  # off the UI thread, never between two keys
         return index
@@ -146,6 +140,7 @@ class LibraryView:
         self._state_signature = signature(self.library.state_file.path)
         self._catalog_signature = signature(self.library.catalog_file.path)
         self._enrichment_signature = signature(self.library.enrichment_file.path)
+        self._deferred = self._large()
         # Abstracts are most of the store: the list shows without them, and they are read
         # when first searched or shown (`index_abstracts` does it ahead, from a worker).
         with paused_gc():  # hundreds of thousands of new objects, none of them garbage
@@ -178,6 +173,14 @@ class LibraryView:
     def related_ready(self) -> bool:
         """Whether `related` answers at once (its index is built on first use)."""
         return self._related is not None
+
+    _deferred = False
+
+    @property
+    def abstracts_deferred(self) -> bool:
+        """A large library: until their index comes, words are found in titles and authors
+        only (`abstracts_pending` says whether it has come)."""
+        return self._deferred
 
     def _large(self) -> bool:
         """Abstracts too many to read per keystroke (about 5k papers and up): until their
@@ -229,38 +232,20 @@ class LibraryView:
         when the list shows it (a one-letter word matches most of 100k papers), and words are
         found in titles and authors by a scan unless `prepare_search` built the word indexes
         ahead."""
-        with self._searching:
-            self._searches += 1
-        try:
+        with self.typing.searching():
             rows = self._opening
             if rows is None:
                 return self.search(query, sort)
             return self._search_early(rows, query, sort)
-        finally:
-            with self._searching:
-                self._searches -= 1
-                self._last_search = time.monotonic()
-                self._searching.notify_all()
 
     def note_activity(self) -> None:
         """The reader pressed a key: background work waits as while they search."""
-        with self._searching:
-            self._last_search = time.monotonic()
+        self.typing.note()
 
     def wait_while_typing(self) -> None:
-        """Before a slice of background work (the load's, the abstract index's): let the
-        interpreter go to the UI thread, and wait while the reader types (searches share the
-        one interpreter with this work, and would take twice as long); at most
-        `TYPING_WAIT` seconds each time."""
-        time.sleep(0)
-
-        def quiet() -> bool:
-            return self._searches == 0 and time.monotonic() - self._last_search >= TYPING_PAUSE
-
-        deadline = time.monotonic() + TYPING_WAIT
-        with self._searching:
-            while not quiet() and (left := deadline - time.monotonic()) > 0:
-                self._searching.wait(min(left, TYPING_PAUSE / 3))
+        """Before a slice of background work (the load's, the abstract index's): wait while
+        the reader types (`TypingGate.wait`)."""
+        self.typing.wait()
 
     def _search_early(
         self, rows: RecordRows, query: str | Query, sort: str | None

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-import store.view as view_module
+import store.typing_gate as gate_module
 from store.library import Library
 from store.rows import OrderedRows
 from store.search.index import SearchIndex
@@ -18,8 +18,8 @@ from store.view import LibraryView
 def test_background_work_waits_for_a_pause_in_typing(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(view_module, "TYPING_PAUSE", 30.0)
-    monkeypatch.setattr(view_module, "TYPING_WAIT", 0.3)
+    monkeypatch.setattr(gate_module, "TYPING_PAUSE", 30.0)
+    monkeypatch.setattr(gate_module, "TYPING_WAIT", 0.3)
     view = LibraryView(library)
     started = time.monotonic()
     view.wait_while_typing()  # nobody typed: no wait
@@ -31,7 +31,7 @@ def test_background_work_waits_for_a_pause_in_typing(
     started = time.monotonic()
     view.wait_while_typing()
     assert time.monotonic() - started >= 0.3  # waited as long as it may
-    monkeypatch.setattr(view_module, "TYPING_PAUSE", 0.05)
+    monkeypatch.setattr(gate_module, "TYPING_PAUSE", 0.05)
     started = time.monotonic()
     view.wait_while_typing()  # the pause came
     assert time.monotonic() - started < 0.25
@@ -58,8 +58,8 @@ def test_a_key_pressed_anywhere_counts_as_typing(
 ) -> None:
     """`/` moves the focus and searches nothing: the app tells the view of every key, and the
     background work waits as for a search."""
-    monkeypatch.setattr(view_module, "TYPING_PAUSE", 30.0)
-    monkeypatch.setattr(view_module, "TYPING_WAIT", 0.3)
+    monkeypatch.setattr(gate_module, "TYPING_PAUSE", 30.0)
+    monkeypatch.setattr(gate_module, "TYPING_WAIT", 0.3)
     view = LibraryView(library)
     started = time.monotonic()
     view.wait_while_typing()
@@ -68,7 +68,6 @@ def test_a_key_pressed_anywhere_counts_as_typing(
     started = time.monotonic()
     view.wait_while_typing()
     assert time.monotonic() - started >= 0.3
-
 
 
 def test_a_load_prepares_the_scan_before_waiting_for_the_reader(

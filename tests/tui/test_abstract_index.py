@@ -55,7 +55,7 @@ async def test_words_find_titles_first_then_abstracts_once_indexed(library: Libr
             await until(lambda: count_text(app).endswith("abstracts indexing…"), "partial count")
             assert count_text(app) == f"{len(titles_only)} of 212 · abstracts indexing…"
             assert [r.id for r in table(app).records] == titles_only
-            # The build starts once the reader stops typing (store.view.TYPING_PAUSE).
+            # The build starts once the reader stops typing (store.typing_gate.TYPING_PAUSE).
             await until(lambda: "Indexing abstracts" in app.activity, "indexing shown")
             held.close()  # the other builder is done: this one builds and saves the index
             await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")
@@ -86,3 +86,30 @@ async def test_small_libraries_are_indexed_in_the_app_and_save_nothing(library: 
         await until(lambda: app.desk.view.index.abstracts_indexed, "indexed")
         assert not app.desk.view.abstracts_pending
     assert not (library.root / "abstract-words.idx").exists()
+
+
+@pytest.mark.usefixtures("large")
+async def test_the_count_says_abstracts_are_indexed_before_any_word_is_typed(
+    library: Library,
+) -> None:
+    """From the first count on, while the index is built: a word typed then changes the
+    count's text, not its width (a new width laid out the whole screen in that key's frame)."""
+    word, titles_only, everything = a_word_only_abstracts_have(library)
+    with contextlib.ExitStack() as held:
+        held.enter_context(file_lock(library.root / LOCK_FILE, 5))
+        app = app_for(library)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(lambda: app.loaded, "loaded")
+            assert count_text(app) == "212 papers · abstracts indexing…"
+            label = app.screen.query_one("#filter-count")
+            width = label.size.width
+            await pilot.press("slash", *word)
+            await until(lambda: count_text(app).startswith(f"{len(titles_only)} of"), "count")
+            assert count_text(app) == f"{len(titles_only)} of 212 · abstracts indexing…"
+            assert label.size.width == width
+            await pilot.press(*["backspace"] * len(word))
+            await until(lambda: count_text(app).startswith("212 papers"), "all again")
+            held.close()
+            await until(lambda: count_text(app) == "212 papers", "indexed: said no more")
+            await pilot.press(*word)
+            await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")

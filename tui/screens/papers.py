@@ -100,6 +100,8 @@ class PapersScreen(PaperScreen):
         """Words typed before the abstract index came were found in titles and authors only."""
         if self._partial:
             self.run_filter(self.filter_bar.value)
+        else:
+            self.show_count()  # without `abstracts indexing…`
 
     def interest_learned(self, _: None = None) -> None:
         """The interest sort was shown by upvotes until the interest was learned."""
@@ -214,9 +216,13 @@ class PapersScreen(PaperScreen):
         self.show_count()
 
     def show_count(self) -> None:
-        table = self.table
+        """`3 of 212`; `· abstracts indexing…` from the first frame while a large library's
+        abstracts are indexed (not only once a word is typed: the count changing width then
+        laid out the whole screen in that key's frame)."""
+        table, view = self.table, self.desk.view
+        partial = self._partial or (view.abstracts_deferred and view.abstracts_pending)
         self.filter_bar.show_count(
-            len(table.records), self.desk.view.total, len(table.selected), partial=self._partial
+            len(table.records), view.total, len(table.selected), partial=partial
         )
 
     @on(PaperTable.SelectionChanged)

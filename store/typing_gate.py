@@ -1,0 +1,57 @@
+"""TypingGate: background work waits while the reader types.
+
+The app's load, its abstract index and its backups share the one interpreter with the searches
+run per keystroke: a slice of that work between two keys made the second key's search take
+twice as long. Each key (and each search) is noted here; a slice of work first waits for a
+pause in typing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+TYPING_PAUSE = 0.3
+"""Seconds without a key or search after which background work goes on."""
+TYPING_WAIT = 0.5
+"""Seconds background work waits at most each time: a long burst of typing delays it only."""
+
+
+class TypingGate:
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._searches = 0
+        self._last = 0.0
+
+    @contextmanager
+    def searching(self) -> Iterator[None]:
+        """A search under way: background work waits for its end, and a pause after it."""
+        with self._changed:
+            self._searches += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._searches -= 1
+                self._last = time.monotonic()
+                self._changed.notify_all()
+
+    def note(self) -> None:
+        """The reader pressed a key (or may at once: the first frame is drawn)."""
+        with self._changed:
+            self._last = time.monotonic()
+
+    def wait(self) -> None:
+        """Before a slice of background work: let the interpreter go to the UI thread, and wait
+        while the reader types, at most `TYPING_WAIT` seconds."""
+        time.sleep(0)
+
+        def quiet() -> bool:
+            return self._searches == 0 and time.monotonic() - self._last >= TYPING_PAUSE
+
+        deadline = time.monotonic() + TYPING_WAIT
+        with self._changed:
+            while not quiet() and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(min(left, TYPING_PAUSE / 3))
