@@ -17,12 +17,14 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from store.models import Record
 from store.rows import OrderedRows
 from tui import bindings
 from tui.widgets.paper_rows import Look, header, row
+from tui.widgets.scrollbar import QuickScrollBar, drawn_plain
 
 ROWS_KEPT = 2000
 """Rows drawn and kept for the next frame (a few screens' worth of results)."""
@@ -236,6 +238,19 @@ class PaperTable(ScrollView, can_focus=True):
 
     # -- drawing -----------------------------------------------------------------------------
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's, but drawn as strips directly (`QuickScrollBar`): its thumb moves with
+        nearly every keystroke's results."""
+        if self._vertical_scrollbar is None:
+            bar = QuickScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self._vertical_scrollbar = bar
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
     def render_lines(self, crop: Region) -> list[Strip]:
         """The rows in `crop`.  Styles are looked up once per frame, not per line (a widget's
         `rich_style` walks its ancestors' styles, ~0.05 ms).  The list has no border, padding,
@@ -245,7 +260,7 @@ class PaperTable(ScrollView, can_focus=True):
         anything else."""
         self._look = look = self.look()
         try:
-            if not self._plain():
+            if not drawn_plain(self):
                 return super().render_lines(crop)
             render_line = self.render_line
             strips = [render_line(y) for y in crop.line_range]
@@ -260,18 +275,6 @@ class PaperTable(ScrollView, can_focus=True):
             x1, x2 = crop.column_span
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
-
-    def _plain(self) -> bool:
-        """Whether the list is drawn as its rows alone (see `render_lines`)."""
-        styles = self.styles
-        return (
-            not any(styles.gutter)
-            and not any(edge for edge, _ in styles.outline)
-            and not styles.tint.a
-            and self.opacity == 1.0
-            and styles.text_opacity == 1.0
-            and not (styles.has_rule("hatch") and styles.hatch != "none")
-        )
 
     _look: Look | None = None
 
