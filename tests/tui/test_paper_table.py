@@ -10,6 +10,7 @@ from store.library import Library
 from store.models import Paper, Record
 from tests.tui.pilot import SIZE, app_for, settle, table
 from tui.widgets.paper_rows import fit
+from tui.widgets.paper_table import PaperTable
 
 
 @pytest.mark.parametrize(
@@ -168,3 +169,38 @@ async def test_a_filter_longer_than_its_box_scrolls_to_the_cursor(library: Libra
         assert typed.scroll_offset.x > 0
         shown = typed.render_line(0).text
         assert shown.rstrip().endswith("attention")
+
+
+async def test_rows_are_drawn_in_the_styles_of_now_after_focus_and_theme_changes(
+    library: Library,
+) -> None:
+    """The list keeps its styles between frames: a focus change (the cursor's colours) and a
+    new theme (every colour) are drawn at once, as Textual looks them up."""
+
+    def drawn_cursor_style(papers: PaperTable) -> object:
+        line = papers.render_lines(papers.region.reset_offset)[1 + papers.cursor]
+        return next(seg.style for seg in line if seg.text.strip())
+
+    def expected_cursor_style(papers: PaperTable) -> object:
+        base = papers.rich_style
+        return base + papers.get_component_rich_style("paper-table--cursor")
+
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        papers = table(app)
+        first = drawn_cursor_style(papers)
+        await pilot.press("slash")
+        await settle(app, pilot)
+        blurred = drawn_cursor_style(papers)
+        assert blurred != first
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert drawn_cursor_style(papers) == first
+        background = papers.rich_style.bgcolor
+        app.theme = "textual-light"
+        await settle(app, pilot)
+        assert papers.rich_style.bgcolor != background
+        line = papers.render_lines(papers.region.reset_offset)[3]
+        assert all(seg.style.bgcolor == papers.rich_style.bgcolor for seg in list(line))
+        assert drawn_cursor_style(papers) != first

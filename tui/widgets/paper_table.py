@@ -259,6 +259,7 @@ class PaperTable(ScrollView, can_focus=True):
         per line (~0.1 ms a line, ~4 ms for a frame of new results); that path is kept for
         anything else."""
         self._look = look = self.look()
+        self._top = round(self.scroll_offset.y)  # a reactive read: once a frame, not a line
         try:
             if not drawn_plain(self):
                 return super().render_lines(crop)
@@ -277,31 +278,48 @@ class PaperTable(ScrollView, can_focus=True):
         return strips
 
     _look: Look | None = None
+    _top = 0
+    """The first row shown, while a frame is drawn."""
 
     def look(self) -> Look:
         """The styles rows are drawn with now (`rich_style` and the component classes)."""
-        base = self.rich_style
+        # Textual forgets a widget's component styles at every refresh (~0.5 ms a frame to
+        # look up again); they change only when styles are applied again: the widget's own
+        # (`notify_style_update`: CSS, theme, pseudo-classes) or its component classes' (each
+        # applied anew as a new object, e.g. `:focus > .paper-table--cursor`).
+        applied = tuple(map(id, self._component_styles.values()))
+        kept = self._styles_kept
+        if kept is None or kept[0] != applied:
+            base = self.rich_style
 
-        def part(name: str) -> Style:
-            return base + self.get_component_rich_style(name)
+            def part(name: str) -> Style:
+                return base + self.get_component_rich_style(name)
 
-        return Look(
-            self.scrollable_content_region.width,
-            self.content_region.width,
-            base,
-            part("paper-table--dim"),
-            part("paper-table--selected"),
-            part("paper-table--read"),
-            part("paper-table--tags"),
-            self.get_component_rich_style("paper-table--cursor"),
-            self.get_component_rich_style("paper-table--header"),
-        )
+            styles = (
+                base,
+                part("paper-table--dim"),
+                part("paper-table--selected"),
+                part("paper-table--read"),
+                part("paper-table--tags"),
+                self.get_component_rich_style("paper-table--cursor"),
+                self.get_component_rich_style("paper-table--header"),
+            )
+            kept = self._styles_kept = (applied, styles)
+        return Look(self.scrollable_content_region.width, self.content_region.width, *kept[1])
+
+    _styles_kept: tuple[tuple[int, ...], tuple[Style, ...]] | None = None
+
+    def notify_style_update(self) -> None:
+        self._styles_kept = None
+        super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
-        look = self._look or self.look()
+        look = self._look
+        if look is None:
+            look, self._top = self.look(), round(self.scroll_offset.y)
         if y == 0:
             return header(look, self.show_position, self.app.console)
-        index = y - 1 + round(self.scroll_offset.y)
+        index = y - 1 + self._top
         if index >= len(self.records):
             return Strip.blank(look.full, look.base)
         record = self.records[index]
