@@ -19,6 +19,8 @@ from store.models import Enrichment, Paper, Record, UserState
 _NO_STATE, _NO_ENRICHMENT = UserState(), Enrichment()
 SLICE = 2000
 """Records built between two `between()` calls in `materialise` (a few milliseconds)."""
+HOLD_LOOKUPS = 50
+"""Records `hold` looks up one by one (each a scan of the ids: 0.5 ms at 100k papers)."""
 MANY = 1000
 """Records built one at a time before the rest are built in one pass (about 3x faster each)."""
 
@@ -144,6 +146,17 @@ class RecordRows(Sequence[Record]):
         first shown."""
         return OrderedRows(self, self.date_order())
 
+    def hold(self, records: Sequence[Record]) -> bool:
+        """Whether these rows hold each of `records` now (a view's change puts the changed
+        record in its row): a few are looked up, many are not."""
+        if len(records) > HOLD_LOOKUPS:
+            return False
+        ids = self.ids
+        try:
+            return all(self._built[ids.index(r.id)] is r for r in records)
+        except ValueError:
+            return False
+
     def __setitem__(self, index: int, record: Record) -> None:
         with self._lock:
             self._built[index] = record
@@ -238,6 +251,10 @@ class OrderedRows(Sequence[Record]):
         if isinstance(index, slice):
             return [self.rows[row] for row in self.order[index]]
         return self.rows[self.order[index]]
+
+    def ids(self) -> list[str]:
+        """The papers' ids in this order, without building any record."""
+        return list(map(self.rows.ids.__getitem__, self.order))
 
     def position(self, paper: str) -> int | None:
         """Where paper `paper` is in this order, found without building any record."""

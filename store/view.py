@@ -234,9 +234,16 @@ class LibraryView:
         ahead."""
         with self.typing.searching():
             rows = self._opening
-            if rows is None:
+            if rows is not None:
+                return self._search_early(rows, query, sort)
+            index, interest = self.index, self.interest
+            loaded = index.columns
+            if loaded is None:
                 return self.search(query, sort)
-            return self._search_early(rows, query, sort)
+            # Rows, not a list of records: `s` finds 40k of 100k papers, and a list of them
+            # cost 25 ms a keystroke of the 36 the search took; the list shows 40.
+            score = interest.score if interest else None
+            return OrderedRows(loaded, index.matching_rows(query, sort, interest=score))
 
     def note_activity(self) -> None:
         """The reader pressed a key: background work waits as while they search."""

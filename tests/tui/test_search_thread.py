@@ -19,20 +19,20 @@ async def test_the_newest_query_wins_and_stale_results_never_show(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = app_for(library)
-    search = app.desk.view.search
+    search, search_listed = app.desk.view.search, app.desk.view.search_listed
     started, release = threading.Event(), threading.Event()
     asked: list[str] = []
     shown: list[list[str]] = []
 
-    def held_search(query: str | Query, sort: str | None = None) -> list[Record]:
+    def held_search(query: str | Query, sort: str | None = None) -> object:
         asked.append(str(getattr(query, "text", query)))
         started.set()
         release.wait(10)  # the first search is still running while the user types on
-        return search(query, sort)
+        return search_listed(query, sort)
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        monkeypatch.setattr(app.desk.view, "search", held_search)
+        monkeypatch.setattr(app.desk.view, "search_listed", held_search)
         original = PaperTable.set_records
 
         def spy(self: PaperTable, records: list[Record], **kwargs: object) -> None:

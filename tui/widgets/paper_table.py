@@ -95,14 +95,15 @@ class PaperTable(ScrollView, can_focus=True):
 
     def set_records(self, records: Sequence[Record], *, keep: str | None = None) -> None:
         """Show `records`; the cursor stays on paper `keep` (or the current one) when present."""
-        if keep is None and isinstance(self.records, list) and self._same_records(records):
+        if keep is None and self._same_records(records):
             return  # the same papers in the same order: nothing to move or redraw
         current = keep if keep is not None else self.current_id
         # Rows that build themselves (store.rows, a first screen while the library loads) are
         # kept as they are: listing them would build every record now.
         self.records = records if isinstance(records, OrderedRows) else list(records)
         if self.selected:
-            self.selected &= {r.id for r in self.records}
+            listed = records if isinstance(records, OrderedRows) else None
+            self.selected &= set(listed.ids() if listed else [r.id for r in self.records])
         self._fit_virtual_size()
         index = 0
         if isinstance(self.records, OrderedRows):
@@ -116,12 +117,22 @@ class PaperTable(ScrollView, can_focus=True):
         """Whether `records` are the very objects shown, in order (a record that changed is a
         new object, so its row is redrawn)."""
         shown = self.records
+        if isinstance(shown, OrderedRows) or isinstance(records, OrderedRows):
+            # The same rows in the same order show the records those rows hold now.
+            return (
+                isinstance(shown, OrderedRows)
+                and isinstance(records, OrderedRows)
+                and shown.rows is records.rows
+                and shown.order == records.order
+            )
         return len(records) == len(shown) and all(map(operator.is_, records, shown))
 
     def update_records(self, changed: Sequence[Record]) -> None:
         """Redraw rows whose records changed (tags, notes, queue) without moving anything."""
-        by_id = {r.id: r for r in changed}
-        self.records = [by_id.get(r.id, r) for r in self.records]
+        shown = self.records
+        if not (isinstance(shown, OrderedRows) and shown.rows.hold(changed)):
+            by_id = {r.id: r for r in changed}
+            self.records = [by_id.get(r.id, r) for r in shown]
         self.refresh()
         self.post_message(self.Highlighted(self, self.current))
 
