@@ -166,7 +166,10 @@ class Columns:
                         self._chunk(number)
                     if number % 20 == 19:
                         pause()
-                columns = [self.column(name) for name in FIELDS]
+                columns = []
+                for name in FIELDS:  # a column joined from its chunks: ~2 ms at 100k papers
+                    columns.append(self.column(name))
+                    pause()
                 self.column(DATE_ORDER)
                 columns.insert(2, [""] * self.count)  # the abstract, read from its own file
                 pause()

@@ -18,9 +18,10 @@ from itertools import chain, repeat
 from store.text import WORD_BREAKS
 
 INSIDE_FROM = 3
-SLICE = 5000
-"""Texts indexed between two `between()` calls (a few milliseconds)."""
 """Shorter words match whole words only in abstracts and authors, and never inside title words."""
+SLICE = 1000
+"""Texts indexed between two `between()` calls (2-3 ms: a key typed meanwhile shares the
+interpreter with the slice under way, and waits about that long more)."""
 
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
