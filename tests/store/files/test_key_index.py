@@ -19,6 +19,22 @@ def fresh(library: Library) -> Library:
     return Library.open(library.root, now=lambda: FIXED_NOW)
 
 
+def read_index(library: Library) -> tuple[dict[str, object], list[str], list[str]]:
+    """The index's header, ids and keys, as its format lays them out."""
+    raw = (library.root / INDEX_FILE).read_bytes()
+    end = raw.find(b"\n")
+    header = json.loads(raw[:end])
+    size = header["sizes"][0]
+    body = raw[end + 1 :]
+    return header, body[:size].decode().split("\n"), body[size:].decode().split("\n")
+
+
+def index_bytes(header: dict[str, object], ids: list[str], keys: list[str]) -> bytes:
+    joined = ["\n".join(ids).encode(), "\n".join(keys).encode()]
+    header = {"sizes": [len(block) for block in joined], **header}
+    return json.dumps(header).encode() + b"\n" + b"".join(joined)
+
+
 def stored_keys(library: Library) -> dict[str, CiteKey]:
     """What citekeys.json itself says."""
     return read_citekeys(library.citekeys_file.load())
@@ -61,8 +77,8 @@ def test_new_keys_are_seen_and_the_index_follows(library: Library) -> None:
     assert dict(reader.citekeys()) == {}
     library.with_citekeys(library.records()[:3])  # another process assigns keys
     assert dict(reader.citekeys()) == stored_keys(library) and len(reader.citekeys()) == 3
-    index = json.loads((library.root / INDEX_FILE).read_text())
-    assert index["count"] == 3
+    index, ids, keys = read_index(library)
+    assert index["count"] == 3 and len(ids) == len(keys) == 3
 
 
 @pytest.mark.parametrize(
@@ -73,7 +89,9 @@ def test_new_keys_are_seen_and_the_index_follows(library: Library) -> None:
         b"[1, 2, 3]",
         b"\xff\xfe garbage",
         b'{"version": 2, "source": [1, 2, 3], "count": 1, "ids": "a", "keys": "k", '
-        b'"aliases": {}}',  # taken from another keys file
+        b'"aliases": {}}',  # the format before
+        b'{"version": 3, "source": [1, 2, 3], "count": 1, "sizes": [1, 1], "aliases": {}}\nak',
+        # taken from another keys file
     ],
 )
 def test_a_damaged_index_is_rebuilt_silently(keyed: Library, damage: bytes) -> None:
@@ -82,22 +100,29 @@ def test_a_damaged_index_is_rebuilt_silently(keyed: Library, damage: bytes) -> N
     path = keyed.root / INDEX_FILE
     path.write_bytes(damage)
     assert dict(fresh(keyed).citekeys()) == expected
-    assert json.loads(path.read_text())["count"] == len(expected)
+    assert read_index(keyed)[0]["count"] == len(expected)
 
 
 def test_a_forged_or_mistyped_index_is_not_trusted(keyed: Library) -> None:
     expected = stored_keys(keyed)
     fresh(keyed).citekeys()
     path = keyed.root / INDEX_FILE
-    index = json.loads(path.read_text())
+    index, ids, keys = read_index(keyed)
+    del index["sizes"]
+    whole = index_bytes(index, ids, keys)
     for forged in (
-        {**index, "ids": index["ids"].split("\n", 1)[1], "keys": index["keys"].split("\n", 1)[1]},
-        {**index, "keys": index["keys"].split("\n")},
-        {**index, "count": str(index["count"])},
-        {**index, "aliases": {index["ids"][0]: "not a list"}},
+        index_bytes(index, ids[1:], keys[1:]),  # a paper left out, the count kept
+        index_bytes({**index, "count": str(index["count"])}, ids, keys),
+        index_bytes({**index, "aliases": {ids[0]: "not a list"}}, ids, keys),
+        index_bytes(index, ids, keys) + b"\nmore",  # longer than its blocks
+        index_bytes(index, ids, keys)[:-3],  # shorter
+        index_bytes({**index, "sizes": [-1, 5]}, ids, keys),
+        whole[: whole.find(b"\n") + 1] + b"\xff" + whole[whole.find(b"\n") + 2 :],  # not UTF-8
     ):
-        path.write_text(json.dumps(forged))
+        path.write_bytes(forged)
         assert dict(fresh(keyed).citekeys()) == expected
+    path.write_bytes(whole)  # rewritten as it was: trusted again
+    assert dict(fresh(keyed).citekeys()) == expected
 
 
 def test_a_damaged_keys_file_is_still_reported(keyed: Library) -> None:
@@ -118,14 +143,14 @@ def test_a_writer_of_keys_writes_the_index_too(library: Library) -> None:
     """Assigning keys (export) or merging stores the index with them: a later command that
     only reads leaves the data directory as it found it."""
     library.with_citekeys(library.records()[:5])
-    index = json.loads((library.root / INDEX_FILE).read_text())
+    index, _, _ = read_index(library)
     assert index["count"] == 5
     before = {p.name: p.read_bytes() for p in library.root.iterdir() if p.is_file()}
     assert dict(fresh(library).citekeys()) == stored_keys(library)
     assert {p.name: p.read_bytes() for p in library.root.iterdir() if p.is_file()} == before
     first, second = sorted(library.citekeys())[:2]
     library.merge_user_state(first, second)
-    keyed_index = json.loads((library.root / INDEX_FILE).read_text())
+    keyed_index, _, _ = read_index(library)
     assert keyed_index["aliases"] == {
         pid: list(entry.aliases) for pid, entry in stored_keys(library).items() if entry.aliases
     }
