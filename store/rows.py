@@ -9,6 +9,7 @@ same object every time, as lists compare rows by identity).
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from itertools import islice, repeat
@@ -40,6 +41,8 @@ class PaperColumns(Protocol):
 
     def paper(self, row: int) -> Paper: ...
 
+    def head_order(self) -> list[int]: ...
+
     def papers(self, between: Callable[[], None] | None = None) -> list[Paper]: ...
 
 
@@ -64,9 +67,8 @@ class RecordRows(Sequence[Record]):
         self.keyed = keyed
         self.citekey = citekey
         merged = {pid for pid, state in states.items() if state.duplicate_of is not None}
-        ids = columns.ids
         self.catalog_rows: list[int] | None = (
-            [row for row, pid in enumerate(ids) if pid not in merged] if merged else None
+            [row for row, pid in enumerate(columns.ids) if pid not in merged] if merged else None
         )
         """Catalog row of each of these rows (None: the same, nothing is merged away)."""
         self._built: list[Record | None] = [None] * len(self)
@@ -74,7 +76,7 @@ class RecordRows(Sequence[Record]):
         self._lock = threading.Lock()
         """Held while a built record is put in place: a search thread may build some while a
         load builds them all, and each row must stay one object."""
-        self._ids: list[str] | None = None if merged else ids
+        self._ids: list[str] | None = None  # read when first asked for (not for a first screen)
 
     def __len__(self) -> int:
         return self.columns.count if self.catalog_rows is None else len(self.catalog_rows)
@@ -143,8 +145,10 @@ class RecordRows(Sequence[Record]):
 
     def in_date_order(self) -> OrderedRows:
         """These records in `date` order (what an unfiltered list shows first), each built when
-        first shown."""
-        return OrderedRows(self, self.date_order())
+        first shown; the order itself is read when more than its first rows are asked for."""
+        if self.catalog_rows is not None:
+            return OrderedRows(self, self.date_order())
+        return OrderedRows(self, FirstKnown(self.columns.head_order(), self.date_order, len(self)))
 
     def hold(self, records: Sequence[Record]) -> bool:
         """Whether these rows hold each of `records` now (a view's change puts the changed
@@ -230,11 +234,58 @@ class RecordRows(Sequence[Record]):
         return ranks
 
 
+class FirstKnown(Sequence[int]):
+    """Row numbers in an order of which the first few are known at once (stored with the
+    columns) and the rest only once `whole()` has read them: a list's first screen is drawn
+    from them, before the order of every row is decoded."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, first: list[int], whole: Callable[[], list[int]], count: int) -> None:
+        self._first, self._read, self._count = first, whole, count
+        self._whole: list[int] | None = None
+
+    def whole(self) -> list[int]:
+        if self._whole is None:
+            self._whole = self._read()
+        return self._whole
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        first = self._first
+        if isinstance(index, int) and 0 <= index < len(first):
+            return first[index]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step == 1 and stop <= len(first):
+                return first[start:stop]
+        return self.whole()[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.whole())
+
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        return self.whole().index(value, start, sys.maxsize if stop is None else stop)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FirstKnown):
+            other = other.whole()
+        return isinstance(other, list) and self.whole() == other
+
+
 class OrderedRows(Sequence[Record]):
     """`rows` in the order `order` (row numbers) gives; a record is built when first asked for,
     so a list can show its first screen before the others exist."""
 
-    def __init__(self, rows: RecordRows, order: list[int]) -> None:
+    def __init__(self, rows: RecordRows, order: Sequence[int]) -> None:
         self.rows = rows
         self.order = order
 

@@ -43,7 +43,7 @@ from store.files.citekeys import (
     assign_citekeys,
     visible_aliases,
 )
-from store.files.columns import CatalogColumns
+from store.files.columns_file import CatalogColumns
 from store.files.documents import (
     PAPERS_TABLE,
     enrichment_doc,
@@ -112,7 +112,7 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
             store_file.on_wait = on_lock_wait
         self.journal = LocalJournal(root)
         self.catalog_columns = CatalogColumns(self.catalog_file)
-        """The catalog as columns (`catalog-columns.jsonl`, see store.files.columns)."""
+        """The catalog as columns (`catalog-columns.jsonl`, see store.files.columns_file)."""
         # Columns already read in this process give their ids; else `ids.json` (see IdIndex).
         self.id_index = IdIndex(self.catalog_file.path, lambda: self.catalog_columns.get().ids)
         self.user_states = UserStates(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.catalog.importing import Progress, add_abstracts, merge_listings, read_listings
-from store.files.columns import CatalogColumns
+from store.files.columns_file import CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
 from store.files.storage import StoreFile, encode

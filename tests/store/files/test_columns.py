@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from store.errors import InvalidDocument
 from store.files import columns as columns_module
-from store.files.columns import COLUMNS_FILE, CatalogColumns, Columns, date_order
+from store.files import columns_file as file_module
+from store.files.columns import Columns, date_order
+from store.files.columns_file import COLUMNS_FILE, CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_from, table_docs
 from store.files.storage import load_json_file, signature
 from store.library import Library
@@ -201,6 +203,24 @@ def test_the_stored_date_order_is_the_date_sort(library: Library) -> None:
     assert [r.id for r in rows.in_date_order()[:5]] == [r.id for r in expected[:5]]
 
 
+def test_a_first_screen_decodes_no_whole_column(library: Library) -> None:
+    """The first rows in date order come with their titles and authors in the head line:
+    a list's first screen (and its count) is built before any whole column is decoded."""
+    expected = sorted(plain_records(library), key=SORT_KEYS["date"])
+    rows = fresh(library).record_rows()
+    first = rows.in_date_order()
+    screen = [first[i] for i in range(40)] + first[40:43]
+    assert len(first) == len(expected) == 212
+    assert screen == expected[:43]
+    decoded = rows.columns._values  # type: ignore[attr-defined]
+    assert not decoded.keys() & {"id", "title", "authors", "date_order"}
+    assert first[100] == expected[100]  # past the head: the order is read now
+    assert "date_order" in decoded
+    assert first.order == [rows.ids.index(r.id) for r in expected]
+    assert first.position(expected[150].id) == 150
+    assert list(first) == expected
+
+
 def test_a_hand_edit_of_the_catalog_is_seen_and_the_columns_rebuilt(library: Library) -> None:
     first = next(iter(library.papers().values()))
     rewrite_catalog(library, json.dumps(first.title), json.dumps("Edited By Hand"))
@@ -223,7 +243,7 @@ def test_a_wrong_type_put_in_by_hand_is_still_reported(library: Library) -> None
 
 @pytest.mark.parametrize(
     "damage",
-    ["truncated", "flipped", "garbage", "empty", "other version", "short column"],
+    ["truncated", "flipped", "garbage", "empty", "other version", "short column", "bad head"],
 )
 def test_damaged_columns_are_ignored_and_rebuilt(library: Library, damage: str) -> None:
     path = library.root / COLUMNS_FILE
@@ -243,14 +263,17 @@ def test_damaged_columns_are_ignored_and_rebuilt(library: Library, damage: str) 
         fields = json.loads(header)
         fields["version"] = 999
         path.write_bytes(json.dumps(fields).encode() + b"\n" + body)
-    else:  # the ids line one id short, its size and CRC made to fit
+    else:  # the ids line one id short, or the head one row short, size and CRC made to fit
         import zlib
 
         fields = json.loads(header)
         lines = body.split(b"\n")
-        lines[0] = json.dumps(json.loads(lines[0])[:-1], separators=(",", ":")).encode()
-        fields["sizes"][0] = len(lines[0])
-        fields["crc"][0] = zlib.crc32(lines[0])
+        at = 0 if damage == "short column" else 4
+        shorter = json.loads(lines[at])
+        shorter = shorter[:-1] if at == 0 else [part[:-1] for part in shorter]
+        lines[at] = json.dumps(shorter, separators=(",", ":")).encode()
+        fields["sizes"][at] = len(lines[at])
+        fields["crc"][at] = zlib.crc32(lines[at])
         path.write_bytes(json.dumps(fields).encode() + b"\n" + b"\n".join(lines))
     other = fresh(library)
     assert other.papers() == expected
@@ -279,7 +302,7 @@ def test_a_read_only_data_directory_goes_without(
 
         raise StoreWriteError(path, PermissionError(13, "Permission denied"))
 
-    monkeypatch.setattr(columns_module, "write_atomic", refuse)
+    monkeypatch.setattr(file_module, "write_atomic", refuse)
     assert other.papers() == catalog_papers(library)
     assert not (library.root / COLUMNS_FILE).exists()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from store.files.columns import COLUMNS_FILE
+from store.files.columns_file import COLUMNS_FILE
 from tests.conftest import ROOT
 
 PAPERDECK = str(Path(sys.executable).with_name("paperdeck"))
