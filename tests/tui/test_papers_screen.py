@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -238,9 +239,52 @@ async def test_a_search_nobody_sees_runs_once_the_list_is_drawn(
         assert asked == [papers_module.WARM_UP_QUERY]
         assert count_text(app) == "212 papers"
         assert len(table(app).records) == 212
-        screen = app.screen
-        assert screen._last_search_seconds == 0.0  # type: ignore[attr-defined]
         await pilot.press("slash", "d", "i", "f", "f")
         await settle(app, pilot)
         assert asked[1:] == ["d", "di", "dif", "diff"]
         assert count_text(app).endswith("of 212")
+
+
+async def test_a_key_after_a_slow_search_is_waited_for_and_one_during_it_is_not(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screen waits a moment for a search so that its results come in the typed
+    character's frame, whenever no search is under way (a slow first letter at 100k papers
+    must not keep the keys after it from being waited for); a key typed while one runs
+    has its character drawn at once."""
+    from tui.search_thread import SearchThread
+
+    app = app_for(library)
+    search_listed = app.desk.view.search_listed
+    release = threading.Event()
+    how: list[tuple[str, str]] = []
+
+    def first_slow(query: object, sort: str | None = None) -> object:
+        if str(getattr(query, "text", query)) == "d":
+            release.wait(10)
+        return search_listed(query, sort)  # type: ignore[arg-type]
+
+    waited, submitted = SearchThread.submit_and_wait, SearchThread.submit
+
+    def waiting(self: SearchThread, generation: int, query: object, *args: object) -> object:
+        how.append(("waited", str(getattr(query, "text", query))))
+        return waited(self, generation, query, *args)  # type: ignore[arg-type]
+
+    def not_waiting(self: SearchThread, generation: int, query: object, *args: object) -> None:
+        if not how or how[-1][1] != str(getattr(query, "text", query)):
+            how.append(("submitted", str(getattr(query, "text", query))))
+        submitted(self, generation, query, *args)  # type: ignore[arg-type]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        monkeypatch.setattr(app.desk.view, "search_listed", first_slow)
+        monkeypatch.setattr(SearchThread, "submit_and_wait", waiting)
+        monkeypatch.setattr(SearchThread, "submit", not_waiting)
+        await pilot.press("slash", "d")  # slow: waited for a moment, then shown when done
+        await pilot.press("i")  # while `d` is searched: not waited for
+        release.set()
+        await settle(app, pilot)
+        await pilot.press("f")  # nothing under way: waited for
+        await settle(app, pilot)
+        assert count_text(app).endswith("of 212")
+    assert how == [("waited", "d"), ("submitted", "di"), ("waited", "dif")]

@@ -23,9 +23,10 @@ from tui.widgets.paper_table import PaperTable
 SEARCHING_AFTER = 0.15
 """Seconds a filter may take before the count shows `searching…`."""
 WAIT_FOR_SEARCH = 0.015
-"""Seconds the UI may wait for a search expected to be quick (the last one was): less than a
-frame at 60 Hz, so the list changes in the same frame as the typed character, not the next
-(the scan of 100k titles while their word index is built takes 5-10 ms a key)."""
+"""Seconds the UI may wait for a search when none is under way: less than a frame at 60 Hz,
+so the list changes in the same frame as the typed character, not the next (the scan of 100k
+titles while their word index is built takes 5-10 ms a key). Waiting only after a quick search
+kept the keys after a slow one (a first letter at 100k papers) from ever being waited for."""
 WARM_UP, WARM_UP_QUERY = -1, "e"
 """The generation and query of the search run once the first list is drawn (`_warm_up`)."""
 
@@ -157,8 +158,10 @@ class PapersScreen(PaperScreen):
         if self._slow_search is None:  # say so when a search takes more than a moment
             loop = asyncio.get_running_loop()
             self._slow_search = loop.call_later(SEARCHING_AFTER, self._search_is_slow)
-        if self._last_search_seconds < WAIT_FOR_SEARCH:
-            # Quick so far: wait a moment for it, so the results come in the echo's frame.
+        if not self._searcher.busy:
+            # Nothing searched meanwhile: wait a moment for this one, so that its results
+            # come in the echo's frame (a search still under way from a key before would
+            # keep this one waiting for nothing: then the echo goes out at once).
             done = self._searcher.submit_and_wait(
                 self._generation, query, self.host.sort, WAIT_FOR_SEARCH
             )
@@ -170,8 +173,6 @@ class PapersScreen(PaperScreen):
     # One thread searches, the newest filter next (see `SearchThread`); what it finds comes
     # back as `SearchDone` and is shown only if no newer filter was typed meanwhile.
     _generation = 0
-    _last_search_seconds = 0.0
-    """How long the last search took (the first one is waited for, as if quick)."""
     _searcher: SearchThread | None = None
     _slow_search: asyncio.TimerHandle | None = None
 
@@ -194,7 +195,6 @@ class PapersScreen(PaperScreen):
         event.stop()
         if event.generation == WARM_UP:
             return
-        self._last_search_seconds = event.seconds
         if event.generation != self._generation:
             return  # typed on meanwhile: the newest filter's results are on their way
         if self._slow_search is not None:
