@@ -17,6 +17,9 @@ TYPING_PAUSE = 0.3
 """Seconds without a key or search after which background work goes on."""
 TYPING_WAIT = 0.5
 """Seconds background work waits at most each time: a long burst of typing delays it only."""
+KEY_DRAWN = 0.05
+"""Seconds after a key by which its frame is drawn: work that the next keys need waits this
+long only (see `LibraryView.load`)."""
 
 
 class TypingGate:
@@ -43,15 +46,17 @@ class TypingGate:
         with self._changed:
             self._last = time.monotonic()
 
-    def wait(self) -> None:
+    def wait(self, pause: float | None = None) -> None:
         """Before a slice of background work: let the interpreter go to the UI thread, and wait
-        while the reader types, at most `TYPING_WAIT` seconds."""
+        while the reader types (until `pause` seconds, `TYPING_PAUSE` by default, passed
+        without a key or search), at most `TYPING_WAIT` seconds."""
         time.sleep(0)
+        pause = TYPING_PAUSE if pause is None else pause
 
         def quiet() -> bool:
-            return self._searches == 0 and time.monotonic() - self._last >= TYPING_PAUSE
+            return self._searches == 0 and time.monotonic() - self._last >= pause
 
         deadline = time.monotonic() + TYPING_WAIT
         with self._changed:
             while not quiet() and (left := deadline - time.monotonic()) > 0:
-                self._changed.wait(min(left, TYPING_PAUSE / 3))
+                self._changed.wait(min(left, pause / 3))

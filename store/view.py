@@ -19,7 +19,7 @@ from store.rows import OrderedRows, RecordRows
 from store.search.index import SearchIndex
 from store.search.language import Query
 from store.tags import count_tags
-from store.typing_gate import TypingGate
+from store.typing_gate import KEY_DRAWN, TypingGate
 
 if TYPE_CHECKING:  # the interest and Related models load when first used, not at start
     from store.search.interest import Interest, InterestModel
@@ -154,7 +154,9 @@ class LibraryView:
                 if self._opening is rows:
                     # Keys typed until the word indexes exist are answered by a scan of the
                     # titles: make its tables now (0.1 s at 100k papers, right after the first
-                    # frame) rather than in the first key's time.
+                    # frame, once a key just pressed is drawn: `/`) rather than in the time of
+                    # the first key searched.
+                    self.typing.wait(KEY_DRAWN)
                     scan = self._scan_index(rows)
                     scan.prepare_scan()
                     scan.rank("date")

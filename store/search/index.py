@@ -6,6 +6,7 @@ a title-word index: words narrow the candidates first, and filters then run on t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import cast
 
@@ -19,6 +20,8 @@ from store.search.postings import Postings, RowPostings, build
 from store.search.words import SLICE, WordIndex
 from store.text import fold, normalise
 
+_RANKING = threading.Lock()
+"""Held while the date ranks of a search index are computed (see `SearchIndex.rank`)."""
 CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
 
@@ -254,7 +257,10 @@ class SearchIndex(WordMatching):
         paper (date, upvotes, title, import time), which user changes never touch."""
         ranks = self._ranks.get(sort)
         if ranks is None and sort == "date" and self.columns is not None:
-            ranks = self._ranks[sort] = self.columns.date_ranks()  # stored with the catalog
+            with _RANKING:  # once, by the load's thread or a key's, the other waits
+                ranks = self._ranks.get(sort)
+                if ranks is None:
+                    ranks = self._ranks[sort] = self.columns.date_ranks()  # stored with the catalog
         if ranks is None:
             key = SORT_KEYS[sort]
             order = sorted(range(len(self.records)), key=lambda row: key(self.records[row]))

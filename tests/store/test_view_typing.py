@@ -97,3 +97,45 @@ def test_a_load_prepares_the_scan_before_waiting_for_the_reader(
     # What a key found then: the titles and authors, as a scan of its own would have found.
     scan = SearchIndex(library.record_rows(), indexed=False, defer_abstracts=True)
     assert found and found == [r.id for r in scan.search("diffusion")]
+
+
+def test_a_short_pause_is_enough_for_work_the_next_keys_need(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan's tables wait only for a key to be drawn (`KEY_DRAWN`), not for a pause in
+    typing: the keys after `/` need them."""
+    monkeypatch.setattr(gate_module, "TYPING_PAUSE", 30.0)
+    monkeypatch.setattr(gate_module, "TYPING_WAIT", 5.0)
+    view = LibraryView(library)
+    view.note_activity()  # `/`
+    started = time.monotonic()
+    view.typing.wait(0.05)
+    assert 0.04 <= time.monotonic() - started < 2.0
+    started = time.monotonic()
+    view.typing.wait(0.05)  # no key since: at once
+    assert time.monotonic() - started < 0.04
+
+
+def test_date_ranks_are_made_once_by_two_threads(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load's thread and a key's both ask for the date ranks of the scan: one makes them,
+    the other waits (two at once took twice as long each)."""
+    rows = library.record_rows()
+    made: list[int] = []
+    date_ranks = type(rows).date_ranks
+
+    def slow_ranks(self: object) -> list[int]:
+        made.append(1)
+        time.sleep(0.2)
+        return date_ranks(self)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(rows), "date_ranks", slow_ranks)
+    index = SearchIndex(rows, indexed=False, defer_abstracts=True)
+    answers: list[list[int]] = []
+    threads = [threading.Thread(target=lambda: answers.append(index.rank("date"))) for _ in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert made == [1] and len(answers) == 2 and answers[0] is answers[1]
