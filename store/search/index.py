@@ -63,7 +63,7 @@ class SearchIndex(WordMatching):
         ids = [r.id for r in self.records] if self.columns is None else self.columns.ids
         self.ids = ids
         """Each row's paper id."""
-        self.rows = dict(zip(ids, range(len(ids)), strict=True))
+        self._rows: dict[str, int] | None = None
         self._titles: list[str] | None = None
         self._title_index: WordIndex | None = None
         self._abstract_source = abstracts
@@ -79,12 +79,27 @@ class SearchIndex(WordMatching):
         self._abstract_index: RowPostings | None = None
         self.defer_abstracts = defer_abstracts
         self._ranks: dict[str, list[int]] = {}
-        self._default_state = Record(self.records[0].paper) if self.records else None
+        self._default: Record | None = None
         self._stateful: set[int] | None = None
         self._authors: AuthorNames | None = None
 
     def __len__(self) -> int:
         return len(self.records)
+
+    @property
+    def rows(self) -> dict[str, int]:  # type: ignore[override]
+        """Each paper's row, by id (made when first needed: a scan of titles needs none)."""
+        if self._rows is None:
+            ids = self.ids
+            self._rows = dict(zip(ids, range(len(ids)), strict=True))
+        return self._rows
+
+    @property
+    def _default_state(self) -> Record | None:
+        """A paper without user state: what a state-only filter says of every untouched row."""
+        if self._default is None and self.records:
+            self._default = Record(self.records[0].paper)
+        return self._default
 
     @property
     def stateful(self) -> set[int]:
