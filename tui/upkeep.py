@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual import events, work
 from textual.app import App
@@ -19,6 +20,7 @@ from textual.worker import get_current_worker
 
 from store.errors import PaperdeckError
 from store.library import Library
+from store.search.heap import fix_mmap_threshold
 from store.view import OutsideChanges
 from tui.desk import Desk
 from tui.text import plural
@@ -43,6 +45,13 @@ class UpkeepApp(App[None]):
     _last_sync_error: str
     load_library: Callable[[], object]
     """PaperdeckApp reads the library in a worker."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # From the start: the load's freed blocks would otherwise raise malloc's threshold,
+        # and the interest model and every training after it pile up in the heap (triage at
+        # 100k papers: 395-450 MB, 366 MB with the threshold held; store/search/heap.py).
+        fix_mmap_threshold()
+        super().__init__(*args, **kwargs)
 
     @property
     def library(self) -> Library:

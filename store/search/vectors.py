@@ -17,8 +17,8 @@ class Vectors:
         """`size`: the pairs all rows will hold, when known: the arrays are made at that size
         once, where growing them pair by pair left the freed smaller copies scattered over
         the heap (tens of megabytes at 100k papers)."""
-        self.numbers: array[int] = array("i", bytes(4 * size))
-        self.values: array[float] = array("f", bytes(4 * size))
+        self.numbers: array[int] = array("i", [0]) * size  # no bytes of that size made first
+        self.values: array[float] = array("f", [0.0]) * size
         self.starts: array[int] = array("q", [0])
         """Where each row begins in `numbers` and `values`; one more than there are rows."""
 
