@@ -68,8 +68,8 @@ class LibraryView:
         self.typing = TypingGate()
         """Keys and searches under way: the load's work waits for them."""
         self._early: SearchIndex | None = None
-        self._early_lock = threading.Lock()
         """What `search_listed` searches between `open_rows` and the end of `load`."""
+        self._early_lock = threading.Lock()
 
     def train_interest(self) -> Interest:
         """Retrain on the decisions as they are now (call from a worker: reading the papers

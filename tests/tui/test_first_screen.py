@@ -228,3 +228,28 @@ async def test_a_frame_asked_for_in_a_later_batch_is_drawn_after_it(
             assert sent == []
         await settle(app, pilot)
         assert sent  # drawn once the batch was over
+
+
+async def test_acting_on_a_paper_while_the_records_load_says_so(
+    library: Library, slow_load: threading.Event
+) -> None:
+    """The list shows before a large library's records are built: a paper's keys then say
+    that the library is still being read (they used to end the app), and work once it is."""
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: len(table(app).records) == 212, pilot)
+        assert not app.loaded
+        first = table(app).current_id
+        for keys in (("t",), ("a",), ("r",), ("enter",), ("e",), ("T",), ("o",), ("y",)):
+            app.clear_notifications()
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert type(app.screen).__name__ == "PapersScreen", keys
+            shown = [str(n.message) for n in app._notifications]
+            assert shown == ["Still reading the library: try again in a moment."], keys
+        slow_load.set()
+        await settle(app, pilot)
+        assert app.loaded and table(app).current_id == first
+        await pilot.press("a")  # into the queue, now that the records are read
+        await settle(app, pilot)
+        assert Library(library.root).queue_ids() == [first]

@@ -43,6 +43,16 @@ class DeskScreen(Screen[None]):
             self.worker_failed(event.worker)
             self.app.post_message(WorkerFailed(event.worker))
 
+    def library_ready(self) -> bool:
+        """Whether papers can be acted on: a large library's list shows while its records are
+        still being read (a second or two at 100k papers), and acting on one then says so."""
+        if self.host.loaded:
+            return True
+        self.notify(
+            "Still reading the library: try again in a moment.", severity="warning", markup=False
+        )
+        return False
+
     def worker_failed(self, worker: Worker[object]) -> None:
         """Override to end a busy state that `worker` would have ended."""
 
@@ -122,6 +132,8 @@ class PaperScreen(DeskScreen):
         raise NotImplementedError
 
     def _targets(self) -> list[str]:
+        if not self.library_ready():
+            return []
         ids = self.target_ids()
         if not ids:
             self.notify("No paper here to act on.", severity="warning", markup=False)
@@ -192,6 +204,8 @@ class PaperScreen(DeskScreen):
     def action_export(self) -> None:
         from tui.screens.export import ExportDialog
 
+        if not self.library_ready():
+            return
         ids = self.selected_ids()
         query = self.export_query()
 

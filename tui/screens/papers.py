@@ -245,9 +245,13 @@ class PapersScreen(PaperScreen):
         self.table.clear_selection()
 
     def action_triage(self) -> None:
+        if not self.library_ready():
+            return
         self.post_message(StartTriage(self.filter_bar.value))
 
     @on(PaperTable.Opened)
     def open_paper(self, event: PaperTable.Opened) -> None:
+        if not self.library_ready():
+            return
         ids = [r.id for r in self.table.records]
         self.open_abstract(ids, event.record.id, on_close=self.table.move_to)

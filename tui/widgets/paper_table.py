@@ -298,9 +298,15 @@ class PaperTable(ScrollView, can_focus=True):
         # look up again); they change only when styles are applied again: the widget's own
         # (`notify_style_update`: CSS, theme, pseudo-classes) or its component classes' (each
         # applied anew as a new object, e.g. `:focus > .paper-table--cursor`).
-        applied = tuple(map(id, self._component_styles.values()))
+        # The objects themselves are kept and compared (an id alone could be a new object's
+        # at a freed one's address).
+        applied = tuple(self._component_styles.values())
         kept = self._styles_kept
-        if kept is None or kept[0] != applied:
+        if (
+            kept is None
+            or len(kept[0]) != len(applied)
+            or not all(map(operator.is_, kept[0], applied))
+        ):
             base = self.rich_style
 
             def part(name: str) -> Style:
@@ -318,7 +324,7 @@ class PaperTable(ScrollView, can_focus=True):
             kept = self._styles_kept = (applied, styles)
         return Look(self.scrollable_content_region.width, self.content_region.width, *kept[1])
 
-    _styles_kept: tuple[tuple[int, ...], tuple[Style, ...]] | None = None
+    _styles_kept: tuple[tuple[object, ...], tuple[Style, ...]] | None = None
 
     def notify_style_update(self) -> None:
         self._styles_kept = None
