@@ -103,6 +103,8 @@ async def probe_app(db: Path, path: str) -> None:
             await pilot.press("enter")
             await until(lambda: app.desk.view.related_ready)
         elif path == "triage":
+            # A paper's keys wait for the records (they say so before): as a user would.
+            await until(lambda: app.loaded)
             await pilot.press("T")
             screen = app.screen
             for n in range(DECISIONS):
