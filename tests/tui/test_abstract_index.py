@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
+from textual.pilot import Pilot
 
 from store.files.storage import file_lock
 from store.files.word_index import LOCK_FILE
@@ -42,25 +44,34 @@ def large(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("store.view.DEFER_FROM_BYTES", 0)  # the 212 seeds count as large
 
 
-@pytest.mark.usefixtures("large")
-async def test_words_find_titles_first_then_abstracts_once_indexed(library: Library) -> None:
-    word, titles_only, everything = a_word_only_abstracts_have(library)
+@contextlib.asynccontextmanager
+async def loaded_while_another_indexes(
+    library: Library,
+) -> AsyncIterator[tuple[PaperdeckApp, Pilot[None], contextlib.ExitStack]]:
+    """The app with its library read, while another builder holds the abstract index's lock
+    (this app's build waits behind it until `held.close()`)."""
     with contextlib.ExitStack() as held:
-        # Another builder holds the index's lock: this app's build waits behind it.
         held.enter_context(file_lock(library.root / LOCK_FILE, 5))
         app = app_for(library)
         async with app.run_test(size=SIZE) as pilot:
             await until(lambda: app.loaded, "loaded")
-            await pilot.press("slash", *word)
-            await until(lambda: count_text(app).endswith("abstracts indexing…"), "partial count")
-            assert count_text(app) == f"{len(titles_only)} of 212 · abstracts indexing…"
-            assert [r.id for r in table(app).records] == titles_only
-            # The build starts once the reader stops typing (store.typing_gate.TYPING_PAUSE).
-            await until(lambda: "Indexing abstracts" in app.activity, "indexing shown")
-            held.close()  # the other builder is done: this one builds and saves the index
-            await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")
-            assert [r.id for r in table(app).records] == everything
-            await until(lambda: app.activity == "", "activity cleared")
+            yield app, pilot, held
+
+
+@pytest.mark.usefixtures("large")
+async def test_words_find_titles_first_then_abstracts_once_indexed(library: Library) -> None:
+    word, titles_only, everything = a_word_only_abstracts_have(library)
+    async with loaded_while_another_indexes(library) as (app, pilot, held):
+        await pilot.press("slash", *word)
+        await until(lambda: count_text(app).endswith("abstracts indexing…"), "partial count")
+        assert count_text(app) == f"{len(titles_only)} of 212 · abstracts indexing…"
+        assert [r.id for r in table(app).records] == titles_only
+        # The build starts once the reader stops typing (store.typing_gate.TYPING_PAUSE).
+        await until(lambda: "Indexing abstracts" in app.activity, "indexing shown")
+        held.close()  # the other builder is done: this one builds and saves the index
+        await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")
+        assert [r.id for r in table(app).records] == everything
+        await until(lambda: app.activity == "", "activity cleared")
     assert Library(library.root).saved_abstract_index() is not None
 
 
@@ -95,21 +106,17 @@ async def test_the_count_says_abstracts_are_indexed_before_any_word_is_typed(
     """From the first count on, while the index is built: a word typed then changes the
     count's text, not its width (a new width laid out the whole screen in that key's frame)."""
     word, titles_only, everything = a_word_only_abstracts_have(library)
-    with contextlib.ExitStack() as held:
-        held.enter_context(file_lock(library.root / LOCK_FILE, 5))
-        app = app_for(library)
-        async with app.run_test(size=SIZE) as pilot:
-            await until(lambda: app.loaded, "loaded")
-            assert count_text(app) == "212 papers · abstracts indexing…"
-            label = app.screen.query_one("#filter-count")
-            width = label.size.width
-            await pilot.press("slash", *word)
-            await until(lambda: count_text(app).startswith(f"{len(titles_only)} of"), "count")
-            assert count_text(app) == f"{len(titles_only)} of 212 · abstracts indexing…"
-            assert label.size.width == width
-            await pilot.press(*["backspace"] * len(word))
-            await until(lambda: count_text(app).startswith("212 papers"), "all again")
-            held.close()
-            await until(lambda: count_text(app) == "212 papers", "indexed: said no more")
-            await pilot.press(*word)
-            await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")
+    async with loaded_while_another_indexes(library) as (app, pilot, held):
+        assert count_text(app) == "212 papers · abstracts indexing…"
+        label = app.screen.query_one("#filter-count")
+        width = label.size.width
+        await pilot.press("slash", *word)
+        await until(lambda: count_text(app).startswith(f"{len(titles_only)} of"), "count")
+        assert count_text(app) == f"{len(titles_only)} of 212 · abstracts indexing…"
+        assert label.size.width == width
+        await pilot.press(*["backspace"] * len(word))
+        await until(lambda: count_text(app).startswith("212 papers"), "all again")
+        held.close()
+        await until(lambda: count_text(app) == "212 papers", "indexed: said no more")
+        await pilot.press(*word)
+        await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")
