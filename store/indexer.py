@@ -1,11 +1,12 @@
-"""Building the abstract word index in a process of its own, and saving it beside the store.
+"""Building the word indexes in a process of its own, and saving them beside the store.
 
 Normalising every abstract takes seconds at 100k papers and a few hundred megabytes: done in
 the app's own process it held the interpreter (every keystroke waited) and doubled the app's
 memory. `python -m store.indexer DIR` builds and saves the index of the data directory DIR,
 telling its progress as lines `indexed N of M`; `IndexBuild` starts it and follows it, and the
 app and `paperdeck import` use that. The saved index is a cache (store.files.word_index): the
-app, `list` and inboxes use it while it is current and do without it otherwise.
+app, `list` and inboxes use it while it is current and do without it otherwise. The titles' index
+(store.files.title_index, a second at 100k papers) is built first: the app's first keys use it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from store.errors import PaperdeckError
+from store.files import title_index
 from store.files.storage import file_lock
 from store.files.word_index import LOCK_FILE, is_current, load_index, save_index
 from store.library import ABSTRACTS, Library
@@ -29,19 +31,33 @@ LOCK_TIMEOUT = 600.0
 """Another builder of the same store is waited for (then its index is taken), not raced."""
 
 
+def save_title_index(library: Library) -> bool:
+    """Build and save the title word index unless a current one is saved (a second at 100k
+    papers); True if a current one is saved when it returns."""
+    catalog = library.catalog_file.path
+    if title_index.is_current(catalog):
+        return True
+    columns = library.catalog_columns.get()
+    if columns.signature is None:
+        return False
+    postings = build(zip(columns.ids, columns.column("title"), strict=True))
+    return title_index.save_index(catalog, postings, columns.signature)
+
+
 def build_and_save(root: Path, progress: Callable[[int, int], None] | None = None) -> bool:
-    """Build the index of the store at `root` unless a current one is saved; True if a current
-    index is saved when it returns."""
+    """Build the indexes of the store at `root` unless current ones are saved: the titles',
+    then the abstracts'; True if a current abstract index is saved when it returns."""
     library = Library(root)
     abstracts_path = root / ABSTRACTS
     with file_lock(root / LOCK_FILE, LOCK_TIMEOUT, what="the abstract index"):
+        gc.disable()  # a list per word, none of them garbage: collecting would only cost time
+        save_title_index(library)  # the app's keys need it first; a failure only costs speed
         if is_current(abstracts_path) and load_index(abstracts_path) is not None:
             return True  # another process built it while this one waited
         texts, sig = library.abstracts_as_read()
         if sig is None:
             return False
         total = len(texts)
-        gc.disable()  # a list per word, none of them garbage: collecting would only cost time
         postings = build(
             texts.items(),
             None if progress is None else lambda done: progress(done, total),
@@ -68,7 +84,7 @@ def index_in_background(library: Library) -> bool:
         large = path.stat().st_size >= DEFER_FROM_BYTES
     except OSError:
         return False
-    if not large or is_current(path):
+    if not large or library.word_indexes_current():
         return False
     try:
         IndexBuild(library.root, detached=True)

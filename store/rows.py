@@ -30,6 +30,8 @@ class PaperColumns(Protocol):
     """The catalog as columns (store.files.columns.Columns)."""
 
     count: int
+    signature: tuple[int, int, int] | None
+    """Of the catalog file they were read from (None: not read from a file)."""
 
     @property
     def ids(self) -> list[str]: ...

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from store.files.storage import signature
 from store.library import Library
 from store.memory import paused_gc
-from store.models import Change, Enrichment, Record, UserState
+from store.models import Change, Record
 from store.rows import OrderedRows, RecordRows
 from store.search.index import SearchIndex
 from store.search.language import Query
 from store.tags import count_tags
 from store.typing_gate import KEY_DRAWN, TypingGate
+from store.view_outside import OutsideReads
 
 if TYPE_CHECKING:  # the interest and Related models load when first used, not at start
     from store.search.interest import Interest, InterestModel
@@ -30,24 +31,7 @@ DEFER_FROM_BYTES = 8_000_000
 through that index only (see `LibraryView._large`)."""
 
 
-@dataclass(frozen=True)
-class OutsideChanges:
-    """What another process wrote since the view last looked (read off the UI thread)."""
-
-    version: int
-    """The view's version when reading began: stale if the view changed meanwhile."""
-    reload: bool = False
-    """The catalog changed (an import): read everything again."""
-    state: tuple[object, dict[str, UserState], dict[str, int]] | None = None
-    """(signature, states, queue positions) when the state file changed."""
-    enrichment: tuple[object, dict[str, Enrichment]] | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not self.reload and self.state is None and self.enrichment is None
-
-
-class LibraryView:
+class LibraryView(OutsideReads):
     def __init__(self, library: Library) -> None:
         self.library = library
         self.by_id: dict[str, Record] = {}
@@ -127,10 +111,34 @@ class LibraryView:
             self.typing.note()  # the first frame comes: keys may follow
 
     def _search_index(self, rows: RecordRows, *, warm: bool) -> SearchIndex:
-        # The index reads titles, authors and the stored date order from the rows' columns.
-        index = SearchIndex(rows, abstracts=self.library.abstracts, defer_abstracts=self._deferred)
+        index = self._new_index(rows)
         if warm:
             index.warm(self.wait_while_typing)  # off the UI thread, never between two keys
+        return index
+
+    def _new_index(self, rows: RecordRows) -> SearchIndex:
+        # The index reads titles, authors and the stored date order from the rows' columns,
+        # and finds title words with the saved title index if there is a current one.
+        index = SearchIndex(rows, abstracts=self.library.abstracts, defer_abstracts=self._deferred)
+        saved = self.library.saved_title_index(rows)
+        if saved is not None:
+            index.use_title_index(saved)
+        return index
+
+    def _saved_early(self, rows: RecordRows) -> SearchIndex | None:
+        """An index of `rows` searched at once from the saved title index while the load goes
+        on (its authors' index and the records come after); None without a current one."""
+        index = self._new_index(rows)
+        if not index.title_indexed:
+            return None
+        with self._early_lock:
+            if self._opening is rows:
+                self._early = index
+        # What every key needs first (each step 20-50 ms at 100k papers): made now, right
+        # after the first frame, rather than in the time of the first key.
+        for step in (lambda: index.rank("date"), lambda: rows.titles, lambda: index.authors):
+            self.typing.wait(KEY_DRAWN)
+            step()
         return index
 
     def load(self, rows: RecordRows | None = None, *, warm: bool = False) -> None:
@@ -151,19 +159,26 @@ class LibraryView:
                 index = early  # `prepare_search` made it: searches need nothing more
                 self.wait_while_typing()  # the reader may be typing: build the rest after
             else:
+                saved = None
                 if self._opening is rows:
-                    # Keys typed until the word indexes exist are answered by a scan of the
-                    # titles: make its tables now (0.1 s at 100k papers, right after the first
-                    # frame, once a key just pressed is drawn: `/`) rather than in the time of
-                    # the first key searched.
-                    self.typing.wait(KEY_DRAWN)
-                    scan = self._scan_index(rows)
-                    scan.prepare_scan()
-                    scan.rank("date")
+                    self.typing.wait(KEY_DRAWN)  # right after the first frame and its key (`/`)
+                    saved = self._saved_early(rows)
+                    if saved is None:
+                        # Keys typed until the word indexes exist are answered by a scan of
+                        # the titles: make its tables now (0.1 s at 100k papers) rather than
+                        # in the time of the first key searched.
+                        scan = self._scan_index(rows)
+                        scan.prepare_scan()
+                        scan.rank("date")
                 self.wait_while_typing()
-                index = self._search_index(rows, warm=warm)
-                if self._opening is rows:
-                    self._early = index  # searched from now on, while the records are built
+                if saved is not None:
+                    index = saved
+                    if warm:
+                        index.warm(self.wait_while_typing)
+                else:
+                    index = self._search_index(rows, warm=warm)
+                    if self._opening is rows:
+                        self._early = index  # searched from now on, while records are built
             by_id = dict(zip(rows.ids, rows.materialise(self.wait_while_typing), strict=True))
         self.by_id, self.index, self._early = by_id, index, None
         self._related = None
@@ -198,7 +213,8 @@ class LibraryView:
         process: True when it saved one) and then the saved one; else built here."""
         index = self.index
         saved = self.library.saved_abstract_index()
-        if saved is None and index.defer_abstracts and build_elsewhere is not None:
+        stale = saved is None or not self.library.word_indexes_current()  # titles' for next time
+        if stale and index.defer_abstracts and build_elsewhere is not None:
             if build_elsewhere():
                 saved = self.library.saved_abstract_index()
         if saved is not None:
@@ -325,76 +341,3 @@ class LibraryView:
         # The state signature is left as it was: another process may have written between
         # this change and now, and the next `outside_changes` must still read the file.
         return self._replace(updated.values())
-
-    def refresh_state(self, *, force: bool = False) -> list[Record]:
-        """Pick up tags, notes, status and queue written by another process since."""
-        current = signature(self.library.state_file.path)
-        if current == self._state_signature and not force:
-            return []
-        self._state_signature = current
-        states = self.library.states()
-        positions = {pid: n for n, pid in enumerate(self.library.queue_ids(), start=1)}
-        fresh = []
-        for pid, record in self.by_id.items():
-            state = states.get(pid, type(record.state)())
-            position = positions.get(pid)
-            if record.state != state or record.queue_position != position:
-                fresh.append(replace(record, state=state, queue_position=position))
-        return self._replace(fresh)
-
-    def outside_changes(self) -> OutsideChanges:
-        """Read what changed in the store files since the view last read them: cheap when
-        nothing did (three stat calls).  Safe to call from a worker thread."""
-        version = self.version
-        library = self.library
-        if signature(library.catalog_file.path) != self._catalog_signature:
-            return OutsideChanges(version, reload=True)
-        state = enrichment = None
-        state_signature = signature(library.state_file.path)  # before reading: never newer
-        if state_signature != self._state_signature:
-            positions = {pid: n for n, pid in enumerate(library.queue_ids(), start=1)}
-            state = (state_signature, library.states(), positions)
-        enrichment_signature = signature(library.enrichment_file.path)
-        if enrichment_signature != self._enrichment_signature:
-            enrichment = (enrichment_signature, dict(library.enrichments()))
-        return OutsideChanges(version, state=state, enrichment=enrichment)
-
-    def take_outside_changes(self, changes: OutsideChanges) -> list[Record] | None:
-        """Show what `outside_changes` read; the records that look different now, or None when
-        it is stale (the view changed meanwhile: read again)."""
-        if changes.version != self.version:
-            return None
-        fresh: dict[str, Record] = {}
-        if changes.state is not None:
-            self._state_signature, states, positions = changes.state
-            # Only papers with a state or a queue place, now or before, can differ: a few
-            # thousand at most, where comparing all 100k records would hold the UI thread.
-            candidates = states.keys() | positions.keys()
-            candidates.update(
-                pid
-                for pid, record in self.by_id.items()
-                if record.queue_position is not None or record.state.updated
-            )
-            for pid in candidates:
-                record = self.by_id.get(pid)
-                if record is None:
-                    continue
-                state = states.get(pid, UserState())
-                position = positions.get(pid)
-                if record.state != state or record.queue_position != position:
-                    fresh[pid] = replace(record, state=state, queue_position=position)
-        if changes.enrichment is not None:
-            self._enrichment_signature, enrichments = changes.enrichment
-            for pid, record in self.by_id.items():
-                enrichment = enrichments.get(pid, Enrichment())
-                if record.enrichment != enrichment:
-                    fresh[pid] = replace(fresh.get(pid, record), enrichment=enrichment)
-        return self._replace(fresh.values())
-
-    def refresh_enrichment(self, ids: Iterable[str]) -> list[Record]:
-        enrichments = self.library.enrichments()
-        return self._replace(
-            replace(self.by_id[pid], enrichment=enrichments[pid])
-            for pid in ids
-            if pid in self.by_id and pid in enrichments
-        )

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from store.errors import PaperdeckError
 from store.library import Library
 from store.search.heap import fix_mmap_threshold
-from store.view import OutsideChanges
+from store.view_outside import OutsideChanges
 from tui.desk import Desk
 from tui.text import plural
 

@@ -11,8 +11,9 @@ with the catalog:
   up like the state, but apart: 100k keys would otherwise slow every tag written).
 
 Beside them, caches derived from them and safe to delete: `ids.json` (the paper ids,
-`store.files.ids`) and `abstract-words.idx` (which abstracts have which words,
-`store.files.word_index`, built by `store.indexer`).
+`store.files.ids`), `abstract-words.idx` and `title-words.idx` (which abstracts and titles
+have which words, `store.files.word_index` and `store.files.title_index`, built by
+`store.indexer`).
 
 This module reads them (cached while a file is unchanged) and hands every use case to the module
 that owns it: importing to `store.catalog`, state changes to `store.state`, health to
@@ -260,6 +261,11 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
             abstract_matches=matches,
         )
         if postings is not None:
+            # Both saved word indexes current: the words are looked up in them, no title
+            # folded or scanned (a fifth of `list --query` at 100k papers).
+            saved = self.saved_title_index(rows)
+            if saved is not None and index.use_title_index(saved):
+                index.indexed = True
             index.use_abstract_index(postings)
         matched = index.matching_rows(
             query or "", sort, interest=interest.score if interest else None

@@ -1,5 +1,6 @@
 """The Library's abstracts: read one at a time where they lie, decoded whole only when a caller
-needs them all, and searched through the saved abstract word index (`store.indexer`)."""
+needs them all, and searched through the saved abstract word index (`store.indexer`, which saves
+the title word index too)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from store.files import title_index
 from store.files.abstracts import AbstractPlaces
 from store.files.cache import CachedDocs
 from store.files.storage import StoreFile
-from store.files.word_index import load_index
+from store.files.word_index import is_current, load_index
 
 if TYPE_CHECKING:
+    from store.rows import RecordRows
     from store.search.postings import Postings
     from store.search.scan import AbstractScan, KnownMatches
 
@@ -21,6 +24,7 @@ class Abstracts:
     """Mixed into `Library`: what it needs is named here."""
 
     abstracts_file: StoreFile
+    catalog_file: StoreFile
     _abstracts: CachedDocs[str]
     _abstract_places: AbstractPlaces
 
@@ -58,6 +62,20 @@ class Abstracts:
     def saved_abstract_index(self) -> Postings | None:
         """The abstract word index `store.indexer` saved, if it is current (else None)."""
         return load_index(self.abstracts_file.path)
+
+    def saved_title_index(self, rows: RecordRows) -> Postings | None:
+        """The title word index `store.indexer` saved, if it was built from the very catalog
+        `rows` were read from and numbers its rows alike (no paper merged away), else None."""
+        sig = rows.columns.signature
+        if sig is None or rows.catalog_rows is not None:
+            return None
+        return title_index.load_index(self.catalog_file.path, sig)
+
+    def word_indexes_current(self) -> bool:
+        """Whether both saved word indexes (abstracts, titles) match the store's files now."""
+        return is_current(self.abstracts_file.path) and title_index.is_current(
+            self.catalog_file.path
+        )
 
     def scan_abstracts(self, query: str | None) -> AbstractScan | KnownMatches | None:
         """Which abstracts have `query`'s words: from the saved abstract word index if it is

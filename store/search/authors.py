@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from store.models import Record
 from store.search.lines import JoinedLines
-from store.search.words import WordIndex
+from store.search.words import INSIDE_FROM, WordIndex
 from store.text import normalise
 
 FAMILY_CUTOFF = 80.0
@@ -42,6 +42,14 @@ class AuthorNames:
         if self._index is None:
             self._index = WordIndex(self.texts)
         return self._index
+
+    def rows(self, word: str, score: float) -> dict[int, float]:
+        """Rows whose names have `word` (as `store.search.words.text_test` finds it), each with
+        `score`: from the word index once built, until then (keys typed while `warm` builds it)
+        from a scan of every name at once, not by building the whole index on a key."""
+        if self._index is not None:
+            return self._index.rows(word, score)
+        return dict.fromkeys(self.lines.rows(word, whole=len(word) < INSIDE_FROM), score)
 
     def warm(self, between: Callable[[], None]) -> None:
         """Build the word index now, calling `between()` between slices (see WordIndex)."""

@@ -16,7 +16,7 @@ from store.rows import rows_of
 from store.search.authors import AuthorNames
 from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, parse_query
 from store.search.matching import ABSTRACT, TITLE_EXACT, WordMatching
-from store.search.postings import Postings, RowPostings, build
+from store.search.postings import Postings, RowPostings, SavedWordIndex, build
 from store.search.words import SLICE, WordIndex
 from store.text import fold, normalise
 
@@ -65,6 +65,7 @@ class SearchIndex(WordMatching):
         """Each row's paper id."""
         self._rows: dict[str, int] | None = None
         self._titles: list[str] | None = None
+        self._normalised: dict[int, str] = {}
         self._title_index: WordIndex | None = None
         self._abstract_source = abstracts
         """Abstracts by id, where the records carry none: asked once per pass over the rows
@@ -125,19 +126,34 @@ class SearchIndex(WordMatching):
             self._title_index = WordIndex(self.titles)
         return self._title_index
 
+    @property
+    def title_indexed(self) -> bool:
+        """Whether title words are found through an index (built or saved) already."""
+        return self._title_index is not None
+
+    def use_title_index(self, postings: Postings) -> bool:
+        """Find title words with `postings`, the saved index of these very rows' titles
+        (`store.files.title_index`): no title is normalised until a search looks at it. False
+        (not taken) where its rows are plainly not these."""
+        ids = self.ids
+        if len(postings.ids) != len(ids) or (ids and postings.ids[-1] != ids[-1]):
+            return False
+        self._title_index = SavedWordIndex(postings)
+        return True
+
     def warm(self, between: Callable[[], None] | None = None) -> None:
         """Build the title and author word indexes and the date ranks now, calling
         `between()` after each slice of the work (a load in the background lets the reader's
         searches go first: they would share the one interpreter with it)."""
         pause = between or (lambda: None)
-        if self._titles is None:
-            texts = self._title_texts()
-            titles: list[str] = []
-            for start in range(0, len(texts), SLICE):
-                titles.extend(map(normalise, texts[start : start + SLICE]))
-                pause()
-            self._titles = titles
         if self._title_index is None:
+            if self._titles is None:
+                texts = self._title_texts()
+                titles: list[str] = []
+                for start in range(0, len(texts), SLICE):
+                    titles.extend(map(normalise, texts[start : start + SLICE]))
+                    pause()
+                self._titles = titles
             self._title_index = WordIndex(self._titles, between)
         pause()
         self.authors.warm(pause)
@@ -176,7 +192,16 @@ class SearchIndex(WordMatching):
     def normalised_title(self, row: int) -> str:
         if self._titles is not None:
             return self._titles[row]
-        return normalise(self.records[row].paper.title)
+        # Title words found through a saved index: only titles a search looks at are made,
+        # and kept (the next keys of a query look at the same ones).
+        title = self._normalised.get(row)
+        if title is None:
+            if self.columns is not None and self.columns.catalog_rows is None:
+                title = normalise(self.columns.titles[row])  # the column, not a list made
+            else:
+                title = normalise(self.records[row].paper.title)
+            self._normalised[row] = title
+        return title
 
     def _abstract_lookup(self) -> Callable[[str], str]:
         """Abstract text by paper id, for one pass over many rows."""
@@ -212,7 +237,8 @@ class SearchIndex(WordMatching):
         """Find abstract words with `postings` (which may know papers this index lacks)."""
         if self.indexed:
             self.title_index  # noqa: B018 - as `index_abstracts`: every keystroke needs it
-        self._abstract_index = postings.translated(self.rows)
+        # The same papers in the same order (the usual case, a list compared in C): no map.
+        self._abstract_index = postings.translated(None if postings.ids == self.ids else self.rows)
         self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
 
     # -- updates -----------------------------------------------------------------------------

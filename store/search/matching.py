@@ -42,8 +42,7 @@ class WordMatching:
     def title_index(self) -> WordIndex:
         raise NotImplementedError
 
-    @property
-    def titles(self) -> list[str]:
+    def normalised_title(self, row: int) -> str:
         raise NotImplementedError
 
     @property
@@ -114,7 +113,7 @@ class WordMatching:
         """Rows whose authors' names have `word`, except those in `better` (title hits)."""
         if not self.authors.any:
             return {}
-        found = self.authors.index.rows(word, AUTHOR)
+        found = self.authors.rows(word, AUTHOR)
         return {row: score for row, score in found.items() if row not in better}
 
     def _abstract_test(self, word: str) -> Callable[[int], bool]:
@@ -192,14 +191,15 @@ class WordMatching:
         # the word: normalising 100k titles costs more than the whole search. Punctuation only
         # ever becomes a space, so a word in the normalised title is in the folded one too.
         normalised = self._titles is not None or self.indexed
-        titles = self.titles if normalised else self.folded_titles
+        # Indexed from a saved title index, no title is normalised yet: only these rows'.
+        title_of = self.normalised_title if normalised else self.folded_titles.__getitem__
         in_abstract = self._abstract_test(word)
         authors = self.authors.texts if self.authors.any else None
         in_authors = text_test(word, normalised=True)
         inside = len(word) >= INSIDE_FROM
         found: dict[int, float] = {}
         for row in rows:
-            title = titles[row]
+            title = title_of(row)
             if word in title:
                 if not normalised:
                     title = normalise(title)

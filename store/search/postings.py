@@ -19,11 +19,11 @@ import json
 import sys
 import zlib
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
 from typing import Any
 
-from store.search.words import INSIDE_FROM
+from store.search.words import INSIDE_FROM, WordIndex
 from store.text import WORD_BREAK_TABLE, fold
 
 MAGIC = b"paperdeck-abstract-words\n"
@@ -70,23 +70,69 @@ class Postings:
         ids = self.ids
         return {ids[row] for row in self.rows(word)}
 
-    def translated(self, rows_of: Mapping[str, int]) -> RowPostings:
-        """The same index answering in another numbering of the papers (a view's rows)."""
+    def translated(self, rows_of: Mapping[str, int] | None) -> RowPostings:
+        """The same index answering in another numbering of the papers (a view's rows; None:
+        the same numbering, as the caller made sure)."""
         return RowPostings(self, rows_of)
+
+    def run(self, k: int) -> Sequence[int]:
+        """The rows of the `k`th word of the vocabulary."""
+        return self._rows[self._offsets[k] : self._offsets[k + 1]]
+
+
+class _Runs(Mapping[str, Sequence[int]]):
+    """A `Postings`' rows by word, as `WordIndex.postings` holds them (no list made)."""
+
+    def __init__(self, postings: Postings) -> None:
+        self._postings = postings
+
+    def __getitem__(self, word: str) -> Sequence[int]:
+        vocabulary = self._postings.vocabulary
+        at = bisect.bisect_left(vocabulary, word)
+        if at == len(vocabulary) or vocabulary[at] != word:
+            raise KeyError(word)
+        return self._postings.run(at)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._postings.vocabulary)
+
+    def __len__(self) -> int:
+        return len(self._postings.vocabulary)
+
+
+class SavedWordIndex(WordIndex):
+    """A `WordIndex` read from a saved `Postings` of whole texts (`store.files.title_index`):
+    the same answers, its rows the saved index's, without a list per word."""
+
+    def __init__(self, postings: Postings) -> None:
+        self.saved = postings
+        self.vocabulary = postings.vocabulary
+        self.postings = _Runs(postings)
+
+    def starting(self, word: str) -> dict[str, Sequence[int]]:
+        vocabulary, run, found = self.vocabulary, self.saved.run, {}
+        for k in range(bisect.bisect_left(vocabulary, word), len(vocabulary)):
+            token = vocabulary[k]
+            if not token.startswith(word):
+                break
+            found[token] = run(k)
+        return found
 
 
 class RowPostings:
     """A `Postings` answering in a view's rows: papers the view lacks are left out."""
 
-    def __init__(self, postings: Postings, rows_of: Mapping[str, int]) -> None:
+    def __init__(self, postings: Postings, rows_of: Mapping[str, int] | None) -> None:
         self.postings = postings
+        self._table: list[int] | None = None
+        if rows_of is None:
+            return
         ids = postings.ids
         missing = -1
         table = [rows_of.get(pid, missing) for pid in ids]
         # The same numbering (the usual case: the view is the catalog in order) needs no table.
-        self._table: list[int] | None = (
-            None if len(ids) == len(rows_of) and table == list(range(len(ids))) else table
-        )
+        if not (len(ids) == len(rows_of) and table == list(range(len(ids)))):
+            self._table = table
 
     def rows(self, word: str, score: float) -> dict[int, float]:
         rows = chain.from_iterable(self.postings._runs(word))  # every run in one C-level pass

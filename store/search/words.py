@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain, repeat
 
 from store.text import WORD_BREAKS
@@ -81,6 +81,9 @@ class WordIndex:
     """Which rows have which words (of normalised texts): postings, and the sorted vocabulary
     that prefix lookups bisect."""
 
+    postings: Mapping[str, Sequence[int]]
+    vocabulary: list[str]
+
     def __init__(self, texts: Sequence[str], between: Callable[[], None] | None = None) -> None:
         """`between`: called after every `SLICE` texts (a load lets the reader's searches go
         first)."""
@@ -94,9 +97,9 @@ class WordIndex:
         self.postings = dict(postings)
         self.vocabulary = sorted(self.postings)
 
-    def starting(self, word: str) -> dict[str, list[int]]:
+    def starting(self, word: str) -> dict[str, Sequence[int]]:
         """The rows of every indexed word beginning with `word`, by word."""
-        found: dict[str, list[int]] = {}
+        found: dict[str, Sequence[int]] = {}
         for token in self.vocabulary[bisect.bisect_left(self.vocabulary, word) :]:
             if not token.startswith(word):
                 break

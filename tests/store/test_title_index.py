@@ -1,0 +1,155 @@
+"""The title word index `store.indexer` saves beside the store (`title-words.idx`): searches
+through it answer exactly as through the index built in memory; it is current only while the
+catalog is as it saw it, damage and merged papers make it unused, never wrong."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from store.files import title_index
+from store.files.title_index import INDEX_FILE
+from store.library import Library
+from store.search.index import SearchIndex
+from store.search.postings import SavedWordIndex, build
+from store.view import LibraryView
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+QUERIES = (
+    "diffusion",
+    "diff",
+    "fusion",  # inside a title word
+    "difusion",  # a typo: fuzzy over the saved vocabulary
+    "a",
+    "3d",
+    "llm agents",
+    "video OR audio",
+    "model -diffusion",
+    '"language model"',
+    "is:unread reasoning",
+    "year:2025 vision",
+    "zzzzqq",
+)
+
+
+def run_indexer(root: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "store.indexer", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def saved_index(library: Library) -> SearchIndex:
+    """A search index of the library's rows taking its title words from the saved index."""
+    library = Library(library.root)
+    rows = library.record_rows()
+    saved = library.saved_title_index(rows)
+    assert saved is not None
+    index = SearchIndex(rows, defer_abstracts=True)
+    assert index.use_title_index(saved)
+    return index
+
+
+def test_searches_through_the_saved_index_answer_as_the_built_one(library: Library) -> None:
+    run_indexer(library.root)
+    assert (library.root / INDEX_FILE).exists()
+    from_saved = saved_index(library)
+    built = SearchIndex(Library(library.root).record_rows(), defer_abstracts=True)
+    built.warm()
+    assert isinstance(from_saved.title_index, SavedWordIndex)
+    assert not isinstance(built.title_index, SavedWordIndex)
+    for query in QUERIES:
+        assert from_saved.matching_rows(query) == built.matching_rows(query), query
+        for sort in ("title", "upvotes"):
+            assert from_saved.matching_rows(query, sort) == built.matching_rows(query, sort)
+    assert from_saved.matching_rows("diffusion")  # the seeds do have it
+    typo = set(from_saved.matching_rows("difusion"))
+    assert typo & set(from_saved.matching_rows("diffusion"))
+
+
+def test_the_saved_index_leaves_titles_unnormalised_until_a_search_looks(
+    library: Library,
+) -> None:
+    run_indexer(library.root)
+    index = saved_index(library)
+    index.warm()  # authors and date ranks: the titles come from the saved index
+    assert index._titles is None
+    assert index.matching_rows("sparse attention")  # few candidates: titles looked at one by one
+    assert index._titles is None
+
+
+def test_a_new_import_makes_the_saved_index_stale(library: Library) -> None:
+    run_indexer(library.root)
+    assert title_index.is_current(library.catalog_file.path)
+    library.import_files([DATA / "listings" / "crlf.txt"])
+    assert not title_index.is_current(library.catalog_file.path)
+    fresh = Library(library.root)
+    assert fresh.saved_title_index(fresh.record_rows()) is None
+    assert not fresh.word_indexes_current()
+    run_indexer(library.root)  # built anew for the catalog as it is now
+    assert fresh.word_indexes_current()
+    assert saved_index(library).matching_rows("diffusion")
+
+
+def test_a_damaged_index_is_not_used(library: Library) -> None:
+    run_indexer(library.root)
+    path = library.root / INDEX_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path)
+    fresh = Library(library.root)
+    assert fresh.saved_title_index(fresh.record_rows()) is None
+    view = LibraryView(fresh)
+    view.load()
+    assert not isinstance(view.index.title_index, SavedWordIndex)
+    assert view.search("diffusion")
+
+
+def test_with_a_paper_merged_away_the_rows_differ_and_the_index_is_not_used(
+    library: Library,
+) -> None:
+    run_indexer(library.root)
+    ids = sorted(library.papers())
+    library.merge_user_state(ids[0], ids[1])
+    fresh = Library(library.root)
+    rows = fresh.record_rows()
+    assert rows.catalog_rows is not None
+    assert fresh.saved_title_index(rows) is None
+    view = LibraryView(fresh)
+    view.load()
+    assert ids[1] not in {r.id for r in view.search("")}
+    assert not isinstance(view.index.title_index, SavedWordIndex)
+
+
+def test_the_view_searches_through_the_saved_index_during_and_after_a_load(
+    library: Library,
+) -> None:
+    run_indexer(library.root)
+    view = LibraryView(Library(library.root))
+    rows = view.open_rows()
+    # As the app's load does right after the first frame: searches go through the saved
+    # index from then on, while the records are built.
+    early = view._saved_early(rows)
+    assert early is not None and view.indexed
+    during = [r.id for r in view.search_listed("diffusion")]
+    view.load(rows)
+    assert view.index is early
+    assert isinstance(view.index.title_index, SavedWordIndex)
+    assert [r.id for r in view.search_listed("diffusion")] == during
+
+
+def test_an_index_of_a_catalog_that_changed_meanwhile_is_not_kept(library: Library) -> None:
+    catalog = library.catalog_file.path
+    before = library.catalog_columns.get()
+    assert before.signature is not None
+    postings = build(zip(before.ids, before.column("title"), strict=True))
+    library.import_files([DATA / "listings" / "crlf.txt"])  # the catalog changes meanwhile
+    assert not title_index.save_index(catalog, postings, before.signature)
+    assert not (library.root / INDEX_FILE).exists()
