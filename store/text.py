@@ -108,3 +108,13 @@ def normalise(text: str) -> str:
     words a title or abstract is matched on.  str.translate rather than a regular expression:
     this runs over every abstract."""
     return " ".join(fold(text).translate(_WORD_BREAKS).split())
+
+
+def fold_each(texts: list[str]) -> list[str]:
+    """`fold` of each text, in one call where no text holds a line break (titles never do):
+    folding never moves a character across one, and 100k calls cost more than the search."""
+    joined = "\n".join(texts)
+    folded = fold(joined).split("\n") if joined.count("\n") == len(texts) - 1 else None
+    if folded is None or len(folded) != len(texts):
+        return list(map(fold, texts))
+    return folded

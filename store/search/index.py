@@ -18,22 +18,12 @@ from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, par
 from store.search.matching import ABSTRACT, TITLE_EXACT, WordMatching
 from store.search.postings import Postings, RowPostings, SavedWordIndex, build
 from store.search.words import SLICE, WordIndex
-from store.text import fold, normalise
+from store.text import fold, fold_each, normalise
 
 _RANKING = threading.Lock()
 """Held while the date ranks of a search index are computed (see `SearchIndex.rank`)."""
 CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
-
-
-def fold_each(texts: list[str]) -> list[str]:
-    """`fold` of each text, in one call where no text holds a line break (titles never do):
-    folding never moves a character across one, and 100k calls cost more than the search."""
-    joined = "\n".join(texts)
-    folded = fold(joined).split("\n") if joined.count("\n") == len(texts) - 1 else None
-    if folded is None or len(folded) != len(texts):
-        return list(map(fold, texts))
-    return folded
 
 
 class SearchIndex(WordMatching):
