@@ -51,7 +51,10 @@ def build_and_save(root: Path, progress: Callable[[int, int], None] | None = Non
     abstracts_path = root / ABSTRACTS
     with file_lock(root / LOCK_FILE, LOCK_TIMEOUT, what="the abstract index"):
         gc.disable()  # a list per word, none of them garbage: collecting would only cost time
-        save_title_index(library)  # the app's keys need it first; a failure only costs speed
+        # The app's keys need it first. A failure (a damaged catalog) only costs speed: the
+        # command that reads the catalog next reports it.
+        with contextlib.suppress(PaperdeckError, OSError):
+            save_title_index(library)
         if is_current(abstracts_path) and load_index(abstracts_path) is not None:
             return True  # another process built it while this one waited
         texts, sig = library.abstracts_as_read()

@@ -153,3 +153,11 @@ def test_an_index_of_a_catalog_that_changed_meanwhile_is_not_kept(library: Libra
     library.import_files([DATA / "listings" / "crlf.txt"])  # the catalog changes meanwhile
     assert not title_index.save_index(catalog, postings, before.signature)
     assert not (library.root / INDEX_FILE).exists()
+
+
+def test_a_damaged_catalog_costs_the_title_index_only(library: Library) -> None:
+    catalog = library.catalog_file.path
+    catalog.write_bytes(catalog.read_bytes()[:-200])  # cut short: no longer JSON
+    run_indexer(library.root)  # the abstracts' index is still built and saved
+    assert not (library.root / INDEX_FILE).exists()
+    assert Library(library.root).saved_abstract_index() is not None
