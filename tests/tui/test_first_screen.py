@@ -253,3 +253,37 @@ async def test_acting_on_a_paper_while_the_records_load_says_so(
         await pilot.press("a")  # into the queue, now that the records are read
         await settle(app, pilot)
         assert Library(library.root).queue_ids() == [first]
+
+
+async def test_keys_typed_while_a_large_library_loads_use_the_saved_title_index(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `title-words.idx` current, the load searches through it from right after the first
+    frame: a key typed while the records are built is answered by the word index (a typo
+    too), exactly as the whole search answers it."""
+    from store.indexer import build_and_save
+    from store.search.postings import SavedWordIndex
+
+    monkeypatch.setattr(app_module, "PREVIEW_FROM", 100)
+    monkeypatch.setattr(app_module, "SEARCH_READY_UNTIL", 0)  # as 100k: nothing before it
+    assert build_and_save(library.root)
+    release = threading.Event()
+    original = RecordRows.materialise
+
+    def materialise(self: RecordRows, *args: object, **options: object) -> object:
+        assert release.wait(30), "the test never let the records be built"
+        return original(self, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RecordRows, "materialise", materialise)
+    expected = [r.id for r in Library(library.root).records("difusion")]
+    assert expected
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = await typed_while_the_load_holds(app, pilot, "difusion")
+        early = app.desk.view._early
+        assert early is not None and isinstance(early.title_index, SavedWordIndex)
+        assert [r.id for r in shown] == expected
+        release.set()
+        await settle(app, pilot)
+        assert app.loaded
+        assert [r.id for r in table(app).records] == expected
