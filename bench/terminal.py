@@ -248,7 +248,8 @@ def keystrokes_paperdeck(
 
 
 def without_saved_index(db: Path) -> None:
-    """As right after an import: the abstract index not yet saved (the app builds it)."""
+    """As right after an import: the abstract index not yet saved (the app builds it); the
+    title index, which the indexer saves first (a second at 100k papers), is kept."""
     from store.files.word_index import INDEX_FILE
 
     (db / INDEX_FILE).unlink(missing_ok=True)
