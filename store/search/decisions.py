@@ -56,7 +56,7 @@ def pile_order(
 
     `interest` needs `MIN_DECISIONS` decisions and `uncertain` both a wanted and a dismissed
     paper; until then the pile is by upvotes, and the reason says so."""
-    from store.search.index import SORT_KEYS
+    from store.search.language import SORT_KEYS
 
     if order == "date":
         return [r.id for r in sorted(records, key=SORT_KEYS["date"])], "newest first"

@@ -6,7 +6,6 @@ a title-word index: words narrow the candidates first, and filters then run on t
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import cast
 
@@ -14,19 +13,18 @@ from store.errors import QueryError
 from store.models import Record
 from store.rows import rows_of
 from store.search.authors import AuthorNames
-from store.search.language import SORT_KEYS, SORTS, Filter, Query, excludes, parse_query
+from store.search.language import SORTS, Filter, Query, excludes, parse_query
 from store.search.matching import ABSTRACT, TITLE_EXACT, WordMatching
+from store.search.ordering import Ordering
 from store.search.postings import Postings, RowPostings, SavedWordIndex, build
 from store.search.words import SLICE, WordIndex
 from store.text import fold, fold_each, normalise
 
-_RANKING = threading.Lock()
-"""Held while the date ranks of a search index are computed (see `SearchIndex.rank`)."""
 CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
 
 
-class SearchIndex(WordMatching):
+class SearchIndex(Ordering, WordMatching):
     """Records with precomputed search keys; `search` runs a query over them.
 
     Titles get a word index at once; abstracts get theirs later (`use_abstract_index` with an
@@ -280,35 +278,6 @@ class SearchIndex(WordMatching):
                 continue
             kept.append(row)
         return kept
-
-    # -- ordering ----------------------------------------------------------------------------
-
-    def rank(self, sort: str) -> list[int]:
-        """Each row's position in `sort` order, computed once: the sort keys are facts of the
-        paper (date, upvotes, title, import time), which user changes never touch."""
-        ranks = self._ranks.get(sort)
-        if ranks is None and sort == "date" and self.columns is not None:
-            with _RANKING:  # once, by the load's thread or a key's, the other waits
-                ranks = self._ranks.get(sort)
-                if ranks is None:
-                    ranks = self._ranks[sort] = self.columns.date_ranks()  # stored with the catalog
-        if ranks is None:
-            key = SORT_KEYS[sort]
-            order = sorted(range(len(self.records)), key=lambda row: key(self.records[row]))
-            ranks = [0] * len(order)
-            for position, row in enumerate(order):
-                ranks[row] = position
-            self._ranks[sort] = ranks
-        return ranks
-
-    def _sort(self, rows: list[int], sort: str) -> None:
-        """Sort rows in place: by cached ranks (a C-level key) when many, else directly."""
-        stored = sort == "date" and self.columns is not None  # no record built to sort
-        if stored or sort in self._ranks or len(rows) * 4 >= len(self.records):
-            rows.sort(key=self.rank(sort).__getitem__)
-        else:
-            key, records = SORT_KEYS[sort], self.records
-            rows.sort(key=lambda row: key(records[row]))
 
     def _clause_rows(self, clause: Query) -> tuple[list[int], dict[int, float] | None]:
         """Rows matching one clause (a query without OR), and their scores if it has words."""
