@@ -357,7 +357,8 @@ class SearchIndex(Ordering, WordMatching):
                 matched.sort(key=lambda row: -interest(records[row].id))
         elif chosen == "relevance" and scores:
             # Two stable sorts: by date, then by score, best first.
-            self._sort(matched, "date")
+            # The scores hold exactly the rows matched unless filters took some away.
+            self._sort(matched, "date", scores if len(scores) == len(matched) else None)
             # Every matched row has a score (filters only remove rows); reverse keeps stability.
             # Scores all alike (`s`: 41k title prefixes at 100k papers) leave the date order.
             values = list(scores.values())

@@ -4,6 +4,7 @@ stored with the catalog's columns. Mixed into `store.search.index.SearchIndex`."
 from __future__ import annotations
 
 import threading
+from collections.abc import Container
 
 from store.models import Record
 from store.rows import RecordRows
@@ -38,13 +39,15 @@ class Ordering:
             self._ranks[sort] = ranks
         return ranks
 
-    def _sort(self, rows: list[int], sort: str) -> None:
-        """Sort rows in place: by cached ranks (a C-level key) when many, else directly."""
+    def _sort(self, rows: list[int], sort: str, held: Container[int] | None = None) -> None:
+        """Sort rows in place: by cached ranks (a C-level key) when many, else directly.
+        `held`: holds exactly `rows` (their scores), if the caller has it."""
         stored = sort == "date" and self.columns is not None  # no record built to sort
         if stored and len(rows) * 3 >= len(self.records):
             # A third of the library or more: the stored order, less the other rows, in C
-            # (`s` at 100k papers: 41k rows, 10 ms instead of 14).
-            rows[:] = filter(set(rows).__contains__, self._date_order())
+            # (`s` at 100k papers: 41k rows, 8 ms instead of 14).
+            held = set(rows) if held is None else held
+            rows[:] = filter(held.__contains__, self._date_order())
         elif stored or sort in self._ranks or len(rows) * 4 >= len(self.records):
             rows.sort(key=self.rank(sort).__getitem__)
         else:
