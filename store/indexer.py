@@ -47,27 +47,35 @@ def save_title_index(library: Library) -> bool:
 def build_and_save(root: Path, progress: Callable[[int, int], None] | None = None) -> bool:
     """Build the indexes of the store at `root` unless current ones are saved: the titles',
     then the abstracts'; True if a current abstract index is saved when it returns."""
-    library = Library(root)
-    abstracts_path = root / ABSTRACTS
-    with file_lock(root / LOCK_FILE, LOCK_TIMEOUT, what="the abstract index"):
-        gc.disable()  # a list per word, none of them garbage: collecting would only cost time
-        # The app's keys need it first. A failure (a damaged catalog) only costs speed: the
-        # command that reads the catalog next reports it.
-        with contextlib.suppress(PaperdeckError, OSError):
-            save_title_index(library)
-        if is_current(abstracts_path) and load_index(abstracts_path) is not None:
-            return True  # another process built it while this one waited
-        texts, sig = library.abstracts_as_read()
-        if sig is None:
-            return False
-        total = len(texts)
-        postings = build(
-            texts.items(),
-            None if progress is None else lambda done: progress(done, total),
-            every=max(1, total // 50),
-        )
-        del texts
-        return save_index(abstracts_path, postings, sig)
+    enabled = gc.isenabled()
+    gc.disable()  # a list per word, none of them garbage: collecting would only cost time
+    try:
+        with file_lock(root / LOCK_FILE, LOCK_TIMEOUT, what="the abstract index"):
+            return _build_and_save(Library(root), progress)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_and_save(library: Library, progress: Callable[[int, int], None] | None) -> bool:
+    abstracts_path = library.root / ABSTRACTS
+    # The app's keys need it first. A failure (a damaged catalog) only costs speed: the
+    # command that reads the catalog next reports it.
+    with contextlib.suppress(PaperdeckError, OSError):
+        save_title_index(library)
+    if is_current(abstracts_path) and load_index(abstracts_path) is not None:
+        return True  # another process built it while this one waited
+    texts, sig = library.abstracts_as_read()
+    if sig is None:
+        return False
+    total = len(texts)
+    postings = build(
+        texts.items(),
+        None if progress is None else lambda done: progress(done, total),
+        every=max(1, total // 50),
+    )
+    del texts
+    return save_index(abstracts_path, postings, sig)
 
 
 def _tell(done: int, total: int) -> None:

@@ -131,6 +131,7 @@ class LibraryView(OutsideReads):
         index = self._new_index(rows)
         if not index.title_indexed:
             return None
+        index.scan_authors_until_warm = True  # until the load's `warm` has indexed them
         with self._early_lock:
             if self._opening is rows:
                 self._early = index
@@ -210,13 +211,18 @@ class LibraryView(OutsideReads):
     def index_abstracts(self, build_elsewhere: Callable[[], bool] | None = None) -> None:
         """Give the search its abstract word index: the one saved beside the store if current;
         else, on a large library, `build_elsewhere()` (the app runs `store.indexer` in another
-        process: True when it saved one) and then the saved one; else built here."""
+        process: True when it saved one, the title index with it) and then the saved one; else
+        built here. A large library whose title index alone is stale has it built for its
+        next start by an indexer of its own, not waited for."""
         index = self.index
         saved = self.library.saved_abstract_index()
-        stale = saved is None or not self.library.word_indexes_current()  # titles' for next time
-        if stale and index.defer_abstracts and build_elsewhere is not None:
+        if saved is None and index.defer_abstracts and build_elsewhere is not None:
             if build_elsewhere():
                 saved = self.library.saved_abstract_index()
+        elif saved is not None and index.defer_abstracts:
+            from store.indexer import index_in_background  # it imports this module
+
+            index_in_background(self.library)  # nothing if the title index is current
         if saved is not None:
             index.use_abstract_index(saved)
         else:

@@ -54,10 +54,10 @@ def load_index(catalog: Path, sig: Signature) -> Postings | None:
         data = index_path(catalog).read_bytes()
     except OSError:
         return None
-    decoded = decode(data)
-    if decoded is None or decoded[0] != _key(sig):
+    if read_key(data) != _key(sig):  # stale: not checked or decoded for nothing
         return None
-    return decoded[1]
+    decoded = decode(data)
+    return None if decoded is None else decoded[1]
 
 
 def save_index(catalog: Path, postings: Postings, sig: Signature) -> bool:

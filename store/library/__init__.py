@@ -261,11 +261,6 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
             abstract_matches=matches,
         )
         if postings is not None:
-            # Both saved word indexes current: the words are looked up in them, no title
-            # folded or scanned (a fifth of `list --query` at 100k papers).
-            saved = self.saved_title_index(rows)
-            if saved is not None and index.use_title_index(saved):
-                index.indexed = True
             index.use_abstract_index(postings)
         matched = index.matching_rows(
             query or "", sort, interest=interest.score if interest else None

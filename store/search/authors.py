@@ -28,7 +28,8 @@ def author_text(authors: Sequence[str]) -> str:
 
 class AuthorNames:
     """Each row's author names as one normalised string ("" without authors), with a word
-    index built on first use: few papers have authors until they are fetched or pulled."""
+    index built on first use (or by `warm`): few papers have authors until they are fetched or
+    pulled."""
 
     def __init__(self, authors: Sequence[Sequence[str]]) -> None:
         """`authors`: each row's names (`Record.authors`)."""
@@ -36,32 +37,39 @@ class AuthorNames:
         self.any = any(self.texts)
         self._index: WordIndex | None = None
         self._lines: JoinedLines | None = None
+        self.scan_until_warm = False
+        """Set while `warm` is still to come (the app's early searches on a large library):
+        `rows` scans the names rather than building the index in a key's time."""
 
     @property
     def index(self) -> WordIndex:
-        if self._index is None:
-            self._index = WordIndex(self.texts)
-        return self._index
+        index = self._index  # read once: `replace` may drop it from another thread
+        if index is None:
+            index = self._index = WordIndex(self.texts)
+        return index
 
     def rows(self, word: str, score: float) -> dict[int, float]:
         """Rows whose names have `word` (as `store.search.words.text_test` finds it), each with
-        `score`: from the word index once built, until then (keys typed while `warm` builds it)
-        from a scan of every name at once, not by building the whole index on a key."""
-        if self._index is not None:
-            return self._index.rows(word, score)
-        return dict.fromkeys(self.lines.rows(word, whole=len(word) < INSIDE_FROM), score)
+        `score`: from the word index, or while `scan_until_warm` from a scan of every name at
+        once until `warm` has built it."""
+        index = self._index
+        if index is None and self.scan_until_warm:
+            return dict.fromkeys(self.lines.rows(word, whole=len(word) < INSIDE_FROM), score)
+        return (index or self.index).rows(word, score)
 
     def warm(self, between: Callable[[], None]) -> None:
         """Build the word index now, calling `between()` between slices (see WordIndex)."""
         if self._index is None:
             self._index = WordIndex(self.texts, between)
+        self.scan_until_warm = False
 
     @property
     def lines(self) -> JoinedLines:
         """The texts as one string, for a one-shot search over every row."""
-        if self._lines is None:
-            self._lines = JoinedLines.of_normalised(self.texts)
-        return self._lines
+        lines = self._lines  # read once, as `index`
+        if lines is None:
+            lines = self._lines = JoinedLines.of_normalised(self.texts)
+        return lines
 
     def replace(self, row: int, record: Record) -> None:
         text = author_text(record.authors) if record.authors else ""

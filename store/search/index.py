@@ -1,11 +1,13 @@
 """The search engine: ranks records for a parsed query (the language is `store.search.language`).
 
-Search runs per keystroke on large libraries, so `SearchIndex` precomputes normalised titles and
-a title-word index: words narrow the candidates first, and filters then run on those only.
+Search runs per keystroke on large libraries, so `SearchIndex` keeps a title-word index (built
+from the normalised titles, or read from the one saved beside the store): words narrow the
+candidates first, and filters then run on those only.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import cast
 
@@ -20,6 +22,8 @@ from store.search.postings import Postings, RowPostings, SavedWordIndex, build
 from store.search.words import SLICE, WordIndex
 from store.text import fold, fold_each, normalise
 
+_AUTHORS = threading.Lock()
+"""Held while a search index reads its authors' names (see `SearchIndex.authors`)."""
 CANDIDATE_SCAN = 3000
 """Below this many candidates, later words are checked on them directly, not via the index."""
 
@@ -119,6 +123,9 @@ class SearchIndex(Ordering, WordMatching):
         """Whether title words are found through an index (built or saved) already."""
         return self._title_index is not None
 
+    scan_authors_until_warm = False
+    """Searched before `warm` (the app's load): names are scanned until their index is built."""
+
     def use_title_index(self, postings: Postings) -> bool:
         """Find title words with `postings`, the saved index of these very rows' titles
         (`store.files.title_index`): no title is normalised until a search looks at it. False
@@ -149,12 +156,18 @@ class SearchIndex(Ordering, WordMatching):
 
     @property
     def authors(self) -> AuthorNames:
-        if self._authors is None:
-            columns = self.columns
-            self._authors = AuthorNames(
-                [r.authors for r in self.records] if columns is None else columns.authors()
-            )
-        return self._authors
+        authors = self._authors
+        if authors is None:
+            with _AUTHORS:  # once, by the load's thread or a key's, the other waits
+                authors = self._authors
+                if authors is None:
+                    columns = self.columns
+                    authors = AuthorNames(
+                        [r.authors for r in self.records] if columns is None else columns.authors()
+                    )
+                    authors.scan_until_warm = self.scan_authors_until_warm
+                    self._authors = authors
+        return authors
 
     # -- abstracts ---------------------------------------------------------------------------
 

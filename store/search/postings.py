@@ -1,10 +1,12 @@
-"""Which papers' abstracts have which words: an inverted index written once, read back fast.
+"""Which papers' abstracts (or titles) have which words: an inverted index written once, read
+back fast.
 
 Building it means normalising every abstract (seconds at 100k papers), so it is built in a
 process of its own (`store.indexer`) and saved beside the store; a later start reads it in
 milliseconds instead of holding the interpreter for seconds. It answers exactly what
 `store.search.words.text_test` answers on an abstract: the papers with a word beginning with a
-query word (a whole word for short ones).
+query word (a whole word for short ones). The titles' index (store.files.title_index) is the same
+structure, built by `build` from (id, title) pairs, answering through `SavedWordIndex`.
 
 In memory and on disk it is four flat parts: the paper ids (a row each), the sorted vocabulary,
 and for each word a run of rows in one array of 32-bit integers (`offsets[k]:offsets[k + 1]`).
@@ -207,7 +209,7 @@ def _header(data: bytes) -> tuple[dict[str, Any], int] | None:
     end = data.find(b"\n", len(MAGIC))
     try:
         header = json.loads(data[len(MAGIC) : end])
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if (
         end < 0

@@ -120,3 +120,28 @@ async def test_the_count_says_abstracts_are_indexed_before_any_word_is_typed(
         await until(lambda: count_text(app) == "212 papers", "indexed: said no more")
         await pilot.press(*word)
         await until(lambda: count_text(app) == f"{len(everything)} of 212", "full count")
+
+
+@pytest.mark.usefixtures("large")
+async def test_a_stale_title_index_alone_is_rebuilt_without_waiting(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog changed but not the abstracts: the saved abstract index is used at once (no
+    `Indexing abstracts`), and the title index is built for the next start by an indexer of its
+    own."""
+    from store.files.title_index import INDEX_FILE as TITLES
+    from store.indexer import build_and_save
+
+    monkeypatch.setattr("store.indexer.DEFER_FROM_BYTES", 0)  # its own copy of the threshold
+
+    assert build_and_save(library.root)
+    (library.root / TITLES).unlink()  # as after a catalog write that left the abstracts alone
+    app = app_for(Library(library.root))
+    shown: list[str] = []
+    async with app.run_test(size=SIZE):
+        app.watch(app, "activity", lambda text: shown.append(text))
+        await until(lambda: app.desk.view.index.abstracts_indexed, "indexed")
+        await until(lambda: (library.root / TITLES).exists(), "title index rebuilt")
+    assert not any("Indexing" in text for text in shown)
+    fresh = Library(library.root)
+    assert fresh.saved_title_index(fresh.record_rows()) is not None

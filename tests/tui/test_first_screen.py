@@ -275,13 +275,29 @@ async def test_keys_typed_while_a_large_library_loads_use_the_saved_title_index(
         return original(self, *args, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(RecordRows, "materialise", materialise)
+    searched_by: list[tuple[str, bool]] = []  # (query, through a saved title index)
+    original_rows = SearchIndex.matching_rows
+
+    def matching_rows(self: SearchIndex, query: object, *args: object, **options: object) -> object:
+        text = str(getattr(query, "text", query))
+        searched_by.append((text, isinstance(self._title_index, SavedWordIndex)))
+        return original_rows(self, query, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SearchIndex, "matching_rows", matching_rows)
     expected = [r.id for r in Library(library.root).records("difusion")]
     assert expected
+    searched_by.clear()  # the app's searches only
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:
+        # Right after the first frame the load reads the saved index and searches through it.
+        await until(
+            lambda: isinstance(getattr(app.desk.view._early, "_title_index", None), SavedWordIndex),
+            pilot,
+        )
         shown = await typed_while_the_load_holds(app, pilot, "difusion")
-        early = app.desk.view._early
-        assert early is not None and isinstance(early.title_index, SavedWordIndex)
+        assert ("difusion", True) in searched_by
+        typed = [saved for query, saved in searched_by if query and "difusion".startswith(query)]
+        assert typed and all(typed)  # every key typed: through the saved index
         assert [r.id for r in shown] == expected
         release.set()
         await settle(app, pilot)
