@@ -212,17 +212,13 @@ class LibraryView(OutsideReads):
         """Give the search its abstract word index: the one saved beside the store if current;
         else, on a large library, `build_elsewhere()` (the app runs `store.indexer` in another
         process: True when it saved one, the title index with it) and then the saved one; else
-        built here. A large library whose title index alone is stale has it built for its
-        next start by an indexer of its own, not waited for."""
+        built here. (A title index alone stale is not waited for: the app has it built for the
+        next start, `store.indexer.index_in_background`.)"""
         index = self.index
         saved = self.library.saved_abstract_index()
         if saved is None and index.defer_abstracts and build_elsewhere is not None:
             if build_elsewhere():
                 saved = self.library.saved_abstract_index()
-        elif saved is not None and index.defer_abstracts:
-            from store.indexer import index_in_background  # it imports this module
-
-            index_in_background(self.library)  # nothing if the title index is current
         if saved is not None:
             index.use_abstract_index(saved)
         else:

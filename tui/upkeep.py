@@ -68,13 +68,18 @@ class UpkeepApp(App[None]):
     def index_abstracts(self) -> None:
         """After the list is up: keep a backup of the user's state (every start), then give
         word search its abstract index: the saved one, or on a large library one built in
-        another process (this one stays free for the keys), or one built here."""
+        another process (this one stays free for the keys), or one built here; a large
+        library's stale title index is built by an indexer of its own, not waited for."""
         view = self.desk.view
         try:
             view.wait_while_typing()  # each step holds the interpreter: not between two keys
             self.library.take_backups()
             view.wait_while_typing()
             view.index_abstracts(self._index_elsewhere)
+            if view.abstracts_deferred:  # a title index alone stale: built for the next start
+                from store.indexer import index_in_background
+
+                index_in_background(self.library)
             view.wait_while_typing()
             self.library.prepare_abstract_reads()  # the first abstract opened then shows at once
         except _Stopped:
