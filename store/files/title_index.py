@@ -13,59 +13,33 @@ format; deleting it is always safe. A read-only data directory goes without it.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
-from store.atomic import write_atomic
-from store.errors import StoreWriteError
 from store.files.columns import Signature
-from store.files.storage import signature
-from store.search.postings import Postings, decode, encode, read_key
+from store.files.word_index import SavedIndex
+from store.search.postings import Postings
 
 INDEX_FILE = "title-words.idx"
+TITLE_WORDS = SavedIndex(INDEX_FILE, "catalog")
 
 
 def index_path(catalog: Path) -> Path:
-    return catalog.parent / INDEX_FILE
-
-
-def _key(sig: Signature) -> dict[str, object]:
-    return {"catalog": list(sig)}
+    return TITLE_WORDS.path(catalog)
 
 
 def is_current(catalog: Path) -> bool:
     """Whether the saved index was built from the catalog file as it is now (reads only the
     index's header)."""
-    sig = signature(catalog)
-    if sig is None:
-        return False
-    try:
-        with index_path(catalog).open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return read_key(head) == _key(sig)
+    return TITLE_WORDS.is_current(catalog)
 
 
 def load_index(catalog: Path, sig: Signature) -> Postings | None:
     """The saved index if it is whole and was built from the catalog as it was at `sig` (the
     signature the caller's columns were read under: rows numbered alike)."""
-    try:
-        data = index_path(catalog).read_bytes()
-    except OSError:
-        return None
-    if read_key(data) != _key(sig):  # stale: not checked or decoded for nothing
-        return None
-    decoded = decode(data)
-    return None if decoded is None else decoded[1]
+    return TITLE_WORDS.load(catalog, sig)
 
 
 def save_index(catalog: Path, postings: Postings, sig: Signature) -> bool:
     """Keep `postings`, built from the catalog as it was at `sig`; False if the catalog changed
     meanwhile or the folder takes no writes."""
-    if signature(catalog) != sig:
-        return False
-    with contextlib.suppress(StoreWriteError):  # read-only, full: only slower next time
-        write_atomic(index_path(catalog), encode(postings, _key(sig)))
-        return True
-    return False
+    return TITLE_WORDS.save(catalog, postings, sig)

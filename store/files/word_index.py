@@ -13,6 +13,7 @@ from pathlib import Path
 
 from store.atomic import write_atomic
 from store.errors import StoreWriteError
+from store.files.columns import Signature
 from store.files.storage import signature
 from store.search.postings import Postings, decode, encode, read_key
 
@@ -21,49 +22,77 @@ LOCK_FILE = ".abstract-words.idx.lock"
 """Held by the one process building the index, so two never build it at once."""
 
 
+class SavedIndex:
+    """A word index saved as `file_name` beside the file it derives from (its source), keyed on
+    the source's signature under `key_name`: the abstracts' here, the catalog's for titles
+    (store.files.title_index)."""
+
+    def __init__(self, file_name: str, key_name: str) -> None:
+        self.file_name = file_name
+        self.key_name = key_name
+
+    def path(self, source: Path) -> Path:
+        return source.parent / self.file_name
+
+    def _key(self, sig: Signature) -> dict[str, object]:
+        return {self.key_name: list(sig)}
+
+    def is_current(self, source: Path) -> bool:
+        """Whether the saved index was built from the source as it is now (reads only the
+        index's header, not the index)."""
+        sig = signature(source)
+        if sig is None:
+            return False
+        try:
+            with self.path(source).open("rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            return False
+        return read_key(head) == self._key(sig)
+
+    def load(self, source: Path, sig: Signature | None = None) -> Postings | None:
+        """The saved index if it is whole and was built from the source as it was at `sig`
+        (default: as it is now)."""
+        sig = signature(source) if sig is None else sig
+        if sig is None:
+            return None
+        try:
+            data = self.path(source).read_bytes()
+        except OSError:
+            return None
+        if read_key(data) != self._key(sig):  # stale: not checked or decoded for nothing
+            return None
+        decoded = decode(data)
+        return None if decoded is None else decoded[1]
+
+    def save(self, source: Path, postings: Postings, sig: Signature) -> bool:
+        """Keep `postings`, built from the source as it was at `sig`; False if it changed
+        meanwhile (the index would be stale at once) or the folder takes no writes."""
+        if signature(source) != sig:
+            return False
+        with contextlib.suppress(StoreWriteError):  # read-only, full: only slower next time
+            write_atomic(self.path(source), encode(postings, self._key(sig)))
+            return True
+        return False
+
+
+ABSTRACT_WORDS = SavedIndex(INDEX_FILE, "abstracts")
+
+
 def index_path(abstracts: Path) -> Path:
-    return abstracts.parent / INDEX_FILE
-
-
-def _key(sig: tuple[int, int, int]) -> dict[str, object]:
-    return {"abstracts": list(sig)}
+    return ABSTRACT_WORDS.path(abstracts)
 
 
 def is_current(abstracts: Path) -> bool:
-    """Whether the saved index was built from the abstracts file as it is now (reads only
-    the index's header, not the index)."""
-    sig = signature(abstracts)
-    if sig is None:
-        return False
-    try:
-        with index_path(abstracts).open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return read_key(head) == _key(sig)
+    """Whether the saved index was built from the abstracts file as it is now."""
+    return ABSTRACT_WORDS.is_current(abstracts)
 
 
 def load_index(abstracts: Path) -> Postings | None:
     """The saved index if it is whole and was built from the abstracts file as it is now."""
-    sig = signature(abstracts)
-    if sig is None:
-        return None
-    try:
-        data = index_path(abstracts).read_bytes()
-    except OSError:
-        return None
-    decoded = decode(data)
-    if decoded is None or decoded[0] != _key(sig):
-        return None
-    return decoded[1]
+    return ABSTRACT_WORDS.load(abstracts)
 
 
-def save_index(abstracts: Path, postings: Postings, sig: tuple[int, int, int]) -> bool:
-    """Keep `postings`, built from the abstracts file as it was at `sig`; False if the file
-    changed meanwhile (the index would be stale at once) or the folder takes no writes."""
-    if signature(abstracts) != sig:
-        return False
-    with contextlib.suppress(StoreWriteError):  # read-only, full: only slower next time
-        write_atomic(index_path(abstracts), encode(postings, _key(sig)))
-        return True
-    return False
+def save_index(abstracts: Path, postings: Postings, sig: Signature) -> bool:
+    """Keep `postings`, built from the abstracts file as it was at `sig` (`SavedIndex.save`)."""
+    return ABSTRACT_WORDS.save(abstracts, postings, sig)
