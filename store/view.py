@@ -125,12 +125,9 @@ class LibraryView(OutsideReads):
             index.use_title_index(saved)
         return index
 
-    def _saved_early(self, rows: RecordRows) -> SearchIndex | None:
-        """An index of `rows` searched at once from the saved title index while the load goes
-        on (its authors' index and the records come after); None without a current one."""
-        index = self._new_index(rows)
-        if not index.title_indexed:
-            return None
+    def _search_early_through(self, index: SearchIndex, rows: RecordRows) -> None:
+        """Search `index` (of `rows`, title words from the saved title index) at once while the
+        load goes on: its authors' index and the records come after."""
         index.scan_authors_until_warm = True  # until the load's `warm` has indexed them
         with self._early_lock:
             if self._opening is rows:
@@ -140,7 +137,6 @@ class LibraryView(OutsideReads):
         for step in (lambda: index.rank("date"), lambda: rows.titles, lambda: index.authors):
             self.typing.wait(KEY_DRAWN)
             step()
-        return index
 
     def load(self, rows: RecordRows | None = None, *, warm: bool = False) -> None:
         """Read everything from the store (at start, after an import, on `ctrl+r`); `rows`
@@ -160,11 +156,13 @@ class LibraryView(OutsideReads):
                 index = early  # `prepare_search` made it: searches need nothing more
                 self.wait_while_typing()  # the reader may be typing: build the rest after
             else:
-                saved = None
+                fresh = None
                 if self._opening is rows:
                     self.typing.wait(KEY_DRAWN)  # right after the first frame and its key (`/`)
-                    saved = self._saved_early(rows)
-                    if saved is None:
+                    fresh = self._new_index(rows)  # the saved title index read once, if current
+                    if fresh.title_indexed:
+                        self._search_early_through(fresh, rows)
+                    else:
                         # Keys typed until the word indexes exist are answered by a scan of
                         # the titles: make its tables now (0.1 s at 100k papers) rather than
                         # in the time of the first key searched.
@@ -172,14 +170,11 @@ class LibraryView(OutsideReads):
                         scan.prepare_scan()
                         scan.rank("date")
                 self.wait_while_typing()
-                if saved is not None:
-                    index = saved
-                    if warm:
-                        index.warm(self.wait_while_typing)
-                else:
-                    index = self._search_index(rows, warm=warm)
-                    if self._opening is rows:
-                        self._early = index  # searched from now on, while records are built
+                index = self._new_index(rows) if fresh is None else fresh
+                if warm:
+                    index.warm(self.wait_while_typing)  # off the UI thread, never between keys
+                if self._opening is rows:
+                    self._early = index  # searched from now on, while records are built
             by_id = dict(zip(rows.ids, rows.materialise(self.wait_while_typing), strict=True))
         self.by_id, self.index, self._early = by_id, index, None
         self._related = None

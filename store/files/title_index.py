@@ -23,10 +23,6 @@ INDEX_FILE = "title-words.idx"
 TITLE_WORDS = SavedIndex(INDEX_FILE, "catalog")
 
 
-def index_path(catalog: Path) -> Path:
-    return TITLE_WORDS.path(catalog)
-
-
 def is_current(catalog: Path) -> bool:
     """Whether the saved index was built from the catalog file as it is now (reads only the
     index's header)."""

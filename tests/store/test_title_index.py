@@ -136,8 +136,10 @@ def test_the_view_searches_through_the_saved_index_during_and_after_a_load(
     rows = view.open_rows()
     # As the app's load does right after the first frame: searches go through the saved
     # index from then on, while the records are built.
-    early = view._saved_early(rows)
-    assert early is not None and view.indexed
+    early = view._new_index(rows)
+    assert early.title_indexed
+    view._search_early_through(early, rows)
+    assert view.indexed
     during = [r.id for r in view.search_listed("diffusion")]
     view.load(rows)
     assert view.index is early
