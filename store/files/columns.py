@@ -24,7 +24,7 @@ from typing import Any
 from store.memory import paused_gc
 from store.models import Paper
 
-VERSION = 2
+VERSION = 3
 
 Signature = tuple[int, int, int]
 
@@ -35,7 +35,18 @@ _DEFAULTS: dict[str, Any] = {"added": ""}
 DATE_ORDER = "date_order"
 """Rows in the lists' default order (`date`), computed once when the columns are written."""
 WHOLE = ("id", "title", "authors", DATE_ORDER)
-"""Columns a one-shot search reads in full, each stored as one line."""
+"""Columns a one-shot search reads in full, each stored in lines of `PIECE` rows."""
+PIECE = 10_000
+"""Rows per line of a `WHOLE` column. A line is decoded in one call that holds the interpreter
+throughout: 100k titles in one line held it 20-35 ms, and a key typed meanwhile waited as long
+(the app decodes them in the background right after its first frame)."""
+
+
+def pieces(count: int) -> int:
+    """Lines a `WHOLE` column of `count` rows is stored in (one at least, `[]` if none)."""
+    return max(1, -(-count // PIECE))
+
+
 HEAD = 64
 """Rows first in date order whose `WHOLE` fields are also stored in a line of their own: the
 first screen of a list is built from it before any whole column is decoded (60 ms at 100k)."""
@@ -48,6 +59,8 @@ and a search's first screen while the app still loads 43 (at 250 rows a line, 43
 over 100k papers took 14 ms to build, at 25 2 ms)."""
 PAPERS_SLICE = 1000
 """Papers built between two `between()` calls in `papers` (about 6 ms)."""
+DETAILS_SLICE = 8
+"""Lines of `CHUNK` rows `decode_details` decodes between two `between()` calls (~0.5 ms)."""
 
 
 def date_order(values: dict[str, list[Any]]) -> list[int]:
@@ -77,7 +90,7 @@ class Columns:
         sig: Signature | None,
         count: int,
         values: dict[str, list[Any]],
-        lines: dict[str, memoryview] | None = None,
+        lines: dict[str, list[memoryview]] | None = None,
         chunks: list[memoryview] | None = None,
         head: list[list[Any]] | None = None,
     ) -> None:
@@ -189,6 +202,18 @@ class Columns:
                         self._values.pop(name, None)
         return self._papers
 
+    def decode_details(self, between: Callable[[], None]) -> None:
+        """Decode the lines of the fields other than `WHOLE`'s now, calling `between()` before
+        each few: a paper built afterwards for a list's row (`paper`) finds its values decoded
+        (its line alone cost 50-100 us, on the UI thread, in the frame of a key's results)."""
+        for number in range(len(self._chunk_lines)):
+            if number % DETAILS_SLICE == 0:
+                between()
+            with self._lock:
+                if self._papers is not None:  # built meanwhile: the lines are gone
+                    return
+                self._chunk(number)
+
     def by_id(self) -> dict[str, Paper]:
         """Every paper by id, in catalog order (`Library.papers`)."""
         if self._by_id is None:
@@ -235,7 +260,11 @@ class Columns:
     def lines(self) -> list[bytes]:
         """The column lines of the file: all of it but the header, which alone names the
         catalog's signature."""
-        lines = [_line(self.column(name)) for name in WHOLE]
+        lines = [
+            _line(values[start : start + PIECE])
+            for values in map(self.column, WHOLE)
+            for start in range(0, pieces(self.count) * PIECE, PIECE)
+        ]
         first = self.column(DATE_ORDER)[:HEAD]
         fields = [self.column(name) for name in HEAD_FIELDS]
         lines.append(_line([first, *([values[row] for row in first] for values in fields)]))
@@ -253,6 +282,7 @@ class Columns:
             "columns": list(WHOLE),
             "details": list(DETAILS),
             "chunk": CHUNK,
+            "piece": PIECE,
             "sizes": [len(line) for line in lines],
             "crc": [zlib.crc32(line) for line in lines],
         }
@@ -263,8 +293,10 @@ def _line(value: object) -> bytes:
     return json.dumps(value, separators=(",", ":")).encode("ascii")
 
 
-def _decode(name: str, line: memoryview) -> list[Any]:
-    value = json.loads(bytes(line))
+def _decode(name: str, lines: list[memoryview]) -> list[Any]:
+    value: list[Any] = []
+    for line in lines:  # the interpreter is free between two (see `PIECE`)
+        value.extend(json.loads(bytes(line)))
     if name in _TUPLES:
         return list(map(tuple, value))
     return value

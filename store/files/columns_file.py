@@ -2,8 +2,8 @@
 instead of the catalog while they are whole and were taken from that very catalog file.
 
 The file is a header line (the catalog's signature, the layout, each line's size and CRC), then
-the `WHOLE` columns one line each, the head (the first rows in date order with their `WHOLE`
-fields), then the other fields in chunks of `CHUNK` rows.
+the `WHOLE` columns in lines of `PIECE` rows, the head (the first rows in date order with their
+`WHOLE` fields), then the other fields in chunks of `CHUNK` rows.
 """
 
 from __future__ import annotations
@@ -34,17 +34,22 @@ class PreparedColumns:
     lines: list[bytes]
 
 
-def _holds(line: memoryview, count: int) -> bool:
-    """Whether a column line of ids holds `count` of them: counted by their quotes (ids with
-    none of `"` and `\\` in them: the importer's), else decoded (12 ms at 100k)."""
-    data = bytes(line)
+def _holds(lines: list[memoryview], count: int) -> bool:
+    """Whether the lines of the ids' column hold `count` of them: counted by their quotes (ids
+    with none of `"` and `\\` in them: the importer's), else decoded (12 ms at 100k)."""
+    data = b"".join(lines)
     if b"\\" not in data:
         return data.count(b'"') == 2 * count
-    try:
-        decoded = json.loads(data)
-    except (ValueError, RecursionError):
-        return False
-    return isinstance(decoded, list) and len(decoded) == count
+    found = 0
+    for line in lines:
+        try:
+            decoded = json.loads(bytes(line))
+        except (ValueError, RecursionError):
+            return False
+        if not isinstance(decoded, list):
+            return False
+        found += len(decoded)
+    return found == count
 
 
 class CatalogColumns:
@@ -113,6 +118,8 @@ class CatalogColumns:
         except (ValueError, RecursionError):
             return None
         sizes = header.get("sizes") if isinstance(header, dict) else None
+        stated = header.get("count") if isinstance(header, dict) else None
+        per = layout.pieces(stated) if type(stated) is int else 0  # lines per `WHOLE` column
         if (
             not isinstance(header, dict)
             or header.get("version") != VERSION
@@ -122,7 +129,8 @@ class CatalogColumns:
             or header.get("chunk") != layout.CHUNK
             or type(header.get("count")) is not int
             or not isinstance(sizes, list)
-            or len(sizes) != len(WHOLE) + 1 + -(-header["count"] // layout.CHUNK)
+            or header.get("piece") != layout.PIECE
+            or len(sizes) != per * len(WHOLE) + 1 + -(-header["count"] // layout.CHUNK)
             or not set(map(type, sizes)) <= {int}
             or end + 1 + sum(sizes) + len(sizes) != len(data)
         ):
@@ -135,11 +143,11 @@ class CatalogColumns:
         if header.get("crc") != [zlib.crc32(line) for line in lines]:
             return None
         count: int = header["count"]
-        whole = dict(zip(WHOLE, lines, strict=False))
+        whole = {name: lines[at * per : (at + 1) * per] for at, name in enumerate(WHOLE)}
         # Whole (every line's CRC matches what was written): one cheap look at the head's
         # shape stands for all, written together from one catalog.
         try:
-            head = json.loads(bytes(lines[len(WHOLE)]))
+            head = json.loads(bytes(lines[per * len(WHOLE)]))
         except (ValueError, RecursionError):
             return None
         if not (
@@ -153,7 +161,7 @@ class CatalogColumns:
         if not _holds(whole["id"], count):
             return None
         head[-1] = list(map(tuple, head[-1]))  # the authors
-        return Columns(sig, count, {}, whole, lines[len(WHOLE) + 1 :], head)
+        return Columns(sig, count, {}, whole, lines[per * len(WHOLE) + 1 :], head)
 
     def _write(self, data: bytes) -> None:
         # A cache the store cannot write (read-only folder, full disk) is only slower next time.
