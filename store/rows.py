@@ -47,6 +47,8 @@ class PaperColumns(Protocol):
 
     def papers(self, between: Callable[[], None] | None = None) -> list[Paper]: ...
 
+    def decode_details(self, between: Callable[[], None]) -> None: ...
+
 
 class RecordRows(Sequence[Record]):
     """The records of the papers in `columns` that are not merged into another, in catalog

@@ -106,6 +106,9 @@ class LibraryView(OutsideReads):
         indexes built, searched at once (each record built when shown) until the load ends."""
         with paused_gc():
             index = self._search_index(rows, warm=True)
+            # A saved title index leaves the titles undecoded: each row a key's results show
+            # builds its record from them (and its id), else on the UI thread in that frame.
+            rows.titles, rows.ids  # noqa: B018
         if self._opening is rows:
             self._early = index
             self.typing.note()  # the first frame comes: keys may follow
@@ -133,8 +136,10 @@ class LibraryView(OutsideReads):
             if self._opening is rows:
                 self._early = index
         # What every key needs first (each step 20-50 ms at 100k papers): made now, right
-        # after the first frame, rather than in the time of the first key.
-        for step in (lambda: index.rank("date"), lambda: rows.titles, lambda: index.authors):
+        # after the first frame, rather than in the time of the first key (the ids: each row
+        # a key's results show builds its record from its id, on the UI thread).
+        steps = (lambda: index.rank("date"), lambda: rows.titles, lambda: index.authors)
+        for step in (*steps, lambda: rows.ids):
             self.typing.wait(KEY_DRAWN)
             step()
 
@@ -154,6 +159,7 @@ class LibraryView(OutsideReads):
             early = self._early
             if early is not None and early.indexed and early.columns is rows:
                 index = early  # `prepare_search` made it: searches need nothing more
+                self._decode_details(rows)
                 self.wait_while_typing()  # the reader may be typing: build the rest after
             else:
                 fresh = None
@@ -169,6 +175,8 @@ class LibraryView(OutsideReads):
                         scan = self._scan_index(rows)
                         scan.prepare_scan()
                         scan.rank("date")
+                        rows.ids  # noqa: B018 (as `_search_early_through`)
+                    self._decode_details(rows)
                 self.wait_while_typing()
                 index = self._new_index(rows) if fresh is None else fresh
                 if warm:
@@ -181,6 +189,11 @@ class LibraryView(OutsideReads):
         self._interest_model = None  # the papers may have changed: read again on next training
         self._opening = None
         self.version += 1
+
+    def _decode_details(self, rows: RecordRows) -> None:
+        """While the reader may type, between keys' frames: what building a row's record for a
+        key's results needs (until the load builds them all, after the typing)."""
+        rows.columns.decode_details(lambda: self.typing.wait(KEY_DRAWN))
 
     @property
     def related_ready(self) -> bool:
@@ -254,7 +267,8 @@ class LibraryView(OutsideReads):
             if index.columns is None:
                 return self.search(query, sort)
             score = interest.score if interest else None
-            return OrderedRows(index.columns, index.matching_rows(query, sort, interest=score))
+            found = index.matching_rows(query, sort, interest=score, lazy=True)
+            return OrderedRows(index.columns, found)
 
     def note_activity(self) -> None:
         """The reader pressed a key: background work waits as while they search."""
@@ -271,7 +285,7 @@ class LibraryView(OutsideReads):
         # Until the word indexes are built, a search scans the rows' columns for titles and
         # authors as a one-shot CLI search does: a word typed at once is answered in
         # milliseconds, not after the load.
-        return OrderedRows(rows, self._scan_index(rows).matching_rows(query, sort))
+        return OrderedRows(rows, self._scan_index(rows).matching_rows(query, sort, lazy=True))
 
     def _scan_index(self, rows: RecordRows) -> SearchIndex:
         """The index searches use while `rows` load, made once (by the load or a key)."""

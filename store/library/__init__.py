@@ -262,8 +262,8 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
         )
         if postings is not None:
             index.use_abstract_index(postings)
-        matched = index.matching_rows(
-            query or "", sort, interest=interest.score if interest else None
+        matched = index.matching_rows(  # lazy: a large result is ordered only to `limit`
+            query or "", sort, interest=interest.score if interest else None, lazy=True
         )
         found = [rows[row] for row in matched[:limit]]
         if with_abstracts:

@@ -344,8 +344,11 @@ class SearchIndex(Ordering, WordMatching):
         sort: str | None = None,
         *,
         interest: Callable[[str], float] | None = None,
-    ) -> list[int]:
-        """The rows `search` returns the records of, in order (no record built for them)."""
+        lazy: bool = False,
+    ) -> Sequence[int]:
+        """The rows `search` returns the records of, in order (no record built for them).
+        `lazy`: a large result in date order may come as rows found as far as they are read
+        (`InOrder`: a list reads its first screen)."""
         parsed = parse_query(query) if isinstance(query, str) else query
         if sort is not None and sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
@@ -371,12 +374,23 @@ class SearchIndex(Ordering, WordMatching):
         elif chosen == "relevance" and scores:
             # Two stable sorts: by date, then by score, best first.
             # The scores hold exactly the rows matched unless filters took some away.
-            self._sort(matched, "date", scores if len(scores) == len(matched) else None)
-            # Every matched row has a score (filters only remove rows); reverse keeps stability.
+            held = scores if len(scores) == len(matched) else None
             # Scores all alike (`s`: 41k title prefixes at 100k papers) leave the date order.
             values = list(scores.values())
-            if values.count(values[0]) != len(values):  # one C pass, mostly by identity
+            if values.count(values[0]) == len(values):  # one C pass, mostly by identity
+                if lazy and (in_order := self._in_date_order(matched, held)) is not None:
+                    return in_order
+                self._sort(matched, "date", held)
+            else:
+                self._sort(matched, "date", held)
+                # Every matched row has a score (filters only remove rows): reverse keeps
+                # the date order among equal scores.
                 matched.sort(key=scores.__getitem__, reverse=True)
+        elif lazy and chosen in ("date", "relevance"):
+            in_order = self._in_date_order(matched, None)
+            if in_order is not None:
+                return in_order
+            self._sort(matched, "date")
         else:
             self._sort(matched, "date" if chosen == "relevance" else chosen)
         return matched

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
-from itertools import chain
 
 from store.models import Record
 from store.search.authors import AuthorNames
@@ -64,14 +63,12 @@ class WordMatching:
     def _title_rows(self, word: str) -> dict[int, float]:
         # dict.fromkeys over posting lists does the per-row work in C: this runs per keystroke.
         index = self.title_index
-        tokens = index.starting(word)
-        # One C call over every prefix token's rows (a short prefix has thousands of tokens).
-        scores = dict.fromkeys(
-            chain.from_iterable(rows for token, rows in tokens.items() if token != word),
-            TITLE_PREFIX,
-        )
-        if word in tokens:
-            scores.update(dict.fromkeys(tokens[word], TITLE_EXACT))
+        # One C call over every prefix token's rows (a short prefix has thousands of tokens);
+        # the word's own rows then score higher.
+        scores = dict.fromkeys(index.rows_starting(word), TITLE_PREFIX)
+        exact = index.postings.get(word)
+        if exact is not None:
+            scores.update(dict.fromkeys(exact, TITLE_EXACT))
         if len(word) >= INSIDE_FROM:
             inside: dict[int, float] = {}
             for token in index.containing(word):

@@ -11,8 +11,9 @@ abstract scan and the word indexes all apply these same tests, on words split wh
 from __future__ import annotations
 
 import bisect
+import sys
 from collections import defaultdict, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, repeat
 
 from store.text import WORD_BREAKS
@@ -97,6 +98,10 @@ class WordIndex:
         self.postings = dict(postings)
         self.vocabulary = sorted(self.postings)
 
+    def rows_starting(self, word: str) -> Iterable[int]:
+        """The rows of every indexed word beginning with `word` (a row once per word)."""
+        return chain.from_iterable(self.starting(word).values())
+
     def starting(self, word: str) -> dict[str, Sequence[int]]:
         """The rows of every indexed word beginning with `word`, by word."""
         found: dict[str, Sequence[int]] = {}
@@ -127,4 +132,19 @@ class WordIndex:
         if len(word) < INSIDE_FROM:
             return dict.fromkeys(self.postings.get(word, ()), score)
         # Every matching word's rows in one C-level pass: this runs per keystroke.
-        return dict.fromkeys(chain.from_iterable(self.starting(word).values()), score)
+        return dict.fromkeys(self.rows_starting(word), score)
+
+
+def prefix_span(vocabulary: Sequence[str], word: str) -> tuple[int, int]:
+    """Where the words beginning with `word` are in a sorted `vocabulary`: `[at, end)`."""
+    at = bisect.bisect_left(vocabulary, word)
+    if not word:
+        return at, len(vocabulary)
+    last = ord(word[-1])
+    if last == sys.maxunicode:  # no character after it: walk (never so in normalised words)
+        end = at
+        while end < len(vocabulary) and vocabulary[end].startswith(word):
+            end += 1
+        return at, end
+    # Every word beginning with `word` sorts before `word` with its last letter the next one.
+    return at, bisect.bisect_left(vocabulary, word[:-1] + chr(last + 1), at)
