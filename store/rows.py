@@ -318,6 +318,14 @@ class OrderedRows(Sequence[Record]):
         except ValueError:
             return None
 
+    def row_position(self, row: int) -> int | None:
+        """Where row `row` of `rows` is in this order (`position` without looking the id up:
+        a scan of every id, 1-2 ms at 100k papers)."""
+        try:
+            return self.order.index(row)
+        except ValueError:
+            return None
+
 
 def rows_of(records: Sequence[Record]) -> RecordRows | None:
     """`records` if they are `RecordRows` (whose columns a search can read directly)."""

@@ -89,6 +89,32 @@ async def test_moving_and_opening(library: Library) -> None:
         assert table(app).cursor == 0  # back where the view ended
 
 
+async def test_the_cursor_stays_on_its_paper_while_the_filter_changes(library: Library) -> None:
+    """Narrowed and widened again, the list keeps the cursor on the paper it was on (found
+    by its row in the new results: no scan of every id per key)."""
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        papers = table(app)
+        await pilot.press("slash", "d")
+        await settle(app, pilot)
+        narrowed = papers.records
+        assert 10 < len(narrowed) < 212
+        await pilot.press("escape")
+        await settle(app, pilot)
+        middle = len(narrowed) // 2
+        chosen = narrowed[middle].id  # a paper both lists have, at another place in each
+        index = [r.id for r in papers.records].index(chosen)
+        assert index != middle
+        papers.move_to(chosen)
+        await pilot.press("slash", "d")
+        await settle(app, pilot)
+        assert papers.current_id == chosen and papers.cursor == middle
+        await pilot.press("backspace")
+        await settle(app, pilot)
+        assert papers.current_id == chosen and papers.cursor == index
+
+
 async def test_filter_bar(library: Library) -> None:
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:

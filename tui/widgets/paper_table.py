@@ -97,7 +97,16 @@ class PaperTable(ScrollView, can_focus=True):
         """Show `records`; the cursor stays on paper `keep` (or the current one) when present."""
         if keep is None and self._same_records(records):
             return  # the same papers in the same order: nothing to move or redraw
-        current = keep if keep is not None else self.current_id
+        shown, current_row = self.records, None
+        if (
+            keep is None
+            and isinstance(shown, OrderedRows)
+            and isinstance(records, OrderedRows)
+            and shown.rows is records.rows
+            and 0 <= self.cursor < len(shown)
+        ):
+            current_row = shown.order[self.cursor]  # the cursor's paper, as a row of both
+        current = keep if keep is not None or current_row is not None else self.current_id
         # Rows that build themselves (store.rows, a first screen while the library loads) are
         # kept as they are: listing them would build every record now.
         self.records = records if isinstance(records, OrderedRows) else list(records)
@@ -107,7 +116,10 @@ class PaperTable(ScrollView, can_focus=True):
         self._fit_virtual_size()
         index = 0
         if isinstance(self.records, OrderedRows):
-            index = (self.records.position(current) if current is not None else None) or 0
+            if current_row is not None:
+                index = self.records.row_position(current_row) or 0
+            else:
+                index = (self.records.position(current) if current is not None else None) or 0
         elif current is not None:
             index = next((i for i, r in enumerate(self.records) if r.id == current), 0)
         self._set_cursor(index)
