@@ -135,6 +135,7 @@ class LibraryView(OutsideReads):
         with self._early_lock:
             if self._opening is rows:
                 self._early = index
+        rows.columns.decode_whole(lambda: self.typing.wait(KEY_DRAWN))
         # What every key needs first (each step 20-50 ms at 100k papers): made now, right
         # after the first frame, rather than in the time of the first key (the ids: each row
         # a key's results show builds its record from its id, on the UI thread).

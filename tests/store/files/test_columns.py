@@ -419,3 +419,29 @@ def test_the_stored_date_order_is_the_searchs_date_sort(
     }
     expected = sorted(range(len(papers)), key=lambda row: SORT_KEYS["date"](Record(papers[row])))
     assert date_order(values) == expected
+
+
+def test_whole_columns_decoded_ahead_wait_between_lines(library: Library) -> None:
+    """The app decodes the whole columns right after its first frame, waiting before each line
+    (of `PIECE` rows) while the reader types; a column asked for meanwhile stays the one
+    object every reader got."""
+    columns = CatalogColumns(fresh(library).catalog_file).get()
+    expected = catalog_papers(library)
+    taken: list[list[object]] = []
+    waits = []
+
+    def between() -> None:
+        waits.append(1)
+        if len(waits) == columns_module.pieces(212) + 1:  # the titles' first line next
+            taken.append(columns.column("title"))  # as a key's search would, meanwhile
+
+    columns.decode_whole(between)
+    assert len(waits) == columns_module.pieces(212) * len(columns_module.WHOLE) == 16
+    assert columns.column("title") is taken[0]
+    assert columns.column("id") == list(expected)
+    assert columns.column("title") == [p.title for p in expected.values()]
+    assert columns.column("authors") == [p.authors for p in expected.values()]
+    assert columns.column("date_order") == date_order_of(expected)
+    waits.clear()
+    columns.decode_whole(between)  # nothing left to decode
+    assert not waits
