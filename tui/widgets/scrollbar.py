@@ -49,6 +49,27 @@ class QuickScrollBar(ScrollBar):
         ):
             return super().render_lines(crop)
         width, height = self.size
+        # Drawn again with every frame of the list's (nearly every key's), mostly unchanged.
+        base = self.visual_style.rich_style
+        key = (bar.virtual_size, bar.window_size, bar.position, width, height, bar.style, base)
+        kept = self._kept
+        if kept is not None and kept[0] == key:
+            strips = kept[1]
+        else:
+            strips = self._strips(bar, bar.style, width, height, base)
+            self._kept = (key, strips)
+        strips = strips[crop.y : crop.bottom]
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    _kept: tuple[tuple[object, ...], list[Strip]] | None = None
+
+    @staticmethod
+    def _strips(
+        bar: ScrollBarRender, style: Style, width: int, height: int, base: Style
+    ) -> list[Strip]:
         segments: list[Segment] = ScrollBarRender.render_bar(
             size=height,
             virtual_size=bar.virtual_size,
@@ -56,17 +77,8 @@ class QuickScrollBar(ScrollBar):
             position=bar.position,
             thickness=width,
             vertical=True,
-            back_color=bar.style.bgcolor or _BACK,
-            bar_color=bar.style.color or _BAR,
+            back_color=style.bgcolor or _BACK,
+            bar_color=style.color or _BAR,
         ).segments
         # Over the bar's own background, as Textual's path draws a renderable's segments.
-        base = self.visual_style.rich_style
-        strips = [
-            Strip([Segment(segments[y].text, base + segments[y].style)], width)
-            for y in crop.line_range
-            if y < len(segments)
-        ]
-        if crop.column_span != (0, width):
-            x1, x2 = crop.column_span
-            strips = [strip.crop(x1, x2) for strip in strips]
-        return strips
+        return [Strip([Segment(s.text, base + s.style)], width) for s in segments[:height]]
