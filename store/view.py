@@ -19,7 +19,7 @@ from store.rows import OrderedRows, RecordRows
 from store.search.index import SearchIndex
 from store.search.language import Query
 from store.tags import count_tags
-from store.typing_gate import KEY_DRAWN, TypingGate
+from store.typing_gate import BETWEEN_KEYS, KEY_DRAWN, TypingGate
 from store.view_outside import OutsideReads
 
 if TYPE_CHECKING:  # the interest and Related models load when first used, not at start
@@ -202,7 +202,7 @@ class LibraryView(OutsideReads):
     def _decode_details(self, rows: RecordRows) -> None:
         """While the reader may type, between keys' frames: what building a row's record for a
         key's results needs (until the load builds them all, after the typing)."""
-        rows.columns.decode_details(lambda: self.typing.wait(KEY_DRAWN))
+        rows.columns.decode_details(lambda: self.typing.wait(BETWEEN_KEYS))
 
     @property
     def related_ready(self) -> bool:
