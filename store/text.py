@@ -44,12 +44,25 @@ def clean(value: object, *, multiline: bool = False) -> str:
     and drops the rest.
     """
     text = str(value)
-    if text.isprintable():  # most text: nothing to remove (every control is unprintable)
+    if printable(text):  # most text: nothing to remove (every control is unprintable)
         return text
     text = _strip_sequences(text)
     if multiline:
         return _CONTROLS_BUT_LINES.sub("", text.replace("\r\n", "\n"))
     return _CONTROLS.sub(" ", text)
+
+
+_CONTROL_BYTES = bytes([*range(0x20), 0x7F])
+
+
+def printable(text: str) -> bool:
+    """`text.isprintable()`, twice as fast on ASCII text (nearly every title and abstract):
+    ASCII is printable but for its control bytes, and deleting them is one C pass where
+    `isprintable` looks each character up (5 us a 1.5 kB abstract, 0.5 s of a 100k import)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, _CONTROL_BYTES)) == len(data)
+    return text.isprintable()
 
 
 def one_line(value: object, *, limit: int | None = None) -> str:
@@ -59,9 +72,9 @@ def one_line(value: object, *, limit: int | None = None) -> str:
     # Printable text has no whitespace but " " (tabs, newlines and the Unicode spaces are not
     # printable), so without doubled or outer spaces it is clean already: most abstracts are,
     # and splitting them into words only to join them again was a quarter of an import.
-    if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+    if not (printable(text) and "  " not in text and text[:1] != " " and text[-1:] != " "):
         text = " ".join(_strip_sequences(text).split())
-        if not text.isprintable():  # rare: only then pay for the regular expression
+        if not printable(text):  # rare: only then pay for the regular expression
             text = " ".join(_CONTROLS.sub("", text).split())
     return text if limit is None else text[:limit]
 

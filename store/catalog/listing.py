@@ -23,7 +23,7 @@ from datetime import date
 
 from store.catalog.blocks import blocks as text_blocks
 from store.errors import ListingError
-from store.text import one_line
+from store.text import one_line, printable
 
 CHROME = frozenset(
     {
@@ -297,7 +297,7 @@ def _clean_line(line: str) -> str:
     """`one_line(line)`, from `strip()` alone when that leaves clean text (only a space is
     both whitespace and printable, and no escape sequence starts with whitespace)."""
     stripped = line.strip()
-    if stripped.isprintable() and "  " not in stripped:
+    if printable(stripped) and "  " not in stripped:
         return stripped
     return one_line(line)
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.text import WORD_BREAKS, clean, normalise, one_line, title_key
+from store.text import WORD_BREAKS, clean, normalise, one_line, printable, title_key
 
 UNPRINTABLE_BUT_KEPT = re.compile("[\u200b\u200d\u00ad]")  # zero-width and soft hyphen: data
 TERMINAL_ACTS_ON = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -94,3 +94,15 @@ def test_normalise(raw: str, expected: str) -> None:
 
 def test_plus_is_part_of_a_word() -> None:
     assert "+" not in WORD_BREAKS and {"-", "_", "\u2019", "\u2192"} <= WORD_BREAKS
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)) | st.text())
+def test_printable_is_isprintable(text: str) -> None:
+    """The quick check of ASCII text answers exactly what `str.isprintable` does."""
+    assert printable(text) == text.isprintable()
+
+
+def test_printable_on_every_ascii_character() -> None:
+    for code in range(0x80):
+        assert printable(f"ab{chr(code)}cd") == chr(code).isprintable(), code
