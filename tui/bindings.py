@@ -73,7 +73,12 @@ TABLE: list[BindingType] = [
     Binding("space", "toggle_select", "Select", id="paper-table.select"),
 ]
 
-FILTER: list[BindingType] = [Binding("escape", "clear", "Clear filter", id="filter.clear")]
+FILTER: list[BindingType] = [
+    # Priority: run when the key arrives, so the focus is on the list before the keys typed
+    # right after it are sent on (a burst of keys, a paste: else `j` went into the filter).
+    Binding("escape", "clear", "Clear filter", id="filter.clear", priority=True),
+    Binding("enter", "submit", "Done", show=False, id="filter.submit", priority=True),
+]
 
 ABSTRACT: list[BindingType] = [
     Binding("q", "back", "Back", id="abstract.quit", tooltip="Back where you came from"),

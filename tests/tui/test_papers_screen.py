@@ -115,6 +115,28 @@ async def test_the_cursor_stays_on_its_paper_while_the_filter_changes(library: L
         assert papers.current_id == chosen and papers.cursor == index
 
 
+async def test_keys_typed_right_after_enter_or_escape_reach_the_list(library: Library) -> None:
+    """Keys sent in one burst (a terminal's paste, a script's `tmux send-keys`): those after
+    enter and escape move the list's cursor; none of them lands in the filter."""
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", "d", "i", "f")
+        await settle(app, pilot)
+        for key, character in (("enter", "\r"), ("j", "j"), ("j", "j")):
+            app.post_message(events.Key(key, character))  # queued together, no pause between
+        await settle(app, pilot)
+        assert app.screen.filter_bar.value == "dif"  # type: ignore[attr-defined]
+        assert isinstance(app.focused, PaperTable) and table(app).cursor == 2
+        await pilot.press("slash")
+        for key, character in (("escape", None), ("G", "G")):
+            app.post_message(events.Key(key, character))
+        await settle(app, pilot)
+        assert app.screen.filter_bar.value == ""  # type: ignore[attr-defined]
+        assert isinstance(app.focused, PaperTable)
+        assert table(app).cursor == len(table(app).records) - 1 == 211
+
+
 async def test_filter_bar(library: Library) -> None:
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:

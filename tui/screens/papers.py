@@ -61,6 +61,7 @@ class PapersScreen(PaperScreen):
     def on_mount(self) -> None:
         self.desk.records_changed.subscribe(self, self.records_changed)
         self.watch(self.filter_bar.input, "value", self.typed, init=False)
+        self.filter_bar.input.leave_to = self.table  # enter and escape: the list, at once
         self.watch(self.app, "sort", lambda _: self.run_filter(self.filter_bar.value), init=False)
         self.host.first_results_ready.subscribe(self, self.first_results_ready)
         self.host.abstracts_ready.subscribe(self, self.abstracts_ready)

@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from tui import bindings
@@ -32,9 +33,22 @@ class FilterInput(Input):
     class Cleared(Message):
         pass
 
+    leave_to: Widget | None = None
+    """Where enter and escape move the focus, at once: keys typed right after them belong
+    there (a message's hop later, `j` went into the filter)."""
+
     def action_clear(self) -> None:
         self.value = ""
         self.post_message(self.Cleared())
+        self._leave()
+
+    async def action_submit(self) -> None:
+        await super().action_submit()
+        self._leave()
+
+    def _leave(self) -> None:
+        if self.leave_to is not None and self.leave_to.is_attached:
+            self.screen.set_focus(self.leave_to)
 
 
 class FilterBar(Horizontal):
