@@ -311,8 +311,10 @@ def _decode(
     name: str, lines: list[memoryview], between: Callable[[], None] | None = None
 ) -> list[Any]:
     value: list[Any] = []
+    tuples = name in _TUPLES
     for line in lines:  # the interpreter is free between two (see `PIECE`)
         if between is not None:
             between()
-        value.extend(json.loads(bytes(line)))
-    return list(map(tuple, value)) if name in _TUPLES else value
+        piece = json.loads(bytes(line))
+        value.extend(map(tuple, piece) if tuples else piece)  # a line at a time, tuples too
+    return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Collection, Container, Iterator, Sequence
 from itertools import islice
 from typing import overload
 
@@ -42,7 +42,7 @@ class Ordering:
             self._ranks[sort] = ranks
         return ranks
 
-    def _in_date_order(self, rows: list[int], held: Container[int] | None) -> InOrder | None:
+    def _in_date_order(self, rows: list[int], held: Collection[int] | None) -> InOrder | None:
         """`rows` in date order, each found when a list asks for it (`InOrder`), where that is
         how `_sort` orders them (a third of the library or more); else None."""
         if self.columns is None or len(rows) * 3 < len(self.records):
@@ -80,8 +80,8 @@ class InOrder(Sequence[int]):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __init__(self, order: list[int], held: Container[int], count: int) -> None:
-        self._held, self._count = held, count
+    def __init__(self, order: list[int], held: Collection[int], count: int) -> None:
+        self._held, self._count, self._order = held, count, order
         self._rest: Iterator[int] | None = filter(held.__contains__, order)
         self._found: list[int] = []
 
@@ -133,14 +133,17 @@ class InOrder(Sequence[int]):
                 try:
                     return found.index(value, searched)  # type: ignore[arg-type]
                 except ValueError:
-                    if len(found) == searched and searched:  # nothing more to find
-                        raise
                     searched = len(found)
-                    self._find(searched + step)
+                    if len(self._find(searched + step)) == searched:  # nothing more to find
+                        raise
                     step *= 4
         return self.whole().index(value, start, sys.maxsize if stop is None else stop)  # type: ignore[arg-type]
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, InOrder) and other._order is self._order:
+            # Rows of the same order: the same rows held are the same list (no walk of it
+            # in a frame: a search that found the same papers again).
+            return other._count == self._count and set(other._held) == set(self._held)
         if isinstance(other, InOrder):
             other = other.whole() if len(other) == self._count else None
         return isinstance(other, list) and len(other) == self._count and self.whole() == other

@@ -76,3 +76,18 @@ def test_in_order_finds_rows_only_as_far_as_asked() -> None:
     assert rows[::2] == [3, 0, 6]
     assert rows == [3, 1, 0, 7, 6] and rows != [3, 1, 0, 7]
     assert rows == InOrder(order, dict.fromkeys(held, 1.0), 5)
+
+
+def test_in_order_equal_results_compare_without_walking_the_order() -> None:
+    order = list(range(100))
+    first, second = InOrder(order, {3, 50, 99}, 3), InOrder(order, dict.fromkeys([99, 3, 50]), 3)
+    assert first == second
+    assert first._found == [] and second._found == []  # compared by the rows held
+    assert first != InOrder(order, {3, 50, 98}, 3)
+    assert first == InOrder(list(order), {3, 50, 99}, 3)  # another order list: walked
+
+
+def test_in_order_index_of_a_row_the_order_lacks_ends() -> None:
+    rows = InOrder([1, 2], {7}, 1)  # a row held but in no order (never so in a library)
+    with pytest.raises(ValueError):
+        rows.index(7)
