@@ -240,21 +240,19 @@ class RecordRows(Sequence[Record]):
         return ranks
 
 
-class FirstKnown(Sequence[int]):
-    """Row numbers in an order of which the first few are known at once (stored with the
-    columns) and the rest only once `whole()` has read them: a list's first screen is drawn
-    from them, before the order of every row is decoded."""
+class LazyOrder(Sequence[int]):
+    """Row numbers in an order, of which only a first part may be known yet: a list reads its
+    first screen from `_known`, and `whole()` knows them all."""
 
     __hash__ = None  # type: ignore[assignment]
+    _count: int
 
-    def __init__(self, first: list[int], whole: Callable[[], list[int]], count: int) -> None:
-        self._first, self._read, self._count = first, whole, count
-        self._whole: list[int] | None = None
+    def _known(self, upto: int) -> list[int]:
+        """The first `upto` rows at least (or all of them), in order."""
+        raise NotImplementedError
 
     def whole(self) -> list[int]:
-        if self._whole is None:
-            self._whole = self._read()
-        return self._whole
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return self._count
@@ -266,14 +264,16 @@ class FirstKnown(Sequence[int]):
     def __getitem__(self, index: slice) -> list[int]: ...
 
     def __getitem__(self, index: int | slice) -> int | list[int]:
-        first = self._first
-        if isinstance(index, int) and 0 <= index < len(first):
-            return first[index]
         if isinstance(index, slice):
             start, stop, step = index.indices(self._count)
-            if step == 1 and stop <= len(first):
-                return first[start:stop]
-        return self.whole()[index]
+            if step == 1:
+                return self._known(stop)[start:stop]
+            return self.whole()[index]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return self._known(index + 1)[index]
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.whole())
@@ -282,9 +282,27 @@ class FirstKnown(Sequence[int]):
         return self.whole().index(value, start, sys.maxsize if stop is None else stop)  # type: ignore[arg-type]
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, FirstKnown):
-            other = other.whole()
-        return isinstance(other, list) and self.whole() == other
+        if isinstance(other, LazyOrder):
+            other = other.whole() if len(other) == self._count else None
+        return isinstance(other, list) and len(other) == self._count and self.whole() == other
+
+
+class FirstKnown(LazyOrder):
+    """Row numbers in an order of which the first few are known at once (stored with the
+    columns) and the rest only once `whole()` has read them: a list's first screen is drawn
+    from them, before the order of every row is decoded."""
+
+    def __init__(self, first: list[int], whole: Callable[[], list[int]], count: int) -> None:
+        self._first, self._read, self._count = first, whole, count
+        self._whole: list[int] | None = None
+
+    def whole(self) -> list[int]:
+        if self._whole is None:
+            self._whole = self._read()
+        return self._whole
+
+    def _known(self, upto: int) -> list[int]:
+        return self._first if upto <= len(self._first) else self.whole()
 
 
 class OrderedRows(Sequence[Record]):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Collection, Container, Iterator, Sequence
+from collections.abc import Collection, Container, Iterator
 from itertools import islice
-from typing import overload
 
 from store.models import Record
-from store.rows import RecordRows
+from store.rows import LazyOrder, RecordRows
 from store.search.language import SORT_KEYS
 
 _RANKING = threading.Lock()
@@ -73,20 +72,17 @@ class Ordering:
         return self._order or []
 
 
-class InOrder(Sequence[int]):
+class InOrder(LazyOrder):
     """The rows of `order` that `held` holds (`count` of them), in that order, found only as
     far as they are asked for: a list shows the first screen of a search's 41k results (`s` at
     100k papers) after a few hundred rows of the date order, not all of them (6 ms a key)."""
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, order: list[int], held: Collection[int], count: int) -> None:
         self._held, self._count, self._order = held, count, order
         self._rest: Iterator[int] | None = filter(held.__contains__, order)
         self._found: list[int] = []
 
-    def _find(self, upto: int) -> list[int]:
-        """The rows found, at least the first `upto` (or all of them)."""
+    def _known(self, upto: int) -> list[int]:
         found, rest = self._found, self._rest
         if rest is not None and len(found) < upto:
             found.extend(islice(rest, upto - len(found)))
@@ -95,31 +91,7 @@ class InOrder(Sequence[int]):
         return found
 
     def whole(self) -> list[int]:
-        return self._find(sys.maxsize)
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> int: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[int]: ...
-
-    def __getitem__(self, index: int | slice) -> int | list[int]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._count)
-            if step == 1:
-                return self._find(stop)[start:stop]
-            return self.whole()[index]
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError(index)
-        return self._find(index + 1)[index]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.whole())
+        return self._known(sys.maxsize)
 
     def __contains__(self, value: object) -> bool:
         return value in self._held
@@ -134,7 +106,7 @@ class InOrder(Sequence[int]):
                     return found.index(value, searched)  # type: ignore[arg-type]
                 except ValueError:
                     searched = len(found)
-                    if len(self._find(searched + step)) == searched:  # nothing more to find
+                    if len(self._known(searched + step)) == searched:  # nothing more to find
                         raise
                     step *= 4
         return self.whole().index(value, start, sys.maxsize if stop is None else stop)  # type: ignore[arg-type]
@@ -144,6 +116,4 @@ class InOrder(Sequence[int]):
             # Rows of the same order: the same rows held are the same list (no walk of it
             # in a frame: a search that found the same papers again).
             return other._count == self._count and set(other._held) == set(self._held)
-        if isinstance(other, InOrder):
-            other = other.whole() if len(other) == self._count else None
-        return isinstance(other, list) and len(other) == self._count and self.whole() == other
+        return super().__eq__(other)
