@@ -137,16 +137,14 @@ class LibraryView(OutsideReads):
                 self._early = index
         rows.columns.decode_whole(lambda: self.typing.wait(KEY_DRAWN))
         # What every key needs first (each step 20-50 ms at 100k papers): made now, right
-        # after the first frame, rather than in the time of the first key (the ids: each row
-        # a key's results show builds its record from its id, on the UI thread).
+        # after the first frame, rather than in the time of the first key (the columns above
+        # too: each row a key's results show builds its record from its id and title).
         steps = (
             lambda: index.rank("date"),
-            lambda: rows.titles,
             lambda: index.authors,
             # The names joined, which keys scan until their index is built (30 ms at 100k
             # papers with names).
             lambda: index.authors.lines if index.authors.any else None,
-            lambda: rows.ids,
         )
         for step in steps:
             self.typing.wait(KEY_DRAWN)
