@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.errors import PaperdeckError
 from store.library import Library
+from store.memory import end_startup_pause
 from store.models import Record
 from store.settings import Settings
 from tui import bindings, preferences
@@ -221,6 +222,8 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
                 self.notify, str(error), severity="error", timeout=30, markup=False
             )
             return
+        finally:
+            end_startup_pause()  # the first screen is up, the records built
         if self._wait_until_mounted():
             self.call_from_thread(self._loaded)
 

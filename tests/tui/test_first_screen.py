@@ -5,17 +5,22 @@ same records."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import sys
 import threading
+from collections.abc import Iterator
 
 import pytest
 from textual.pilot import Pilot
 
 from store.library import Library
+from store.memory import end_startup_pause, pause_for_startup
 from store.rows import OrderedRows, RecordRows
 from store.search.index import SearchIndex
 from store.view import LibraryView
 from tests.tui.pilot import SIZE, app_for, count_text, searches_asked, settle, table
 from tui import app as app_module
+from tui import cli
 from tui.app import PaperdeckApp
 from tui.screens import papers as papers_module
 
@@ -303,3 +308,46 @@ async def test_keys_typed_while_a_large_library_loads_use_the_saved_title_index(
         await settle(app, pilot)
         assert app.loaded
         assert [r.id for r in table(app).records] == expected
+
+
+@pytest.fixture
+def collector_restored() -> Iterator[None]:
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+async def test_the_collector_paused_at_start_resumes_once_the_load_has_ended(
+    library: Library, slow_load: threading.Event, collector_restored: None
+) -> None:
+    pause_for_startup()  # as the `paperdeck` entry point does, first thing
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: len(table(app).records) == 212, pilot)
+        assert not gc.isenabled()  # the first screen is up, the records still to build
+        slow_load.set()
+        await settle(app, pilot)
+        assert app.loaded
+        assert gc.isenabled()
+        end_startup_pause()  # once only: a later pause (`paused_gc`) is its own
+        assert gc.isenabled()
+
+
+def test_a_command_resumes_the_collector_before_its_work(
+    library: Library,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    collector_restored: None,
+) -> None:
+    seen: list[bool] = []
+    original = Library.search
+
+    def search(self: Library, *args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Library, "search", search)
+    monkeypatch.setattr(sys, "argv", ["paperdeck", "--db", str(library.root), "list"])
+    assert cli.run() == 0  # the entry point: the collector paused at once
+    assert capsys.readouterr().out.count("\n") >= 20  # the papers listed
+    assert seen == [True]

@@ -16,6 +16,7 @@ from types import FrameType
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
+from store.memory import end_startup_pause
 from store.paths import data_directory, sync_directory
 from store.settings import config_path, load_settings
 from tui.cli import app, output
@@ -108,13 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.settings, args.settings_problems = load_settings(args.settings_path)
     for problem in args.settings_problems:
         print(f"paperdeck: warning: {problem}", file=sys.stderr)
+    starts_app = args.run is app.cmd_app or args.run is app.cmd_triage
+    if not starts_app:
+        end_startup_pause()  # a command's own work may make garbage (the app: once loaded)
     if not getattr(args, "needs_library", True):
         done: int = args.run(args, None)
         return done
     root = data_directory(getattr(args, "db", None), os.environ)
     scan = None
     try:
-        if args.run is not app.cmd_app and args.run is not app.cmd_triage:
+        if not starts_app:
             signal.signal(signal.SIGTERM, _terminate)  # the app handles its own signals
         library = Library.open(
             root,
