@@ -78,6 +78,9 @@ class FilterBar(Horizontal):
         yield FilterInput(
             placeholder='/ filter: words, "phrase", tag:x is:unread has:code year:>=2024 …',
             id="filter-input",
+            # No validators: Input would still set its `-valid` class on the first key, a
+            # restyle of the screen (3 ms) in that key's frame.
+            validate_on=(),
         )
         yield Label("", id="filter-count")
 
