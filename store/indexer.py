@@ -24,7 +24,7 @@ from store.files import title_index
 from store.files.storage import file_lock
 from store.files.word_index import LOCK_FILE, is_current, load_index, save_index
 from store.library import ABSTRACTS, Library
-from store.search.postings import build
+from store.search.postings import build, with_letter_flags
 from store.view import DEFER_FROM_BYTES
 
 LOCK_TIMEOUT = 600.0
@@ -40,7 +40,7 @@ def save_title_index(library: Library) -> bool:
     columns = library.catalog_columns.get()
     if columns.signature is None:
         return False
-    postings = build(zip(columns.ids, columns.column("title"), strict=True))
+    postings = with_letter_flags(build(zip(columns.ids, columns.column("title"), strict=True)))
     return title_index.save_index(catalog, postings, columns.signature)
 
 

@@ -279,6 +279,16 @@ class LazyOrder(Sequence[int]):
         return iter(self.whole())
 
     def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        if start == 0 and stop is None:  # found only as far as needed: a cursor near the top
+            searched, step = 0, 64
+            while True:
+                found = self._known(searched + step)
+                try:
+                    return found.index(value, searched)  # type: ignore[arg-type]
+                except ValueError:
+                    if len(found) < searched + step:  # every row known: not there
+                        raise
+                    searched, step = len(found), step * 4
         return self.whole().index(value, start, sys.maxsize if stop is None else stop)  # type: ignore[arg-type]
 
     def __eq__(self, other: object) -> bool:

@@ -20,7 +20,10 @@ from store.files.word_index import SavedIndex
 from store.search.postings import Postings
 
 INDEX_FILE = "title-words.idx"
-TITLE_WORDS = SavedIndex(INDEX_FILE, "catalog")
+TITLE_WORDS = SavedIndex(INDEX_FILE, "catalog", {"letters": 1})
+"""Keyed on the catalog's signature, and on holding the flags of letters that begin words in
+many titles (`store.search.postings.with_letter_flags`): an index saved without them is built
+again once."""
 
 
 def is_current(catalog: Path) -> bool:

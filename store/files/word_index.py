@@ -9,6 +9,7 @@ format; deleting it is always safe. A read-only data directory goes without it.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from store.atomic import write_atomic
@@ -27,15 +28,20 @@ class SavedIndex:
     the source's signature under `key_name`: the abstracts' here, the catalog's for titles
     (store.files.title_index)."""
 
-    def __init__(self, file_name: str, key_name: str) -> None:
+    def __init__(
+        self, file_name: str, key_name: str, also: Mapping[str, object] | None = None
+    ) -> None:
         self.file_name = file_name
         self.key_name = key_name
+        self.also = dict(also or {})
+        """More in the key: what the index holds beyond the words (a file without it is
+        stale)."""
 
     def path(self, source: Path) -> Path:
         return source.parent / self.file_name
 
     def _key(self, sig: Signature) -> dict[str, object]:
-        return {self.key_name: list(sig)}
+        return {self.key_name: list(sig), **self.also}
 
     def is_current(self, source: Path) -> bool:
         """Whether the saved index was built from the source as it is now (reads only the

@@ -352,6 +352,9 @@ class SearchIndex(Ordering, WordMatching):
         parsed = parse_query(query) if isinstance(query, str) else query
         if sort is not None and sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
+        chosen = sort or ("relevance" if parsed.has_words else parsed.sort_hint or "date")
+        if lazy and (by_letter := self._letter_order(parsed, chosen)) is not None:
+            return by_letter
         if not parsed.alternatives:
             matched, scores = self._clause_rows(parsed)
         else:  # OR: a row matching several clauses keeps its best score
@@ -363,7 +366,6 @@ class SearchIndex(Ordering, WordMatching):
                     if best.get(row, -1.0) < score:
                         best[row] = score
             matched, scores = list(best), best
-        chosen = sort or ("relevance" if parsed.has_words else parsed.sort_hint or "date")
         records = self.records
         if chosen == "queue":
             matched.sort(key=lambda row: records[row].queue_position or 0)

@@ -11,6 +11,7 @@ from store.models import Record
 from store.search.authors import AuthorNames
 from store.search.lines import JoinedLines, separates
 from store.search.postings import RowPostings
+from store.search.row_flags import RowFlags
 from store.search.words import INSIDE_FROM, WordIndex, text_test
 from store.text import normalise
 
@@ -24,6 +25,17 @@ FUZZY_WEIGHT = 0.75
 def _no_abstract(row: int) -> bool:
     """The abstract test while abstracts are deferred: none has any word."""
     return False
+
+
+def _better_of(title_rows: dict[int, float], others: dict[int, float]) -> dict[int, float]:
+    """The rows of both, a title's score winning: the larger of the two is kept, not copied
+    (`s` at 100k papers: 41k title rows and a few others)."""
+    if len(others) > len(title_rows):
+        others.update(title_rows)
+        return others
+    for row, score in others.items():
+        title_rows.setdefault(row, score)
+    return title_rows
 
 
 class WordMatching:
@@ -88,23 +100,49 @@ class WordMatching:
         return scores
 
     def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
+        title_rows = self._title_rows(word)
         if self._abstract_index is not None:
-            found = self._abstract_index.rows(word, ABSTRACT)
+            others = self._abstract_index.rows(word, ABSTRACT)
+            others.update(self._author_rows(word, ()))
         else:
-            found = {}
-            title_rows = self._title_rows(word)
+            others = {}
             if not self.abstracts_pending:
                 in_abstract = self._abstract_test(word)
                 pool = range(len(self.records)) if candidates is None else candidates
                 for row in pool:
                     if row not in title_rows and in_abstract(row):
-                        found[row] = ABSTRACT
-            found.update(title_rows)
-            found.update(self._author_rows(word, title_rows))
-            return found
-        found.update(self._author_rows(word, ()))
-        found.update(self._title_rows(word))
-        return found
+                        others[row] = ABSTRACT
+            others.update(self._author_rows(word, title_rows))
+        return _better_of(title_rows, others)
+
+    def _letter_groups(self, word: str) -> list[RowFlags] | None:
+        """`_word_rows(word)`'s rows as flags, a group per score, best first, none empty, where
+        the title index keeps `word`'s flags (a letter beginning words in many titles); else
+        None (see `store.search.ordering.Ordering._letter_order`)."""
+        index = self.title_index
+        flags = index.letter_flags(word)
+        if flags is None or len(word) >= INSIDE_FROM:
+            return None
+        if self._abstract_index is not None:
+            abstract = self._abstract_index.rows(word, ABSTRACT)
+        elif self.abstracts_pending:
+            abstract = {}
+        else:
+            return None  # abstracts are scanned
+        size = len(flags.data)
+        exact = index.postings.get(word)
+        if exact:  # a title with the word itself ranks above one with a longer word
+            whole = RowFlags.of(exact, size)
+            groups = [whole, flags - whole]
+        else:
+            groups = [flags]
+        taken = flags
+        for rows in (self._author_rows(word, ()), abstract):
+            if rows:
+                more = RowFlags.of(rows, size) - taken
+                groups.append(more)
+                taken = taken | more
+        return [group for group in groups if len(group)]
 
     def _author_rows(self, word: str, better: Collection[int]) -> dict[int, float]:
         """Rows whose authors' names have `word`, except those in `better` (title hits)."""

@@ -16,6 +16,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, repeat
 
+from store.search.row_flags import RowFlags
 from store.text import WORD_BREAKS
 
 INSIDE_FROM = 3
@@ -97,6 +98,11 @@ class WordIndex:
                 between()
         self.postings = dict(postings)
         self.vocabulary = sorted(self.postings)
+
+    def letter_flags(self, word: str) -> RowFlags | None:
+        """The rows of every word beginning with `word` as flags, where the index keeps them
+        (a saved one, for a letter beginning words in many rows); else None."""
+        return None
 
     def rows_starting(self, word: str) -> Iterable[int]:
         """The rows of every indexed word beginning with `word` (a row once per word)."""
