@@ -72,7 +72,7 @@ class WordMatching:
     def abstracts_pending(self) -> bool:
         raise NotImplementedError
 
-    def _title_rows(self, word: str) -> dict[int, float]:
+    def _title_rows(self, word: str, *, typos: bool = True) -> dict[int, float]:
         # dict.fromkeys over posting lists does the per-row work in C: this runs per keystroke.
         index = self.title_index
         # One C call over every prefix token's rows (a short prefix has thousands of tokens);
@@ -89,18 +89,27 @@ class WordMatching:
             if inside:
                 inside.update(scores)
                 scores = inside
-        if not scores and len(word) >= 4:
-            from rapidfuzz import fuzz, process  # only typos need it: keep start-up light
+        if not scores and typos and len(word) >= 4:
+            return self._typo_rows(word)
+        return scores
 
-            for token, ratio, _ in process.extract(
-                word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
-            ):
-                for row in index.postings[token]:
-                    scores[row] = max(scores.get(row, 0.0), ratio * FUZZY_WEIGHT)
+    def _typo_rows(self, word: str) -> dict[int, float]:
+        """Rows whose title has a word close to `word` (typo tolerance, for a word found
+        nowhere as typed)."""
+        from rapidfuzz import fuzz, process  # only typos need it: keep start-up light
+
+        index, scores = self.title_index, dict[int, float]()
+        for token, ratio, _ in process.extract(
+            word, index.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
+        ):
+            for row in index.postings[token]:
+                scores[row] = max(scores.get(row, 0.0), ratio * FUZZY_WEIGHT)
         return scores
 
     def _word_rows(self, word: str, candidates: Iterable[int] | None) -> dict[int, float]:
-        title_rows = self._title_rows(word)
+        # Typos are tolerated only for a word found nowhere (as `_word_rows_among`): `turing`,
+        # an author's name, does not also find titles with `tuning`, ranked above that author.
+        title_rows = self._title_rows(word, typos=False)
         if self._abstract_index is not None:
             others = self._abstract_index.rows(word, ABSTRACT)
             others.update(self._author_rows(word, ()))
@@ -113,6 +122,8 @@ class WordMatching:
                     if row not in title_rows and in_abstract(row):
                         others[row] = ABSTRACT
             others.update(self._author_rows(word, title_rows))
+        if not title_rows and not others and len(word) >= 4:
+            return self._typo_rows(word)
         return _better_of(title_rows, others)
 
     def _letter_groups(self, word: str) -> list[RowFlags] | None:

@@ -42,3 +42,20 @@ def test_the_index_is_built_by_warm_and_again_after_names_change() -> None:
     names.replace(1, fetched)
     assert sorted(names.rows("li", 1.0)) == [0, 1, 2]
     assert names._index is not None  # built again for the next keys, not scanned from now on
+
+
+def test_a_name_found_as_typed_brings_no_title_typos() -> None:
+    """`turing`, an author's name, finds that author's paper and not also titles with
+    `tuning` (typo tolerance is for a word found nowhere), in the app's index as in the scan
+    a one-shot search makes."""
+    from store.search.index import SearchIndex
+
+    records = [
+        Record(Paper(id="by-turing", title="Computing machinery", authors=("Alan Turing",))),
+        Record(Paper(id="tuning", title="Instruction tuning at scale")),
+        Record(Paper(id="other", title="Computing intelligence")),
+    ]
+    for indexed in (True, False):
+        index = SearchIndex(records, indexed=indexed)
+        assert [r.id for r in index.search("turing")] == ["by-turing"], indexed
+        assert [r.id for r in index.search("tunnig")] == ["tuning"], indexed  # a typo
