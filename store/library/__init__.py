@@ -254,12 +254,19 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
             postings, matches = scan.postings, None
         else:
             postings, matches = None, (scan.result() if scan is not None else None)
+        # The saved title index, if current, finds title words without a scan of every title
+        # (the authors' names are still scanned, all at once in C: no index is built here).
+        titles = self.saved_title_index(rows) if query else None
         index = SearchIndex(
             rows,
             abstracts=self.abstracts,  # read only if a word needs them
-            indexed=False,
+            indexed=titles is not None,
             abstract_matches=matches,
         )
+        if titles is not None and index.use_title_index(titles):
+            index.scan_authors_until_warm = True
+        elif titles is not None:
+            index.indexed = False
         if postings is not None:
             index.use_abstract_index(postings)
         matched = index.matching_rows(  # lazy: a large result is ordered only to `limit`

@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from store.files import title_index
 from store.files.title_index import INDEX_FILE
 from store.library import Library
 from store.models import Enrichment
 from store.search.index import SearchIndex
-from store.search.postings import SavedWordIndex, build
+from store.search.postings import Postings, SavedWordIndex, build
 from store.view import LibraryView
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -72,6 +74,51 @@ def test_searches_through_the_saved_index_answer_as_the_built_one(library: Libra
     assert from_saved.matching_rows("diffusion")  # the seeds do have it
     typo = set(from_saved.matching_rows("difusion"))
     assert typo & set(from_saved.matching_rows("diffusion"))
+
+
+def one_shot(root: Path, query: str, sort: str | None) -> tuple[list[str], int]:
+    """What `list --query` gets: the first 30 papers' ids and the count."""
+    library = Library(root)
+    found, count = library.search(query, sort, 30, scan=library.scan_abstracts(query))
+    return [r.id for r in found], count
+
+
+def test_a_one_shot_search_through_the_saved_index_answers_as_the_scan(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`list --query` finds title words through a current saved index instead of scanning
+    every title: the same papers, counts and order, with and without the abstract index."""
+    papers = list(library.papers())
+    for paper, name in zip(papers[::50], ("Ada Lovelace", "Alan Turing", "Grace Model Hopper")):
+        library.save_enrichment(paper, Enrichment(authors=(name,)))
+    run_indexer(library.root)
+    used: list[bool] = []
+    original = SearchIndex.use_title_index
+
+    def use_title_index(self: SearchIndex, postings: Postings) -> bool:
+        used.append(original(self, postings))
+        return used[-1]
+
+    monkeypatch.setattr(SearchIndex, "use_title_index", use_title_index)
+    abstract_index = library.root / "abstract-words.idx"
+    assert abstract_index.exists()
+    cases = [
+        (query, sort)
+        for query in (*QUERIES, "s", "wor", "model agents", "lovelace", "a turing", "hop", "model")
+        for sort in (None, "date", "title")
+    ]
+    for abstracts_saved in (True, False):
+        if not abstracts_saved:
+            abstract_index.unlink()  # abstracts scanned, as before the indexer runs
+        for query, sort in cases:
+            found = one_shot(library.root, query, sort)
+            (library.root / INDEX_FILE).rename(library.root / "saved")
+            try:
+                expected = one_shot(library.root, query, sort)
+            finally:
+                (library.root / "saved").rename(library.root / INDEX_FILE)
+            assert found == expected, (query, sort, abstracts_saved)
+    assert used and all(used)
 
 
 def test_the_saved_index_leaves_titles_unnormalised_until_a_search_looks(
