@@ -251,7 +251,7 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
         from store.search.scan import KnownMatches
 
         if isinstance(scan, KnownMatches):  # the saved word index answers by rows itself
-            postings, matches = scan.postings, None
+            postings, matches = scan.postings, None  # None: damaged meanwhile, abstracts read
         else:
             postings, matches = None, (scan.result() if scan is not None else None)
         # The saved title index, if current, finds title words without a scan of every title

@@ -92,7 +92,6 @@ class Abstracts:
             return None
         if not words:
             return None
-        index = self.saved_abstract_index()
-        if index is not None:
-            return KnownMatches(index)
+        if is_current(self.abstracts_file.path):  # its header only: read on another thread
+            return KnownMatches(self.saved_abstract_index)
         return start_scan(self.abstracts_file.path, self.abstracts, list(words))

@@ -88,8 +88,8 @@ def test_a_one_shot_search_through_the_saved_index_answers_as_the_scan(
 ) -> None:
     """`list --query` finds title words through a current saved index instead of scanning
     every title: the same papers, counts and order, with and without the abstract index."""
-    papers = list(library.papers())
-    for paper, name in zip(papers[::50], ("Ada Lovelace", "Alan Turing", "Grace Model Hopper")):
+    names = ("Ada Lovelace", "Alan Turing", "Grace Model Hopper")
+    for paper, name in zip(list(library.papers())[:150:50], names, strict=True):
         library.save_enrichment(paper, Enrichment(authors=(name,)))
     run_indexer(library.root)
     used: list[bool] = []

@@ -160,3 +160,27 @@ def test_a_saved_abstract_index_answers_instead_and_the_same(
     path = indexed.abstracts_file.path
     path.write_bytes(path.read_bytes().replace(b"autoencoder", b"autoencodex", 1))
     assert isinstance(indexed.scan_abstracts("sparse autoencoder"), AbstractScan)
+
+
+@pytest.mark.parametrize("failure", ["gone", "raises"])
+def test_an_index_that_cannot_be_read_meanwhile_leaves_the_abstracts_read(
+    large: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """The saved index is read on another thread once its header says it is current: damaged
+    or gone by then, the search reads the abstracts itself and answers the same."""
+    indexed = copy_of(large, tmp_path / "data")
+    built = subprocess.run(
+        [sys.executable, "-m", "store.indexer", str(indexed.root)], capture_output=True, text=True
+    )
+    assert built.returncode == 0, built.stderr
+
+    def unreadable(self: Library) -> None:
+        if failure == "raises":
+            raise MemoryError("no room for the index")
+
+    monkeypatch.setattr(Library, "saved_abstract_index", unreadable)
+    for query in ("sparse autoencoder", "kv cache OR rl"):
+        scan = indexed.scan_abstracts(query)
+        assert isinstance(scan, KnownMatches) and scan.postings is None
+        found = Library(indexed.root).records(query, with_abstracts=False, scan=scan)
+        assert [r.id for r in found] == plain(large, query), query
