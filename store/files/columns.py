@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import threading
 import zlib
-from collections.abc import Callable, Iterable
-from itertools import chain, islice
-from operator import methodcaller
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice, repeat
+from operator import floordiv, methodcaller
 from typing import Any
 
 from store.memory import paused_gc
@@ -219,9 +219,14 @@ class Columns:
     def decode_details(self, between: Callable[[], None]) -> None:
         """Decode the lines of the fields other than `WHOLE`'s now, calling `between()` before
         each few: a paper built afterwards for a list's row (`paper`) finds its values decoded
-        (its line alone cost 50-100 us, on the UI thread, in the frame of a key's results)."""
-        for number in range(len(self._chunk_lines)):
-            if number % DETAILS_SLICE == 0:
+        (its line alone cost 50-100 us, on the UI thread, in the frame of a key's results).
+        The lines of the newest papers come first: lists show them first (`s` at 100k papers,
+        its first screen within the newest hundred)."""
+        order = self._values.get(DATE_ORDER)
+        numbers = range(len(self._chunk_lines))
+        lines = numbers if order is None else _first_needed(order, len(numbers))
+        for done, number in enumerate(lines):
+            if done % DETAILS_SLICE == 0:
                 between()
             with self._lock:
                 if self._papers is not None:  # built meanwhile: the lines are gone
@@ -301,6 +306,20 @@ class Columns:
             "crc": [zlib.crc32(line) for line in lines],
         }
         return b"\n".join([_line(header), *lines]) + b"\n"
+
+
+def _first_needed(order: list[int], lines: int) -> Iterator[int]:
+    """The detail lines (`CHUNK` rows each) in the order the rows of `order` need them, each
+    once: found a slice of rows at a time, never holding the interpreter for long (the whole
+    order at once took 12 ms at 100k papers)."""
+    seen: set[int] = set()
+    for start in range(0, len(order), PIECE):
+        for number in map(floordiv, order[start : start + PIECE], repeat(CHUNK)):
+            if number not in seen:
+                seen.add(number)
+                yield number
+        if len(seen) == lines:  # every line found, before the end of the order
+            return
 
 
 def _line(value: object) -> bytes:

@@ -154,16 +154,21 @@ class Chained(LazyOrder):
         self._parts = parts
         self._count = sum(map(len, parts))
         self._found: list[int] = []
+        self._at = 0
+        """The part `_found` ends in."""
+        self._before = 0
+        """How many of `_found` the parts before it gave."""
 
     def _known(self, upto: int) -> list[int]:
-        found = self._found
-        if len(found) < min(upto, self._count):
-            found = []
-            for part in self._parts:
-                if len(found) >= upto:
-                    break
-                found.extend(part[: upto - len(found)])
-            self._found = found
+        found, parts = self._found, self._parts
+        while len(found) < upto and self._at < len(parts):
+            part = parts[self._at]
+            taken = len(found) - self._before
+            found.extend(part[taken : taken + upto - len(found)])
+            if len(found) - self._before >= len(part):  # this part is all in: the next one
+                self._before, self._at = len(found), self._at + 1
+            elif len(found) < upto:  # a part shorter than it said: nothing more to find
+                break
         return found
 
     def whole(self) -> list[int]:

@@ -445,3 +445,22 @@ def test_whole_columns_decoded_ahead_wait_between_lines(library: Library) -> Non
     waits.clear()
     columns.decode_whole(between)  # nothing left to decode
     assert not waits
+
+
+def test_the_newest_papers_lines_are_decoded_first(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between keys, the load decodes the papers' other fields a few lines at a time, the lines
+    of the newest papers first: a list's first screen of results is made of those."""
+    monkeypatch.setattr(columns_module, "DETAILS_SLICE", 2)
+    columns = fresh(library).record_rows().columns
+    columns.decode_whole(lambda: None)
+    order = columns.column("date_order")
+    decoded: list[set[int]] = []
+    columns.decode_details(lambda: decoded.append(set(columns._chunks)))
+    wanted = list(dict.fromkeys(row // 50 for row in order))  # each line as a paper needs it
+    assert sorted(wanted) == [0, 1, 2, 3, 4] and wanted != [0, 1, 2, 3, 4]
+    assert decoded == [set(), set(wanted[:2]), set(wanted[:4])]
+    assert set(columns._chunks) == set(wanted)
+    expected = {r.id: r.paper for r in plain_records(library)}
+    assert all(columns.paper(row) == expected[pid] for row, pid in enumerate(columns.ids))

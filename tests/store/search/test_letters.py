@@ -151,3 +151,21 @@ def test_chained_orders_read_one_after_another() -> None:
     same = Chained([InOrder(order, RowFlags.of([2, 9], 10), 2), InOrder(order, {1, 3, 6}, 3)])
     assert rows == same and rows == [9, 2, 3, 1, 6]
     assert rows != Chained([InOrder(order, {3, 1, 6}, 3), first])
+
+
+def test_a_chained_order_read_a_screen_at_a_time_is_the_whole() -> None:
+    order = list(range(100))[::-1]
+    parts = [
+        InOrder(order, RowFlags.of(range(0, 100, 7), 100), 15),
+        InOrder(order, set(range(1, 100, 7)), 15),
+        InOrder(order, RowFlags.of(range(3, 100, 7), 100), 14),
+    ]
+    whole = Chained(parts).whole()
+    assert len(whole) == 44 and whole[:3] == [98, 91, 84] and whole[15:17] == [99, 92]
+    paged = Chained(
+        [InOrder(order, part._held, len(part)) for part in parts]  # read afresh, a page at a time
+    )
+    assert [paged[start : start + 6] for start in range(0, 44, 6)] == [
+        whole[start : start + 6] for start in range(0, 44, 6)
+    ]
+    assert paged[43] == whole[43] and paged.index(whole[30]) == 30
