@@ -223,8 +223,8 @@ class Columns:
         The lines of the newest papers come first: lists show them first (`s` at 100k papers,
         its first screen within the newest hundred)."""
         order = self._values.get(DATE_ORDER)
-        numbers = range(len(self._chunk_lines))
-        lines = numbers if order is None else _first_needed(order, len(numbers))
+        numbers = range(len(self._chunk_lines))  # none: the columns came whole (an import)
+        lines = numbers if order is None or not numbers else _first_needed(order, len(numbers))
         for done, number in enumerate(lines):
             if done % DETAILS_SLICE == 0:
                 between()

@@ -15,8 +15,9 @@ from store.errors import QueryError
 from store.models import Record
 from store.rows import rows_of
 from store.search.authors import AuthorNames
+from store.search.grouped import Grouped
 from store.search.language import SORTS, Filter, Query, excludes, parse_query
-from store.search.matching import ABSTRACT, TITLE_EXACT, WordMatching
+from store.search.matching import ABSTRACT, CANDIDATE_SCAN, TITLE_EXACT, WordMatching
 from store.search.ordering import Ordering
 from store.search.postings import Postings, RowPostings, SavedWordIndex, build
 from store.search.words import SLICE, WordIndex
@@ -24,11 +25,9 @@ from store.text import fold, fold_each, normalise
 
 _AUTHORS = threading.Lock()
 """Held while a search index reads its authors' names (see `SearchIndex.authors`)."""
-CANDIDATE_SCAN = 3000
-"""Below this many candidates, later words are checked on them directly, not via the index."""
 
 
-class SearchIndex(Ordering, WordMatching):
+class SearchIndex(Ordering, WordMatching, Grouped):
     """Records with precomputed search keys; `search` runs a query over them.
 
     Titles get a word index at once; abstracts get theirs later (`use_abstract_index` with an
@@ -353,8 +352,8 @@ class SearchIndex(Ordering, WordMatching):
         if sort is not None and sort not in SORTS:
             raise QueryError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
         chosen = sort or ("relevance" if parsed.has_words else parsed.sort_hint or "date")
-        if lazy and (by_letter := self._letter_order(parsed, chosen)) is not None:
-            return by_letter
+        if lazy and (grouped := self._grouped_order(parsed, chosen)) is not None:
+            return grouped
         if not parsed.alternatives:
             matched, scores = self._clause_rows(parsed)
         else:  # OR: a row matching several clauses keeps its best score

@@ -11,13 +11,14 @@ from store.models import Record
 from store.search.authors import AuthorNames
 from store.search.lines import JoinedLines, separates
 from store.search.postings import RowPostings
-from store.search.row_flags import RowFlags
 from store.search.words import INSIDE_FROM, WordIndex, text_test
 from store.text import normalise
 
 _PREPARING = threading.Lock()
 """Held while a one-shot index prepares its scan (see `prepare_scan`)."""
 TITLE_EXACT, TITLE_PREFIX, TITLE_INSIDE, AUTHOR, ABSTRACT = 100.0, 90.0, 80.0, 60.0, 50.0
+CANDIDATE_SCAN = 3000
+"""Below this many candidates, later words are checked on them directly, not via the index."""
 FUZZY_CUTOFF = 80.0
 FUZZY_WEIGHT = 0.75
 
@@ -125,35 +126,6 @@ class WordMatching:
         if not title_rows and not others and len(word) >= 4:
             return self._typo_rows(word)
         return _better_of(title_rows, others)
-
-    def _letter_groups(self, word: str) -> list[RowFlags] | None:
-        """`_word_rows(word)`'s rows as flags, a group per score, best first, none empty, where
-        the title index keeps `word`'s flags (a letter beginning words in many titles); else
-        None (see `store.search.ordering.Ordering._letter_order`)."""
-        index = self.title_index
-        flags = index.letter_flags(word)
-        if flags is None or len(word) >= INSIDE_FROM:
-            return None
-        if self._abstract_index is not None:
-            abstract = self._abstract_index.rows(word, ABSTRACT)
-        elif self.abstracts_pending:
-            abstract = {}
-        else:
-            return None  # abstracts are scanned
-        size = len(flags.data)
-        exact = index.postings.get(word)
-        if exact:  # a title with the word itself ranks above one with a longer word
-            whole = RowFlags.of(exact, size)
-            groups = [whole, flags - whole]
-        else:
-            groups = [flags]
-        taken = flags
-        for rows in (self._author_rows(word, ()), abstract):
-            if rows:
-                more = RowFlags.of(rows, size) - taken
-                groups.append(more)
-                taken = taken | more
-        return [group for group in groups if len(group)]
 
     def _author_rows(self, word: str, better: Collection[int]) -> dict[int, float]:
         """Rows whose authors' names have `word`, except those in `better` (title hits)."""

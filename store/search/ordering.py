@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from itertools import islice
 
 from store.models import Record
 from store.rows import LazyOrder, RecordRows
-from store.search.language import SORT_KEYS, Query
+from store.search.language import SORT_KEYS
 from store.search.row_flags import RowFlags
 
 _RANKING = threading.Lock()
@@ -24,37 +24,6 @@ class Ordering:
     columns: RecordRows | None
     indexed: bool
     _ranks: dict[str, list[int]]
-
-    _letter_groups: Callable[[str], list[RowFlags] | None]  # WordMatching's
-
-    def _letter_order(self, query: Query, chosen: str) -> LazyOrder | None:
-        """The rows of a query of one letter (the first key of most queries; `s` finds 41k of
-        100k papers) in `chosen` order, relevance or date, each found as a list reads it: from
-        the date order and the title index's flags of that letter, with no set of the rows
-        made (5-10 ms); None where the flags or the query do not allow it."""
-        if (
-            self.columns is None
-            or not self.indexed
-            or chosen not in ("relevance", "date")
-            or len(query.words) != 1
-            or query.alternatives
-            or query.filters
-            or query.phrases
-            or query.excluded
-        ):
-            return None
-        groups = self._letter_groups(query.words[0])
-        if groups is None:
-            return None
-        order = self._date_order()
-        if chosen == "date" or len(groups) == 1:
-            held = groups[0]
-            for group in groups[1:]:
-                held = held | group
-            return InOrder(order, held, len(held))
-        # By score, best first (a title's word, one beginning with it, an author's name, an
-        # abstract's word), each score's rows in date order: as `matching_rows` sorts them.
-        return Chained([InOrder(order, group, len(group)) for group in groups])
 
     def rank(self, sort: str) -> list[int]:
         """Each row's position in `sort` order, computed once: the sort keys are facts of the
@@ -147,10 +116,10 @@ class InOrder(LazyOrder):
 
 
 class Chained(LazyOrder):
-    """Orders one after another (`InOrder`s: a search's rows by score, each score's in date
-    order), each read only as far as a list reads the whole."""
+    """Orders one after another (a search's rows by score, each score's in date order: an
+    `InOrder` or a list), each read only as far as a list reads the whole."""
 
-    def __init__(self, parts: list[InOrder]) -> None:
+    def __init__(self, parts: list[Sequence[int]]) -> None:
         self._parts = parts
         self._count = sum(map(len, parts))
         self._found: list[int] = []

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
 from typing import Any
 
-from store.search.row_flags import RowFlags
+from store.search.row_flags import RowFlags, row_bits
 from store.search.words import INSIDE_FROM, WordIndex, prefix_span
 from store.text import WORD_BREAK_TABLE, fold
 
@@ -158,6 +158,17 @@ class RowPostings:
         found = dict.fromkeys(rows if table is None else map(table.__getitem__, rows), score)
         found.pop(-1, None)
         return found
+
+    def flags(self, word: str, size: int) -> int:
+        """The view's rows (`0 <= row < size`) that `rows` finds, as `row_bits` (for
+        `store.search.grouped`): every run scattered in C."""
+        rows = chain.from_iterable(self.postings._runs(word))
+        table = self._table
+        return row_bits(rows if table is None else map(table.__getitem__, rows), size)
+
+    def count(self, word: str) -> int:
+        """How many rows `rows` finds at most (a row once per matching word of it)."""
+        return sum(map(len, self.postings._runs(word)))
 
     def has(self, word: str) -> Callable[[int], bool]:
         """A test of one view row, for a few candidate rows."""

@@ -14,6 +14,20 @@ from collections.abc import Iterable, Iterator
 from itertools import compress, repeat
 
 
+def scattered(rows: Iterable[int], size: int) -> bytearray:
+    """A byte per row, 1 for each of `rows` (`0 <= row < size`, or -1: a row left out)."""
+    data = bytearray(size + 1)
+    deque(map(data.__setitem__, rows, repeat(1)), maxlen=0)  # per row in C
+    del data[size]  # where the -1 rows landed
+    return data
+
+
+def row_bits(rows: Iterable[int], size: int) -> int:
+    """`scattered(rows, size)` read as one integer: sets of rows combined with `&`, `|` and
+    `& ~`, in C; `bit_count()` counts them."""
+    return int.from_bytes(scattered(rows, size), "little")
+
+
 class RowFlags:
     """Rows `0 <= row < len(data)` with `data[row] == 1` (every byte 0 or 1)."""
 
@@ -26,9 +40,7 @@ class RowFlags:
     @classmethod
     def of(cls, rows: Iterable[int], size: int) -> RowFlags:
         """`rows` (each `0 <= row < size`) as flags."""
-        data = bytearray(size)
-        deque(map(data.__setitem__, rows, repeat(1)), maxlen=0)  # per row in C
-        return cls(data)
+        return cls(scattered(rows, size))
 
     def __contains__(self, row: object) -> bool:
         return isinstance(row, int) and 0 <= row < len(self.data) and self.data[row] == 1
