@@ -146,6 +146,11 @@ class Chained(LazyOrder):
     def __contains__(self, value: object) -> bool:
         return any(value in part for part in self._parts)
 
+    def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
+        if value not in self:  # asked by a list keeping its cursor's paper: not walked for
+            raise ValueError(f"{value!r} is not in the order")
+        return super().index(value, start, stop)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Chained) and len(other._parts) == len(self._parts):
             return all(a == b for a, b in zip(self._parts, other._parts, strict=True))
