@@ -22,7 +22,6 @@ class Ordering:
 
     records: list[Record]
     columns: RecordRows | None
-    indexed: bool
     _ranks: dict[str, list[int]]
 
     def rank(self, sort: str) -> list[int]:
