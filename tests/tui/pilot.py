@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from textual.worker import WorkerCancelled
 
 from store.library import Library
 from store.view import LibraryView
@@ -19,15 +20,28 @@ def app_for(library: Library, **kwargs: object) -> PaperdeckApp:
     return PaperdeckApp(library, watch_interval=0, **kwargs)  # type: ignore[arg-type]
 
 
+async def workers_done(app: PaperdeckApp) -> None:
+    """Every worker has ended. One cancelled meanwhile is the app replacing an exclusive worker
+    with a newer one (a reload's abstract indexing replaces the first load's): the newer one
+    is waited for instead of failing the wait."""
+    for _ in range(100):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+    raise AssertionError("workers kept being cancelled")
+
+
 async def settle(app: PaperdeckApp, pilot: object) -> None:
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()  # type: ignore[attr-defined]
     for _ in range(2000):  # the search thread's answer, then its message handled
         if not SearchThread.any_busy():
             break
         await asyncio.sleep(0.005)
     await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()  # type: ignore[attr-defined]
 
 
