@@ -34,8 +34,7 @@ if TYPE_CHECKING:
 
 
 def _shown_first_time(module: str, screen: str) -> Callable[[], Screen[None]]:
-    """A mode's screen, imported when first shown (all but Papers): start-up is what users
-    feel most."""
+    """A mode's screen, imported when first shown (all but Papers): start-up is felt most."""
 
     def make() -> Screen[None]:
         made: Screen[None] = getattr(importlib.import_module(module), screen)()
