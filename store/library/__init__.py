@@ -260,13 +260,11 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
         index = SearchIndex(
             rows,
             abstracts=self.abstracts,  # read only if a word needs them
-            indexed=titles is not None,
+            indexed=False,
             abstract_matches=matches,
         )
         if titles is not None and index.use_title_index(titles):
-            index.scan_authors_until_warm = True
-        elif titles is not None:
-            index.indexed = False
+            index.indexed = index.scan_authors_until_warm = True
         if postings is not None:
             index.use_abstract_index(postings)
         matched = index.matching_rows(  # lazy: a large result is ordered only to `limit`
