@@ -139,11 +139,7 @@ class Grouped:
         else:
             return None  # abstracts scanned row by row
         letter = index.letter_flags(word)
-        title = (
-            int.from_bytes(letter.data, "little")
-            if letter is not None
-            else row_bits(index.rows_starting(word), size)
-        )
+        title = letter.bits() if letter is not None else row_bits(index.rows_starting(word), size)
         groups: Groups = {}
         exact = index.postings.get(word)
         if exact:

@@ -59,17 +59,6 @@ class RowFlags:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def _int(self) -> int:
+    def bits(self) -> int:
+        """These rows as `row_bits` makes them (for sets combined with `&`, `|`, `& ~`)."""
         return int.from_bytes(self.data, "little")
-
-    def _made(self, value: int) -> RowFlags:
-        return RowFlags(value.to_bytes(len(self.data), "little"))
-
-    def __or__(self, other: RowFlags) -> RowFlags:
-        """Rows in either (of the same size): a byte holds 0 or 1, so the bitwise operation
-        of the bytes read as one integer works per row, in C."""
-        return self._made(self._int() | other._int())
-
-    def __sub__(self, other: RowFlags) -> RowFlags:
-        """Rows of this one not in `other` (of the same size)."""
-        return self._made(self._int() & ~other._int())

@@ -21,7 +21,7 @@ from store.search.postings import (
     encode,
     with_letter_flags,
 )
-from store.search.row_flags import RowFlags
+from store.search.row_flags import RowFlags, row_bits
 from store.view import LibraryView
 
 LETTERS = string.ascii_lowercase + string.digits
@@ -132,14 +132,19 @@ def test_a_title_index_saved_without_flags_is_stale(library: Library) -> None:
     assert saved is not None and saved.flags
 
 
-def test_row_flags_combine_per_row() -> None:
+def test_row_flags_combine_per_row_as_integers() -> None:
     evens = RowFlags.of(range(0, 10, 2), 10)
     low = RowFlags.of(range(5), 10)
     assert len(evens) == 5 and 4 in evens and 3 not in evens and 10 not in evens
     assert -1 not in evens and "1" not in evens
-    assert list(evens | low) == [0, 1, 2, 3, 4, 6, 8]
-    assert list(evens - low) == [6, 8]
-    assert list(low - evens) == [1, 3]
+
+    def rows(bits: int) -> list[int]:
+        return list(RowFlags(bits.to_bytes(10, "little")))
+
+    assert rows(evens.bits() | low.bits()) == [0, 1, 2, 3, 4, 6, 8]
+    assert rows(evens.bits() & ~low.bits()) == [6, 8]
+    assert rows(low.bits() & ~evens.bits()) == [1, 3]
+    assert row_bits([0, 2, 4, 6, 8, -1], 10) == evens.bits()  # -1: a row left out
     assert evens == RowFlags.of([8, 6, 4, 2, 0, 0], 10) and evens != low
 
 
