@@ -23,11 +23,8 @@ from textual.strip import Strip
 from store.models import Record
 from store.rows import OrderedRows
 from tui import bindings
-from tui.widgets.paper_rows import Look, header, row
+from tui.widgets.paper_rows import Look, RowCache, header, row
 from tui.widgets.scrollbar import QuickScrollBar, drawn_plain
-
-ROWS_KEPT = 2000
-"""Rows drawn and kept for the next frame (a few screens' worth of results)."""
 
 
 class PaperTable(ScrollView, can_focus=True):
@@ -67,11 +64,6 @@ class PaperTable(ScrollView, can_focus=True):
     """Index of the highlighted row in `records`."""
 
     @dataclass
-    class Highlighted(Message):
-        table: PaperTable
-        record: Record | None
-
-    @dataclass
     class Opened(Message):
         table: PaperTable
         record: Record
@@ -89,7 +81,7 @@ class PaperTable(ScrollView, can_focus=True):
         self.selected: set[str] = set()
         self.show_position = show_position
         """Show the queue position in the first column (the Queue screen)."""
-        self._rows: dict[tuple[int, bool, int, int, Style], tuple[Record, Strip]] = {}
+        self._drawn = RowCache(show_position)
 
     # -- data --------------------------------------------------------------------------------
 
@@ -146,7 +138,6 @@ class PaperTable(ScrollView, can_focus=True):
             by_id = {r.id: r for r in changed}
             self.records = [by_id.get(r.id, r) for r in shown]
         self.refresh()
-        self.post_message(self.Highlighted(self, self.current))
 
     @property
     def current(self) -> Record | None:
@@ -186,7 +177,6 @@ class PaperTable(ScrollView, can_focus=True):
         self._scroll_cursor_visible()
         self.refresh_line(old)
         self.refresh_line(new)
-        self.post_message(self.Highlighted(self, self.current))
 
     def refresh_line(self, index: int) -> None:
         y = index + 1 - round(self.scroll_offset.y)
@@ -274,6 +264,8 @@ class PaperTable(ScrollView, can_focus=True):
             self.app._start_widget(self, bar)
         return self._vertical_scrollbar
 
+    _header: tuple[Look, Strip] | None = None
+
     def render_lines(self, crop: Region) -> list[Strip]:
         """The rows in `crop`.  Styles are looked up once per frame, not per line (a widget's
         `rich_style` walks its ancestors' styles, ~0.05 ms).  The list has no border, padding,
@@ -347,25 +339,17 @@ class PaperTable(ScrollView, can_focus=True):
         if look is None:
             look, self._top = self.look(), round(self.scroll_offset.y)
         if y == 0:
-            return header(look, self.show_position, self.app.console)
+            kept = self._header
+            if kept is None or kept[0] != look:
+                kept = self._header = (look, header(look, self.show_position, self.app.console))
+            return kept[1]
         index = y - 1 + self._top
         if index >= len(self.records):
-            return Strip.blank(look.full, look.base)
+            return Strip.blank(look.width, look.base)
         record = self.records[index]
         selected = record.id in self.selected
         if index == self.cursor:
             return row(
                 record, look, selected=selected, show_position=self.show_position, cursor=True
             )
-        # Rows are drawn again on every keystroke's new results, mostly for the same papers:
-        # a row is kept while its record (a new object once anything about it changes), its
-        # selection, the width and the look are the same.
-        key = (id(record), selected, look.width, look.full, look.base)
-        cached = self._rows.get(key)
-        if cached is not None and cached[0] is record:
-            return cached[1]
-        strip = row(record, look, selected=selected, show_position=self.show_position, cursor=False)
-        if len(self._rows) >= ROWS_KEPT:
-            self._rows.clear()
-        self._rows[key] = (record, strip)
-        return strip
+        return self._drawn.row(record, look, selected)
