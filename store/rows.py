@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import islice, repeat
 from typing import Any, Protocol, overload
 
@@ -50,6 +50,8 @@ class PaperColumns(Protocol):
     def decode_whole(self, between: Callable[[], None]) -> None: ...
 
     def decode_details(self, between: Callable[[], None]) -> None: ...
+
+    def want(self, rows: Iterable[int]) -> None: ...
 
 
 class RecordRows(Sequence[Record]):
@@ -109,6 +111,14 @@ class RecordRows(Sequence[Record]):
                 if record is None:
                     record = self._built[index] = fresh
         return record
+
+    def want(self, indexes: Iterable[int]) -> None:
+        """Rows a list is about to show: their values are decoded next (`PaperColumns.want`)."""
+        built = self._built
+        wanted = [i for i in indexes if built[i] is None]
+        if wanted:
+            rows = self.catalog_rows
+            self.columns.want(wanted if rows is None else [rows[i] for i in wanted])
 
     def materialise(self, between: Callable[[], None] | None = None) -> list[Record]:
         """Every record, built in one pass (several times faster than one at a time); records

@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # the interest and Related models load when first used, not a
 DEFER_FROM_BYTES = 8_000_000
 """An abstracts file this large (about 5k papers) is indexed in another process, and searched
 through that index only (see `LibraryView._large`)."""
+SHOWN_NEXT = 200
+"""Rows of a search's results whose values are decoded between keys while the library loads:
+the next key's narrower results came from the first 150 (a query typed at 10k and 100k)."""
 
 
 class LibraryView(OutsideReads):
@@ -292,7 +295,9 @@ class LibraryView(OutsideReads):
         # Until the word indexes are built, a search scans the rows' columns for titles and
         # authors as a one-shot CLI search does: a word typed at once is answered in
         # milliseconds, not after the load.
-        return OrderedRows(rows, self._scan_index(rows).matching_rows(query, sort, lazy=True))
+        found = self._scan_index(rows).matching_rows(query, sort, lazy=True)
+        rows.want(found[:SHOWN_NEXT])  # decoded between keys, before the next key shows them
+        return OrderedRows(rows, found)
 
     def _scan_index(self, rows: RecordRows) -> SearchIndex:
         """The index searches use while `rows` load, made once (by the load or a key)."""

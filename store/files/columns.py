@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import threading
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice, repeat
 from operator import floordiv, methodcaller
@@ -101,6 +102,9 @@ class Columns:
         self._lines = lines or {}
         self._chunk_lines = chunks or []
         self._chunks: dict[int, list[list[Any]]] = {}
+        self._wanted: deque[int] = deque()
+        """Detail lines a list is about to show rows of (`want`): `decode_details` does them
+        first."""
         self._lock = threading.Lock()
         """Held while lines are decoded or dropped."""
         self._building = threading.Lock()
@@ -220,18 +224,36 @@ class Columns:
         """Decode the lines of the fields other than `WHOLE`'s now, calling `between()` before
         each few: a paper built afterwards for a list's row (`paper`) finds its values decoded
         (its line alone cost 50-100 us, on the UI thread, in the frame of a key's results).
-        The lines of the newest papers come first: lists show them first (`s` at 100k papers,
-        its first screen within the newest hundred)."""
+        The lines a list is about to show (`want`) come first, then those of the newest papers:
+        lists show them first (`s` at 100k papers, its first screen within the newest hundred)."""
         order = self._values.get(DATE_ORDER)
         numbers = range(len(self._chunk_lines))  # none: the columns came whole (an import)
-        lines = numbers if order is None or not numbers else _first_needed(order, len(numbers))
-        for done, number in enumerate(lines):
+        newest = numbers if order is None or not numbers else _first_needed(order, len(numbers))
+        lines = iter(newest)
+        wanted, chunks, done = self._wanted, self._chunks, 0
+        while True:
             if done % DETAILS_SLICE == 0:
                 between()
+            number = wanted.popleft() if wanted else next(lines, None)
+            while number is not None and number in chunks:  # decoded already (wanted)
+                number = wanted.popleft() if wanted else next(lines, None)
+            if number is None:
+                return
             with self._lock:
                 if self._papers is not None:  # built meanwhile: the lines are gone
                     return
                 self._chunk(number)
+            done += 1
+
+    def want(self, rows: Iterable[int]) -> None:
+        """Rows a list is about to show (the next screens of a search's results, which the
+        next keys' narrower results mostly come from): `decode_details`, if it is still under
+        way, decodes their lines next, between keys.  At 100k papers a key's new rows were
+        built from lines not yet decoded: 3 ms of a frame."""
+        if self._papers is None and self._chunk_lines:
+            chunks = self._chunks
+            lines = dict.fromkeys(map(floordiv, rows, repeat(CHUNK)))  # in the rows' order
+            self._wanted.extend(n for n in lines if n not in chunks)
 
     def by_id(self) -> dict[str, Paper]:
         """Every paper by id, in catalog order (`Library.papers`)."""

@@ -464,3 +464,48 @@ def test_the_newest_papers_lines_are_decoded_first(
     assert set(columns._chunks) == set(wanted)
     expected = {r.id: r.paper for r in plain_records(library)}
     assert all(columns.paper(row) == expected[pid] for row, pid in enumerate(columns.ids))
+
+
+def test_the_lines_a_list_is_about_to_show_are_decoded_before_the_newest(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search while the library loads asks for its results' next rows (`want`): the load
+    decodes their lines first, between keys, so the next key's narrower results find their
+    values decoded; then the rest, newest first, each line once."""
+    monkeypatch.setattr(columns_module, "DETAILS_SLICE", 1)
+    rows = fresh(library).record_rows()
+    columns = rows.columns
+    columns.decode_whole(lambda: None)
+    order = columns.column("date_order")
+    newest_first = list(dict.fromkeys(row // 50 for row in order))
+    oldest_rows = [row for row in order if row // 50 == newest_first[-1]][:3]
+    rows.want([*oldest_rows, oldest_rows[0]])  # the same line asked for twice: decoded once
+    decoded: list[set[int]] = []
+    columns.decode_details(lambda: decoded.append(set(columns._chunks)))
+    assert decoded[:3] == [set(), {newest_first[-1]}, {newest_first[-1], newest_first[0]}]
+    assert len(decoded) == len(newest_first) + 1  # one line per slice, each line once
+    assert set(columns._chunks) == set(newest_first)
+    rows.want(oldest_rows)  # decoded already: nothing more to do
+    assert not columns._wanted
+    expected = {r.id: r.paper for r in plain_records(library)}
+    assert all(columns.paper(row) == expected[pid] for row, pid in enumerate(columns.ids))
+
+
+def test_a_search_while_the_library_loads_asks_for_its_next_rows(library: Library) -> None:
+    """The rows a list will show next, in the order it shows them, are what the load decodes
+    next; rows already built (the first screen's, once shown) are not asked for again."""
+    from store.view import LibraryView
+
+    view = LibraryView(fresh(library))
+    rows = view.open_rows()
+    rows.columns.decode_whole(lambda: None)
+    found = view.search_listed("model")
+    assert 50 < len(found) < len(rows)
+    catalog_rows = found.order[:]  # type: ignore[attr-defined]
+    expected = list(dict.fromkeys(row // 50 for row in catalog_rows[:200]))
+    assert list(rows.columns._wanted) == expected
+    rows.columns._wanted.clear()
+    shown = [found[i] for i in range(len(found))]  # every row built, as a list scrolled through
+    assert len(shown) == len(found)
+    view.search_listed("model")
+    assert not rows.columns._wanted
