@@ -61,7 +61,8 @@ async def test_a_wide_title_row_is_the_width_of_the_list(library: Library) -> No
         wide = Record(Paper(id="wide", title="大規模言語モデル" * 12, published="2024-05-01"))
         listed.set_records([wide, *listed.records[:3]])
         await pilot.pause()
-        width = listed.scrollable_content_region.width
+        assert not listed.show_vertical_scrollbar  # its gutter is kept, filled by the rows
+        width = listed.content_region.width
         assert listed.render_line(1).cell_length == width  # the wide title, under the cursor
         assert listed.render_line(2).cell_length == width
         assert "…" in listed.render_line(1).text
@@ -121,6 +122,8 @@ async def test_typing_a_filter_lays_out_nothing_and_the_scrollbar_follows_the_re
         papers = table(app)
         assert papers.show_vertical_scrollbar  # 212 papers in 38 rows
         width = papers.content_region.width
+        columns = papers.scrollable_content_region.width
+        assert columns < width
         await pilot.press("slash")
         await settle(app, pilot)
         monkeypatch.setattr(Screen, "_refresh_layout", counted)
@@ -138,7 +141,9 @@ async def test_typing_a_filter_lays_out_nothing_and_the_scrollbar_follows_the_re
         assert quiet_keys >= 10
         assert len(papers.records) < papers.size.height - 1
         assert not papers.show_vertical_scrollbar
-        assert papers.scrollable_content_region.width == width
+        # The scrollbar's gutter is kept: the columns stay where they were (no row is drawn
+        # again for a new width), and the rows fill the gutter.
+        assert papers.scrollable_content_region.width == columns
         for y in range(1, len(papers.records) + 1):
             assert papers.render_line(y).cell_length == width
         header = papers.render_line(0).text
@@ -149,9 +154,9 @@ async def test_typing_a_filter_lays_out_nothing_and_the_scrollbar_follows_the_re
         assert len(papers.records) == app.desk.view.total
         # Rows end where the scrollbar begins: Textual cuts every line there, and a row that
         # ends there is not cut again in every frame.
-        assert papers.scrollable_content_region.width < width
-        assert papers.render_line(1).cell_length == papers.scrollable_content_region.width
-        assert papers.render_line(0).cell_length == papers.scrollable_content_region.width
+        assert papers.scrollable_content_region.width == columns
+        assert papers.render_line(1).cell_length == columns
+        assert papers.render_line(0).cell_length == columns
 
 
 async def test_a_filter_longer_than_its_box_scrolls_to_the_cursor(library: Library) -> None:

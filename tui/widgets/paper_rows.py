@@ -4,7 +4,7 @@ styles a frame's rows are drawn with (`PaperTable` keeps the rows between frames
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
@@ -24,9 +24,13 @@ class Look(NamedTuple):
     """What a frame's rows are drawn with: the content width and the styles."""
 
     width: int
-    """The rows' width (the list's content, less its scrollbar)."""
+    """The columns' width: the list's content, less its scrollbar's gutter (kept while the
+    scrollbar hides, so that rows keep their layout and no key lays the screen out again)."""
     full: int
-    """The list's content width, the scrollbar's column included."""
+    """The list's content width, the scrollbar's gutter included."""
+    line: int
+    """The lines' width: `width` while the scrollbar shows (Textual cuts each line where it
+    begins, and a line that ends there is not cut again in every frame), else `full`."""
     base: Style
     dim: Style
     selected: Style
@@ -143,6 +147,15 @@ def row(record: Record, look: Look, *, selected: bool, show_position: bool, curs
     return Strip(segments, width)
 
 
+def widen(strip: Strip, look: Look) -> Strip:
+    """`strip` (a row `look.width` wide) as wide as `look.line`: the scrollbar's gutter, in
+    the list's colours."""
+    if look.line <= strip.cell_length:
+        return strip
+    pad = Segment(" " * (look.line - strip.cell_length), look.base)
+    return Strip([*strip, pad], look.line)
+
+
 def _strip(line: Text, width: int, base: Style, console: Console) -> Strip:
     strip = Strip(list(line.render(console))).apply_style(base)
     return strip.extend_cell_length(width, base).crop(0, width)
@@ -160,18 +173,24 @@ class RowCache:
 
     def __init__(self, show_position: bool) -> None:
         self.show_position = show_position
-        self._rows: dict[tuple[int, bool, int, int, Style], tuple[Record, Strip]] = {}
+        self._rows: dict[tuple[int, bool, int, Style], list[Any]] = {}
+        """[record, its row, the row widened to the gutter (once the scrollbar hides)]"""
 
     def row(self, record: Record, look: Look, selected: bool) -> Strip:
         rows = self._rows
-        key = (id(record), selected, look.width, look.full, look.base)
-        cached = rows.pop(key, None)
-        if cached is None or cached[0] is not record:
+        key = (id(record), selected, look.width, look.base)
+        kept = rows.pop(key, None)
+        if kept is None or kept[0] is not record:
             strip = row(
                 record, look, selected=selected, show_position=self.show_position, cursor=False
             )
-            cached = (record, strip)
+            kept = [record, strip, None]
             if len(rows) >= ROWS_KEPT:
                 del rows[next(iter(rows))]
-        rows[key] = cached  # the newest at the end
-        return cached[1]
+        rows[key] = kept  # the newest at the end
+        if look.line == look.width:
+            return kept[1]
+        wide = kept[2]
+        if wide is None or wide.cell_length != look.line:
+            wide = kept[2] = widen(kept[1], look)
+        return wide

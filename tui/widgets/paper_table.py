@@ -23,7 +23,7 @@ from textual.strip import Strip
 from store.models import Record
 from store.rows import OrderedRows
 from tui import bindings
-from tui.widgets.paper_rows import Look, RowCache, header, row
+from tui.widgets.paper_rows import Look, RowCache, header, row, widen
 from tui.widgets.scrollbar import QuickScrollBar, drawn_plain
 
 
@@ -34,6 +34,7 @@ class PaperTable(ScrollView, can_focus=True):
     PaperTable {
         height: 1fr;
         overflow-x: hidden;
+        scrollbar-gutter: stable;
         background: $surface;
     }
     PaperTable > .paper-table--header { text-style: bold; color: $text-muted; }
@@ -326,7 +327,8 @@ class PaperTable(ScrollView, can_focus=True):
                 self.get_component_rich_style("paper-table--header"),
             )
             kept = self._styles_kept = (applied, styles)
-        return Look(self.scrollable_content_region.width, self.content_region.width, *kept[1])
+        width, full = self.scrollable_content_region.width, self.content_region.width
+        return Look(width, full, width if self.show_vertical_scrollbar else full, *kept[1])
 
     _styles_kept: tuple[tuple[object, ...], tuple[Style, ...]] | None = None
 
@@ -341,15 +343,17 @@ class PaperTable(ScrollView, can_focus=True):
         if y == 0:
             kept = self._header
             if kept is None or kept[0] != look:
-                kept = self._header = (look, header(look, self.show_position, self.app.console))
+                line = widen(header(look, self.show_position, self.app.console), look)
+                kept = self._header = (look, line)
             return kept[1]
         index = y - 1 + self._top
         if index >= len(self.records):
-            return Strip.blank(look.width, look.base)
+            return Strip.blank(look.line, look.base)
         record = self.records[index]
         selected = record.id in self.selected
         if index == self.cursor:
-            return row(
+            cursor = row(
                 record, look, selected=selected, show_position=self.show_position, cursor=True
             )
+            return widen(cursor, look)
         return self._drawn.row(record, look, selected)
