@@ -25,7 +25,7 @@ class Look(NamedTuple):
 
     width: int
     """The columns' width: the list's content, less its scrollbar's gutter (kept while the
-    scrollbar hides, so that rows keep their layout and no key lays the screen out again)."""
+    scrollbar hides, so that a scrollbar that comes or goes leaves every row as it was)."""
     full: int
     """The list's content width, the scrollbar's gutter included."""
     line: int
