@@ -113,6 +113,8 @@ def main(argv: list[str]) -> int:
         # turns from keys typed meanwhile (2-4 ms on two cores); at 19 it runs in what the app
         # and the terminal leave.
         os.nice(19)
+    if os.environ.get("PD_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     try:
         saved = build_and_save(Path(argv[0]), _tell)
     except PaperdeckError as error:

@@ -66,14 +66,18 @@ class RecordRows(Sequence[Record]):
         enrichments: Mapping[str, Enrichment],
         keyed: Collection[str],
         citekey: Callable[[str], tuple[str | None, tuple[str, ...]]],
+        read_keys: Callable[[Callable[[], None] | None], object] | None = None,
     ) -> None:
-        """`citekey`: the citation key and aliases (as lists show them) of a paper in `keyed`."""
+        """`citekey`: the citation key and aliases (as lists show them) of a paper in `keyed`;
+        `read_keys(between)`: ahead of building every record, reads every key at once (one
+        at a time they are looked up where they lie)."""
         self.columns = columns
         self.states = states
         self.positions = positions
         self.enrichments = enrichments
         self.keyed = keyed
         self.citekey = citekey
+        self.read_keys = read_keys
         merged = {pid for pid, state in states.items() if state.duplicate_of is not None}
         self.catalog_rows: list[int] | None = (
             [row for row, pid in enumerate(columns.ids) if pid not in merged] if merged else None
@@ -131,6 +135,8 @@ class RecordRows(Sequence[Record]):
         ids = self.ids
         keyed: list[tuple[str | None, tuple[str, ...]]] | None = None
         if self.keyed:
+            if self.read_keys is not None:
+                self.read_keys(between)
             keyed = []
             for start in range(0, len(ids), SLICE):
                 keyed.extend(map(self.citekey, ids[start : start + SLICE]))

@@ -23,7 +23,7 @@ that owns it: importing to `store.catalog`, state changes to `store.state`, heal
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +54,7 @@ from store.files.documents import (
     table_docs,
 )
 from store.files.ids import IdIndex
-from store.files.key_index import KeyIndex
+from store.files.key_index import KeyIndex, StoredKeys
 from store.files.migrate import ids_current, migrate_ids
 from store.files.storage import LockWait, StoreFile
 from store.library.abstracts import Abstracts
@@ -215,7 +215,9 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
                 return key.key, ()
             return key.key, visible_aliases(keys, pid, rows.ids)
 
-        rows = RecordRows(columns, states, positions, self.enrichments(), keys, citekey)
+        rows = RecordRows(
+            columns, states, positions, self.enrichments(), keys, citekey, keys.decode_all
+        )
         return rows
 
     def records(
@@ -311,9 +313,10 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
             visible_aliases(keys, pid, self._shown_ids()) if key else (),
         )
 
-    def citekeys(self) -> Mapping[str, CiteKey]:
+    def citekeys(self) -> StoredKeys:
         """Stored citation keys by paper id (read again only when the file changed; from the
-        index beside the file while it is current: see store.files.key_index)."""
+        index beside the file while it is current, each key where it lies until many are
+        asked for: see store.files.key_index)."""
         return self._citekeys.get()
 
     def _shown_ids(self) -> list[str]:

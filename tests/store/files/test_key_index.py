@@ -4,10 +4,12 @@ decoding `citekeys.json`, and the index never gives an answer that file would no
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 
 from store.errors import StoreError
+from store.files import key_index
 from store.files.citekeys import CiteKey, read_citekeys
 from store.files.key_index import INDEX_FILE
 from store.library import Library
@@ -167,3 +169,79 @@ def test_keys_the_index_cannot_hold_are_read_from_the_file(keyed: Library) -> No
     keys = fresh(keyed).citekeys()
     assert keys[first["id"]].key == "two\nlines" and dict(keys) == stored_keys(keyed)
     assert not (keyed.root / INDEX_FILE).exists()
+
+
+def test_keys_are_looked_up_where_they_lie_until_many_are_asked_for(
+    keyed: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command showing 20 papers looks up 20 keys in the index's sorted lines, each in a run
+    of at most STEP lines found by its first id; every answer is the file's."""
+    expected = stored_keys(keyed)
+    assert len(expected) > 3 * key_index.STEP  # several runs, a last one shorter
+    fresh(keyed).citekeys()  # the index written
+    keys = fresh(keyed).citekeys()
+    monkeypatch.setattr(key_index, "LOOKUPS", 10**6)  # never the whole index at once
+    for pid, entry in expected.items():
+        assert keys.get(pid) == keys[pid] == entry and pid in keys
+    ordered = sorted(expected)
+    for missing in ("", "0", ordered[0][:-1], ordered[-1] + "0", ordered[5] + "x", "~~~"):
+        assert missing not in keys and keys.get(missing) is None
+        with pytest.raises(KeyError):
+            keys[missing]
+    assert len(keys) == len(expected)
+
+
+def test_every_key_is_read_in_slices_when_many_are_wanted(
+    keyed: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past LOOKUPS single keys, or for every record of a load, the rest are decoded at once:
+    `between` runs between slices (a key typed meanwhile goes first)."""
+    expected = {pid: entry.key for pid, entry in stored_keys(keyed).items()}
+    fresh(keyed).citekeys()
+    slices = []
+    monkeypatch.setattr(key_index, "GROUP", 1)
+    keys = fresh(keyed).citekeys()
+    assert keys.decode_all(lambda: slices.append(1)) == expected
+    assert len(slices) == -(-len(expected) // key_index.STEP)
+    monkeypatch.setattr(key_index, "LOOKUPS", 3)
+    keys = fresh(keyed).citekeys()
+    assert [keys.get(pid).key for pid in sorted(expected)] == [
+        expected[pid] for pid in sorted(expected)
+    ]
+    records = fresh(keyed).record_rows().materialise()  # the merged-away paper is not listed
+    assert {r.id: r.citekey for r in records} == {r.id: expected[r.id] for r in records}
+
+
+def test_an_index_whose_lines_do_not_match_its_marks_is_not_trusted(keyed: Library) -> None:
+    """The lookups lean on the marks and the sorted ids: an index whose marks miss the line
+    starts, whose runs are out of order, or whose checksum fails is read from the file."""
+    expected = stored_keys(keyed)
+    fresh(keyed).citekeys()
+    path = keyed.root / INDEX_FILE
+    original = path.read_bytes()
+    index, ids, keys = read_index(keyed)
+    del index["sizes"]
+    step = key_index.STEP
+    shifted = [list(index["marks"][0]), index["marks"][1]]
+    shifted[0][1] += 1
+    swapped_ids = ids[step:] + ids[:step]
+    swapped_keys = keys[step:] + keys[:step]
+    other = index_bytes(index, ids, keys[:-1] + ["somethingelse"])
+    for forged in (
+        index_bytes({**index, "marks": shifted}, ids, keys),
+        index_bytes({**index, "step": step * 2}, ids, keys),
+        index_bytes(
+            {**index, "marks": [index["marks"][0][:-1], index["marks"][1][:-1]]}, ids, keys
+        ),
+        index_bytes({**index, "crc": index["crc"] ^ 1}, ids, keys),
+        other,  # a key changed under the same checksum
+        index_bytes({**index, "crc": crc_of(swapped_ids, swapped_keys)}, swapped_ids, swapped_keys),
+    ):
+        path.write_bytes(forged)
+        reader = fresh(keyed).citekeys()
+        assert all(reader.get(pid) == entry for pid, entry in expected.items())
+        assert path.read_bytes() == original  # and the index written again from the file
+
+
+def crc_of(ids: list[str], keys: list[str]) -> int:
+    return zlib.crc32("\n".join(keys).encode(), zlib.crc32("\n".join(ids).encode()))
