@@ -140,3 +140,16 @@ def test_a_large_librarys_import_starts_the_build_in_the_background(
         time.sleep(0.1)
     assert Library(library.root).saved_abstract_index() is not None
     assert not index_in_background(library)  # current: nothing to do
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux scheduling classes")
+def test_the_indexer_runs_in_the_idle_class_behind_the_app(library: Library) -> None:
+    """The build gives way at once to any process that wakes (the app reading a key)."""
+    probe = (
+        "import os, sys; from store import indexer; code = indexer.main([sys.argv[1]]); "
+        "print(code, os.sched_getscheduler(0) == os.SCHED_IDLE, os.nice(0))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(library.root)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.splitlines()[-1].split() == ["0", "True", "19"]
