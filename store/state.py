@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from store.atomic import write_atomic
-from store.devices import state_content
 from store.edits import QueueUpdate, StateEdits, StateUpdate, same_user_state, undo_message
 from store.errors import UnknownPaper
 from store.files.documents import (
@@ -187,6 +186,8 @@ class UserStates(StateEdits):
     def catch_up(self) -> None:
         """Under the lock: the journal holds a step state.json never got (a process killed in
         between): rebuild state.json from the journal, so both say the same again."""
+        from store.devices import state_content  # with sync's exchange: only for this repair
+
         replica = self.journal.replica()
         self.file.write(state_content(replica, self.journal.last_entry_id()))
 
