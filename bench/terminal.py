@@ -281,7 +281,12 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def measure(db: Path, query: str, runs: int = 3) -> dict[str, float]:
+RUNS = 5
+"""Runs of each measure, alternating: a p95 over 3 runs' 36 keys was their third slowest, and
+moved by a third from one `make bench` to the next on the same code."""
+
+
+def measure(db: Path, query: str, runs: int = RUNS) -> dict[str, float]:
     total, counts = expected_counts(db, query)
     paints: list[float] = []
     bare: list[float] = []
