@@ -68,7 +68,8 @@ class RecordRows(Sequence[Record]):
         citekey: Callable[[str], tuple[str | None, tuple[str, ...]]],
         read_keys: Callable[[Callable[[], None] | None], object] | None = None,
     ) -> None:
-        """`citekey`: the citation key and aliases (as lists show them) of a paper in `keyed`;
+        """`citekey`: the citation key and aliases (as lists show them) of a paper, (None, ())
+        for one not in `keyed`;
         `read_keys(between)`: ahead of building every record, reads every key at once (one
         at a time they are looked up where they lie)."""
         self.columns = columns
@@ -194,7 +195,8 @@ class RecordRows(Sequence[Record]):
         row = index if self.catalog_rows is None else self.catalog_rows[index]
         paper = self.columns.paper(row)
         pid = paper.id
-        key, aliases = self.citekey(pid) if pid in self.keyed else (None, ())
+        # One lookup, not `in` and then a second: from the key index each is a search.
+        key, aliases = self.citekey(pid) if self.keyed else (None, ())
         return Record(
             paper,
             self.states.get(pid, _NO_STATE),
