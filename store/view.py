@@ -44,6 +44,7 @@ class LibraryView(OutsideReads):
         self._enrichment_signature: object = None
         self._related: RelatedIndex | None = None
         self._related_lock = threading.Lock()
+        self._closing = threading.Event()
         self.version = 0
         """Counts loads and changes: a result computed at one version is stale at another."""
         self.interest: Interest | None = None
@@ -85,14 +86,18 @@ class LibraryView(OutsideReads):
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
-        call from a worker)."""
+        call from a worker; `store.search.related.BuildStopped` once `close` was called)."""
         from store.search.related import RelatedIndex
 
         with self._related_lock:  # one build, however many papers are opened meanwhile
             if self._related is None:
                 # One abstract at a time: the file decoded whole would double the app's memory.
                 with self.library.abstract_reader() as abstract_of:
-                    self._related = RelatedIndex(list(self.by_id.values()), abstract_of=abstract_of)
+                    self._related = RelatedIndex(
+                        list(self.by_id.values()),
+                        abstract_of=abstract_of,
+                        stopped=self._closing.is_set,
+                    )
         return [r for r in self._related.related(paper, limit + 1) if r.paper in self.by_id][:limit]
 
     def open_rows(self) -> RecordRows:
@@ -279,6 +284,11 @@ class LibraryView(OutsideReads):
             score = interest.score if interest else None
             found = index.matching_rows(query, sort, interest=score, lazy=True)
             return OrderedRows(index.columns, found)
+
+    def close(self) -> None:
+        """The process is closing: a Related index being built stops (the interpreter would
+        otherwise wait for it on the way out)."""
+        self._closing.set()
 
     def note_activity(self) -> None:
         """The reader pressed a key: background work waits as while they search."""

@@ -57,6 +57,11 @@ class UpkeepApp(App[None]):
     def library(self) -> Library:
         return self.desk.library
 
+    def on_unmount(self) -> None:
+        # On the way out, before the interpreter waits for the worker threads to end: a
+        # Related index being built for a large library would keep the process for a minute.
+        self.desk.view.close()
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             # A key's work goes first: the load's and the indexer's slices wait (`/` moves

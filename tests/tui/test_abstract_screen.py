@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
@@ -75,3 +76,34 @@ async def test_an_app_worker_that_raises_is_reported_and_clears_the_activity(
         assert messages == ["Fetching from arXiv and GitHub failed: RuntimeError: no socket"]
         assert app.activity == ""
         assert app.is_running
+
+
+async def test_closing_the_app_stops_a_related_index_under_way(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interpreter waits for every worker thread on the way out: a build that went on
+    after the app closed (a minute at 100k papers) kept the process after its terminal."""
+    import store.search.related as related_module
+
+    app = app_for(library)
+    building, stopped = threading.Event(), threading.Event()
+    original = related_module.RelatedIndex._check
+
+    def slow_check(index: related_module.RelatedIndex, n: int) -> None:
+        building.set()
+        threading.Event().wait(0.01)  # each paper slow, as every abstract read at 100k
+        try:
+            original(index, n)
+        except related_module.BuildStopped:
+            stopped.set()
+            raise
+
+    monkeypatch.setattr(related_module, "STOP_CHECK", 1)
+    monkeypatch.setattr(related_module.RelatedIndex, "_check", slow_check)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        assert await asyncio.to_thread(building.wait, 5)
+    # Two passes over 212 papers at 10 ms each would take 4 s: it stops at the next paper.
+    assert await asyncio.to_thread(stopped.wait, 1)
+    assert not app.desk.view.related_ready

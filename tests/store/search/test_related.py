@@ -96,3 +96,27 @@ def test_the_view_builds_one_related_index_however_many_papers_ask_at_once(
         thread.join()
     assert builds == [1] and view.related_ready
     assert all(answers[pid] and pid not in answers[pid] for pid in ids)
+
+
+def test_a_build_stops_when_its_process_closes(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100k papers the build reads every abstract for tens of seconds: a closing app stops
+    it between slices of papers instead of waiting for it, and no half-built index is kept."""
+    monkeypatch.setattr(related_module, "STOP_CHECK", 10)
+    asked: list[int] = []
+
+    def stopped() -> bool:
+        asked.append(1)
+        return len(asked) > 3
+
+    view = LibraryView(library)
+    view.load()
+    records = list(view.by_id.values())
+    with pytest.raises(related_module.BuildStopped):
+        RelatedIndex(records, stopped=stopped)
+    assert len(asked) == 4  # stopped at the fourth slice of the first pass
+    view.close()
+    with pytest.raises(related_module.BuildStopped):
+        view.related(records[0].id)
+    assert not view.related_ready
