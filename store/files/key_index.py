@@ -189,7 +189,8 @@ class StoredKeys(Mapping[str, CiteKey]):
             or end + 1 + sum(sizes) != len(raw)
             or type(count) is not int
             or count < 0
-            or not _ints(marks, 2)
+            or type(marks) is not list
+            or len(marks) != 2
             or not all(_ints(side, -(-count // STEP)) for side in marks)
             or not isinstance(aliases, dict)
             or not all(
@@ -230,12 +231,12 @@ class StoredKeys(Mapping[str, CiteKey]):
         return stored
 
 
-def _ints(value: object, length: int) -> TypeGuard[list[Any]]:
-    """A list of `length` non-negative integers, or of `length` lists."""
+def _ints(value: object, length: int) -> TypeGuard[list[int]]:
+    """A list of `length` non-negative integers."""
     return (
         type(value) is list
         and len(value) == length
-        and (all(type(n) is list for n in value) or all(type(n) is int and n >= 0 for n in value))
+        and all(type(n) is int and n >= 0 for n in value)
     )
 
 
