@@ -1,4 +1,4 @@
-"""TypingGate: background work waits while the reader types.
+"""TypingGate: background work waits while the reader types, and stops when its process closes.
 
 The app's load, its abstract index and its backups share the one interpreter with the searches
 run per keystroke: a slice of that work between two keys made the second key's search take
@@ -26,11 +26,25 @@ BETWEEN_KEYS = 0.05
 millisecond between keys typed 70 ms apart)."""
 
 
+class Stopped(Exception):
+    """Background work given up because its process is closing (`TypingGate.close`)."""
+
+
 class TypingGate:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._searches = 0
         self._last = 0.0
+        self._closing = threading.Event()
+
+    def close(self) -> None:
+        """The process is closing: long work that asks `closing` stops (the interpreter waits
+        for every worker thread on the way out: a Related index or an interest model being
+        read at 100k papers kept the process for up to a minute after its terminal closed)."""
+        self._closing.set()
+
+    def closing(self) -> bool:
+        return self._closing.is_set()
 
     @contextmanager
     def searching(self) -> Iterator[None]:

@@ -44,7 +44,6 @@ class LibraryView(OutsideReads):
         self._enrichment_signature: object = None
         self._related: RelatedIndex | None = None
         self._related_lock = threading.Lock()
-        self._closing = threading.Event()
         self.version = 0
         """Counts loads and changes: a result computed at one version is stale at another."""
         self.interest: Interest | None = None
@@ -61,7 +60,8 @@ class LibraryView(OutsideReads):
 
     def train_interest(self) -> Interest:
         """Retrain on the decisions as they are now (call from a worker: reading the papers
-        into the model the first time takes seconds on a large library)."""
+        into the model the first time takes seconds on a large library; `Stopped` once
+        `close` was called)."""
         from store.search.interest import can_learn, untrained
 
         with self._interest_lock:
@@ -72,7 +72,8 @@ class LibraryView(OutsideReads):
                 return self.interest
             model = self._interest_model
             if model is None or len(model) != len(records):
-                model = self._interest_model = self.library.interest_model(records)
+                model = self.library.interest_model(records, stopped=self.typing.closing)
+                self._interest_model = model
             self.interest = model.train(decisions)
             return self.interest
 
@@ -86,7 +87,7 @@ class LibraryView(OutsideReads):
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """Papers similar to `paper`; the index is built on first use (slow on big libraries:
-        call from a worker; `store.search.related.BuildStopped` once `close` was called)."""
+        call from a worker; `Stopped` once `close` was called)."""
         from store.search.related import RelatedIndex
 
         with self._related_lock:  # one build, however many papers are opened meanwhile
@@ -96,7 +97,7 @@ class LibraryView(OutsideReads):
                     self._related = RelatedIndex(
                         list(self.by_id.values()),
                         abstract_of=abstract_of,
-                        stopped=self._closing.is_set,
+                        stopped=self.typing.closing,
                     )
         return [r for r in self._related.related(paper, limit + 1) if r.paper in self.by_id][:limit]
 
@@ -286,9 +287,9 @@ class LibraryView(OutsideReads):
             return OrderedRows(index.columns, found)
 
     def close(self) -> None:
-        """The process is closing: a Related index being built stops (the interpreter would
-        otherwise wait for it on the way out)."""
-        self._closing.set()
+        """The process is closing: a Related index or an interest model being read stops
+        (`TypingGate.close`)."""
+        self.typing.close()
 
     def note_activity(self) -> None:
         """The reader pressed a key: background work waits as while they search."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from store.atomic import write_atomic
 from store.models import Record
+from store.typing_gate import Stopped
 
 if TYPE_CHECKING:
     from store.search.interest import Interest, InterestModel
@@ -28,8 +29,14 @@ class Ranking:
     all_records: Callable[..., list[Record]]
     abstract_reader: Callable[[], AbstractContextManager[Callable[[str], str]]]
 
-    def interest_model(self, records: Sequence[Record] | None = None) -> InterestModel:
-        """Every paper read into the interest model (the slow part: keep it between trainings)."""
+    def interest_model(
+        self,
+        records: Sequence[Record] | None = None,
+        *,
+        stopped: Callable[[], bool] = lambda: False,
+    ) -> InterestModel:
+        """Every paper read into the interest model (the slow part: keep it between trainings).
+        `stopped`: asked between batches of papers; `Stopped` when it says so."""
         from store.search.decisions import document_of
         from store.search.interest import Document, InterestModel
 
@@ -41,8 +48,10 @@ class Ranking:
                     for record in records[start : start + 250]:
                         yield document_of(record, abstract_of(record.id))
                     # Seconds of pure Python on a large library: between batches, let a UI
-                    # thread in.
+                    # thread in, and stop if the process is closing.
                     time.sleep(0)
+                    if stopped():
+                        raise Stopped
 
         model = InterestModel.read(documents)
         return model

@@ -18,6 +18,7 @@ from store.memory import paused_gc
 from store.models import Record
 from store.search.vectors import Vectors
 from store.text import normalise
+from store.typing_gate import Stopped
 
 _WORD = re.compile(r"[a-z][a-z0-9\-]{2,}")  # three characters or more
 STOPWORDS = frozenset(
@@ -57,10 +58,6 @@ class Related:
     """The heaviest terms both papers share: why they are related."""
 
 
-class BuildStopped(Exception):
-    """The index was being built for a process that is closing (`RelatedIndex`'s `stopped`)."""
-
-
 STOP_CHECK = 500
 """Papers read between two checks of `stopped` (about 0.1 s at 100k)."""
 
@@ -81,7 +78,7 @@ class RelatedIndex:
         abstract_of: Callable[[str], str] | None = None,
         stopped: Callable[[], bool] = lambda: False,
     ) -> None:
-        """`stopped`: asked every `STOP_CHECK` papers; BuildStopped when it says so (at 100k
+        """`stopped`: asked every `STOP_CHECK` papers; `Stopped` when it says so (at 100k
         papers the build reads every abstract for tens of seconds: an app closed meanwhile
         must not wait for it)."""
         self._stopped = stopped
@@ -142,7 +139,7 @@ class RelatedIndex:
 
     def _check(self, n: int) -> None:
         if n % STOP_CHECK == 0 and self._stopped():
-            raise BuildStopped
+            raise Stopped
 
     def related(self, paper: str, limit: int = 5) -> list[Related]:
         """The `limit` papers most similar to `paper` (never itself), best first, stable."""

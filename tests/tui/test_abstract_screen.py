@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import OptionList
 
 from store.library import Library
+from store.typing_gate import Stopped
 from tests.tui.pilot import SIZE, app_for, settle
 
 
@@ -94,7 +95,7 @@ async def test_closing_the_app_stops_a_related_index_under_way(
         threading.Event().wait(0.01)  # each paper slow, as every abstract read at 100k
         try:
             original(index, n)
-        except related_module.BuildStopped:
+        except Stopped:
             stopped.set()
             raise
 

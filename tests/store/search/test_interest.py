@@ -14,6 +14,7 @@ from store.library import Library
 from store.models import Record, UserState
 from store.search.decisions import decision_of, document_of, pile_order
 from store.search.interest import MIN_DECISIONS, Document, InterestModel, stem
+from store.typing_gate import Stopped
 from store.view import LibraryView
 from tests.conftest import FIXED_NOW
 
@@ -190,3 +191,22 @@ def test_triage_pile_is_by_interest_from_twenty_decisions(library: Library, deci
         assert "interest" in reason
     uncertain, why = pile_order(rest, interest, "uncertain")
     assert uncertain == interest.uncertain_order(by_upvotes) and "least certain" in why
+
+
+def test_a_closing_app_stops_reading_papers_into_the_model(library: Library) -> None:
+    """Reading 100k papers into the model takes seconds: a closing app stops it between
+    batches (the interpreter waits for the worker doing it), and keeps no half-read model."""
+    view = LibraryView(library)
+    view.load()
+    ids = list(view.by_id)
+    view.apply(library.queue_add(ids[:3]))
+    view.apply(library.dismiss(ids[3:4]))  # something to learn: the model is read
+    view.close()
+    with pytest.raises(Stopped):
+        view.train_interest()
+    assert view._interest_model is None
+    asked: list[int] = []
+    with pytest.raises(Stopped):
+        library.interest_model(list(view.by_id.values()), stopped=lambda: not asked.append(1))
+    assert asked == [1]  # after the first batch
+    assert len(library.interest_model(list(view.by_id.values()))) == len(ids)

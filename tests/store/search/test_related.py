@@ -15,6 +15,7 @@ from store.library import Library
 from store.models import Paper, Record, UserState
 from store.search.related import RelatedIndex, near_duplicates, terms
 from store.stats import overview
+from store.typing_gate import Stopped
 from store.view import LibraryView
 
 
@@ -113,10 +114,10 @@ def test_a_build_stops_when_its_process_closes(
     view = LibraryView(library)
     view.load()
     records = list(view.by_id.values())
-    with pytest.raises(related_module.BuildStopped):
+    with pytest.raises(Stopped):
         RelatedIndex(records, stopped=stopped)
     assert len(asked) == 4  # stopped at the fourth slice of the first pass
     view.close()
-    with pytest.raises(related_module.BuildStopped):
+    with pytest.raises(Stopped):
         view.related(records[0].id)
     assert not view.related_ready
