@@ -59,7 +59,8 @@ class UpkeepApp(App[None]):
 
     def on_unmount(self) -> None:
         # On the way out, before the interpreter waits for the worker threads to end: a
-        # Related index being built for a large library would keep the process for a minute.
+        # Related index or the interest model being read for a large library would keep the
+        # process for up to a minute.
         self.desk.view.close()
 
     async def on_event(self, event: events.Event) -> None:
