@@ -72,8 +72,9 @@ class LibraryView(OutsideReads):
                 return self.interest
             model = self._interest_model
             if model is None or len(model) != len(records):
-                model = self.library.interest_model(records, stopped=self.typing.closing)
-                self._interest_model = model
+                model = self._interest_model = self.library.interest_model(
+                    records, stopped=self.typing.closing
+                )
             self.interest = model.train(decisions)
             return self.interest
 

@@ -231,12 +231,18 @@ class Columns:
         newest = numbers if order is None or not numbers else _first_needed(order, len(numbers))
         lines = iter(newest)
         wanted, chunks, done = self._wanted, self._chunks, 0
+
+        def next_line() -> int | None:
+            """A wanted line first, else the newest papers' next; none decoded already."""
+            while (number := wanted.popleft() if wanted else next(lines, None)) is not None:
+                if number not in chunks:
+                    return number
+            return None
+
         while True:
             if done % DETAILS_SLICE == 0:
                 between()
-            number = wanted.popleft() if wanted else next(lines, None)
-            while number is not None and number in chunks:  # decoded already (wanted)
-                number = wanted.popleft() if wanted else next(lines, None)
+            number = next_line()
             if number is None:
                 return
             with self._lock:
