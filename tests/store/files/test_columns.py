@@ -16,7 +16,7 @@ from store.files import columns as columns_module
 from store.files import columns_file as file_module
 from store.files.columns import Columns, date_order
 from store.files.columns_file import COLUMNS_FILE, CatalogColumns
-from store.files.documents import PAPERS_TABLE, paper_from, table_docs
+from store.files.documents import PAPERS_TABLE, paper_doc, paper_from, table_docs
 from store.files.storage import load_json_file, signature
 from store.library import Library
 from store.models import Enrichment, Paper, Record, UserState
@@ -509,3 +509,31 @@ def test_a_search_while_the_library_loads_asks_for_its_next_rows(library: Librar
     assert len(shown) == len(found)
     view.search_listed("model")
     assert not rows.columns._wanted
+
+
+def test_documents_written_before_a_field_existed_give_the_same_columns() -> None:
+    """A document lacking a later field (`added`, a list, a fact) is read as that field unset,
+    like one that has it: the one-call-a-document path falls back to asking field by field."""
+    papers = [
+        Paper(id="b1", title="Beta", published="2024-05-01", links=("http://x",), added="t"),
+        Paper(id="a2", title="Alpha", authors=("Ann", "Bo"), upvotes=3, categories=("cs.LG",)),
+        Paper(id="c3", title="Gamma", doi="10.1/x", version=2, github_stars=5),
+    ]
+    whole = [paper_doc(p) for p in papers]
+    older = [dict(doc) for doc in whole]
+    for name in ("added", "categories", "doi", "version", "github_stars"):
+        del older[2][name]
+    del older[0]["authors"]
+    expected = [paper_doc(p) for p in papers]
+    expected[2].update(added="", doi=None, version=None, github_stars=None)
+    expected[2]["categories"] = []
+    taken = Columns.from_docs(None, expected)
+    assert Columns.from_docs(None, older).encode() == taken.encode()
+    assert Columns.from_docs(None, whole).encode() != taken.encode()  # the facts mattered
+    assert [taken.paper(row) for row in range(3)] == [
+        papers[0],
+        papers[1],
+        Paper(id="c3", title="Gamma"),
+    ]
+    empty = Columns.from_docs(None, [])
+    assert empty.count == 0 and empty.column("title") == [] and empty.column("date_order") == []
