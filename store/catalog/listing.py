@@ -61,9 +61,11 @@ and a 50 MB line would otherwise cost gigabytes in every later load and search."
 MAX_TITLE_CHARS = 1_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Listing:
-    """One appearance of a paper in one listing file."""
+    """One appearance of a paper in one listing file: made by a parser, read by the importer,
+    never changed. Not `frozen`: a frozen dataclass sets each of its 21 fields through
+    `object.__setattr__`, 5 us a listing where this takes 0.3 us (0.5 s of a 100k import)."""
 
     title: str
     abstract: str
