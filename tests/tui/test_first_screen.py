@@ -348,6 +348,6 @@ def test_a_command_resumes_the_collector_before_its_work(
 
     monkeypatch.setattr(Library, "search", search)
     monkeypatch.setattr(sys, "argv", ["paperdeck", "--db", str(library.root), "list"])
-    assert cli.run() == 0  # the entry point: the collector paused at once
+    assert cli.start() == 0  # the entry point's work: the collector paused at once
     assert capsys.readouterr().out.count("\n") >= 20  # the papers listed
     assert seen == [True]
