@@ -184,14 +184,22 @@ def listing_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_listings(
-    paths: Sequence[Path], *, year: int | None = None, progress: Progress | None = None
+    paths: Sequence[Path],
+    *,
+    year: int | None = None,
+    progress: Progress | None = None,
+    consume: Callable[[list[Listing]], object] | None = None,
 ) -> tuple[list[Path], list[Listing]]:
     """The listing files `paths` name and every listing in them (ListingError on a bad one);
-    large imports are parsed on two cores (`store.catalog.parallel`), with the same result."""
+    large imports are parsed on two cores (`store.catalog.parallel`), with the same result.
+    `consume` is given each file's listings in file order as soon as they are parsed."""
     files = listing_files(paths)
     from store.catalog.parallel import parse_in_parallel
 
-    return files, parse_in_parallel(files, lambda path: read_listing_file(path, year), progress)
+    def parse(path: Path) -> list[Listing]:
+        return read_listing_file(path, year)
+
+    return files, parse_in_parallel(files, parse, progress, consume)
 
 
 def read_listing_file(path: Path, year: int | None) -> list[Listing]:
@@ -235,71 +243,104 @@ def merge_listings(
     matched: Mapping[str, str] | None = None,
 ) -> dict[str, str] | None:
     """Fold `listings` into the catalog's papers `table` (slot -> document), counting into
-    `report`; the new abstracts by id, or None when the table did not change.  `blank_doc` is
-    the document of a paper with no id, title or facts yet: each new paper's starts as a copy.
+    `report`; the new abstracts by id, or None when the table did not change (see `Merge`)."""
+    merge = Merge(table, blank_doc=blank_doc, matched=matched)
+    merge.add(listings)
+    return merge.finish(report)
+
+
+class Merge:
+    """Listings folded into the catalog's papers `table` (slot -> document) a part at a time,
+    in order: an import folds each file's listings in while the other core still parses the
+    later files. `blank_doc` is the document of a paper with no id, title or facts yet: each
+    new paper's starts as a copy.
 
     One paper per work: a listing joins the paper with its arXiv id (the catalog's, or one
     `fetch` matched: `matched` maps such ids to papers) before trying the normalised title; a
     replacement announcement only ever revises a paper the library has."""
-    by_key: dict[str, str] = {}
-    ids: dict[str, str] = {}
-    slot: dict[str, str] = {}
-    for doc_id, doc in table.items():
-        by_key[title_key(doc["title"])] = doc["id"]
-        ids[doc["id"]] = title_key(doc["title"])
-        slot[doc["id"]] = doc_id
-    by_arxiv = {aid: pid for aid, pid in (matched or {}).items() if pid in slot}
-    for doc in table.values():
-        if isinstance(doc.get("arxiv_id"), str):
-            by_arxiv[doc["arxiv_id"]] = doc["id"]
-    abstracts: dict[str, str] = {}
-    touched: dict[str, str] = {}  # id -> "new" | "merged"
-    seen: set[str] = set()
-    next_slot = _next_slot(table)
-    # A copy of one blank document, not a Paper made and converted for each: 4 us a paper.
-    fresh_lists = [name for name, value in blank_doc.items() if isinstance(value, list)]
-    bare = is_bare(blank_doc)
-    for listing in listings:
-        key = title_key(listing.title)
-        pid = by_arxiv.get(listing.arxiv_id) if listing.arxiv_id else None
-        if pid is None:
-            pid = by_key.get(key)
-        if pid is None and listing.replaces:
-            report.skipped += 1
-            continue
-        if pid is None:
-            pid = unique_id(key, ids)
-            by_key[key] = pid
-            ids[pid] = key
-            slot[pid] = doc_id = str(next_slot)
-            next_slot += 1
-            if bare:
-                doc = new_doc(blank_doc, pid, listing)
+
+    def __init__(
+        self,
+        table: dict[str, Any],
+        *,
+        blank_doc: dict[str, Any],
+        matched: Mapping[str, str] | None = None,
+    ) -> None:
+        self.table = table
+        self.by_key: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+        self.slot: dict[str, str] = {}
+        for doc_id, doc in table.items():
+            self.by_key[title_key(doc["title"])] = doc["id"]
+            self.ids[doc["id"]] = title_key(doc["title"])
+            self.slot[doc["id"]] = doc_id
+        self.by_arxiv = {aid: pid for aid, pid in (matched or {}).items() if pid in self.slot}
+        for doc in table.values():
+            if isinstance(doc.get("arxiv_id"), str):
+                self.by_arxiv[doc["arxiv_id"]] = doc["id"]
+        self.abstracts: dict[str, str] = {}
+        self.touched: dict[str, str] = {}  # id -> "new" | "merged"
+        self.seen: set[str] = set()
+        self.skipped = 0
+        self.next_slot = _next_slot(table)
+        self.blank_doc = blank_doc
+        # A copy of one blank document, not a Paper made and converted for each: 4 us a paper.
+        self.fresh_lists = [name for name, value in blank_doc.items() if isinstance(value, list)]
+        self.bare = is_bare(blank_doc)
+
+    def add(self, listings: Sequence[Listing]) -> None:
+        table, blank_doc, bare = self.table, self.blank_doc, self.bare
+        by_key, ids, slot, by_arxiv = self.by_key, self.ids, self.slot, self.by_arxiv
+        abstracts, touched, seen = self.abstracts, self.touched, self.seen
+        next_slot = self.next_slot
+        for listing in listings:
+            key = title_key(listing.title)
+            pid = by_arxiv.get(listing.arxiv_id) if listing.arxiv_id else None
+            if pid is None:
+                pid = by_key.get(key)
+            if pid is None and listing.replaces:
+                self.skipped += 1
+                continue
+            if pid is None:
+                pid = unique_id(key, ids)
+                by_key[key] = pid
+                ids[pid] = key
+                slot[pid] = doc_id = str(next_slot)
+                next_slot += 1
+                if bare:
+                    doc = new_doc(blank_doc, pid, listing)
+                else:
+                    doc = blank_doc.copy()
+                    doc["id"] = pid
+                    doc["title"] = listing.title
+                    for name in self.fresh_lists:
+                        doc[name] = []
+                    fold_listing(doc, listing)
+                table[doc_id] = doc
+                touched[pid] = "new"
             else:
-                doc = blank_doc.copy()
-                doc["id"] = pid
-                doc["title"] = listing.title
-                for name in fresh_lists:
-                    doc[name] = []
-                fold_listing(doc, listing)
-            table[doc_id] = doc
-            touched[pid] = "new"
-        else:
-            doc = table[slot[pid]]
-            if touched.get(pid) == "new":
-                fold_listing(doc, listing)
-            elif merge_listing(doc, listing):
-                touched[pid] = "merged"
-        if listing.abstract and pid not in abstracts:
-            abstracts[pid] = listing.abstract
-        if listing.arxiv_id:
-            by_arxiv.setdefault(listing.arxiv_id, pid)
-        seen.add(pid)
-    report.new_ids = [pid for pid, how in touched.items() if how == "new"]
-    report.new = sum(1 for v in touched.values() if v == "new")
-    report.merged = sum(1 for v in touched.values() if v == "merged")
-    report.unchanged = len(seen) - report.new - report.merged
-    return abstracts if touched else None
+                doc = table[slot[pid]]
+                if touched.get(pid) == "new":
+                    fold_listing(doc, listing)
+                elif merge_listing(doc, listing):
+                    touched[pid] = "merged"
+            if listing.abstract and pid not in abstracts:
+                abstracts[pid] = listing.abstract
+            if listing.arxiv_id:
+                by_arxiv.setdefault(listing.arxiv_id, pid)
+            seen.add(pid)
+        self.next_slot = next_slot
+
+    def finish(self, report: ImportReport) -> dict[str, str] | None:
+        """Counts into `report`; the new abstracts by id, or None when the table did not
+        change."""
+        touched = self.touched
+        report.skipped += self.skipped
+        report.new_ids = [pid for pid, how in touched.items() if how == "new"]
+        report.new = len(report.new_ids)
+        report.merged = sum(1 for v in touched.values() if v == "merged")
+        report.unchanged = len(self.seen) - report.new - report.merged
+        return self.abstracts if touched else None
 
 
 def add_abstracts(table: dict[str, Any], abstracts: dict[str, str]) -> bool:

@@ -1,22 +1,24 @@
 """Parse an import's listing files on both cores: a forked child parses the later files while
 this process parses the earlier ones.
 
-Parsing is most of an import (2.7 s of CPU for 100k papers) and every file parses on its own, so
-the work splits by files. The child runs the very same parser and sends back each listing's
-fields; the listings come out in file order either way, so an import gives the same catalog with
-or without the child. If the child fails for any reason (cannot fork, a bad file, killed, a
-short answer) this process parses the child's files itself: a bad file is then reported here, in
-the usual one line, exactly as without the child. The child's result goes through a file in
-memory that this process maps (the pipe only says when it is there), or through the pipe where
-there is no such file. Linux only (fork is cheap and safe there), and only from the main
-thread, which owns ctrl+c: the child ignores SIGINT and is killed when the import stops, so an
-interrupt prints no second traceback.
+Parsing is most of an import (4 s of CPU for 100k papers) and every file parses on its own, so
+the work splits by files. The child runs the very same parser and sends back each file's
+listings as it finishes the file; the listings come out in file order either way, so an import
+gives the same catalog with or without the child. A caller's `consume` gets each file's listings
+as soon as they are there, in file order: an import merges this process's files while the child
+still parses (this process takes the smaller share, `PARENT_SHARE`, for that), then each of the
+child's as it arrives. If the child fails for any reason (cannot fork, a bad file, killed, a
+short answer) this process parses the files it has not received itself: a bad file is then
+reported here, in the usual one line, exactly as without the child. The child's listings go
+through a file in memory that this process reads (the pipe only says where they are), or
+through the pipe where there is no such file. Linux only (fork is cheap and safe there), and
+only from the main thread, which owns ctrl+c: the child ignores SIGINT and is killed when the
+import stops, so an interrupt prints no second traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 import pickle
 import select
@@ -37,10 +39,14 @@ PARALLEL_FROM_BYTES = 4_000_000
 """Below this much listing text (about 2.5k papers) a fork costs more than it saves."""
 
 _HEADER = struct.Struct(">cQ")
-_DONE = b"d"  # one file parsed: its name
-_RESULT = b"r"  # everything: a pickled list of (kind, records) per file
-_SHARED = b"s"  # everything, in the shared file: the pickle's size there
+_RESULT = b"r"  # one file parsed: its name's size, its name, the pickled (kind, records)
+_SHARED = b"s"  # one file parsed, in the shared file: where (`_PART`), then its name
+_END = b"e"  # every file sent
 _SIZE = struct.Struct(">Q")
+_PART = struct.Struct(">QQ")  # offset and size of a file's pickle in the shared file
+PARENT_SHARE = 0.4
+"""The share of the bytes this process parses when it also merges them as they come (the
+child's files cost it only the merge once they arrive)."""
 _F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in the module only from Python 3.10 on Linux
 ROW_FIELDS = 12
 """Listings travel as tuples of their first fields (the ones a text listing sets), rebuilt with
@@ -60,29 +66,35 @@ def worth_forking(files: Sequence[Path]) -> bool:
         return False  # the plain path reports it
 
 
-def split_point(files: Sequence[Path]) -> int:
-    """Index of the first file the child parses: the later half of the bytes."""
+def split_point(files: Sequence[Path], share: float = 0.5) -> int:
+    """Index of the first file the child parses: this process keeps about `share` of the
+    bytes, and each side at least one file."""
     sizes = [path.stat().st_size for path in files]
-    half, total = sum(sizes) / 2, 0
+    part, total = sum(sizes) * share, 0
     for index, size in enumerate(sizes):
         total += size
-        if total >= half:
+        if total >= part:
             return min(max(index + 1, 1), len(files) - 1)
-    return len(files) - 1  # pragma: no cover - the loop always reaches half
+    return len(files) - 1  # pragma: no cover - the loop always reaches the share
 
 
 def parse_in_parallel(
-    files: Sequence[Path], parse: ParseFile, progress: Progress | None = None
+    files: Sequence[Path],
+    parse: ParseFile,
+    progress: Progress | None = None,
+    consume: Callable[[list[Listing]], object] | None = None,
 ) -> list[Listing]:
     """`parse(path)` of every file, concatenated in file order, the later files parsed in a
-    forked child where that pays (see `worth_forking`); ListingError from the first bad file."""
+    forked child where that pays (see `worth_forking`); ListingError from the first bad file.
+    `consume(listings)`: each file's listings, in file order, as soon as they are there."""
+    take = consume or (lambda _: None)
     if not worth_forking(files):
-        return _parse_here(files, 0, len(files), parse, progress)
-    middle = split_point(files)
+        return _parse_here(files, 0, len(files), parse, progress, take)
+    middle = split_point(files, PARENT_SHARE if consume else 0.5)
     try:
         child = _Child(files[middle:], parse)
     except OSError:  # cannot fork (process limits): parse here
-        return _parse_here(files, 0, len(files), parse, progress)
+        return _parse_here(files, 0, len(files), parse, progress, take)
     done = 0
 
     def tell(name: str) -> None:
@@ -92,29 +104,41 @@ def parse_in_parallel(
             progress(done, len(files), name)
         done += 1
 
+    listings: list[Listing] = []
+    received = middle
     with contextlib.closing(child):
-        listings: list[Listing] = []
         for path in files[:middle]:
             for name in child.finished():
                 tell(name)
             tell(path.name)
-            listings.extend(parse(path))
-        theirs = child.result(tell)
-    if theirs is None:  # the child failed: its files are parsed here (and any error raised here)
-        listings.extend(_parse_here(files, middle, len(files), parse, progress))
-    else:
-        listings.extend(theirs)
+            parsed = parse(path)
+            listings.extend(parsed)
+            take(parsed)
+        for parsed in child.results(tell):
+            listings.extend(parsed)
+            take(parsed)
+            received += 1
+    # The child failed (or sent too little): the files it did not send are parsed here, any
+    # error raised here.
+    listings.extend(_parse_here(files, received, len(files), parse, progress, take))
     return listings
 
 
 def _parse_here(
-    files: Sequence[Path], start: int, stop: int, parse: ParseFile, progress: Progress | None
+    files: Sequence[Path],
+    start: int,
+    stop: int,
+    parse: ParseFile,
+    progress: Progress | None,
+    take: Callable[[list[Listing]], object],
 ) -> list[Listing]:
     listings: list[Listing] = []
     for done in range(start, stop):
         if progress:
             progress(done, len(files), files[done].name)
-        listings.extend(parse(files[done]))
+        parsed = parse(files[done])
+        listings.extend(parsed)
+        take(parsed)
     return listings
 
 
@@ -166,15 +190,17 @@ def _child_main(files: Sequence[Path], parse: ParseFile, fd: int, shared: int | 
     """The child's whole life; it never returns (os._exit: no atexit, no stdio flush)."""
     code = 1
     try:
-        parsed = []
+        offset = 0
         for path in files:
-            parsed.append(_to_rows(parse(path)))
-            _send(fd, _DONE, os.fsencode(path.name))
-        result = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
-        if shared is not None and _write_all(shared, result):
-            _send(fd, _SHARED, _SIZE.pack(len(result)))
-        else:
-            _send(fd, _RESULT, result)
+            result = pickle.dumps(_to_rows(parse(path)), protocol=pickle.HIGHEST_PROTOCOL)
+            name = os.fsencode(path.name)
+            if shared is not None and _write_all(shared, result):
+                _send(fd, _SHARED, _PART.pack(offset, len(result)) + name)
+                offset += len(result)
+            else:
+                shared = None  # the shared file failed: the pipe carries the rest
+                _send(fd, _RESULT, _SIZE.pack(len(name)) + name + result)
+        _send(fd, _END, b"")
         code = 0
     except BaseException:  # noqa: BLE001 - anything at all: the parent parses these files itself
         pass
@@ -194,9 +220,10 @@ def _write_all(fd: int, data: bytes) -> bool:
 
 
 def _shared_file() -> int | None:
-    """A file in memory for the child's result (Linux's memfd): the child writes it while this
-    process still parses, and this process maps it instead of copying 80 MB out of the pipe
-    after its own files (0.2 s of 100k papers). None where there is none: the pipe carries it."""
+    """A file in memory for the child's results (Linux's memfd): the child writes it while this
+    process still parses, and this process reads each file's part from it instead of copying
+    80 MB through the pipe (0.2 s of 100k papers). None where there is none: the pipe carries
+    them."""
     try:
         return os.memfd_create("paperdeck-listings", os.MFD_CLOEXEC)
     except (AttributeError, OSError):
@@ -234,51 +261,75 @@ class _Child:
         os.close(write_fd)
         self.pid: int | None = pid
         self.reader = os.fdopen(read_fd, "rb", buffering=0)
-        self.pending: tuple[bytes, bytearray] | None = None
-        """The result, when `finished` read it before `result` asked."""
+        self.parts: list[tuple[str, tuple[int, int] | bytes] | None] = []
+        """Each file the child sent, in order: its name and where its listings are (in the
+        shared file, or the pickle itself); None once handed over."""
+        self.ended = False
+        """The child sent every file, or failed: no more frames to read."""
 
     def finished(self) -> list[str]:
         """The files the child has finished since last asked (never waits for the child)."""
         names: list[str] = []
-        while self.pending is None and select.select([self.reader], [], [], 0)[0]:
-            frame = self._frame()
-            if frame is None:
-                break  # the child died: `result` finds the end too
-            if frame[0] != _DONE:
-                self.pending = frame
-                break
-            names.append(os.fsdecode(bytes(frame[1])))
+        while not self.ended and select.select([self.reader], [], [], 0)[0]:
+            name = self._next_part()
+            if name is not None:
+                names.append(name)
         return names
 
-    def result(self, told: Callable[[str], object]) -> list[Listing] | None:
-        """The child's listings, `told` each file it finishes; None if it failed."""
+    def results(self, told: Callable[[str], object]) -> Iterator[list[Listing]]:
+        """Each file's listings in order, `told` each file not told yet by `finished`; ends
+        early if the child failed (the caller parses the files it did not get)."""
+        at = 0
         while True:
-            frame, self.pending = self.pending or self._frame(), None
-            if frame is None:
-                return None
-            kind, payload = frame
-            if kind == _DONE:
-                told(os.fsdecode(bytes(payload)))
-                continue
+            while at == len(self.parts):
+                if self.ended:
+                    return
+                name = self._next_part()
+                if name is not None:
+                    told(name)
+            part = self.parts[at]
+            self.parts[at] = None  # the pickle goes with its listings
+            assert part is not None
             try:
-                if kind == _SHARED:
-                    return self._shared_listings(_SIZE.unpack(payload)[0])
-                return _listings(pickle.loads(payload))
-            except Exception:  # noqa: BLE001 - a garbled answer: parse here instead
-                return None
+                listings = self._listings(part[1])
+            except Exception:  # noqa: BLE001 - a garbled answer: the rest is parsed here
+                return
+            yield listings
+            at += 1
 
-    def _shared_listings(self, size: int) -> list[Listing]:
-        """The listings the child pickled into the shared file, read where they lie."""
+    def _next_part(self) -> str | None:
+        """Read one frame: the name of the file it brings, or None at the end (or when the
+        child failed: then `ended` too)."""
+        frame = self._frame()
+        kind, payload = frame if frame is not None else (_END, bytearray())
+        try:
+            if kind == _SHARED:
+                where: tuple[int, int] | bytes = _PART.unpack_from(payload)
+                name = bytes(payload[_PART.size :])
+            elif kind == _RESULT:
+                (size,) = _SIZE.unpack_from(payload)
+                name = bytes(payload[_SIZE.size : _SIZE.size + size])
+                where = bytes(payload[_SIZE.size + size :])
+            else:
+                self.ended = True
+                return None
+        except struct.error:
+            self.ended = True
+            return None
+        decoded = os.fsdecode(name)
+        self.parts.append((decoded, where))
+        return decoded
+
+    def _listings(self, where: tuple[int, int] | bytes) -> list[Listing]:
+        if isinstance(where, bytes):
+            return _listings(pickle.loads(where))
         if self.shared is None:
             raise ValueError("a shared file the child was never given")
-        with (
-            # ValueError if the file is shorter than `size`: never mapped past its end.
-            mmap.mmap(self.shared, size, access=mmap.ACCESS_READ) as mapped,
-            memoryview(mapped) as view,
-        ):
-            parsed = pickle.loads(view)
-        self._close_shared()  # 80 MB of memory back before the merge
-        return _listings(parsed)
+        offset, size = where
+        data = os.pread(self.shared, size, offset)
+        if len(data) != size:
+            raise ValueError("the shared file ends before the part")
+        return _listings(pickle.loads(data))
 
     def _close_shared(self) -> None:
         if self.shared is not None:
@@ -317,11 +368,8 @@ class _Child:
             self.pid = None
 
 
-def _listings(parsed: list[tuple[str, list[Any]]]) -> list[Listing]:
-    listings: list[Listing] = []
-    for kind, records in parsed:
-        if kind == "rows":
-            listings.extend(Listing(*row) for row in records)
-        else:
-            listings.extend(records)
-    return listings
+def _listings(parsed: tuple[str, list[Any]]) -> list[Listing]:
+    kind, records = parsed
+    if kind == "rows":
+        return [Listing(*row) for row in records]
+    return list(records)

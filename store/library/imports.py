@@ -6,15 +6,22 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from store.catalog.importing import Progress, add_abstracts, merge_listings, read_listings
+from store.catalog.importing import (
+    Merge,
+    Progress,
+    add_abstracts,
+    listing_files,
+    read_listings,
+)
 from store.files.columns_file import CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
-from store.files.storage import StoreFile, encode
+from store.files.storage import StoreFile, encode, signature
 from store.library.forked_write import ForkedWrite
 from store.models import Enrichment, ImportReport, Paper
 
@@ -37,6 +44,27 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+_CHANGED = (-1, -1, -1)
+"""A signature no file has: the catalog changed while it was read."""
+
+
+@dataclass
+class _EarlyMerge:
+    """A merge begun before the catalog's lock is taken, on the catalog as read then."""
+
+    signature: tuple[int, int, int] | None
+    content: dict[str, Any]
+    merge: Merge
+    blank: dict[str, Any]
+    matched: dict[str, str]
+    fed: bool = False
+    """Whether the listings were added as they were read (else `_merge` adds them)."""
+
+    def add(self, listings: list[Listing]) -> None:
+        self.merge.add(listings)
+        self.fed = True
+
+
 class Imports:
     """Mixed into `Library`: what it needs is named here."""
 
@@ -54,33 +82,55 @@ class Imports:
         year: int | None = None,
         progress: Progress | None = None,
     ) -> ImportReport:
-        """Import listing files or directories of them: all of them, or nothing on any error."""
+        """Import listing files or directories of them: all of them, or nothing on any error.
+        Each file's listings are merged into the catalog as read while the later files are
+        still being parsed (on the other core, for a large import); if the catalog changed
+        meanwhile, the merge is done again on the catalog as it is under the lock."""
         with _collector_paused():
-            files, listings = read_listings(paths, year=year, progress=progress)
+            files = listing_files(paths)
+            early = self._merge_begun()
+            _, listings = read_listings(files, year=year, progress=progress, consume=early.add)
             if progress:
                 progress(len(files), len(files), "saving")
             report = ImportReport(files=[p.name for p in files], listings=len(listings))
             report.warnings = [w for listing in listings for w in listing.warnings]
-            self._merge(listings, report)
+            self._merge(listings, report, early)
         return report
 
     def merge_listings(self, listings: Sequence[Listing]) -> ImportReport:
         """Fold listings from a pull into the catalog in one write: all of them or none."""
         report = ImportReport(listings=len(listings))
-        self._merge(listings, report)
+        self._merge(listings, report, self._merge_begun())
         return report
 
-    def _merge(self, listings: Sequence[Listing], report: ImportReport) -> None:
+    def _merge_begun(self) -> _EarlyMerge:
+        """A merge into the catalog as it is now, read without its lock (`_merge` checks the
+        file is still the one read)."""
         added = self.now().isoformat(timespec="seconds")
         # arXiv ids that `fetch` matched identify papers too (another file: read before the lock).
         matched = {e.arxiv_id: pid for pid, e in self.enrichments().items() if e.arxiv_id}
+        blank = paper_doc(Paper(id="", title="", added=added))
+        sig = signature(self.catalog_file.path)
+        content = self.catalog_file.read()
+        if signature(self.catalog_file.path) != sig:  # replaced while read: not a snapshot
+            sig = _CHANGED
+        table = content.setdefault(PAPERS_TABLE, {})
+        return _EarlyMerge(
+            sig, content, Merge(table, blank_doc=blank, matched=matched), blank, matched
+        )
+
+    def _merge(self, listings: Sequence[Listing], report: ImportReport, early: _EarlyMerge) -> None:
         with self.catalog_file.locked():
-            content = self.catalog_file.read()
-            table = content.setdefault(PAPERS_TABLE, {})
-            blank = paper_doc(Paper(id="", title="", added=added))
-            abstracts = merge_listings(
-                table, listings, blank_doc=blank, report=report, matched=matched
-            )
+            content, merge = early.content, early.merge
+            if signature(self.catalog_file.path) != early.signature:
+                content = self.catalog_file.read()  # another process wrote it meanwhile
+                table = content.setdefault(PAPERS_TABLE, {})
+                merge = Merge(table, blank_doc=early.blank, matched=early.matched)
+                merge.add(listings)
+            elif not early.fed:
+                merge.add(listings)
+            table = content[PAPERS_TABLE]
+            abstracts = merge.finish(report)
             if abstracts is not None:
                 # The abstracts are written first (by a forked child on a large import) while
                 # the catalog, its ids and its columns are encoded here; the catalog is

@@ -125,23 +125,49 @@ def test_the_childs_listings_come_through_the_shared_file_or_the_pipe(
 ) -> None:
     if not shared:
         monkeypatch.setattr(parallel, "_shared_file", lambda: None)
-    mapped: list[int] = []
-    real = parallel._Child._shared_listings
+    parts: list[str] = []
+    real = parallel._Child._listings
 
-    def spy(child: parallel._Child, size: int) -> list[Listing]:
-        mapped.append(size)
-        return real(child, size)
+    def spy(child: parallel._Child, where: tuple[int, int] | bytes) -> list[Listing]:
+        parts.append("shared" if isinstance(where, tuple) else "pipe")
+        return real(child, where)
 
-    monkeypatch.setattr(parallel._Child, "_shared_listings", spy)
+    monkeypatch.setattr(parallel._Child, "_listings", spy)
     pids = tmp_path / "pids"
     assert parallel.parse_in_parallel(files, parse_recording(pids)) == plain(files)
     assert len({pid for pid, _ in recorded(pids).values()}) == 2
-    assert len(mapped) == int(shared)
+    middle = parallel.split_point(files)
+    assert parts == ["shared" if shared else "pipe"] * (len(files) - middle)  # one a file
 
 
-def pickled_rows(files: list[Path]) -> bytes:
-    rows = [parallel._to_rows(read_listing_file(path, 2024)) for path in files]
-    return pickle.dumps(rows)
+@pytest.mark.usefixtures("always_fork")
+def test_each_files_listings_are_consumed_in_file_order_as_they_come(
+    files: list[Path], tmp_path: Path
+) -> None:
+    """With `consume`, this process parses the smaller share (it merges too) and is handed
+    every file's listings once, in file order, its own first, then the child's."""
+    pids = tmp_path / "pids"
+    consumed: list[list[Listing]] = []
+    listings = parallel.parse_in_parallel(files, parse_recording(pids), consume=consumed.append)
+    assert listings == plain(files)
+    assert consumed == [read_listing_file(path, 2024) for path in files]
+    by_file = recorded(pids)
+    middle = parallel.split_point(files, parallel.PARENT_SHARE)
+    assert middle < parallel.split_point(files)  # the smaller share here
+    assert {by_file[path.name][0] for path in files[:middle]} == {os.getpid()}
+    assert {by_file[path.name][0] for path in files[middle:]} != {os.getpid()}
+    # Without the child (a small import): the same, file by file.
+    parallel.PARALLEL_FROM_BYTES, saved = 10**12, parallel.PARALLEL_FROM_BYTES
+    try:
+        again: list[list[Listing]] = []
+        assert parallel.parse_in_parallel(files, parse_recording(pids), consume=again.append)
+    finally:
+        parallel.PARALLEL_FROM_BYTES = saved
+    assert again == consumed
+
+
+def pickled(path: Path) -> bytes:
+    return pickle.dumps(parallel._to_rows(read_listing_file(path, 2024)))
 
 
 @pytest.mark.usefixtures("always_fork")
@@ -156,17 +182,19 @@ def test_a_failing_child_falls_back_to_parsing_here(
         files: list[Path], parse: parallel.ParseFile, fd: int, shared: int | None
     ) -> None:
         assert shared is not None
+        name = os.fsencode(files[0].name)
         if failure == "garbled answer":
-            parallel._send(fd, parallel._RESULT, b"not a pickle")
+            payload = parallel._SIZE.pack(len(name)) + name + b"not a pickle"
+            parallel._send(fd, parallel._RESULT, payload)
         elif failure == "short answer":
             os.write(fd, parallel._HEADER.pack(parallel._RESULT, 1000) + b"cut")
-        elif failure == "shared file cut":  # a size past the file's end: never mapped
-            result = pickled_rows(files)
+        elif failure == "shared file cut":  # a part past the file's end
+            result = pickled(files[0])
             os.write(shared, result[:100])
-            parallel._send(fd, parallel._SHARED, parallel._SIZE.pack(len(result)))
+            parallel._send(fd, parallel._SHARED, parallel._PART.pack(0, len(result)) + name)
         elif failure == "garbled shared file":
             os.write(shared, b"not a pickle")
-            parallel._send(fd, parallel._SHARED, parallel._SIZE.pack(12))
+            parallel._send(fd, parallel._SHARED, parallel._PART.pack(0, 12) + name)
         else:
             os.kill(os.getpid(), signal.SIGKILL)
         os._exit(0)
@@ -175,6 +203,40 @@ def test_a_failing_child_falls_back_to_parsing_here(
     pids = tmp_path / "pids"
     assert parallel.parse_in_parallel(files, parse_recording(pids)) == plain(files)
     assert {pid for pid, _ in recorded(pids).values()} == {os.getpid()}  # all parsed here
+
+
+@pytest.mark.usefixtures("always_fork")
+def test_a_child_dying_midway_leaves_only_the_files_it_did_not_send(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = parallel._child_main
+
+    def one_then_dead(
+        files: list[Path], parse: parallel.ParseFile, fd: int, shared: int | None
+    ) -> None:
+        real(files[:1], parse, fd, shared)  # sends the first file and its end, then exits
+
+    def dying_after_one(
+        files: list[Path], parse: parallel.ParseFile, fd: int, shared: int | None
+    ) -> None:
+        assert shared is not None
+        result = pickle.dumps(parallel._to_rows(parse(files[0])))
+        os.write(shared, result)
+        name = os.fsencode(files[0].name)
+        parallel._send(fd, parallel._SHARED, parallel._PART.pack(0, len(result)) + name)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    for child in (dying_after_one, one_then_dead):
+        monkeypatch.setattr(parallel, "_child_main", child)
+        pids = tmp_path / f"pids-{child.__name__}"
+        consumed: list[list[Listing]] = []
+        got = parallel.parse_in_parallel(files, parse_recording(pids), consume=consumed.append)
+        assert got == plain(files)
+        assert consumed == [read_listing_file(path, 2024) for path in files]
+        by_file = recorded(pids)
+        share = parallel.split_point(files, parallel.PARENT_SHARE)
+        assert by_file[files[share].name][0] != os.getpid()  # the child's first file: its own
+        assert {by_file[path.name][0] for path in files[share + 1 :]} == {os.getpid()}
 
 
 @pytest.mark.usefixtures("always_fork")
@@ -249,3 +311,43 @@ def test_a_saved_hugging_face_page_in_the_childs_half_comes_back_whole(
     assert listings == plain(files)
     assert recorded(pids)[page.name][0] != os.getpid()
     assert any(item.arxiv_id and item.authors and item.live for item in listings)
+
+
+EXTRA = """Written Meanwhile By Another Process
+
+An abstract of a paper another process imported while this import parsed its files.
+
+  • 3 authors
+·
+Aug 11, 2024 2
+"""
+
+
+@pytest.mark.parametrize("forking", [True, False], ids=["two cores", "one core"])
+def test_a_catalog_written_while_the_files_are_parsed_is_merged_into_again(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forking: bool
+) -> None:
+    """The merge begun on the catalog as read before parsing is done again on the catalog as
+    it is under the lock when another process wrote it meanwhile: nothing of either is lost."""
+    if forking:
+        monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    extra = tmp_path / "extra.txt"
+    extra.write_text(EXTRA)
+    expected = tmp_path / "expected"
+    Library.open(expected, now=lambda: FIXED_NOW).import_files([extra])
+    Library.open(expected, now=lambda: FIXED_NOW).import_files(files)
+
+    db = tmp_path / "db"
+    written: list[int] = []
+
+    def meanwhile(done: int, total: int, name: str) -> None:
+        if not written:  # another process's import, once this one has read the catalog
+            report = Library.open(db, now=lambda: FIXED_NOW).import_files([extra])
+            written.append(report.new)
+
+    report = Library.open(db, now=lambda: FIXED_NOW).import_files(files, progress=meanwhile)
+    assert written == [1]
+    assert report.new == len(Library.open(expected).paper_ids()) - 1
+    found = Library.open(db)
+    assert found.paper_ids() == Library.open(expected).paper_ids()
+    assert found.abstracts() == Library.open(expected).abstracts()
