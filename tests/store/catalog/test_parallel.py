@@ -140,6 +140,16 @@ def test_the_childs_listings_come_through_the_shared_file_or_the_pipe(
     assert parts == ["shared" if shared else "pipe"] * (len(files) - middle)  # one a file
 
 
+def parsed_and_consumed(files: list[Path], pids: Path) -> list[list[Listing]]:
+    """`parse_in_parallel` with `consume`: checks it gives the plain listings and hands over
+    each file's once, in file order; what it handed over."""
+    consumed: list[list[Listing]] = []
+    got = parallel.parse_in_parallel(files, parse_recording(pids), consume=consumed.append)
+    assert got == plain(files)
+    assert consumed == [read_listing_file(path, 2024) for path in files]
+    return consumed
+
+
 @pytest.mark.usefixtures("always_fork")
 def test_each_files_listings_are_consumed_in_file_order_as_they_come(
     files: list[Path], tmp_path: Path
@@ -147,10 +157,7 @@ def test_each_files_listings_are_consumed_in_file_order_as_they_come(
     """With `consume`, this process parses the smaller share (it merges too) and is handed
     every file's listings once, in file order, its own first, then the child's."""
     pids = tmp_path / "pids"
-    consumed: list[list[Listing]] = []
-    listings = parallel.parse_in_parallel(files, parse_recording(pids), consume=consumed.append)
-    assert listings == plain(files)
-    assert consumed == [read_listing_file(path, 2024) for path in files]
+    consumed = parsed_and_consumed(files, pids)
     by_file = recorded(pids)
     middle = parallel.split_point(files, parallel.PARENT_SHARE)
     assert middle < parallel.split_point(files)  # the smaller share here
@@ -229,10 +236,7 @@ def test_a_child_dying_midway_leaves_only_the_files_it_did_not_send(
     for child in (dying_after_one, one_then_dead):
         monkeypatch.setattr(parallel, "_child_main", child)
         pids = tmp_path / f"pids-{child.__name__}"
-        consumed: list[list[Listing]] = []
-        got = parallel.parse_in_parallel(files, parse_recording(pids), consume=consumed.append)
-        assert got == plain(files)
-        assert consumed == [read_listing_file(path, 2024) for path in files]
+        parsed_and_consumed(files, pids)
         by_file = recorded(pids)
         share = parallel.split_point(files, parallel.PARENT_SHARE)
         assert by_file[files[share].name][0] != os.getpid()  # the child's first file: its own
