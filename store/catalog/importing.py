@@ -183,23 +183,22 @@ def listing_files(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def read_listings(
-    paths: Sequence[Path],
+def parse_files(
+    files: Sequence[Path],
     *,
     year: int | None = None,
     progress: Progress | None = None,
     consume: Callable[[list[Listing]], object] | None = None,
-) -> tuple[list[Path], list[Listing]]:
-    """The listing files `paths` name and every listing in them (ListingError on a bad one);
+) -> list[Listing]:
+    """Every listing in `files` (as `listing_files` gives them; ListingError on a bad one);
     large imports are parsed on two cores (`store.catalog.parallel`), with the same result.
     `consume` is given each file's listings in file order as soon as they are parsed."""
-    files = listing_files(paths)
     from store.catalog.parallel import parse_in_parallel
 
     def parse(path: Path) -> list[Listing]:
         return read_listing_file(path, year)
 
-    return files, parse_in_parallel(files, parse, progress, consume)
+    return parse_in_parallel(files, parse, progress, consume)
 
 
 def read_listing_file(path: Path, year: int | None) -> list[Listing]:

@@ -16,7 +16,7 @@ from store.catalog.importing import (
     Progress,
     add_abstracts,
     listing_files,
-    read_listings,
+    parse_files,
 )
 from store.files.columns_file import CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_doc
@@ -89,7 +89,7 @@ class Imports:
         with _collector_paused():
             files = listing_files(paths)
             early = self._merge_begun()
-            _, listings = read_listings(files, year=year, progress=progress, consume=early.add)
+            listings = parse_files(files, year=year, progress=progress, consume=early.add)
             if progress:
                 progress(len(files), len(files), "saving")
             report = ImportReport(files=[p.name for p in files], listings=len(listings))
