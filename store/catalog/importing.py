@@ -270,8 +270,9 @@ class Merge:
         self.ids: dict[str, str] = {}
         self.slot: dict[str, str] = {}
         for doc_id, doc in table.items():
-            self.by_key[title_key(doc["title"])] = doc["id"]
-            self.ids[doc["id"]] = title_key(doc["title"])
+            key = title_key(doc["title"])
+            self.by_key[key] = doc["id"]
+            self.ids[doc["id"]] = key
             self.slot[doc["id"]] = doc_id
         self.by_arxiv = {aid: pid for aid, pid in (matched or {}).items() if pid in self.slot}
         for doc in table.values():
