@@ -1,4 +1,5 @@
-"""Loading many long-lived objects without paying for the garbage collector meanwhile."""
+"""Loading many long-lived objects without paying for the garbage collector meanwhile, and
+letting go of many at once without paying to free them in a process about to end."""
 
 from __future__ import annotations
 
@@ -43,3 +44,25 @@ def end_startup_pause() -> None:
         _startup_paused = False
         gc.freeze()
         gc.enable()
+
+
+_kept: list[object] | None = None
+
+
+def keep_until_exit() -> None:
+    """This process ends right after its work without freeing its objects (a command, which
+    leaves through `tui.cli.leave`): from now on `let_go` keeps what it is given to the end."""
+    global _kept
+    if _kept is None:
+        _kept = []
+
+
+def let_go(*objects: object) -> None:
+    """Large structures the caller is done with (it drops its own references next): freed
+    then, as usual. In a process that ends without freeing (`keep_until_exit`) they are kept
+    instead, frozen out of the collector's passes, as is everything else by then: after an
+    import of 100k papers, freeing its listings and documents one by one took 0.2 s, and the
+    collector's first pass over them, before they were freed, 0.3 s more."""
+    if _kept is not None:
+        _kept.extend(objects)
+        gc.freeze()

@@ -11,20 +11,20 @@ import threading
 
 def run() -> int:
     """The `paperdeck` entry point: `start`, then `leave` with its exit code."""
-    return leave(start())
+    return leave(start(leaving=True))
 
 
-def start() -> int:
+def start(*, leaving: bool = False) -> int:
     """`tui.cli.main.main` with the collector paused while the process starts, from before its
     first import (`store.memory.pause_for_startup`: a command resumes it before its work, the
-    app once its first load has ended)."""
+    app once its first load has ended). `leaving`: the process then ends through `leave`."""
     gc.disable()
     from store.memory import pause_for_startup
 
     pause_for_startup()
     from tui.cli.main import main
 
-    return main()
+    return main(leaving=leaving)
 
 
 def leave(code: int) -> int:

@@ -16,7 +16,7 @@ from types import FrameType
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
-from store.memory import end_startup_pause
+from store.memory import end_startup_pause, keep_until_exit
 from store.paths import data_directory, sync_directory
 from store.settings import config_path, load_settings
 from tui.cli import app, output
@@ -99,7 +99,9 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, leaving: bool = False) -> int:
+    """One `paperdeck` command line; `leaving`: the process ends right after, without freeing
+    its objects (`tui.cli.leave`)."""
     if argv is None:
         argv = sys.argv[1:]
     parser = build_parser(commands=not names_no_command(argv))
@@ -112,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     starts_app = args.run is app.cmd_app or args.run is app.cmd_triage
     if not starts_app:
         end_startup_pause()  # a command's own work may make garbage (the app: once loaded)
+        if leaving:
+            keep_until_exit()  # what its work lets go of is never freed: the process ends
     if not getattr(args, "needs_library", True):
         done: int = args.run(args, None)
         return done

@@ -36,6 +36,28 @@ def test_leaving_runs_exit_handlers_and_flushes_but_frees_nothing() -> None:
     assert done.stderr == "said"
 
 
+def test_what_a_leaving_command_lets_go_of_is_kept_unfreed_and_out_of_collections() -> None:
+    let_go = (
+        "import gc\n"
+        "from store import memory\n"
+        "from tui.cli import leave\n"
+        "class Freed:\n"
+        "    def __del__(self): print('freed', flush=True)\n"
+        "{keep}"
+        "done = [Freed()]\n"
+        "memory.let_go(done)\n"
+        "del done\n"
+        "print('frozen', gc.get_freeze_count() > 0)\n"
+        "leave(0)\n"
+    )
+    leaving = python(let_go.format(keep="memory.keep_until_exit()\n"))
+    assert leaving.returncode == 0, leaving.stderr
+    assert leaving.stdout == "frozen True\n"  # never freed, not even at the end
+    staying = python(let_go.format(keep=""))  # the app: freed as soon as dropped
+    assert staying.returncode == 0, staying.stderr
+    assert staying.stdout == "freed\nfrozen False\n"
+
+
 def test_a_thread_still_working_is_waited_for_as_on_a_normal_exit() -> None:
     done = python(
         "import threading, time\n"
