@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,9 @@ IDS_FILE = "ids.json"
 VERSION = 1
 
 Signature = tuple[int, int, int]
+
+_HEAD = re.compile(rb'\{"version":(\d+),"catalog":\[(\d+),(\d+),(\d+)\],')
+"""The start of the file as `_encode` writes it: its version and the catalog's signature."""
 
 
 class IdIndex:
@@ -51,6 +55,33 @@ class IdIndex:
                 self._write(sig, ids)
         self._cached = (sig, ids)
         return ids
+
+    def is_current(self) -> bool:
+        """Whether the ids were taken from the catalog as it is now (then the catalog parsed),
+        from the file's first bytes only: a command that needs no ids checks the catalog so
+        (`Library.check_usable`: reading the 100k ids took 40 ms of every `list`)."""
+        sig = signature(self.catalog)
+        if sig is None:
+            return False
+        if self._cached is not None and self._cached[0] == sig:
+            return True
+        try:
+            with self.path.open("rb") as file:
+                head = _HEAD.match(file.read(128))
+        except OSError:
+            return False
+        return (
+            head is not None
+            and int(head[1]) == VERSION
+            and (int(head[2]), int(head[3]), int(head[4])) == sig
+        )
+
+    def adopt(self, sig: Signature, ids: Collection[str]) -> frozenset[str]:
+        """The ids of the catalog with signature `sig`, known from elsewhere (its columns,
+        already read): kept as if read from the file."""
+        if self._cached is None or self._cached[0] != sig:
+            self._cached = (sig, frozenset(ids))
+        return self._cached[1]
 
     def store(self, ids: Collection[str]) -> None:
         """The ids of the catalog just written (the writer holds the catalog's lock)."""

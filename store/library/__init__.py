@@ -168,9 +168,21 @@ class Library(Abstracts, Imports, StateChanges, Ranking, Upkeep):
         return self.catalog_columns.get().by_id()
 
     def paper_ids(self) -> frozenset[str]:
-        """Every paper id in the catalog, without parsing the catalog while `ids.json` is
-        current (see store.files.ids)."""
+        """Every paper id in the catalog: from its columns when a search has read them
+        already, else from `ids.json` while it is current, without parsing the catalog (see
+        store.files.ids)."""
+        columns = self.catalog_columns.current()
+        if columns is not None and columns.signature is not None:
+            return self.id_index.adopt(columns.signature, columns.ids)
         return self.id_index.ids()
+
+    def paper_count(self) -> int:
+        """How many papers the catalog holds: from its columns when a search has read them
+        already (making a set of their ids took 12 ms at 100k papers), else `paper_ids`."""
+        columns = self.catalog_columns.current()
+        if columns is not None:
+            return columns.count
+        return len(self.paper_ids())
 
     def is_empty(self) -> bool:
         return self.catalog_columns.get().count == 0  # no paper built to count them

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, cast
 from store.errors import StoreError
 from store.files import health
 from store.files.citekeys import CiteKey
+from store.files.ids import IdIndex
 from store.files.storage import StoreFile
 from store.models import Enrichment, Paper
 from store.state import UserStates
@@ -34,6 +35,7 @@ class Upkeep:
     citekeys_file: StoreFile
     inboxes_file: StoreFile
     abstracts_file: StoreFile
+    id_index: IdIndex
     now: Callable[[], datetime]
     papers: Callable[[], dict[str, Paper]]
     paper_ids: Callable[[], frozenset[str]]
@@ -90,10 +92,11 @@ class Upkeep:
 
         State and enrichment are read in full; the catalog only when its id index is not
         current (`ids.json` is taken from a catalog that parsed, and any change to the file
-        since changes its signature: see store.files.ids); the large abstracts file gets a
-        cheap check of its ends and is read in full only when needed.
+        since changes its signature: see store.files.ids; its first bytes tell); the large
+        abstracts file gets a cheap check of its ends and is read in full only when needed.
         """
-        self.paper_ids()
+        if not self.id_index.is_current():
+            self.paper_ids()  # read (the catalog, if need be) and checked
         self.check_state_present()
         self.state_file.load()
         self.enrichments()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
 from store import json_text
@@ -41,11 +41,12 @@ def print_table(
     *,
     queue: bool = False,
     matched: int | None = None,
-    all_ids: Iterable[str] = (),
+    all_ids: Callable[[], Iterable[str]] | None = None,
 ) -> None:
-    """A table on a terminal (ids shortened to 8 characters where unambiguous among `all_ids`,
-    the whole library), ending with the count (`matched`: how many papers the query found, of
-    which `records` may be the first few); tab-separated lines with whole ids in a pipe."""
+    """A table on a terminal (ids shortened to 8 characters where unambiguous among
+    `all_ids()`, the whole library: asked only for a terminal's table), ending with the count
+    (`matched`: how many papers the query found, of which `records` may be the first few);
+    tab-separated lines with whole ids in a pipe."""
     if not out.isatty():
         for record in records:
             paper = record.paper
@@ -62,7 +63,7 @@ def print_table(
     from rich.console import Console
     from rich.table import Table
 
-    shorts = short_ids(all_ids or (r.id for r in records))
+    shorts = short_ids(all_ids() if all_ids is not None else (r.id for r in records))
     console = Console(file=out, highlight=False)
     table = Table(box=None, header_style="bold", pad_edge=False, expand=False)
     if queue:

@@ -98,8 +98,8 @@ def cmd_list(args: argparse.Namespace, library: Library) -> int:
         output.print_json([interest_json(r, interest) for r in library.with_citekeys(records)])
     else:
         # The ids, not the papers: building 100k papers would cost more than the search.
-        ids = library.paper_ids()
-        output.print_table(records, len(ids), sys.stdout, matched=matched, all_ids=ids)
+        count = library.paper_count()
+        output.print_table(records, count, sys.stdout, matched=matched, all_ids=library.paper_ids)
     return 0
 
 
@@ -133,7 +133,7 @@ def _list_inbox(args: argparse.Namespace, library: Library) -> int:
         output.print_json([{**interest_json(r, interest), "new": r.id in fresh} for r in records])
     else:
         print(f"inbox {clean(inbox.name)}: {len(new)} new of {len(everything)}", file=sys.stderr)
-        output.print_table(records, len(library.paper_ids()), sys.stdout)
+        output.print_table(records, library.paper_count(), sys.stdout)
     return 0
 
 
@@ -168,7 +168,7 @@ def cmd_related(args: argparse.Namespace, library: Library) -> int:
         )
     else:
         output.print_table(
-            [by_id[r.paper] for r in related], len(records), sys.stdout, all_ids=by_id
+            [by_id[r.paper] for r in related], len(records), sys.stdout, all_ids=by_id.keys
         )
     return 0
 

@@ -126,10 +126,10 @@ def cmd_queue(args: argparse.Namespace, library: Library) -> int:
         else:
             output.print_table(
                 records,
-                len(library.paper_ids()),
+                library.paper_count(),
                 sys.stdout,
                 queue=True,
-                all_ids=library.paper_ids(),
+                all_ids=library.paper_ids,
             )
         return 0
     ids = [library.resolve(ref) for ref in args.ids]

@@ -142,3 +142,65 @@ def test_ids_encoded_ahead_give_the_file_json_writes(
     """An import encodes the ids before the catalog is written, its signature after."""
     whole = {"version": VERSION, "catalog": list(sig), "count": len(ids), "ids": sorted(ids)}
     assert _encode(sig, ids, _encode_ids(ids)) == json.dumps(whole, separators=(",", ":")).encode()
+
+
+def test_a_command_checks_the_catalog_by_the_index_head_alone(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = fresh(library)
+    catalog_never_parsed(other, monkeypatch)
+
+    def refuse(sig: object) -> None:
+        raise AssertionError("the ids were read")
+
+    monkeypatch.setattr(other.id_index, "_load", refuse)
+    assert other.id_index.is_current()
+    other.check_usable()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"{not json",
+        b'{"version":1,"catalog":[1,2,3],"count":1,"ids":["abc"]}',  # another catalog
+        b'{"version":1,"catalog":[1,2,3]',
+    ],
+)
+def test_an_index_head_of_another_catalog_is_not_current(library: Library, damage: bytes) -> None:
+    path = library.root / IDS_FILE
+    path.write_bytes(damage)
+    other = fresh(library)
+    assert not other.id_index.is_current()
+    other.check_usable()  # the ids are read from the catalog instead, and written back
+    assert other.id_index.is_current() and fresh(library).id_index.is_current()
+
+
+def test_another_version_or_an_edited_catalog_is_not_current(library: Library) -> None:
+    path = library.root / IDS_FILE
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b'{"version":1,', b'{"version":9,', 1))
+    assert not fresh(library).id_index.is_current()
+    path.write_bytes(original)
+    assert fresh(library).id_index.is_current()
+    old = sorted(library.paper_ids())[0]
+    rename_in_catalog(library, old, "zz" + old[2:])
+    assert not fresh(library).id_index.is_current()
+
+
+def test_ids_come_from_the_columns_a_search_read(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = frozenset(library.papers())
+    other = fresh(library)
+    other.search("", limit=3)
+
+    def refuse(sig: object) -> None:
+        raise AssertionError("ids.json was read")
+
+    monkeypatch.setattr(other.id_index, "_load", refuse)
+    assert other.paper_count() == len(expected)
+    assert other.paper_ids() == expected
+    # Before any search the count comes from the ids.
+    monkeypatch.undo()
+    assert fresh(library).paper_count() == len(expected)
