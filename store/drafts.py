@@ -8,7 +8,6 @@ text typed into a failing store is still kept somewhere.  Reading takes the newe
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from pathlib import Path
 
 from store.atomic import write_atomic
@@ -23,6 +22,8 @@ class DraftNotSaved(PaperdeckError):
 
 def cache_drafts_directory(root: Path) -> Path:
     """This data directory's drafts folder in the user's cache dir (one per data directory)."""
+    import hashlib
+
     import platformdirs  # only when the store itself could not take a draft, or to read one
 
     key = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()

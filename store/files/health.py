@@ -5,7 +5,6 @@ A damaged file is never replaced silently: `restore` keeps it beside the restore
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -84,6 +83,8 @@ def good_backup(store_file: StoreFile) -> Path | None:
 
 def restore(store_file: StoreFile, backup: Path) -> Path:
     """Put `backup` in place of the (damaged) file, which is kept aside; the aside path."""
+    import shutil  # only here: with its compressors, 5 ms of every start
+
     stamp = time.strftime("%Y%m%dT%H%M%S")
     aside = store_file.path.with_name(f"{store_file.path.name}.damaged-{stamp}")
     with store_file.locked():

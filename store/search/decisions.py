@@ -46,9 +46,6 @@ def decisions_of(records: Iterable[Record], since: str | None = None) -> dict[st
     return found
 
 
-TRIAGE_ORDERS = ("interest", "uncertain", "upvotes", "date")
-
-
 def pile_order(
     records: Sequence[Record], interest: Interest | None, order: str
 ) -> tuple[list[str], str]:

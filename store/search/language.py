@@ -29,6 +29,8 @@ from store.search.words import INSIDE_FROM, mentions, word_start_test
 from store.text import fold, normalise
 
 SORTS = ("relevance", "date", "upvotes", "title", "added", "interest")
+TRIAGE_ORDERS = ("interest", "uncertain", "upvotes", "date")
+"""The orders of the triage pile (`store.search.decisions.pile_order`)."""
 FILTERS = ("tag", "is", "has", "year", "upvotes", "author", "authors", "org", "source")
 IS_VALUES = (*STATUSES, "queued", "triaged")
 HAS_VALUES = ("code", "note", "arxiv", "tags")

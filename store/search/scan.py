@@ -11,18 +11,20 @@ child fails for any reason the search reads the abstracts itself and reports any
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.errors import PaperdeckError
 from store.search.postings import Postings
 from store.search.words import text_test
 from store.text import fold
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 PARALLEL_FROM_BYTES = 8_000_000
 """Below this abstracts file size (about 5k papers) reading it here is quicker than a fork."""
@@ -77,6 +79,8 @@ class AbstractScan:
 
     def __init__(self, read: Callable[[], Mapping[str, str]], words: list[str]) -> None:
         """`read` gives the abstracts by id; it runs in the forked child, on its copy."""
+        import multiprocessing  # only for a scan (with pickle and sockets: 10 ms of a start)
+
         context = multiprocessing.get_context("fork")
         self._conn, child_conn = context.Pipe(duplex=False)
         self._process = context.Process(target=_child, args=(read, words, child_conn), daemon=True)

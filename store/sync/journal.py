@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,7 +202,7 @@ def _cut_torn_tail(fd: int) -> None:
 
 def write_lines_atomic(path: Path, lines: Iterable[bytes]) -> None:
     """Replace `path` with `lines` (temp file, fsync, rename, fsync the directory)."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    temp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
     try:
         with temp.open("wb") as handle:
             for line in lines:

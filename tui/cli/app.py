@@ -36,7 +36,7 @@ def _start_app() -> Any:
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
-    from store.search.decisions import TRIAGE_ORDERS
+    from store.search.language import TRIAGE_ORDERS
 
     p = sub.add_parser("triage", parents=[common], help="open the app in triage mode")
     p.add_argument("--query", "-q", default="", help="triage only papers matching this")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from store.library import Library
-from store.search.interest import MIN_DECISIONS, Term
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int
 from tui.text import clean, plural
+
+if TYPE_CHECKING:
+    from store.search.interest import Term
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -59,6 +62,8 @@ def cmd_interest(args: argparse.Namespace, library: Library) -> int:
     if not interest.trained:
         print("  queue, tag, note or read some papers and dismiss others to teach it")
         return 0
+    from store.search.interest import MIN_DECISIONS  # with the ranking's model: not on `--help`
+
     if interest.decisions < MIN_DECISIONS:
         print(f"  (triage orders by upvotes until {MIN_DECISIONS} decisions)")
     for title, terms in (("raise a paper", positive), ("lower a paper", negative)):

@@ -6,15 +6,17 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.library import Library
 from store.models import Record
-from store.search.decisions import document_of
-from store.search.interest import Interest
 from store.search.language import SORTS, all_of
 from tui.cli import output
 from tui.cli.parser import Subcommands, positive_int, year_value
 from tui.text import clean, plural
+
+if TYPE_CHECKING:
+    from store.search.interest import Interest
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
@@ -108,6 +110,8 @@ def interest_json(record: Record, interest: Interest) -> dict[str, object]:
     `interest_terms` (the paper's words that raised it most)."""
     data = record.to_json()
     data["interest"] = interest.interest(record.id)
+    from store.search.decisions import document_of
+
     data["interest_terms"] = list(interest.why(document_of(record)))
     return data
 

@@ -6,13 +6,16 @@ import argparse
 import os
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from store.errors import UsageError
-from store.inbox import Inboxes
 from store.library import Library
 from tui.cli import output
 from tui.cli.parser import Subcommands
 from tui.text import plural
+
+if TYPE_CHECKING:
+    from store.inbox import Inboxes
 
 
 def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:

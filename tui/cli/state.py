@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from store.errors import UsageError
@@ -101,13 +99,15 @@ def cmd_note(args: argparse.Namespace, library: Library) -> int:
 
 
 def _edit_in_editor(current: str, pid: str) -> str:
+    import shlex
+    import subprocess
+    import tempfile  # these three only to start an editor
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     with tempfile.NamedTemporaryFile("w", suffix=f"-{pid}.md", delete=False) as handle:
         handle.write(current)
         path = Path(handle.name)
     try:
-        import shlex
-
         result = subprocess.run([*shlex.split(editor), str(path)], check=False)
         if result.returncode != 0:
             raise UsageError(f"note: {editor} exited with status {result.returncode}; not saved")

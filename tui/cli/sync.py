@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from store import json_text
 from store.errors import PaperdeckError
 from store.library import Library
-from store.sync.exchange import ExchangeReport
 from tui.cli.output import say
 from tui.cli.parser import Subcommands
 from tui.text import plural
+
+if TYPE_CHECKING:
+    from store.sync.exchange import ExchangeReport
 
 CHANGES_STATE = frozenset({"tag", "note", "queue", "mark", "merge"})
 """Commands after which `PAPERDECK_SYNC_DIR` syncs again, so other devices see the change."""

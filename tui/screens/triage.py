@@ -18,8 +18,8 @@ from textual.worker import Worker
 from store.errors import PaperdeckError, UsageError
 from store.library import Change
 from store.models import Record
-from store.search.decisions import TRIAGE_ORDERS, pile_order
-from store.search.language import Query, all_of, parse_query
+from store.search.decisions import pile_order
+from store.search.language import TRIAGE_ORDERS, Query, all_of, parse_query
 from tui import bindings
 from tui.screens.abstract import metadata_lines
 from tui.screens.base import DeskScreen

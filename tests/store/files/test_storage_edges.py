@@ -113,10 +113,40 @@ def test_a_failing_temp_file_creation_is_a_store_write_error(
     def too_many_open_files(*_: object, **__: object) -> None:
         raise OSError(24, "Too many open files")
 
-    monkeypatch.setattr("tempfile.mkstemp", too_many_open_files)
+    monkeypatch.setattr("store.atomic._make_temp", too_many_open_files)
     with pytest.raises(StoreWriteError, match="Too many open files"):
         write_atomic_bytes(target, b"new")
     assert target.read_bytes() == b"old"
+
+
+def test_temp_files_are_private_new_and_named_as_the_cleanup_expects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store import atomic
+    from store.export.write import _TEMP_RE
+
+    target = tmp_path / "notes.md"
+    made = [atomic._make_temp(target) for _ in range(50)]
+    for fd, name in made:
+        os.close(fd)
+        path = Path(name)
+        assert path.parent == tmp_path
+        assert (path.stat().st_mode & 0o777) == 0o600
+        match = _TEMP_RE.match(path.name)
+        assert match is not None and match["name"] == "notes.md"
+    assert len({name for _, name in made}) == 50
+    # A name already taken is never opened again: the next one is tried.
+    taken = made[0][1]
+    before = Path(taken).read_bytes()
+    tails = iter([Path(taken).name[-12:-4].encode(), b"free0000"])
+    letters = atomic._TEMP_LETTERS
+    monkeypatch.setattr(
+        atomic.os, "urandom", lambda n: bytes(letters.index(c) for c in next(tails).decode())
+    )
+    fd, name = atomic._make_temp(target)
+    os.close(fd)
+    assert name != taken and name.endswith(".free0000.tmp")
+    assert Path(taken).read_bytes() == before
 
 
 # -- 13: a symlinked store file stays a link, and its target gets every update -----------------
