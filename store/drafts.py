@@ -22,12 +22,12 @@ class DraftNotSaved(PaperdeckError):
 
 def cache_drafts_directory(root: Path) -> Path:
     """This data directory's drafts folder in the user's cache dir (one per data directory)."""
-    import hashlib
+    import hashlib  # only when the store itself could not take a draft, or to read one
 
-    import platformdirs  # only when the store itself could not take a draft, or to read one
+    from store.paths import user_directory
 
     key = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
-    return Path(platformdirs.user_cache_dir("paperdeck", appauthor=False)) / DRAFTS / key[:16]
+    return user_directory("cache") / DRAFTS / key[:16]
 
 
 class NoteDrafts:

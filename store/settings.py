@@ -114,9 +114,9 @@ def config_path(environ: Mapping[str, str]) -> Path:
     override = environ.get("PAPERDECK_CONFIG", "").strip()
     if override:
         return Path(override).expanduser()
-    import platformdirs  # only when the environment does not say
+    from store.paths import user_directory  # only when the environment does not say
 
-    return Path(platformdirs.user_config_dir("paperdeck", appauthor=False)) / CONFIG_NAME
+    return user_directory("config", environ) / CONFIG_NAME
 
 
 @dataclass
