@@ -36,8 +36,7 @@ from typing import Any
 
 from store.atomic import write_atomic
 from store.errors import StoreError, UsageError
-from store.export.citekey import DEFAULT_PATTERN, PatternError, parse_pattern
-from store.export.formats import FORMATS
+from store.export.formats import DEFAULT_PATTERN, FORMATS
 from store.files.storage import file_lock
 from store.search.language import SORTS
 
@@ -186,6 +185,8 @@ def parse_settings(data: Mapping[str, Any], path: Path) -> tuple[Settings, list[
     citekey = reader.table(data, "citekey", ("pattern",))
     pattern = reader.text(citekey, "pattern", "citekey.pattern")
     if pattern is not None:
+        from store.export.citekey import PatternError, parse_pattern  # only for a pattern set
+
         try:
             parse_pattern(pattern)
         except PatternError as error:

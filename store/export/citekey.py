@@ -27,9 +27,9 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from store.errors import UsageError
+from store.export.formats import DEFAULT_PATTERN
 from store.models import Record
 
-DEFAULT_PATTERN = "auth.lower + year + shorttitle(3, 3)"
 MAX_KEY = 64
 """Longer keys are cut: `\\cite{}` is typed by hand."""
 

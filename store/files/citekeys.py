@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from store.export.citekey import KeyAllocator, format_key, parse_pattern
 from store.files.documents import PAPERS_TABLE, table_docs
 from store.files.storage import StoreFile
 from store.models import Record
+
+if TYPE_CHECKING:
+    from store.export.citekey import KeyAllocator
 
 CITEKEYS_TABLE = PAPERS_TABLE
 """One document per paper, like every other store file (so `CachedDocs` reads it)."""
@@ -65,6 +67,8 @@ def _write(content: dict[str, Any], keys: Mapping[str, CiteKey]) -> None:
 
 def _allocator(keys: Mapping[str, CiteKey]) -> KeyAllocator:
     """Keys and aliases taken: an alias still names its paper, so it is never given to another."""
+    from store.export.citekey import KeyAllocator  # with the formulas: only to give keys
+
     return KeyAllocator(k for entry in keys.values() for k in (entry.key, *entry.aliases))
 
 
@@ -88,6 +92,8 @@ def assign_citekeys(
     """Give every paper in `records` that has no key one (all of them with `rekey`, the old
     key kept as an alias); returns every stored key.  Written once, under the lock; when every
     paper has its key already, only read."""
+    from store.export.citekey import format_key, parse_pattern  # only to give keys
+
     terms = parse_pattern(pattern)
     if not rekey and all(r.citekey for r in records):
         known = read_citekeys(keys_file.load())
@@ -125,6 +131,8 @@ def merge_citekeys(
 ) -> dict[str, CiteKey]:
     """After `drop` was merged into `keep`: `keep` keeps its key (one is assigned if it had
     none) and lists `drop`'s key and aliases as its own aliases, so old `\\cite{}`s resolve."""
+    from store.export.citekey import format_key, parse_pattern  # only to give keys
+
     terms = parse_pattern(pattern)
     with keys_file.locked():
         content = keys_file.read()

@@ -36,7 +36,7 @@ from store.catalog.importing import (
 )
 from store.drafts import DRAFTS, NoteDrafts
 from store.errors import StoreError, UnknownPaper
-from store.export.citekey import DEFAULT_PATTERN
+from store.export.formats import DEFAULT_PATTERN
 from store.files.abstracts import AbstractPlaces
 from store.files.cache import CachedDocs
 from store.files.citekeys import (

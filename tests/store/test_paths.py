@@ -9,7 +9,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from store.paths import data_directory, user_directory
+from store.paths import bundled_seeds, data_directory, user_directory
 from store.settings import CONFIG_NAME, config_path
 
 ENVIRONMENTS = [
@@ -56,3 +56,12 @@ def test_commands_find_the_data_and_configuration_where_xdg_says() -> None:
     assert data_directory(None, environ) == Path("/home/ada/.local/share/paperdeck")
     assert config_path(environ) == Path("/etc-ada/paperdeck") / CONFIG_NAME
     assert data_directory(None, {**environ, "PAPERDECK_HOME": "/papers"}) == Path("/papers")
+
+
+def test_the_bundled_seeds_are_the_packages_own_listings() -> None:
+    from importlib.resources import files
+
+    shipped = sorted(
+        Path(str(entry)) for entry in files("store.seeds").iterdir() if entry.name.endswith(".txt")
+    )
+    assert shipped and bundled_seeds() == shipped
