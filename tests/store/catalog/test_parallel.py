@@ -10,11 +10,13 @@ import shutil
 import signal
 import sys
 import threading
+import time
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
 
-from store.catalog import parallel
+from store.catalog import frames, parallel
 from store.catalog.importing import read_listing_file
 from store.catalog.listing import Listing
 from store.errors import ListingError
@@ -40,11 +42,20 @@ def always_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked_write, "FORK_FROM_DOCUMENTS", 0)
 
 
-def parse_recording(pids: Path) -> parallel.ParseFile:
-    """`read_listing_file`, noting which process parsed each file (and how it takes ctrl+c)."""
+def parse_recording(pids: Path, child_parses: Collection[str] = ()) -> parallel.ParseFile:
+    """`read_listing_file`, noting which process parsed each file (and how it takes ctrl+c).
+    `child_parses`: this process holds its first file until the child has parsed these (the
+    files go to whichever process is free: so the child gets them, whatever the machine)."""
+    here = os.getpid()
 
     def parse(path: Path) -> list[Listing]:
         sigint = "ignored" if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else "default"
+        deadline = time.monotonic() + 30
+        while os.getpid() == here and child_parses and time.monotonic() < deadline:
+            done = recorded(pids) if pids.exists() else {}
+            if all(name in done and done[name][0] != here for name in child_parses):
+                break
+            time.sleep(0.01)
         with pids.open("a") as out:
             out.write(f"{os.getpid()} {path.name} {sigint}\n")
         return read_listing_file(path, 2024)
@@ -67,15 +78,17 @@ def test_two_processes_parse_and_the_listings_are_the_plain_ones(
 ) -> None:
     pids = tmp_path / "pids"
     seen: list[tuple[int, int, str]] = []
+    later = {path.name for path in files[-3:]}
     listings = parallel.parse_in_parallel(
-        files, parse_recording(pids), lambda done, total, name: seen.append((done, total, name))
+        files,
+        parse_recording(pids, later),
+        lambda done, total, name: seen.append((done, total, name)),
     )
     assert listings == plain(files)
+    rows = [line.split() for line in pids.read_text().splitlines()]
+    assert sorted(name for _, name, _ in rows) == sorted(path.name for path in files)  # once
     by_file = recorded(pids)
-    assert set(by_file) == {path.name for path in files}
-    middle = parallel.split_point(files)
-    assert {by_file[path.name][0] for path in files[:middle]} == {os.getpid()}
-    child = {by_file[path.name] for path in files[middle:]}
+    child = {by_file[name] for name in later}  # each process took the files as it was free
     assert len(child) == 1 and next(iter(child))[0] != os.getpid()
     assert next(iter(child))[1] == "ignored"  # ctrl+c is this process's to handle
     # Progress names every file once, counting up, below the total until saving says done.
@@ -119,12 +132,37 @@ def test_a_bad_file_in_the_childs_half_is_reported_as_without_the_child(
 
 
 @pytest.mark.usefixtures("always_fork")
+def test_of_two_bad_files_the_first_is_reported_whichever_process_met_it(
+    files: list[Path], tmp_path: Path
+) -> None:
+    first, second = files[1], files[-1]
+    for bad in (first, second):
+        bad.write_bytes(b"\xff\xfe not utf-8 \x80")
+    with pytest.raises(ListingError) as plain_error:
+        plain(files)
+    assert first.name in str(plain_error.value)
+    # This process meets the later bad file while the child is still at the earlier one.
+    pids = tmp_path / "pids"
+    record = parse_recording(pids)
+    here = os.getpid()
+
+    def parse(path: Path) -> list[Listing]:
+        if os.getpid() != here and path == first:
+            time.sleep(0.5)
+        return record(path)
+
+    with pytest.raises(ListingError) as error:
+        parallel.parse_in_parallel(files, parse)
+    assert str(error.value) == str(plain_error.value)
+
+
+@pytest.mark.usefixtures("always_fork")
 @pytest.mark.parametrize("shared", [True, False], ids=["shared file", "pipe only"])
 def test_the_childs_listings_come_through_the_shared_file_or_the_pipe(
     files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared: bool
 ) -> None:
     if not shared:
-        monkeypatch.setattr(parallel, "_shared_file", lambda: None)
+        monkeypatch.setattr(frames, "shared_file", lambda: None)
     parts: list[str] = []
     real = parallel._Child._listings
 
@@ -134,17 +172,21 @@ def test_the_childs_listings_come_through_the_shared_file_or_the_pipe(
 
     monkeypatch.setattr(parallel._Child, "_listings", spy)
     pids = tmp_path / "pids"
-    assert parallel.parse_in_parallel(files, parse_recording(pids)) == plain(files)
-    assert len({pid for pid, _ in recorded(pids).values()}) == 2
-    middle = parallel.split_point(files)
-    assert parts == ["shared" if shared else "pipe"] * (len(files) - middle)  # one a file
+    later = {path.name for path in files[-3:]}
+    assert parallel.parse_in_parallel(files, parse_recording(pids, later)) == plain(files)
+    childs = [name for name, (pid, _) in recorded(pids).items() if pid != os.getpid()]
+    assert later <= set(childs)
+    assert parts == ["shared" if shared else "pipe"] * len(childs)  # one a file
 
 
-def parsed_and_consumed(files: list[Path], pids: Path) -> list[list[Listing]]:
+def parsed_and_consumed(
+    files: list[Path], pids: Path, child_parses: Collection[str] = ()
+) -> list[list[Listing]]:
     """`parse_in_parallel` with `consume`: checks it gives the plain listings and hands over
     each file's once, in file order; what it handed over."""
     consumed: list[list[Listing]] = []
-    got = parallel.parse_in_parallel(files, parse_recording(pids), consume=consumed.append)
+    parse = parse_recording(pids, child_parses)
+    got = parallel.parse_in_parallel(files, parse, consume=consumed.append)
     assert got == plain(files)
     assert consumed == [read_listing_file(path, 2024) for path in files]
     return consumed
@@ -154,15 +196,13 @@ def parsed_and_consumed(files: list[Path], pids: Path) -> list[list[Listing]]:
 def test_each_files_listings_are_consumed_in_file_order_as_they_come(
     files: list[Path], tmp_path: Path
 ) -> None:
-    """With `consume`, this process parses the smaller share (it merges too) and is handed
-    every file's listings once, in file order, its own first, then the child's."""
+    """With `consume`, every file's listings are handed over once, in file order, whichever
+    process parsed them and in whatever order they were done."""
     pids = tmp_path / "pids"
-    consumed = parsed_and_consumed(files, pids)
+    consumed = parsed_and_consumed(files, pids, {files[2].name, files[-1].name})
     by_file = recorded(pids)
-    middle = parallel.split_point(files, parallel.PARENT_SHARE)
-    assert middle < parallel.split_point(files)  # the smaller share here
-    assert {by_file[path.name][0] for path in files[:middle]} == {os.getpid()}
-    assert {by_file[path.name][0] for path in files[middle:]} != {os.getpid()}
+    assert by_file[files[-1].name][0] != os.getpid()
+    assert len({pid for pid, _ in by_file.values()}) <= 2
     # Without the child (a small import): the same, file by file.
     parallel.PARALLEL_FROM_BYTES, saved = 10**12, parallel.PARALLEL_FROM_BYTES
     try:
@@ -174,7 +214,7 @@ def test_each_files_listings_are_consumed_in_file_order_as_they_come(
 
 
 def pickled(path: Path) -> bytes:
-    return pickle.dumps(parallel._to_rows(read_listing_file(path, 2024)))
+    return pickle.dumps(frames.to_rows(read_listing_file(path, 2024)))
 
 
 @pytest.mark.usefixtures("always_fork")
@@ -186,22 +226,29 @@ def test_a_failing_child_falls_back_to_parsing_here(
     files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
     def broken_child(
-        files: list[Path], parse: parallel.ParseFile, fd: int, shared: int | None
+        files: list[Path],
+        parse: parallel.ParseFile,
+        fd: int,
+        shared: int | None,
+        claim: parallel.Claim,
     ) -> None:
         assert shared is not None
-        name = os.fsencode(files[0].name)
+        index = claim()
+        assert index is not None
+        name = os.fsencode(files[index].name)
         if failure == "garbled answer":
-            payload = parallel._SIZE.pack(len(name)) + name + b"not a pickle"
-            parallel._send(fd, parallel._RESULT, payload)
+            payload = frames.SIZE.pack(index) + frames.SIZE.pack(len(name)) + name
+            frames.send(fd, frames.RESULT, payload + b"not a pickle")
         elif failure == "short answer":
-            os.write(fd, parallel._HEADER.pack(parallel._RESULT, 1000) + b"cut")
+            os.write(fd, frames.HEADER.pack(frames.RESULT, 1000) + b"cut")
         elif failure == "shared file cut":  # a part past the file's end
-            result = pickled(files[0])
+            result = pickled(files[index])
             os.write(shared, result[:100])
-            parallel._send(fd, parallel._SHARED, parallel._PART.pack(0, len(result)) + name)
+            part = frames.PART.pack(index, 0, len(result))
+            frames.send(fd, frames.SHARED, part + name)
         elif failure == "garbled shared file":
             os.write(shared, b"not a pickle")
-            parallel._send(fd, parallel._SHARED, parallel._PART.pack(0, 12) + name)
+            frames.send(fd, frames.SHARED, frames.PART.pack(index, 0, 12) + name)
         else:
             os.kill(os.getpid(), signal.SIGKILL)
         os._exit(0)
@@ -219,28 +266,40 @@ def test_a_child_dying_midway_leaves_only_the_files_it_did_not_send(
     real = parallel._child_main
 
     def one_then_dead(
-        files: list[Path], parse: parallel.ParseFile, fd: int, shared: int | None
+        files: list[Path],
+        parse: parallel.ParseFile,
+        fd: int,
+        shared: int | None,
+        claim: parallel.Claim,
     ) -> None:
-        real(files[:1], parse, fd, shared)  # sends the first file and its end, then exits
+        taken = [claim()]  # one file, then it sends its end and exits
+        real(files, parse, fd, shared, lambda: taken.pop() if taken else None)
 
     def dying_after_one(
-        files: list[Path], parse: parallel.ParseFile, fd: int, shared: int | None
+        files: list[Path],
+        parse: parallel.ParseFile,
+        fd: int,
+        shared: int | None,
+        claim: parallel.Claim,
     ) -> None:
         assert shared is not None
-        result = pickle.dumps(parallel._to_rows(parse(files[0])))
+        index = claim()
+        assert index is not None
+        result = pickle.dumps(frames.to_rows(parse(files[index])))
         os.write(shared, result)
-        name = os.fsencode(files[0].name)
-        parallel._send(fd, parallel._SHARED, parallel._PART.pack(0, len(result)) + name)
+        name = os.fsencode(files[index].name)
+        part = frames.PART.pack(index, 0, len(result))
+        frames.send(fd, frames.SHARED, part + name)
+        claim()  # a file claimed and never sent
         os.kill(os.getpid(), signal.SIGKILL)
 
     for child in (dying_after_one, one_then_dead):
         monkeypatch.setattr(parallel, "_child_main", child)
         pids = tmp_path / f"pids-{child.__name__}"
         parsed_and_consumed(files, pids)
-        by_file = recorded(pids)
-        share = parallel.split_point(files, parallel.PARENT_SHARE)
-        assert by_file[files[share].name][0] != os.getpid()  # the child's first file: its own
-        assert {by_file[path.name][0] for path in files[share + 1 :]} == {os.getpid()}
+        by_child = [name for name, (pid, _) in recorded(pids).items() if pid != os.getpid()]
+        assert len(by_child) == 1  # the child's one file is its own, every other parsed here
+        assert len(recorded(pids)) == len(files)
 
 
 @pytest.mark.usefixtures("always_fork")
@@ -250,7 +309,8 @@ def test_an_interrupt_stops_the_child(files: list[Path], tmp_path: Path) -> None
     parent = os.getpid()
 
     def parse(path: Path) -> list[Listing]:
-        if os.getpid() == parent and path == files[1]:
+        if os.getpid() == parent:
+            time.sleep(0.2)  # the child is at work meanwhile
             raise KeyboardInterrupt
         return record(path)
 
@@ -311,7 +371,7 @@ def test_a_saved_hugging_face_page_in_the_childs_half_comes_back_whole(
     shutil.copy(DATA / "pull" / "hf_2024-10-25.json", page)
     files.append(page)
     pids = tmp_path / "pids"
-    listings = parallel.parse_in_parallel(files, parse_recording(pids))
+    listings = parallel.parse_in_parallel(files, parse_recording(pids, {page.name}))
     assert listings == plain(files)
     assert recorded(pids)[page.name][0] != os.getpid()
     assert any(item.arxiv_id and item.authors and item.live for item in listings)
