@@ -213,6 +213,13 @@ def test_each_files_listings_are_consumed_in_file_order_as_they_come(
     assert again == consumed
 
 
+def send_part(fd: int, shared: int, index: int, path: Path, written: bytes, size: int) -> None:
+    """What the child sends for a file: `written` put in the shared file, and the frame saying
+    that the file's pickle is the first `size` bytes there."""
+    os.write(shared, written)
+    frames.send(fd, frames.SHARED, frames.PART.pack(index, 0, size) + os.fsencode(path.name))
+
+
 def pickled(path: Path) -> bytes:
     return pickle.dumps(frames.to_rows(read_listing_file(path, 2024)))
 
@@ -243,12 +250,9 @@ def test_a_failing_child_falls_back_to_parsing_here(
             os.write(fd, frames.HEADER.pack(frames.RESULT, 1000) + b"cut")
         elif failure == "shared file cut":  # a part past the file's end
             result = pickled(files[index])
-            os.write(shared, result[:100])
-            part = frames.PART.pack(index, 0, len(result))
-            frames.send(fd, frames.SHARED, part + name)
+            send_part(fd, shared, index, files[index], result[:100], len(result))
         elif failure == "garbled shared file":
-            os.write(shared, b"not a pickle")
-            frames.send(fd, frames.SHARED, frames.PART.pack(index, 0, 12) + name)
+            send_part(fd, shared, index, files[index], b"not a pickle", 12)
         else:
             os.kill(os.getpid(), signal.SIGKILL)
         os._exit(0)
@@ -286,10 +290,7 @@ def test_a_child_dying_midway_leaves_only_the_files_it_did_not_send(
         index = claim()
         assert index is not None
         result = pickle.dumps(frames.to_rows(parse(files[index])))
-        os.write(shared, result)
-        name = os.fsencode(files[index].name)
-        part = frames.PART.pack(index, 0, len(result))
-        frames.send(fd, frames.SHARED, part + name)
+        send_part(fd, shared, index, files[index], result, len(result))
         claim()  # a file claimed and never sent
         os.kill(os.getpid(), signal.SIGKILL)
 
