@@ -88,6 +88,7 @@ def parse_in_parallel(
     listings: list[Listing] = []
     mine: dict[int, list[Listing] | ListingError] = {}
     """Files parsed here ahead of their turn (or the error parsing one raised)."""
+    failed = False  # a file parsed here was bad: no more are taken, the earlier ones decide
     with contextlib.closing(child):
         at = 0  # the next file to hand over
         while at < len(files):
@@ -97,11 +98,11 @@ def parse_in_parallel(
             if parsed is None and at in child.parts:
                 parsed = child.take(at)  # None: garbled, the child is given up on
             if parsed is None and not child.ended:
-                failed = any(isinstance(found, ListingError) for found in mine.values())
                 claimed = None if failed else child.claim()
                 if claimed is not None:  # the child is still at an earlier file: parse one here
                     tell(claimed)
                     mine[claimed] = _parsed_here(files[claimed], parse)
+                    failed = isinstance(mine[claimed], ListingError)
                 elif (arrived := child.wait()) is not None:  # the next file is the child's
                     tell(arrived)
                 continue
