@@ -416,3 +416,21 @@ def test_a_catalog_written_while_the_files_are_parsed_is_merged_into_again(
     found = Library.open(db)
     assert found.paper_ids() == Library.open(expected).paper_ids()
     assert found.abstracts() == Library.open(expected).abstracts()
+
+
+def test_files_are_claimed_once_each_in_order_or_not_forked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tokens = parallel._claims(5)
+    try:
+        taken = [os.read(tokens, parallel._TOKEN.size) for _ in range(6)]
+    finally:
+        os.close(tokens)
+    assert [parallel._TOKEN.unpack(t)[0] for t in taken[:5]] == [0, 1, 2, 3, 4]
+    assert taken[5] == b""  # then none: the pipe is empty and closed for writing
+    # More numbers than a pipe holds: refused (the import then parses here), nothing left open.
+    monkeypatch.setattr(parallel, "_F_SETPIPE_SZ", -1)  # the pipe cannot be made larger
+    open_before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(OSError):
+        parallel._claims(1_000_000)
+    assert len(os.listdir("/proc/self/fd")) == open_before
