@@ -6,7 +6,6 @@ and writes them under their locks (this package knows nothing of files or TinyDB
 
 from __future__ import annotations
 
-import hashlib
 from base64 import b32encode
 from collections.abc import Callable, Mapping, Sequence
 from operator import attrgetter
@@ -34,10 +33,23 @@ _B32_PAIRS = [first + second for first in _B32 for second in _B32]
 Python) was a quarter of merging 100k new papers."""
 
 
+_sha256: Callable[[bytes], Any] | None = None
+"""`hashlib.sha256`, imported with the first id made: OpenSSL's hashes took 4 ms of every
+start (the app's, every command's), and most starts make no id."""
+
+
+def _import_sha256() -> Callable[[bytes], Any]:
+    global _sha256
+    from hashlib import sha256
+
+    _sha256 = sha256
+    return sha256
+
+
 def paper_id(key: str, length: int = ID_LENGTH) -> str:
     """Stable id of a paper: the same normalised title gives the same id on any machine, in
     any import order.  Shorter ids of earlier versions are prefixes of it."""
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    digest = (_sha256 or _import_sha256())(key.encode("utf-8")).digest()
     if length == ID_LENGTH:  # base32 of the first 10 bytes, as below, in 10-bit steps
         bits = int.from_bytes(digest[:10], "big")
         pairs = _B32_PAIRS
