@@ -9,15 +9,18 @@ from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
+def paused_gc(*, freeze: bool = True) -> Iterator[None]:
     """Building many long-lived objects: collecting in between only costs time, and freezing
-    them afterwards keeps later full collections from walking them all again."""
+    them afterwards keeps later full collections from walking them all again. `freeze=False`
+    for objects that go soon after (an import's listings and documents: the app, which
+    imports in a worker, keeps its own objects collectable)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 

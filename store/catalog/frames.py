@@ -17,12 +17,12 @@ SHARED = b"s"  # one file parsed, in the shared file: its number and where (`PAR
 END = b"e"  # no file left to claim
 SIZE = struct.Struct(">Q")
 PART = struct.Struct(">QQQ")  # a file's number, and its pickle's offset and size
-ROW_FIELDS = 12
-"""Listings travel as tuples of their first fields (the ones a text listing sets), rebuilt with
-`Listing(*row)`: a third of the cost of pickling the dataclasses themselves."""
 
 
 def to_rows(listings: list[Listing]) -> tuple[str, list[Any]]:
+    """Listings as tuples of their first twelve fields (the ones a text listing sets), rebuilt
+    with `Listing(*row)`: a third of the cost of pickling the dataclasses themselves; a saved
+    Hugging Face page's, which set more, whole."""
     default = Listing("", "", "", 0)
     plain = all(
         item.arxiv_id is None

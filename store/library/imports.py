@@ -3,9 +3,7 @@ write each (`store.catalog` decides ids and merging)."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,26 +21,11 @@ from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
 from store.files.storage import StoreFile, encode, signature
 from store.library.forked_write import ForkedWrite
-from store.memory import let_go
+from store.memory import let_go, paused_gc
 from store.models import Enrichment, ImportReport, Paper
 
 if TYPE_CHECKING:  # the listing parser loads with the first import, not with every command
     from store.catalog.listing import Listing
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Hundreds of thousands of new objects and no garbage among them: a collector pass in
-    between only walks them (1.3 s of a 100k-paper import).  Unlike `store.memory.paused_gc`
-    nothing is frozen after: the listings and documents are freed with the import, and the
-    app (which imports in a worker) keeps its own objects collectable."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _CHANGED = (-1, -1, -1)
@@ -87,7 +70,9 @@ class Imports:
         Each file's listings are merged into the catalog as read while the later files are
         still being parsed (on the other core, for a large import); if the catalog changed
         meanwhile, the merge is done again on the catalog as it is under the lock."""
-        with _collector_paused():
+        # Hundreds of thousands of new objects and no garbage among them: a collector pass in
+        # between only walks them (1.3 s of a 100k-paper import).
+        with paused_gc(freeze=False):
             files = listing_files(paths)
             early = self._merge_begun()
             listings = parse_files(files, year=year, progress=progress, consume=early.add)
