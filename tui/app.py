@@ -1,4 +1,4 @@
-"""PaperdeckApp: the screens, the global keys, loading the library, and one place for failures."""
+"""PaperdeckApp: the screens, the global keys, what follows a load, and one place for failures."""
 
 from __future__ import annotations
 
@@ -13,16 +13,14 @@ from textual.app import App
 from textual.reactive import var
 from textual.signal import Signal
 from textual.timer import Timer
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
-from store.errors import PaperdeckError
 from store.library import Library
-from store.memory import end_startup_pause
-from store.models import Record
 from store.settings import Settings
 from tui import bindings, preferences
 from tui.commands import PaperdeckCommands
 from tui.desk import Desk
+from tui.loading import LoadingApp
 from tui.messages import OpenAbstract, StartTriage, WorkerFailed
 from tui.screens.papers import PapersScreen
 from tui.session import TerminalApp
@@ -43,17 +41,7 @@ def _shown_first_time(module: str, screen: str) -> Callable[[], Screen[None]]:
     return make
 
 
-PREVIEW_FROM = 5_000
-"""From this many papers the list shows before every record is built (see `load_library`)."""
-SEARCH_READY_UNTIL = 20_000
-"""Up to this many papers the word indexes are built before the first frame (a tenth of a
-second at 10k): the first key typed is answered as fast as any. Beyond, they are built after
-it, and keys typed meanwhile search titles and authors by scanning."""
-PREVIEW_WAIT = 0.3
-"""Seconds the load waits for the first frame at most before building the rest."""
-
-
-class PaperdeckApp(UpkeepApp, TerminalApp):
+class PaperdeckApp(LoadingApp, UpkeepApp, TerminalApp):
     CSS_PATH = "app.tcss"
     TITLE = "paperdeck"
     COMMANDS = App.COMMANDS | {PaperdeckCommands}
@@ -124,12 +112,6 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
         self.desk.after_write = self.schedule_sync
         self.seeds = list(seeds)
         self.watch_interval = watch_interval
-        self.first_results_ready: Signal[None] = Signal(self, "first-results-ready")
-        self._mounted = threading.Event()
-        self._first_results: tuple[str | None, int, Sequence[Record]] | None = None
-        """(sort, view version, records): the unfiltered list a load prepared."""
-        self._preview_shown = threading.Event()
-        """Set once the Papers screen has drawn the list a load offered first."""
         for store_file in library.files:
             store_file.on_wait = self.lock_wait_noticed
 
@@ -144,14 +126,9 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
         except RuntimeError:  # on the app's own thread, or before it runs
             show()
 
-    # -- loading -----------------------------------------------------------------------------
-
-    def on_load(self) -> None:
-        # Read the store while Textual builds the screen, so the list fills the first frames.
-        self.load_library()
+    # -- loading (`tui.loading` reads the library) -----------------------------------------
 
     def on_mount(self) -> None:
-        self._mounted.set()
         for problem in self.settings_problems:
             self.notify(problem, severity="warning", timeout=15, markup=False)
         self.desk.records_changed.subscribe(self, lambda _: self.retrain_if_wanted())
@@ -161,70 +138,6 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
             self.set_interval(self.sync_interval, self.sync_now)
         if not self.is_headless:
             self.catch_signals()
-
-    def _wait_until_mounted(self) -> bool:
-        """In a worker: until the screen is up (False if the worker is cancelled first)."""
-        while not self._mounted.wait(0.02):
-            if get_current_worker().is_cancelled:
-                return False
-        return True
-
-    def take_first_results(self, sort: str | None) -> Sequence[Record] | None:
-        """The whole library in `sort` order as the load prepared it, if nothing changed since;
-        only the first caller after a load gets it."""
-        prepared, self._first_results = self._first_results, None
-        if prepared is None or prepared[:2] != (sort, self.desk.view.version):
-            return None
-        self.call_after_refresh(self._preview_shown.set)
-        return prepared[2]
-
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="Loading")
-    def load_library(self) -> None:
-        view = self.desk.view
-        try:
-            if self.library.is_empty() and self.seeds:
-                if not self._wait_until_mounted():
-                    return
-                from tui.screens.progress import ProgressScreen
-
-                progress = ProgressScreen("Importing the bundled listings…")
-                self.call_from_thread(self.push_screen, progress)
-                try:
-                    self.library.import_files(
-                        self.seeds,
-                        progress=lambda done, total, what: self.call_from_thread(
-                            progress.advance, done, total, what
-                        ),
-                    )
-                finally:
-                    self.call_from_thread(progress.dismiss)
-            self.library.check_state_present()
-            rows = view.open_rows()
-            if len(rows) >= PREVIEW_FROM and self.sort in (None, "date"):
-                if len(rows) <= SEARCH_READY_UNTIL:
-                    view.prepare_search(rows)
-                # The first screen from the stored date order while the rest is built: what
-                # the load prepares below is the same list, made of the same records.
-                self._preview_shown.clear()
-                self._first_results = (self.sort, view.version, rows.in_date_order())
-                self.call_from_thread(self.first_results_ready.publish, None)
-                # Building 100k records holds the interpreter in turns with the UI thread:
-                # let the first frame be drawn first.
-                self._preview_shown.wait(PREVIEW_WAIT)
-            view.load(rows, warm=True)
-            # The unfiltered list, ready for the Papers screen's first frame, offered at once
-            # (the screen may be up already, or take it when it mounts).
-            self._first_results = (self.sort, view.version, view.search("", self.sort))
-            self.call_from_thread(self.first_results_ready.publish, None)
-        except PaperdeckError as error:
-            self.call_from_thread(
-                self.notify, str(error), severity="error", timeout=30, markup=False
-            )
-            return
-        finally:
-            end_startup_pause()  # the first screen is up, the records built
-        if self._wait_until_mounted():
-            self.call_from_thread(self._loaded)
 
     def _loaded(self) -> None:
         self.loaded = True
@@ -243,11 +156,6 @@ class PaperdeckApp(UpkeepApp, TerminalApp):
     def action_reload(self) -> None:
         self.reload_library()
         self.notify("Reloaded from the store.", timeout=2, markup=False)
-
-    def reload_library(self) -> None:
-        """Read the store again (after an import or a pull); screens refill when it is read."""
-        self.loaded = False
-        self.load_library()
 
     # -- remembered choices ------------------------------------------------------------------
 

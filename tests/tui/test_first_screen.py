@@ -20,7 +20,7 @@ from store.search.index import SearchIndex
 from store.view import LibraryView
 from tests.tui.pilot import SIZE, app_for, count_text, searches_asked, settle, table
 from tui import app as app_module
-from tui import cli
+from tui import cli, loading
 from tui.app import PaperdeckApp
 from tui.screens import papers as papers_module
 
@@ -28,7 +28,7 @@ from tui.screens import papers as papers_module
 @pytest.fixture
 def slow_load(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """The seeds count as a large library, and building the records waits for the test."""
-    monkeypatch.setattr(app_module, "PREVIEW_FROM", 100)
+    monkeypatch.setattr(loading, "PREVIEW_FROM", 100)
     release = threading.Event()
     original = LibraryView.load
 
@@ -98,7 +98,7 @@ async def test_words_typed_before_the_load_ends_are_searched_at_once(
 ) -> None:
     """The load holds (as building 100k records would): a typed word is still answered, from
     titles and authors, each record built only when shown; the load's end completes it."""
-    monkeypatch.setattr(app_module, "SEARCH_READY_UNTIL", 0)  # as 100k: no index before it
+    monkeypatch.setattr(loading, "SEARCH_READY_UNTIL", 0)  # as 100k: no index before it
     whole = [r.id for r in Library(library.root).records("diffusion")]
     by_id = {r.id: r for r in Library(library.root).records("diffusion")}
     rows = library.record_rows()
@@ -140,12 +140,77 @@ async def test_a_small_library_loads_in_one_step(
         assert not any(isinstance(found, OrderedRows) for found in offered)
 
 
+def loads_recorded(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each `LibraryView.load`: whether it ran on the UI (main) thread."""
+    on_ui_thread: list[bool] = []
+    original = LibraryView.load
+
+    def load(self: LibraryView, rows: RecordRows | None = None, **options: bool) -> None:
+        on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        original(self, rows, **options)
+
+    monkeypatch.setattr(LibraryView, "load", load)
+    return on_ui_thread
+
+
+async def test_a_small_library_is_read_before_the_screen_is_built(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seeds' catalog is under READ_BEFORE_FRAME: read once, before the Papers screen is
+    mounted, so its first layout already has every row; the worker reads nothing again."""
+    loads = loads_recorded(monkeypatch)
+    rows_when_mounted: list[int] = []
+    on_mount = papers_module.PapersScreen.on_mount
+
+    def mounted(self: papers_module.PapersScreen) -> None:
+        on_mount(self)
+        rows_when_mounted.append(len(self.table.records))
+
+    monkeypatch.setattr(papers_module.PapersScreen, "on_mount", mounted)
+    assert library.catalog_file.path.stat().st_size <= loading.READ_BEFORE_FRAME
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert loads == [True]
+        assert rows_when_mounted == [212]
+        assert app.loaded and len(table(app).records) == 212
+
+
+async def test_a_larger_catalog_is_read_in_the_worker(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over READ_BEFORE_FRAME (told by the file's size, without reading it) the load runs in
+    the worker, off the UI thread, and the list fills all the same."""
+    monkeypatch.setattr(loading, "READ_BEFORE_FRAME", 1000)
+    loads = loads_recorded(monkeypatch)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert loads == [False]
+        assert len(table(app).records) == 212
+
+
+async def test_a_problem_met_before_the_screen_is_reported_by_the_worker(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lost state file is not read before the first frame: the worker says what to do."""
+    library.add_tags([min(library.paper_ids())], ["kept"])
+    library.state_file.path.unlink()
+    loads = loads_recorded(monkeypatch)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert loads == []
+        shown = [str(n.message) for n in app._notifications]
+        assert any("doctor --restore" in message for message in shown), shown
+
+
 async def test_a_medium_library_is_searchable_from_its_first_frame(
     library: Library, slow_load: threading.Event
 ) -> None:
     """Up to SEARCH_READY_UNTIL papers the word indexes come before the first frame: a word
     typed at once finds all it will find after the load, each record built when shown."""
-    assert app_module.SEARCH_READY_UNTIL >= 212
+    assert loading.SEARCH_READY_UNTIL >= 212
     whole = [r.id for r in Library(library.root).records("diffusion")]
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:
@@ -194,7 +259,7 @@ async def test_no_search_runs_by_itself_while_a_large_library_loads(
     """The search run once the first list is drawn (so the first key runs warm code) waits
     for built word indexes: on a large library still loading, a first search builds the
     scan's tables (0.2 s and 25 MB at 100k papers), which only a key typed should pay for."""
-    monkeypatch.setattr(app_module, "SEARCH_READY_UNTIL", 100)  # no indexes before the load
+    monkeypatch.setattr(loading, "SEARCH_READY_UNTIL", 100)  # no indexes before the load
     asked = searches_asked(monkeypatch)
     app = app_for(library)
     async with app.run_test(size=SIZE) as pilot:
@@ -269,8 +334,8 @@ async def test_keys_typed_while_a_large_library_loads_use_the_saved_title_index(
     from store.indexer import build_and_save
     from store.search.postings import SavedWordIndex
 
-    monkeypatch.setattr(app_module, "PREVIEW_FROM", 100)
-    monkeypatch.setattr(app_module, "SEARCH_READY_UNTIL", 0)  # as 100k: nothing before it
+    monkeypatch.setattr(loading, "PREVIEW_FROM", 100)
+    monkeypatch.setattr(loading, "SEARCH_READY_UNTIL", 0)  # as 100k: nothing before it
     assert build_and_save(library.root)
     release = threading.Event()
     original = RecordRows.materialise
