@@ -4,7 +4,7 @@ TinyDB's own JSONStorage writes in place, so a process killed mid-write leaves a
 it keeps no lock, so two processes lose each other's updates.  Here every write goes to a temp
 file in the same directory, is fsynced and renamed over the old file (then the directory is
 fsynced); every read-modify-write runs under an inter-process file lock and re-reads the file
-under it (`Transaction`).
+under it (`StoreFile.transaction`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from tinydb import TinyDB
-from tinydb.storages import Storage
+from typing import TYPE_CHECKING, Any
 
 from store.atomic import TEMP_SUFFIX, write_atomic, write_target
 from store.errors import (
@@ -34,6 +31,9 @@ from store.errors import (
 )
 from store.files.documents import document_problem
 from store.memory import paused_gc
+
+if TYPE_CHECKING:  # tinydb loads with the first transaction (`store.files.buffered`)
+    from tinydb import TinyDB
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
@@ -248,21 +248,6 @@ def encode(content: dict[str, Any]) -> bytes:
     return json.dumps(content, separators=(",", ":")).encode("ascii")
 
 
-class BufferedStorage(Storage):
-    """TinyDB storage over a dict already read under the lock; `Transaction` writes it once."""
-
-    def __init__(self, content: dict[str, Any]) -> None:
-        self.content = content
-        self.dirty = False
-
-    def read(self) -> dict[str, Any]:
-        return self.content
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self.content = data
-        self.dirty = True
-
-
 @dataclass
 class StoreFile:
     """One TinyDB file of a data directory, of a given kind, with its lock."""
@@ -362,10 +347,10 @@ class StoreFile:
 
         An exception inside the block writes nothing.
         """
+        from store.files.buffered import buffered_db
+
         with self.locked():
-            content = self.read()
-            db = TinyDB(storage=BufferedStorage, content=content)
-            storage: BufferedStorage = db.storage  # type: ignore[assignment]
+            db, storage = buffered_db(self.read())
             yield db
             if storage.dirty:
                 self.write(storage.content)
