@@ -44,33 +44,73 @@ def write_atomic(
     `path`, and no temp file is left.  The file is private (0600, as mkstemp makes it) unless
     `mode` says otherwise (exports: see `store.export.write`).
     """
-    shown = path
-    path = write_target(path)
-    directory = path.parent
-    temp: str | None = None
-    try:
-        held = _hold_interrupts()
+    StagedWrite(path, data, before_replace=before_replace, mode=mode).commit()
+
+
+class StagedWrite:
+    """`write_atomic` in two steps: made, the new content is in its temp file beside `path`
+    and synced (the slow part, errors as `write_atomic`'s); `commit()` puts it in place, or
+    `discard()` removes it.  An import writes the catalog this way while the abstracts that
+    must be on disk before it are still being written; a temp left by a process killed
+    between the two is removed by the store's cleanup, under the file's lock."""
+
+    def __init__(
+        self,
+        path: Path,
+        data: bytes,
+        *,
+        before_replace: Callable[[Path], None] | None = None,
+        mode: int | None = None,
+    ) -> None:
+        self.shown = path
+        self.path = write_target(path)
+        self.before_replace = before_replace
+        self.temp: str | None = None
         try:
-            fd, temp = _make_temp(path)
-        finally:
-            # Only now, with the name known to the cleanup below, may an interrupt land.
-            _release_interrupts(held)
-        with os.fdopen(fd, "wb") as handle:
-            if mode is not None and hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if before_replace is not None and path.exists():
-            before_replace(path)
-        os.replace(temp, path)
-    except OSError as error:
+            held = _hold_interrupts()
+            try:
+                fd, self.temp = _make_temp(self.path)
+            finally:
+                # Only now, with the name known to the cleanup below, may an interrupt land.
+                _release_interrupts(held)
+            with os.fdopen(fd, "wb") as handle:
+                if mode is not None and hasattr(os, "fchmod"):
+                    os.fchmod(handle.fileno(), mode)
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:
+            self.discard()
+            raise StoreWriteError(self.shown, error) from None
+        except BaseException:
+            self.discard()
+            raise
+
+    def stat(self) -> os.stat_result:
+        """The new file's: its inode, time and size stay the same once it is in place."""
+        assert self.temp is not None, "already committed or discarded"
+        return os.stat(self.temp)
+
+    def commit(self) -> None:
+        temp = self.temp
+        assert temp is not None, "already committed or discarded"
+        try:
+            if self.before_replace is not None and self.path.exists():
+                self.before_replace(self.path)
+            os.replace(temp, self.path)
+            self.temp = None
+        except OSError as error:
+            self.discard()
+            raise StoreWriteError(self.shown, error) from None
+        except BaseException:
+            self.discard()
+            raise
+        fsync_directory(self.path.parent)
+
+    def discard(self) -> None:
+        """Remove the temp file, if it is still there; idempotent."""
+        temp, self.temp = self.temp, None
         _discard(temp)
-        raise StoreWriteError(shown, error) from None
-    except BaseException:
-        _discard(temp)
-        raise
-    fsync_directory(directory)
 
 
 _TEMP_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"

@@ -96,10 +96,11 @@ class CatalogColumns:
         columns = Columns.from_docs(None, docs)
         return PreparedColumns(columns, columns.lines())
 
-    def store_prepared(self, prepared: PreparedColumns) -> None:
+    def store_prepared(self, prepared: PreparedColumns, catalog: Signature | None = None) -> None:
         """`store` of the catalog just written from the documents `prepared` was taken from
-        (the writer holds the catalog's lock)."""
-        sig = signature(self.catalog.path)
+        (the writer holds the catalog's lock); or of the one about to be put in place, with the
+        signature `catalog` it will have there (until it is, these columns are not current)."""
+        sig = catalog or signature(self.catalog.path)
         if sig is not None:
             columns = prepared.columns
             columns.signature = sig

@@ -94,9 +94,11 @@ class IdIndex:
         frozen = frozenset(ids)
         return PreparedIds(frozen, _encode_ids(frozen))
 
-    def store_prepared(self, prepared: PreparedIds) -> None:
-        """`store` of the catalog just written with the ids `prepared` was taken from."""
-        sig = signature(self.catalog)
+    def store_prepared(self, prepared: PreparedIds, catalog: Signature | None = None) -> None:
+        """`store` of the catalog just written with the ids `prepared` was taken from; or of
+        the one about to be put in place, with the signature `catalog` it will have there (an
+        import writes this first: until it is in place, these ids are only not current)."""
+        sig = catalog or signature(self.catalog)
         if sig is not None:
             self._write_encoded(_encode(sig, prepared.ids, prepared.encoded))
             self._cached = (sig, prepared.ids)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.atomic import TEMP_SUFFIX, write_atomic, write_target
+from store.atomic import TEMP_SUFFIX, StagedWrite, write_target
 from store.errors import (
     DamagedStore,
     InvalidDocument,
@@ -142,16 +142,30 @@ def signature(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def staged_signature(staged: StagedWrite) -> tuple[int, int, int]:
+    """The `signature` a staged file will have once in place: a rename keeps all three."""
+    st = staged.stat()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def write_atomic_bytes(
     path: Path, data: bytes, *, backup_dir: Path | None = None, kept: int = BACKUPS_KEPT
 ) -> None:
     """Replace `path` with `data` durably; with `backup_dir`, first keep a copy of the old file."""
+    stage_bytes(path, data, backup_dir=backup_dir, kept=kept).commit()
+
+
+def stage_bytes(
+    path: Path, data: bytes, *, backup_dir: Path | None = None, kept: int = BACKUPS_KEPT
+) -> StagedWrite:
+    """`write_atomic_bytes` in two steps: `data` written and synced beside `path` now, `path`
+    replaced (a copy of the old file kept first, with `backup_dir`) by the result's `commit()`."""
 
     def keep(old: Path) -> None:
         if backup_dir is not None:
             keep_backup(old, backup_dir, kept=kept)
 
-    write_atomic(path, data, before_replace=keep)
+    return StagedWrite(path, data, before_replace=keep)
 
 
 def backup_name(path: Path, sequence: int) -> str:
@@ -308,6 +322,12 @@ class StoreFile:
         """`write` of content already encoded by `encode` (an import encodes while it waits)."""
         backup_dir = self.backup_dir if (backup or self._backup_due()) else None
         write_atomic_bytes(self.path, data, backup_dir=backup_dir, kept=self.backups_kept)
+
+    def stage_encoded(self, data: bytes, *, backup: bool = False) -> StagedWrite:
+        """`write_encoded` in two steps (`store.atomic.StagedWrite`): the file is replaced only
+        by the result's `commit()`, which the caller makes holding the lock."""
+        backup_dir = self.backup_dir if (backup or self._backup_due()) else None
+        return stage_bytes(self.path, data, backup_dir=backup_dir, kept=self.backups_kept)
 
     def _backup_due(self) -> bool:
         if self.backup_dir is None:

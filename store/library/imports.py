@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.atomic import StagedWrite
 from store.catalog.importing import (
     Merge,
     Progress,
@@ -19,7 +20,7 @@ from store.catalog.importing import (
 from store.files.columns_file import CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
-from store.files.storage import StoreFile, encode, signature
+from store.files.storage import StoreFile, encode, signature, staged_signature
 from store.library.forked_write import ForkedWrite
 from store.memory import let_go, paused_gc
 from store.models import Enrichment, ImportReport, Paper
@@ -119,31 +120,48 @@ class Imports:
                 merge.add(listings)
             elif not early.fed:
                 merge.add(listings)
-            table = content[PAPERS_TABLE]
             abstracts = merge.finish(report)
             if abstracts is not None:
                 # The abstracts are written first (by a forked child on a large import) while
-                # the catalog, its ids and its columns are encoded here; the catalog is
-                # replaced once the abstracts are durable.
+                # the catalog, its ids and its columns are encoded and written here; the
+                # catalog is put in place once the abstracts are durable.
                 with self.abstracts_file.locked():
                     writing = self._start_abstracts(abstracts)
+                    staged = None
                     try:
-                        encoded = encode(content)
-                        ids = self.id_index.prepare([doc["id"] for doc in table.values()])
-                        columns = self.catalog_columns.prepare(table.values())
+                        staged = self._stage_catalog(content)
+                        if writing is not None:
+                            writing.wait()
                     except BaseException:  # ctrl+c too: the child goes with the import
                         if writing is not None:
                             writing.cancel()
+                        if staged is not None:
+                            staged.discard()
                         raise
                     if writing is not None:
-                        writing.wait()
                         # Its 100k documents, written: freeing them touched every abstract
                         # (0.09 s), which a command that ends next need not.
                         let_go(writing)
-                self.catalog_file.write_encoded(encoded)
-                # Still under the lock: the ids and columns of exactly the catalog just written.
-                self.id_index.store_prepared(ids)
-                self.catalog_columns.store_prepared(columns)
+                staged.commit()
+
+    def _stage_catalog(self, content: dict[str, Any]) -> StagedWrite:
+        """The catalog `content` written beside the catalog, with its ids and columns for it
+        once in place (until then they are only not current): an import's child is mostly
+        still writing the abstracts, which must be on disk first (0.5-0.9 s at 100k papers),
+        and putting the catalog in place is then a rename."""
+        table = content[PAPERS_TABLE]
+        encoded = encode(content)
+        ids = self.id_index.prepare([doc["id"] for doc in table.values()])
+        columns = self.catalog_columns.prepare(table.values())
+        staged = self.catalog_file.stage_encoded(encoded)
+        try:
+            sig = staged_signature(staged)
+            self.id_index.store_prepared(ids, sig)
+            self.catalog_columns.store_prepared(columns, sig)
+        except BaseException:
+            staged.discard()
+            raise
+        return staged
 
     def _start_abstracts(self, abstracts: dict[str, str]) -> ForkedWrite | None:
         """The abstracts file given the papers' new abstracts, being written (None: nothing

@@ -434,3 +434,63 @@ def test_files_are_claimed_once_each_in_order_or_not_forked_for(
     with pytest.raises(OSError):
         parallel._claims(1_000_000)
     assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+def test_the_catalog_is_put_in_place_only_once_the_abstracts_are_written(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog is written while the forked child writes the abstracts, and put in place
+    after them: an abstract without its paper is harmless, a paper without its abstract is
+    not. Its ids and columns, written for it before, are current once it is in place."""
+    from store.atomic import StagedWrite
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(forked_write, "FORK_FROM_DOCUMENTS", 0)
+    db = tmp_path / "db"
+    abstracts_then: list[int] = []
+    commit = StagedWrite.commit
+
+    def committed(self: StagedWrite) -> None:
+        if self.path.name == "catalog.json":
+            papers = json.loads((db / "abstracts.json").read_bytes())["papers"]
+            abstracts_then.append(len(papers))
+        commit(self)
+
+    monkeypatch.setattr(StagedWrite, "commit", committed)
+    library = Library.open(db, now=lambda: FIXED_NOW)
+    report = library.import_files(files)
+    assert abstracts_then == [report.new]
+    fresh = Library.open(db)
+    assert fresh.id_index.is_current()
+    assert fresh.catalog_columns.current() is None  # not read yet by this one
+    assert fresh.catalog_columns.get().count == report.new
+    assert fresh.paper_ids() == frozenset(report.new_ids)
+
+
+def test_an_abstracts_write_that_fails_leaves_the_catalog_as_it_was(
+    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalog written beside its file is dropped, and the ids and columns written for it
+    are never taken for the catalog still in place."""
+    from store.atomic import StagedWrite
+    from store.errors import StoreWriteError
+
+    db = tmp_path / "db"
+    Library.open(db, now=lambda: FIXED_NOW).import_files(files[:1])
+    before = (db / "catalog.json").read_bytes()
+    ids_before = Library.open(db).paper_ids()
+    init = StagedWrite.__init__
+
+    def full_disk_for_abstracts(self: StagedWrite, path: Path, data: bytes, **kw: object) -> None:
+        if path.name == "abstracts.json":
+            raise StoreWriteError(path, OSError(28, "No space left on device"))
+        init(self, path, data, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StagedWrite, "__init__", full_disk_for_abstracts)
+    with pytest.raises(StoreWriteError, match="No space left"):
+        Library.open(db, now=lambda: FIXED_NOW).import_files(files)
+    monkeypatch.undo()
+    assert (db / "catalog.json").read_bytes() == before
+    assert sorted(db.glob(".*.tmp")) == []
+    assert Library.open(db).paper_ids() == ids_before
+    assert Library.open(db).catalog_columns.get().count == len(ids_before)

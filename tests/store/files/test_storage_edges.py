@@ -298,3 +298,57 @@ def test_doctor_restore_on_a_read_only_folder_is_one_clear_line(tmpfs: Path) -> 
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "Read-only file system" in result.stderr
     assert (db / "state.json").read_bytes() == b"{ torn"
+
+
+def temps_beside(target: Path) -> list[Path]:
+    return sorted(target.parent.glob(f".{target.name}.*.tmp"))
+
+
+def test_a_staged_write_changes_nothing_until_it_is_committed(tmp_path: Path) -> None:
+    """The new content waits, synced, in a temp the cleanup knows; the commit is a rename, so
+    the file in place has the signature the staged one was given."""
+    from store.atomic import StagedWrite
+    from store.files.storage import signature, staged_signature
+
+    target = tmp_path / "catalog.json"
+    target.write_bytes(b"old")
+    staged = StagedWrite(target, b"new")
+    assert target.read_bytes() == b"old"
+    [temp] = temps_beside(target)
+    assert temp.read_bytes() == b"new"
+    expected = staged_signature(staged)
+    staged.commit()
+    assert target.read_bytes() == b"new"
+    assert signature(target) == expected
+    assert temps_beside(target) == []
+
+
+def test_a_discarded_staged_write_leaves_the_file_and_no_temp(tmp_path: Path) -> None:
+    from store.atomic import StagedWrite
+
+    target = tmp_path / "catalog.json"
+    target.write_bytes(b"old")
+    staged = StagedWrite(target, b"new")
+    staged.discard()
+    staged.discard()  # twice: nothing more
+    assert target.read_bytes() == b"old"
+    assert temps_beside(target) == []
+
+
+def test_a_commit_that_fails_is_a_store_write_error_and_leaves_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.atomic import StagedWrite
+
+    target = tmp_path / "catalog.json"
+    target.write_bytes(b"old")
+    staged = StagedWrite(target, b"new")
+
+    def no_space(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", no_space)
+    with pytest.raises(StoreWriteError, match="No space left on device"):
+        staged.commit()
+    assert target.read_bytes() == b"old"
+    assert temps_beside(target) == []
