@@ -1,12 +1,13 @@
 """Write a large store file from a forked child while this process goes on with other work.
 
-An import of 100k papers writes the abstracts (150 MB of JSON, 0.75 s to encode) and then the
-catalog (0.5 s to encode): the child encodes and writes the abstracts while this process encodes
-the catalog, and the catalog is written only once the abstracts are durable, the order the store
-keeps (an abstract without its paper is harmless, the reverse is not). The child runs the very
-same `StoreFile.write`; if it fails for any reason (cannot fork, a full disk, killed) this
-process writes the file itself, so an error reads exactly as without the child. Linux only, from
-the main thread only (which owns ctrl+c: the child ignores SIGINT and is killed with the import).
+An import of 100k papers writes the abstracts (150 MB of JSON, 0.5 s to encode with
+`store.files.abstracts_encoding`) and then the catalog (0.5 s to encode): the child encodes and
+writes the abstracts while this process encodes and writes the catalog, which is put in place
+only once the abstracts are durable, the order the store keeps (an abstract without its paper is
+harmless, the reverse is not). The child runs the very same write as this process would; if it
+fails for any reason (cannot fork, a full disk, killed) this process writes the file itself, so
+an error reads exactly as without the child. Linux only, from the main thread only (which owns
+ctrl+c: the child ignores SIGINT and is killed with the import).
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from store.files.storage import StoreFile
+from store.files.storage import StoreFile, encode
+
+Encoder = Callable[[dict[str, Any]], bytes]
 
 FORK_FROM_DOCUMENTS = 20_000
 """Smaller files encode in less time than a fork of a large process takes."""
@@ -35,15 +39,27 @@ def worth_forking(documents: int) -> bool:
 
 class ForkedWrite:
     """`file.write(content)`, in a forked child where that pays; `wait()` returns once the file
-    is written (by the child, or else here) and raises what a write here raises."""
+    is written (by the child, or else here) and raises what a write here raises. `encoder`:
+    what makes the bytes of `encode(content)`."""
 
-    def __init__(self, file: StoreFile, content: dict[str, Any], *, documents: int) -> None:
+    def __init__(
+        self,
+        file: StoreFile,
+        content: dict[str, Any],
+        *,
+        documents: int,
+        encoder: Encoder = encode,
+    ) -> None:
         self.file = file
         self.content = content
+        self.encoder = encoder
         self.pid: int | None = None
         if worth_forking(documents):
             with contextlib.suppress(OSError):  # cannot fork (process limits): write in wait()
-                self.pid = _fork_writer(file, content)
+                self.pid = _fork_writer(self._write)
+
+    def _write(self) -> None:
+        self.file.write_encoded(self.encoder(self.content))
 
     def wait(self) -> None:
         if self.pid is not None:
@@ -55,7 +71,7 @@ class ForkedWrite:
                 raise
             if os.waitstatus_to_exitcode(status) == 0:
                 return
-        self.file.write(self.content)  # no child, or it failed: here, errors and all
+        self._write()  # no child, or it failed: here, errors and all
 
     def cancel(self) -> None:
         """Stop the child if it still runs (the import failed first); idempotent."""
@@ -71,23 +87,23 @@ def _kill(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
-def _fork_writer(file: StoreFile, content: dict[str, Any]) -> int:
+def _fork_writer(write: Callable[[], None]) -> int:
     # Forked with SIGINT ignored: ctrl+c is for the import, which kills the child, and a child
     # that took the KeyboardInterrupt would print a traceback of its own.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child (coverage does not follow forks)
-            _child(file, content)
+            _child(write)
     finally:
         signal.signal(signal.SIGINT, previous)  # the parent only: the child never gets here
     return pid
 
 
-def _child(file: StoreFile, content: dict[str, Any]) -> None:  # pragma: no cover - see above
+def _child(write: Callable[[], None]) -> None:  # pragma: no cover - see above
     code = 1
     try:
-        file.write(content)
+        write()
         code = 0
     except BaseException:  # noqa: BLE001 - anything: the parent writes the file itself
         pass

@@ -17,6 +17,7 @@ from store.catalog.importing import (
     listing_files,
     parse_files,
 )
+from store.files.abstracts_encoding import encode_abstracts
 from store.files.columns_file import CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
@@ -170,7 +171,9 @@ class Imports:
         table = content.setdefault(PAPERS_TABLE, {})
         if not add_abstracts(table, abstracts):
             return None
-        return ForkedWrite(self.abstracts_file, content, documents=len(table))
+        return ForkedWrite(
+            self.abstracts_file, content, documents=len(table), encoder=encode_abstracts
+        )
 
     def save_abstracts(self, abstracts: dict[str, str]) -> None:
         """Abstracts go first: an abstract without its paper is harmless, the reverse is not."""
