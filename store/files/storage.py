@@ -320,14 +320,20 @@ class StoreFile:
 
     def write_encoded(self, data: bytes, *, backup: bool = False) -> None:
         """`write` of content already encoded by `encode` (an import encodes while it waits)."""
-        backup_dir = self.backup_dir if (backup or self._backup_due()) else None
-        write_atomic_bytes(self.path, data, backup_dir=backup_dir, kept=self.backups_kept)
+        write_atomic_bytes(
+            self.path, data, backup_dir=self._backups_to(backup), kept=self.backups_kept
+        )
 
-    def stage_encoded(self, data: bytes, *, backup: bool = False) -> StagedWrite:
+    def stage_encoded(self, data: bytes) -> StagedWrite:
         """`write_encoded` in two steps (`store.atomic.StagedWrite`): the file is replaced only
         by the result's `commit()`, which the caller makes holding the lock."""
-        backup_dir = self.backup_dir if (backup or self._backup_due()) else None
-        return stage_bytes(self.path, data, backup_dir=backup_dir, kept=self.backups_kept)
+        return stage_bytes(
+            self.path, data, backup_dir=self._backups_to(False), kept=self.backups_kept
+        )
+
+    def _backups_to(self, backup: bool) -> Path | None:
+        """Where a write keeps a copy of the old file first: when asked, or when one is due."""
+        return self.backup_dir if (backup or self._backup_due()) else None
 
     def _backup_due(self) -> bool:
         if self.backup_dir is None:

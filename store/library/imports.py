@@ -147,9 +147,9 @@ class Imports:
 
     def _stage_catalog(self, content: dict[str, Any]) -> StagedWrite:
         """The catalog `content` written beside the catalog, with its ids and columns for it
-        once in place (until then they are only not current): an import's child is mostly
-        still writing the abstracts, which must be on disk first (0.5-0.9 s at 100k papers),
-        and putting the catalog in place is then a rename."""
+        once in place (until then they are only not current): meanwhile an import's child may
+        still be writing the abstracts, which must be on disk first, and putting the catalog
+        in place is then a rename."""
         table = content[PAPERS_TABLE]
         encoded = encode(content)
         ids = self.id_index.prepare([doc["id"] for doc in table.values()])
