@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.atomic import TEMP_SUFFIX, StagedWrite, write_target
+from store.atomic import TEMP_SUFFIX, StagedWrite, write_atomic, write_target
 from store.errors import (
     DamagedStore,
     InvalidDocument,
@@ -152,7 +152,7 @@ def write_atomic_bytes(
     path: Path, data: bytes, *, backup_dir: Path | None = None, kept: int = BACKUPS_KEPT
 ) -> None:
     """Replace `path` with `data` durably; with `backup_dir`, first keep a copy of the old file."""
-    stage_bytes(path, data, backup_dir=backup_dir, kept=kept).commit()
+    write_atomic(path, data, before_replace=_keeper(backup_dir, kept))
 
 
 def stage_bytes(
@@ -160,12 +160,15 @@ def stage_bytes(
 ) -> StagedWrite:
     """`write_atomic_bytes` in two steps: `data` written and synced beside `path` now, `path`
     replaced (a copy of the old file kept first, with `backup_dir`) by the result's `commit()`."""
+    return StagedWrite(path, data, before_replace=_keeper(backup_dir, kept))
 
+
+def _keeper(backup_dir: Path | None, kept: int) -> Callable[[Path], None]:
     def keep(old: Path) -> None:
         if backup_dir is not None:
             keep_backup(old, backup_dir, kept=kept)
 
-    return StagedWrite(path, data, before_replace=keep)
+    return keep
 
 
 def backup_name(path: Path, sequence: int) -> str:
