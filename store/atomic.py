@@ -11,7 +11,7 @@ import errno
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from store.errors import StoreWriteError
@@ -66,7 +66,7 @@ class StagedWrite:
         self.path = write_target(path)
         self.before_replace = before_replace
         self.temp: str | None = None
-        try:
+        with self._discarded_on_error():
             held = _hold_interrupts()
             try:
                 fd, self.temp = _make_temp(self.path)
@@ -79,12 +79,6 @@ class StagedWrite:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-        except OSError as error:
-            self.discard()
-            raise StoreWriteError(self.shown, error) from None
-        except BaseException:
-            self.discard()
-            raise
 
     def stat(self) -> os.stat_result:
         """The new file's: its inode, time and size stay the same once it is in place."""
@@ -94,18 +88,25 @@ class StagedWrite:
     def commit(self) -> None:
         temp = self.temp
         assert temp is not None, "already committed or discarded"
-        try:
+        with self._discarded_on_error():
             if self.before_replace is not None and self.path.exists():
                 self.before_replace(self.path)
             os.replace(temp, self.path)
             self.temp = None
+        fsync_directory(self.path.parent)
+
+    @contextlib.contextmanager
+    def _discarded_on_error(self) -> Iterator[None]:
+        """On any error the temp file goes; an OSError becomes one StoreWriteError naming the
+        file written."""
+        try:
+            yield
         except OSError as error:
             self.discard()
             raise StoreWriteError(self.shown, error) from None
         except BaseException:
             self.discard()
             raise
-        fsync_directory(self.path.parent)
 
     def discard(self) -> None:
         """Remove the temp file, if it is still there; idempotent."""
