@@ -15,9 +15,7 @@ from json.encoder import encode_basestring_ascii as quoted
 from typing import Any
 
 from store.files.documents import PAPERS_TABLE
-
-_CONTROL_BYTES = bytes([*range(0x20), 0x7F])
-"""What JSON escapes in ASCII text, besides `"` and `\\`."""
+from store.text import printable_ascii
 
 
 def encode_abstracts(content: dict[str, Any]) -> bytes:
@@ -64,9 +62,7 @@ def _plain(text: str) -> bytes | None:
     if not text.isascii() or '"' in text or "\\" in text:
         return None
     data = text.encode("ascii")
-    if len(data.translate(None, _CONTROL_BYTES)) != len(data):
-        return None
-    return data
+    return data if printable_ascii(data) else None  # JSON escapes control characters too
 
 
 def _json(value: object) -> bytes:
