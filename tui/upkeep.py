@@ -44,7 +44,8 @@ class UpkeepApp(App[None]):
     _sync_timer: Timer | None
     _last_sync_error: str
     load_library: Callable[[], object]
-    """PaperdeckApp reads the library in a worker."""
+    """`tui.loading.LoadingApp` reads the library (again: after other processes' or devices'
+    changes)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # From the start: the load's freed blocks would otherwise raise malloc's threshold,
