@@ -64,6 +64,7 @@ class Grouped:
 
     _author_rows: Callable[[str, Collection[int]], dict[int, float]]  # WordMatching's
     rank: Callable[[str], list[int]]  # Ordering's
+    _ranks: dict[str, list[int]]  # Ordering's: the ranks computed so far, by sort
     _date_order: Callable[[], list[int]]  # Ordering's
 
     def _grouped_order(self, query: Query, chosen: str) -> LazyOrder | None:
@@ -112,11 +113,13 @@ class Grouped:
 
     def _date_ordered(self, rows: int, size: int) -> Sequence[int]:
         """The rows of `rows` in date order, read through the stored order as far as a list
-        asks (`InOrder`); a few found at once and sorted by date (walking the whole order to
-        find them would cost more: 2 ms at 100k papers)."""
+        asks (`InOrder`); a few found at once and sorted by date once the rows' date ranks are
+        known (walking the whole order to find them would cost more: 2 ms at 100k papers).
+        Before that, as in a one-shot `list --query`, the walk is cheaper: it stops at the last
+        row asked for, and computing the ranks took 20-27 ms at 100k papers."""
         data = rows.to_bytes(size, "little")
         count = rows.bit_count()
-        if count > FEW:
+        if count > FEW or "date" not in self._ranks:
             return InOrder(self._date_order(), RowFlags(data), count)
         found, at = [], data.find(1)
         while at != -1:
