@@ -254,6 +254,40 @@ def test_only_the_app_skips_the_commands_parsers(argv: list[str], app_only: bool
         assert light == whole
 
 
+def test_a_command_line_builds_its_commands_parsers_only() -> None:
+    """Each command is found in the module `MODULE_OF` names (all but `completion`, whose
+    script lists every command), and that module's parsers read its command lines as the
+    whole parser does."""
+    import importlib
+
+    from tui.cli.main import COMMAND_MODULES, MODULE_OF, build_parser, command_module
+    from tui.cli.parser import ArgumentParser
+
+    found = {}
+    for module in COMMAND_MODULES:
+        sub = ArgumentParser().add_subparsers(dest="command")
+        importlib.import_module(f"tui.cli.{module}").add_commands(
+            sub, ArgumentParser(add_help=False)
+        )
+        found.update(dict.fromkeys(sub.choices, module))
+    assert {**MODULE_OF, "completion": "config"} == found
+    for argv in (
+        ["list", "--query", "tag:x", "--limit", "3"],
+        ["--db", "/tmp/x", "tag", "2501.00001", "llm"],
+        ["--db=/tmp/x", "queue", "add", "abc"],
+        ["inbox", "add", "moe", "mixture of experts"],
+        ["export", "--format", "bib"],
+        ["doctor"],
+    ):
+        only = command_module(argv)
+        assert only == MODULE_OF[next(a for a in argv if not a.startswith("-") and a != "/tmp/x")]
+        light = vars(build_parser(only=only).parse_args(argv))
+        whole = vars(build_parser().parse_args(argv))
+        assert light == whole, argv
+    for argv in (["--help"], ["completion", "bash"], ["lsit"], ["--version"], ["--db", "x"]):
+        assert command_module(argv) is None, argv
+
+
 def test_help_still_lists_every_command(db: Path) -> None:
     result = run("--help", db=db)
     assert result.returncode == 0
