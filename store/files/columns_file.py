@@ -20,6 +20,7 @@ from store.errors import StoreWriteError
 from store.files import columns as layout
 from store.files.columns import HEAD_FIELDS, VERSION, WHOLE, Columns, Signature
 from store.files.documents import PAPERS_TABLE, table_docs
+from store.files.mapped import read_mapped
 from store.files.storage import StoreFile, signature
 
 COLUMNS_FILE = "catalog-columns.jsonl"
@@ -110,7 +111,7 @@ class CatalogColumns:
     def _load(self, sig: Signature) -> Columns | None:
         """The stored columns if the file is whole and was taken from this very catalog."""
         try:
-            data = self.path.read_bytes()
+            data = read_mapped(self.path)
         except OSError:
             return None
         end = data.find(b"\n")
@@ -136,7 +137,7 @@ class CatalogColumns:
             or end + 1 + sum(sizes) + len(sizes) != len(data)
         ):
             return None
-        # Lines as views of the one buffer read: only the lines decoded are ever copied.
+        # Lines as views of the file mapped: only the lines decoded are ever copied.
         view, lines, at = memoryview(data), [], end + 1
         for size in sizes:
             lines.append(view[at : at + size])

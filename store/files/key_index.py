@@ -27,6 +27,7 @@ from typing import Any, TypeGuard
 from store.atomic import write_atomic
 from store.errors import StoreWriteError
 from store.files.citekeys import CiteKey, read_citekeys
+from store.files.mapped import Data, read_mapped
 from store.files.storage import StoreFile, signature
 from store.memory import paused_gc
 
@@ -169,7 +170,7 @@ class StoredKeys(Mapping[str, CiteKey]):
         return json.dumps(header, separators=(",", ":")).encode() + b"\n" + ids + keys
 
     @classmethod
-    def decode(cls, raw: bytes, source: tuple[int, int, int]) -> StoredKeys | None:
+    def decode(cls, raw: Data, source: tuple[int, int, int]) -> StoredKeys | None:
         """The keys if `raw` is a whole index taken from the keys file with signature `source`
         (checked whole: its checksum, its lines against its count and marks; the keys
         themselves are decoded when asked for)."""
@@ -299,7 +300,7 @@ class KeyIndex:
 
     def _load(self, sig: tuple[int, int, int]) -> StoredKeys | None:
         try:
-            raw = self.path.read_bytes()
+            raw = read_mapped(self.path)
         except OSError:
             return None
         return StoredKeys.decode(raw, sig)

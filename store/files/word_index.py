@@ -15,6 +15,7 @@ from pathlib import Path
 from store.atomic import write_atomic
 from store.errors import StoreWriteError
 from store.files.columns import Signature
+from store.files.mapped import read_mapped
 from store.files.storage import signature
 from store.search.postings import Postings, decode, encode, read_key
 
@@ -63,7 +64,7 @@ class SavedIndex:
         if sig is None:
             return None
         try:
-            data = self.path(source).read_bytes()
+            data = read_mapped(self.path(source))
         except OSError:
             return None
         if read_key(data) != self._key(sig):  # stale: not checked or decoded for nothing

@@ -18,6 +18,7 @@ from __future__ import annotations
 import array
 import bisect
 import json
+import mmap
 import sys
 import zlib
 from collections import defaultdict, deque
@@ -246,14 +247,14 @@ def encode(postings: Postings, key: Mapping[str, Any]) -> bytes:
     return MAGIC + json.dumps(header, separators=(",", ":")).encode() + b"\n" + body
 
 
-def read_key(data: bytes) -> dict[str, Any] | None:
+def read_key(data: bytes | mmap.mmap) -> dict[str, Any] | None:
     """What the index in `data` was built from, or None if it is not one we can read."""
     header = _header(data)
     return None if header is None else header[0]["key"]
 
 
-def _header(data: bytes) -> tuple[dict[str, Any], int] | None:
-    if not data.startswith(MAGIC):
+def _header(data: bytes | mmap.mmap) -> tuple[dict[str, Any], int] | None:
+    if data[: len(MAGIC)] != MAGIC:
         return None
     end = data.find(b"\n", len(MAGIC))
     try:
@@ -271,8 +272,9 @@ def _header(data: bytes) -> tuple[dict[str, Any], int] | None:
     return header, end + 1
 
 
-def decode(data: bytes) -> tuple[dict[str, Any], Postings] | None:
-    """(key, index) from `encode`'s bytes, or None if they are damaged or of another format."""
+def decode(data: bytes | mmap.mmap) -> tuple[dict[str, Any], Postings] | None:
+    """(key, index) from `encode`'s bytes (or the file mapped: the index's rows, its largest
+    part, are then read from the mapping), or None if they are damaged or of another format."""
     found = _header(data)
     if found is None:
         return None
