@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from typing import Any
 
 import pytest
 
@@ -215,14 +216,16 @@ def test_every_key_is_read_in_slices_when_many_are_wanted(
 
 
 def test_an_index_whose_lines_do_not_match_its_marks_is_not_trusted(keyed: Library) -> None:
-    """The lookups lean on the marks and the sorted ids: an index whose marks miss the line
-    starts, whose runs are out of order, or whose checksum fails is read from the file."""
+    """The lookups lean on the marks and the sorted ids: an index whose marks, step or keys
+    changed under its checksum, whose runs are out of order, or whose checksum fails is read
+    from the file."""
     expected = stored_keys(keyed)
     fresh(keyed).citekeys()
     path = keyed.root / INDEX_FILE
     original = path.read_bytes()
     index, ids, keys = read_index(keyed)
     del index["sizes"]
+    assert crc_of(index, ids, keys) == index["crc"]  # so the swap below is refused for its order
     step = key_index.STEP
     shifted = [list(index["marks"][0]), index["marks"][1]]
     shifted[0][1] += 1
@@ -237,7 +240,9 @@ def test_an_index_whose_lines_do_not_match_its_marks_is_not_trusted(keyed: Libra
         ),
         index_bytes({**index, "crc": index["crc"] ^ 1}, ids, keys),
         other,  # a key changed under the same checksum
-        index_bytes({**index, "crc": crc_of(swapped_ids, swapped_keys)}, swapped_ids, swapped_keys),
+        index_bytes(
+            {**index, "crc": crc_of(index, swapped_ids, swapped_keys)}, swapped_ids, swapped_keys
+        ),
     ):
         path.write_bytes(forged)
         reader = fresh(keyed).citekeys()
@@ -245,5 +250,8 @@ def test_an_index_whose_lines_do_not_match_its_marks_is_not_trusted(keyed: Libra
         assert path.read_bytes() == original  # and the index written again from the file
 
 
-def crc_of(ids: list[str], keys: list[str]) -> int:
-    return zlib.crc32("\n".join(keys).encode(), zlib.crc32("\n".join(ids).encode()))
+def crc_of(index: dict[str, Any], ids: list[str], keys: list[str]) -> int:
+    """The checksum a writer of `index`'s layout would give these ids and keys."""
+    layout = [index["count"], index["step"], index["marks"], index["aliases"]]
+    start = zlib.crc32(json.dumps(layout, separators=(",", ":")).encode())
+    return zlib.crc32("\n".join(keys).encode(), zlib.crc32("\n".join(ids).encode(), start))
