@@ -39,6 +39,10 @@ class PaperColumns(Protocol):
     @property
     def titles(self) -> list[str]: ...
 
+    def id_at(self, row: int) -> str: ...
+
+    def ids_check(self) -> list[int] | None: ...
+
     def column(self, name: str) -> list[Any]: ...
 
     def paper(self, row: int) -> Paper: ...
@@ -221,6 +225,21 @@ class RecordRows(Sequence[Record]):
     @property
     def titles(self) -> list[str]:
         return self._column("title")
+
+    def id_at(self, index: int) -> str:
+        """One row's id, without decoding every id (`ids`)."""
+        if self._ids is not None:
+            return self._ids[index]
+        return self.columns.id_at(index if self.catalog_rows is None else self.catalog_rows[index])
+
+    def ids_check(self) -> list[int] | None:
+        """`store.search.postings.ids_check` of `ids`, known without decoding them where
+        these rows are the catalog's own."""
+        if self.catalog_rows is None:
+            return self.columns.ids_check()
+        from store.search.postings import ids_check
+
+        return ids_check("\n".join(self.ids).encode(), len(self))
 
     def authors(self) -> list[tuple[str, ...]]:
         """Each row's `Record.authors` (enrichment's names, else the catalog's)."""

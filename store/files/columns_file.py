@@ -53,6 +53,10 @@ def _holds(lines: list[memoryview], count: int) -> bool:
     return found == count
 
 
+def _ints(value: object, length: int) -> bool:
+    return type(value) is list and len(value) == length and all(type(n) is int for n in value)
+
+
 class CatalogColumns:
     """`get()`: the catalog's columns, from `catalog-columns.jsonl` while it matches the
     catalog, else from the catalog itself (read and checked), then written back."""
@@ -163,7 +167,10 @@ class CatalogColumns:
         if not _holds(whole["id"], count):
             return None
         head[-1] = list(map(tuple, head[-1]))  # the authors
-        return Columns(sig, count, {}, whole, lines[per * len(WHOLE) + 1 :], head)
+        check = header.get("ids_check")  # of the ids the CRCs above found whole
+        if not (check is None or (_ints(check, 3) and check[0] == count)):
+            return None
+        return Columns(sig, count, {}, whole, lines[per * len(WHOLE) + 1 :], head, check)
 
     def _write(self, data: bytes) -> None:
         # A cache the store cannot write (read-only folder, full disk) is only slower next time.

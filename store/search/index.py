@@ -51,9 +51,7 @@ class SearchIndex(Ordering, WordMatching, Grouped):
         are read from them, and a record is built only when a search returns or filters it."""
         # RecordRows serves all the index does with a list: length, items, assignment.
         self.records = list(records) if self.columns is None else cast(list[Record], records)
-        ids = [r.id for r in self.records] if self.columns is None else self.columns.ids
-        self.ids = ids
-        """Each row's paper id."""
+        self._ids: list[str] | None = None
         self._rows: dict[str, int] | None = None
         self._titles: list[str] | None = None
         self._normalised: dict[int, str] = {}
@@ -77,6 +75,31 @@ class SearchIndex(Ordering, WordMatching, Grouped):
 
     def __len__(self) -> int:
         return len(self.records)
+
+    @property
+    def ids(self) -> list[str]:
+        """Each row's paper id (decoded when first needed: a one-shot search over the saved
+        indexes needs none, and 100k took 12-17 ms)."""
+        if self._ids is None:
+            columns = self.columns
+            self._ids = [r.id for r in self.records] if columns is None else columns.ids
+        return self._ids
+
+    def _id_at(self, row: int) -> str:
+        if self._ids is None and self.columns is not None:
+            return self.columns.id_at(row)
+        return self.ids[row]
+
+    def _same_ids(self, postings: Postings) -> bool:
+        """Whether `postings` numbers its rows as these (by their `ids_check` where both know
+        it, else id by id)."""
+        if postings.count != len(self.records):
+            return False
+        if postings.check is not None and self.columns is not None and self._ids is None:
+            mine = self.columns.ids_check()
+            if mine is not None:
+                return mine == postings.check
+        return postings.ids == self.ids
 
     @property
     def rows(self) -> dict[str, int]:  # type: ignore[override]
@@ -129,8 +152,8 @@ class SearchIndex(Ordering, WordMatching, Grouped):
         """Find title words with `postings`, the saved index of these very rows' titles
         (`store.files.title_index`): no title is normalised until a search looks at it. False
         (not taken) where its rows are plainly not these."""
-        ids = self.ids
-        if len(postings.ids) != len(ids) or (ids and postings.ids[-1] != ids[-1]):
+        count = len(self.records)
+        if len(postings) != count or (count and postings.last_id() != self._id_at(count - 1)):
             return False
         self._title_index = SavedWordIndex(postings)
         return True
@@ -238,7 +261,7 @@ class SearchIndex(Ordering, WordMatching, Grouped):
         if self.indexed:
             self.title_index  # noqa: B018 - as `index_abstracts`: every keystroke needs it
         # The same papers in the same order (the usual case, a list compared in C): no map.
-        self._abstract_index = postings.translated(None if postings.ids == self.ids else self.rows)
+        self._abstract_index = postings.translated(None if self._same_ids(postings) else self.rows)
         self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
 
     # -- updates -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.search.postings import Postings, build, decode, encode
+from store.search.postings import Postings, build, decode, encode, ids_check
 from store.search.words import text_test
 from store.text import fold, normalise
 
@@ -81,3 +81,22 @@ def test_damaged_bytes_are_refused_not_believed(damage) -> None:  # type: ignore
 def test_an_empty_library_round_trips() -> None:
     back = roundtrip(build([]))
     assert len(back) == 0 and back.ids_with("anything") == set()
+
+
+def test_a_read_index_decodes_its_ids_only_when_asked_and_knows_their_check() -> None:
+    """The ids of a read index stay bytes until asked for: its count, last id and check
+    (what a search compares its own rows' ids by) need none decoded."""
+    back = roundtrip(build(TEXTS))
+    assert back._ids is None
+    assert len(back) == 5 and back.last_id() == "e"
+    assert back.check == ids_check("\n".join(pid for pid, _ in TEXTS).encode(), 5)
+    assert back._ids is None
+    assert back.ids == ["a", "b", "c", "d", "e"]
+    assert ids_check(b"a\nb", 2) != ids_check(b"b\na", 2)
+    assert ids_check(b"a\nb", 3) is None  # an id with a line break: not comparable
+
+
+def test_an_index_whose_ids_check_is_not_its_ids_is_refused() -> None:
+    data = encode(build(TEXTS), {"abstracts": [1, 2, 3]})
+    forged = data.replace(b'"ids_check":[5,', b'"ids_check":[4,', 1)
+    assert forged != data and decode(forged) is None
