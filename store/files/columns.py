@@ -24,6 +24,7 @@ from typing import Any
 
 from store.memory import paused_gc
 from store.models import Paper
+from store.rows import ids_check
 
 VERSION = 3
 
@@ -201,11 +202,9 @@ class Columns:
         return str(self.ids[row])
 
     def ids_check(self) -> list[int] | None:
-        """`store.search.postings.ids_check` of the ids: a saved index of rows numbered alike
+        """`store.rows.ids_check` of the ids: a saved index of rows numbered alike
         has the same (the file's header has it: comparing decodes no id)."""
         if self._ids_check is None:
-            from store.search.postings import ids_check
-
             self._ids_check = ids_check("\n".join(self.ids).encode(), self.count)
         return self._ids_check
 

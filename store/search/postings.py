@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
 from typing import Any
 
+from store.rows import ids_check
 from store.search.row_flags import RowFlags, row_bits
 from store.search.words import INSIDE_FROM, WordIndex, prefix_span
 from store.text import WORD_BREAK_TABLE, fold
@@ -340,11 +341,3 @@ def decode(data: bytes | mmap.mmap) -> tuple[dict[str, Any], Postings] | None:
         for at, letter in enumerate(letters)
     }
     return header["key"], Postings(ids, vocabulary, offsets, rows, flags, count=papers, check=check)
-
-
-def ids_check(joined: bytes, count: int) -> list[int] | None:
-    """What tells two lists of `count` paper ids apart without decoding either: two checksums
-    of the ids joined by line breaks (None where an id holds one: then not comparable)."""
-    if (joined.count(b"\n") + 1 if count else 0) != count:
-        return None
-    return [count, zlib.crc32(joined), zlib.adler32(joined)]

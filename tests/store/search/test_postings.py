@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.search.postings import Postings, build, decode, encode, ids_check
+from store.rows import ids_check
+from store.search.postings import Postings, build, decode, encode
 from store.search.words import text_test
 from store.text import fold, normalise
 
