@@ -20,7 +20,7 @@ PART = struct.Struct(">QQQ")  # a file's number, and its pickle's offset and siz
 
 
 def to_rows(listings: list[Listing]) -> tuple[str, list[Any]]:
-    """Listings as tuples of their first twelve fields (the ones a text listing sets), rebuilt
+    """Listings as tuples of their first fourteen fields (the ones a text listing sets), rebuilt
     with `Listing(*row)`: a third of the cost of pickling the dataclasses themselves; a saved
     Hugging Face page's, which set more, whole."""
     default = Listing("", "", "", 0)
@@ -52,6 +52,8 @@ def to_rows(listings: list[Listing]) -> tuple[str, list[Any]]:
             item.links,
             item.github,
             item.warnings,
+            item.key,
+            item.pid,
         )
         for item in listings
     ]

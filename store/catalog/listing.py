@@ -80,6 +80,11 @@ class Listing:
     github: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     """What import changed about this record (an abstract cut to MAX_ABSTRACT_CHARS)."""
+    key: str = ""
+    """`store.text.title_key(title)`, where the file's parse computed it; "" where not (the
+    importer then does)."""
+    pid: str = ""
+    """`store.catalog.importing.paper_id(key)`, with `key` (see `keyed`)."""
     arxiv_id: str | None = None
     """Without the version suffix."""
     authors: tuple[str, ...] = ()

@@ -4,6 +4,7 @@ of the blank document with fresh lists, the first listing folded in by `fold_lis
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +16,10 @@ from store.catalog.importing import fold_listing, is_bare, merge_listings, new_d
 from store.catalog.listing import Listing
 from store.files.documents import paper_doc
 from store.models import ImportReport, Paper
+from store.text import title_key
+from tests.conftest import ROOT
 
+SEED = next((ROOT / "seeds").glob("*.txt"))
 BLANK = paper_doc(Paper(id="", title="", added="2026-11-01T09:30:00"))
 
 TEXT = st.text(alphabet=st.sampled_from("aAb é\u00a0x"), max_size=6)
@@ -114,3 +118,26 @@ def test_merging_with_the_fast_path_stores_what_the_plain_path_stores(
         patch.setattr(importing, "is_bare", lambda blank: False)
         plain = merged(listings, BLANK, existing)
     assert fast == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LISTINGS, max_size=8), st.lists(LISTINGS, max_size=4))
+def test_listings_keyed_where_parsed_merge_as_listings_keyed_by_the_merge(
+    listings: list[Listing], existing: list[Listing]
+) -> None:
+    """A file's parse gives each listing its title key and id (on whichever core parsed it):
+    the merge then stores exactly what it stores computing them itself."""
+    keyed = importing.keyed([replace(listing) for listing in listings])
+    assert [(k.key, k.pid) for k in keyed] == [
+        (title_key(k.title), importing.paper_id(title_key(k.title))) for k in keyed
+    ]
+    assert merged(keyed, BLANK, existing) == merged(listings, BLANK, existing)
+
+
+def test_a_parsed_files_listings_carry_their_keys_across_the_parsing_child() -> None:
+    """The rows the parsing child sends (`store.catalog.frames`) keep each key and id."""
+    from store.catalog import frames
+
+    parsed = importing.read_listing_file(SEED, None)
+    assert parsed and all(p.key == title_key(p.title) and p.pid for p in parsed)
+    assert frames.from_rows(frames.to_rows(parsed)) == parsed
