@@ -34,6 +34,7 @@ def write_atomic(
     *,
     before_replace: Callable[[Path], None] | None = None,
     mode: int | None = None,
+    durable: bool = True,
 ) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old or the new file.
 
@@ -43,8 +44,12 @@ def write_atomic(
     no inodes, a read-only folder, too many open files) becomes one StoreWriteError naming
     `path`, and no temp file is left.  The file is private (0600, as mkstemp makes it) unless
     `mode` says otherwise (exports: see `store.export.write`).
+
+    Without `durable` nothing is synced: a crash may leave the old file, the new one, or a new
+    one cut short or empty. Only for files derived from the store, which their readers check
+    whole and rebuild (the catalog's columns: its sync was 65-90 ms of a 100k import).
     """
-    StagedWrite(path, data, before_replace=before_replace, mode=mode).commit()
+    StagedWrite(path, data, before_replace=before_replace, mode=mode, durable=durable).commit()
 
 
 class StagedWrite:
@@ -52,7 +57,11 @@ class StagedWrite:
     and synced (the slow part, errors as `write_atomic`'s); `commit()` puts it in place, or
     `discard()` removes it.  An import writes the catalog this way while the abstracts that
     must be on disk before it are still being written; a temp left by a process killed
-    between the two is removed by the store's cleanup, under the file's lock."""
+    between the two is removed by the store's cleanup, under the file's lock.
+
+    With `sync_meanwhile` the content is written now and synced on a thread of its own, which
+    `commit()` waits for (and reports the failure of): the import goes on with the catalog's
+    ids and columns while the disk takes its 42 MB (0.12-0.14 s at 100k papers)."""
 
     def __init__(
         self,
@@ -61,11 +70,16 @@ class StagedWrite:
         *,
         before_replace: Callable[[Path], None] | None = None,
         mode: int | None = None,
+        durable: bool = True,
+        sync_meanwhile: bool = False,
     ) -> None:
         self.shown = path
         self.path = write_target(path)
         self.before_replace = before_replace
+        self.durable = durable
         self.temp: str | None = None
+        self._syncing: threading.Thread | None = None
+        self._sync_error: OSError | None = None
         with self._discarded_on_error():
             held = _hold_interrupts()
             try:
@@ -73,12 +87,36 @@ class StagedWrite:
             finally:
                 # Only now, with the name known to the cleanup below, may an interrupt land.
                 _release_interrupts(held)
-            with os.fdopen(fd, "wb") as handle:
+            with os.fdopen(fd, "wb", closefd=not sync_meanwhile) as handle:
                 if mode is not None and hasattr(os, "fchmod"):
                     os.fchmod(handle.fileno(), mode)
                 handle.write(data)
                 handle.flush()
-                os.fsync(handle.fileno())
+                if durable and not sync_meanwhile:
+                    os.fsync(handle.fileno())
+            if sync_meanwhile:
+                self._syncing = threading.Thread(
+                    target=self._sync, args=(fd,), name="paperdeck-sync", daemon=True
+                )
+                self._syncing.start()
+
+    def _sync(self, fd: int) -> None:
+        try:
+            if self.durable:
+                os.fsync(fd)
+        except OSError as error:
+            self._sync_error = error
+        finally:
+            os.close(fd)
+
+    def _synced(self) -> None:
+        """Wait for the sync under way, if any; its failure raised here."""
+        syncing, self._syncing = self._syncing, None
+        if syncing is not None:
+            syncing.join()
+        if self._sync_error is not None:
+            error, self._sync_error = self._sync_error, None
+            raise error
 
     def stat(self) -> os.stat_result:
         """The new file's: its inode, time and size stay the same once it is in place."""
@@ -89,11 +127,13 @@ class StagedWrite:
         temp = self.temp
         assert temp is not None, "already committed or discarded"
         with self._discarded_on_error():
+            self._synced()
             if self.before_replace is not None and self.path.exists():
                 self.before_replace(self.path)
             os.replace(temp, self.path)
             self.temp = None
-        fsync_directory(self.path.parent)
+        if self.durable:
+            fsync_directory(self.path.parent)
 
     @contextlib.contextmanager
     def _discarded_on_error(self) -> Iterator[None]:
@@ -110,6 +150,8 @@ class StagedWrite:
 
     def discard(self) -> None:
         """Remove the temp file, if it is still there; idempotent."""
+        with contextlib.suppress(OSError):
+            self._synced()  # never unlinked under a sync still writing it
         temp, self.temp = self.temp, None
         _discard(temp)
 

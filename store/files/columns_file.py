@@ -175,4 +175,4 @@ class CatalogColumns:
     def _write(self, data: bytes) -> None:
         # A cache the store cannot write (read-only folder, full disk) is only slower next time.
         with contextlib.suppress(StoreWriteError):
-            write_atomic(self.path, data)
+            write_atomic(self.path, data, durable=False)  # checked whole when read: see above

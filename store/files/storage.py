@@ -158,9 +158,10 @@ def write_atomic_bytes(
 def stage_bytes(
     path: Path, data: bytes, *, backup_dir: Path | None = None, kept: int = BACKUPS_KEPT
 ) -> StagedWrite:
-    """`write_atomic_bytes` in two steps: `data` written and synced beside `path` now, `path`
-    replaced (a copy of the old file kept first, with `backup_dir`) by the result's `commit()`."""
-    return StagedWrite(path, data, before_replace=_keeper(backup_dir, kept))
+    """`write_atomic_bytes` in two steps: `data` written beside `path` now and synced
+    meanwhile, `path` replaced (a copy of the old file kept first, with `backup_dir`) by the
+    result's `commit()`, once synced."""
+    return StagedWrite(path, data, before_replace=_keeper(backup_dir, kept), sync_meanwhile=True)
 
 
 def _keeper(backup_dir: Path | None, kept: int) -> Callable[[Path], None]:

@@ -151,12 +151,12 @@ class Imports:
         still be writing the abstracts, which must be on disk first, and putting the catalog
         in place is then a rename."""
         table = content[PAPERS_TABLE]
-        encoded = encode(content)
-        ids = self.id_index.prepare([doc["id"] for doc in table.values()])
-        columns = self.catalog_columns.prepare(table.values())
-        staged = self.catalog_file.stage_encoded(encoded)
+        # Written now, synced while the ids and columns are taken (the disk's time, not ours).
+        staged = self.catalog_file.stage_encoded(encode(content))
         try:
             sig = staged_signature(staged)
+            ids = self.id_index.prepare([doc["id"] for doc in table.values()])
+            columns = self.catalog_columns.prepare(table.values())
             self.id_index.store_prepared(ids, sig)
             self.catalog_columns.store_prepared(columns, sig)
         except BaseException:

@@ -348,7 +348,7 @@ def test_a_read_only_data_directory_goes_without(
     (library.root / COLUMNS_FILE).unlink()
     other = fresh(library)
 
-    def refuse(path: Path, data: bytes) -> None:
+    def refuse(path: Path, data: bytes, **_: object) -> None:
         from store.errors import StoreWriteError
 
         raise StoreWriteError(path, PermissionError(13, "Permission denied"))

@@ -12,6 +12,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -352,3 +353,82 @@ def test_a_commit_that_fails_is_a_store_write_error_and_leaves_no_temp(
         staged.commit()
     assert target.read_bytes() == b"old"
     assert temps_beside(target) == []
+
+
+def test_a_write_synced_meanwhile_is_synced_before_it_is_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import's catalog: written at once, synced on a thread while the import takes its
+    columns; the commit waits for that sync, and puts the file in place only after it."""
+    import threading
+
+    from store.atomic import StagedWrite
+
+    target = tmp_path / "catalog.json"
+    target.write_bytes(b"old")
+    events: list[str] = []
+    release = threading.Event()
+    fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        release.wait(5)
+        events.append("synced")
+        fsync(fd)
+
+    replace = os.replace
+
+    def replaced(*args: Any) -> None:
+        events.append("replaced")
+        replace(*args)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    monkeypatch.setattr(os, "replace", replaced)
+    staged = StagedWrite(target, b"new", sync_meanwhile=True)
+    [temp] = temps_beside(target)
+    assert temp.read_bytes() == b"new" and events == []  # written, its sync still waiting
+    release.set()
+    staged.commit()
+    assert events[:2] == ["synced", "replaced"]
+    assert target.read_bytes() == b"new" and temps_beside(target) == []
+
+
+def test_a_sync_that_fails_meanwhile_fails_the_commit_and_leaves_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store.atomic import StagedWrite
+
+    target = tmp_path / "catalog.json"
+    target.write_bytes(b"old")
+
+    def failing(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing)
+    staged = StagedWrite(target, b"new", sync_meanwhile=True)
+    with pytest.raises(StoreWriteError, match="Input/output error"):
+        staged.commit()
+    assert target.read_bytes() == b"old" and temps_beside(target) == []
+    discarded = StagedWrite(target, b"newer", sync_meanwhile=True)
+    discarded.discard()  # waits for its sync, whatever came of it, then removes the temp
+    assert target.read_bytes() == b"old" and temps_beside(target) == []
+
+
+def test_a_derived_file_is_written_without_a_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files checked whole when read and rebuilt otherwise (the catalog's columns) skip the
+    sync; the store's own files never do."""
+    from store.atomic import write_atomic
+
+    synced: list[int] = []
+    fsync = os.fsync
+
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    write_atomic(tmp_path / "catalog-columns.jsonl", b"derived", durable=False)
+    assert synced == [] and (tmp_path / "catalog-columns.jsonl").read_bytes() == b"derived"
+    write_atomic(tmp_path / "state.json", b"{}")
+    assert len(synced) == 2  # the file, then its folder
