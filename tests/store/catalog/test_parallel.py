@@ -494,3 +494,24 @@ def test_an_abstracts_write_that_fails_leaves_the_catalog_as_it_was(
     assert sorted(db.glob(".*.tmp")) == []
     assert Library.open(db).paper_ids() == ids_before
     assert Library.open(db).catalog_columns.get().count == len(ids_before)
+
+
+def test_the_files_are_read_ahead_as_hints_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every listing file is handed to the system to read into its cache before the parse
+    starts; a file that cannot be opened is left for its parse to report, as ever."""
+    hinted: list[int] = []
+    advise = os.posix_fadvise
+
+    def recorded(fd: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_WILLNEED and (offset, length) == (0, 0)
+        hinted.append(os.fstat(fd).st_ino)
+        advise(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", recorded)
+    files = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    for path in files:
+        path.write_text("Title\n\nAbstract.\n")
+    parallel.read_ahead([*files, tmp_path / "gone.txt"])
+    assert hinted == [path.stat().st_ino for path in files]
