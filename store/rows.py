@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import sys
 import threading
-import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import islice, repeat
 from typing import Any, Protocol, overload
 
+from store.id_check import ids_check
 from store.models import Enrichment, Paper, Record, UserState
 
 _NO_STATE, _NO_ENRICHMENT = UserState(), Enrichment()
@@ -396,11 +396,3 @@ class OrderedRows(Sequence[Record]):
 def rows_of(records: Sequence[Record]) -> RecordRows | None:
     """`records` if they are `RecordRows` (whose columns a search can read directly)."""
     return records if isinstance(records, RecordRows) else None
-
-
-def ids_check(joined: bytes, count: int) -> list[int] | None:
-    """What tells two lists of `count` paper ids apart without decoding either: two checksums
-    of the ids joined by line breaks (None where an id holds one: then not comparable)."""
-    if (joined.count(b"\n") + 1 if count else 0) != count:
-        return None
-    return [count, zlib.crc32(joined), zlib.adler32(joined)]

@@ -22,9 +22,10 @@ from itertools import chain, islice, repeat
 from operator import floordiv, itemgetter, methodcaller
 from typing import Any
 
+from store.files.date_order import date_order
+from store.id_check import ids_check
 from store.memory import paused_gc
 from store.models import Paper
-from store.rows import ids_check
 
 VERSION = 3
 
@@ -66,23 +67,6 @@ PAPERS_SLICE = 1000
 """Papers built between two `between()` calls in `papers` (about 6 ms)."""
 DETAILS_SLICE = 8
 """Lines of `CHUNK` rows `decode_details` decodes between two `between()` calls (~0.5 ms)."""
-
-
-def date_order(values: dict[str, list[Any]]) -> list[int]:
-    """Row numbers in `date` sort order, exactly as `store.search.language.SORT_KEYS` orders
-    them: (newest first, unknown dates last; most upvoted; title; id), done as one stable sort
-    per part from the last to the first, each keyed by a list (a key function called per row
-    took half a second of a 100k import)."""
-    ids, titles = values["id"], values["title"]
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    folded = list(map(str.casefold, titles))
-    order.sort(key=folded.__getitem__)
-    votes = [-(u or -1) for u in values["upvotes"]]
-    order.sort(key=votes.__getitem__)
-    unknown = float("inf")
-    newest = [-int(p.replace("-", "")) if p else unknown for p in values["published"]]
-    order.sort(key=newest.__getitem__)
-    return order
 
 
 class Columns:
@@ -202,7 +186,7 @@ class Columns:
         return str(self.ids[row])
 
     def ids_check(self) -> list[int] | None:
-        """`store.rows.ids_check` of the ids: a saved index of rows numbered alike
+        """`store.id_check.ids_check` of the ids: a saved index of rows numbered alike
         has the same (the file's header has it: comparing decodes no id)."""
         if self._ids_check is None:
             self._ids_check = ids_check("\n".join(self.ids).encode(), self.count)

@@ -19,7 +19,8 @@ from store.search.grouped import Grouped
 from store.search.language import SORTS, Filter, Query, excludes, parse_query
 from store.search.matching import ABSTRACT, CANDIDATE_SCAN, TITLE_EXACT, WordMatching
 from store.search.ordering import Ordering
-from store.search.postings import Postings, RowPostings, SavedWordIndex, build
+from store.search.postings import RowPostings, build
+from store.search.saved import SavedIndexes
 from store.search.words import SLICE, WordIndex
 from store.text import fold, fold_each, normalise
 
@@ -27,7 +28,7 @@ _AUTHORS = threading.Lock()
 """Held while a search index reads its authors' names (see `SearchIndex.authors`)."""
 
 
-class SearchIndex(Ordering, WordMatching, Grouped):
+class SearchIndex(Ordering, WordMatching, Grouped, SavedIndexes):
     """Records with precomputed search keys; `search` runs a query over them.
 
     Titles get a word index at once; abstracts get theirs later (`use_abstract_index` with an
@@ -77,31 +78,6 @@ class SearchIndex(Ordering, WordMatching, Grouped):
         return len(self.records)
 
     @property
-    def ids(self) -> list[str]:
-        """Each row's paper id (decoded when first needed: a one-shot search over the saved
-        indexes needs none, and 100k took 12-17 ms)."""
-        if self._ids is None:
-            columns = self.columns
-            self._ids = [r.id for r in self.records] if columns is None else columns.ids
-        return self._ids
-
-    def _id_at(self, row: int) -> str:
-        if self._ids is None and self.columns is not None:
-            return self.columns.id_at(row)
-        return self.ids[row]
-
-    def _same_ids(self, postings: Postings) -> bool:
-        """Whether `postings` numbers its rows as these (by their `ids_check` where both know
-        it, else id by id)."""
-        if postings.count != len(self.records):
-            return False
-        if postings.check is not None and self.columns is not None and self._ids is None:
-            mine = self.columns.ids_check()
-            if mine is not None:
-                return mine == postings.check
-        return postings.ids == self.ids
-
-    @property
     def rows(self) -> dict[str, int]:  # type: ignore[override]
         """Each paper's row, by id (made when first needed: a scan of titles needs none)."""
         if self._rows is None:
@@ -147,16 +123,6 @@ class SearchIndex(Ordering, WordMatching, Grouped):
 
     scan_authors_until_warm = False
     """Searched before `warm` (the app's load): names are scanned until their index is built."""
-
-    def use_title_index(self, postings: Postings) -> bool:
-        """Find title words with `postings`, the saved index of these very rows' titles
-        (`store.files.title_index`): no title is normalised until a search looks at it. False
-        (not taken) where its rows are plainly not these."""
-        count = len(self.records)
-        if len(postings) != count or (count and postings.last_id() != self._id_at(count - 1)):
-            return False
-        self._title_index = SavedWordIndex(postings)
-        return True
 
     def warm(self, between: Callable[[], None] | None = None) -> None:
         """Build the title and author word indexes and the date ranks now, calling
@@ -255,14 +221,6 @@ class SearchIndex(Ordering, WordMatching, Grouped):
         if self._abstract_index is None:
             abstract_of = self._abstract_lookup()
             self.use_abstract_index(build((pid, abstract_of(pid)) for pid in self.ids))
-
-    def use_abstract_index(self, postings: Postings) -> None:
-        """Find abstract words with `postings` (which may know papers this index lacks)."""
-        if self.indexed:
-            self.title_index  # noqa: B018 - as `index_abstracts`: every keystroke needs it
-        # The same papers in the same order (the usual case, a list compared in C): no map.
-        self._abstract_index = postings.translated(None if self._same_ids(postings) else self.rows)
-        self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
 
     # -- updates -----------------------------------------------------------------------------
 

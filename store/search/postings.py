@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, repeat
 from typing import Any
 
-from store.rows import ids_check
+from store.id_check import ids_check
 from store.search.row_flags import RowFlags, row_bits
 from store.search.words import INSIDE_FROM, WordIndex, prefix_span
 from store.text import WORD_BREAK_TABLE, fold

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from store.errors import InvalidDocument
 from store.files import columns as columns_module
 from store.files import columns_file as file_module
-from store.files.columns import Columns, date_order
+from store.files.columns import Columns
 from store.files.columns_file import COLUMNS_FILE, CatalogColumns
+from store.files.date_order import date_order
 from store.files.documents import PAPERS_TABLE, paper_doc, paper_from, table_docs
 from store.files.storage import load_json_file, signature
 from store.library import Library

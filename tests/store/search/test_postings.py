@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.rows import ids_check
+from store.id_check import ids_check
 from store.search.postings import Postings, build, decode, encode
 from store.search.words import text_test
 from store.text import fold, normalise
