@@ -87,13 +87,18 @@ class StagedWrite:
             finally:
                 # Only now, with the name known to the cleanup below, may an interrupt land.
                 _release_interrupts(held)
-            with os.fdopen(fd, "wb", closefd=not sync_meanwhile) as handle:
-                if mode is not None and hasattr(os, "fchmod"):
-                    os.fchmod(handle.fileno(), mode)
-                handle.write(data)
-                handle.flush()
-                if durable and not sync_meanwhile:
-                    os.fsync(handle.fileno())
+            try:
+                with os.fdopen(fd, "wb", closefd=not sync_meanwhile) as handle:
+                    if mode is not None and hasattr(os, "fchmod"):
+                        os.fchmod(handle.fileno(), mode)
+                    handle.write(data)
+                    handle.flush()
+                    if durable and not sync_meanwhile:
+                        os.fsync(handle.fileno())
+            except BaseException:
+                if sync_meanwhile:  # kept open for the sync that will not come
+                    os.close(fd)
+                raise
             if sync_meanwhile:
                 self._syncing = threading.Thread(
                     target=self._sync, args=(fd,), name="paperdeck-sync", daemon=True

@@ -432,3 +432,23 @@ def test_a_derived_file_is_written_without_a_sync(
     assert synced == [] and (tmp_path / "catalog-columns.jsonl").read_bytes() == b"derived"
     write_atomic(tmp_path / "state.json", b"{}")
     assert len(synced) == 2  # the file, then its folder
+
+
+def test_a_write_to_be_synced_meanwhile_that_fails_leaves_no_temp_and_no_open_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file a sync would have used is closed when the write itself fails."""
+    from store.atomic import StagedWrite
+
+    target = tmp_path / "catalog.json"
+    target.write_bytes(b"old")
+
+    def no_space(fd: int, mode: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fchmod", no_space)
+    before = len(os.listdir("/proc/self/fd"))
+    with pytest.raises(StoreWriteError, match="No space left on device"):
+        StagedWrite(target, b"new", mode=0o644, sync_meanwhile=True)
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert target.read_bytes() == b"old" and temps_beside(target) == []
