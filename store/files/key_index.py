@@ -157,6 +157,7 @@ class StoredKeys(Mapping[str, CiteKey]):
         # 100k line breaks took twice as long as splitting the text.
         ids = b"\n".join(pid for pid, _ in pairs)
         keys = b"\n".join(key for _, key in pairs)
+        aliases = {pid: list(names) for pid, names in self._aliases.items()}
         header = {
             "version": VERSION,
             "source": list(source),
@@ -164,19 +165,16 @@ class StoredKeys(Mapping[str, CiteKey]):
             "sizes": [len(ids), len(keys)],
             "step": STEP,
             "marks": marks,
-            "crc": _checksum(len(pairs), STEP, marks, self._aliases_listed(), ids, keys),
-            "aliases": self._aliases_listed(),
+            "crc": _checksum(len(pairs), STEP, marks, aliases, ids, keys),
+            "aliases": aliases,
         }
         return json.dumps(header, separators=(",", ":")).encode() + b"\n" + ids + keys
-
-    def _aliases_listed(self) -> dict[str, list[str]]:
-        return {pid: list(names) for pid, names in self._aliases.items()}
 
     @classmethod
     def decode(cls, raw: Data, source: tuple[int, int, int]) -> StoredKeys | None:
         """The keys if `raw` is a whole index taken from the keys file with signature `source`
-        (checked whole: its checksum, its lines against its count and marks; the keys
-        themselves are decoded when asked for)."""
+        (checked whole: its checksum, which covers the marks and count too, and the order of
+        its runs; the keys themselves are decoded when asked for)."""
         end = raw.find(b"\n")
         try:
             data = json.loads(raw[:end])
