@@ -3,7 +3,7 @@
 A one-shot search (the CLI, the app before its title index exists) used to normalise each
 title containing the word to see whether the word is a whole title word, starts one, or is
 inside one: 85k titles for `s` at 100k papers, half a second a keystroke. The same answers
-come from the folded texts with their separators (whitespace and `store.text.WORD_BREAKS`,
+come from the folded texts with their separators (whitespace and `store.text.word_breaks()`,
 exactly the characters `normalise` splits at) made spaces, each text framed by spaces on a
 line of its own: a (normalised) word starts a word of the text where a space precedes it, and
 is a whole word where a space follows it too. Regular expressions find the lines; the end of
@@ -17,21 +17,20 @@ from collections.abc import Sequence
 from functools import cache
 from itertools import accumulate, count
 
-from store.search.words import _SEPARATORS  # every separator to a space (as `normalise`)
+from store.search.words import separators  # every separator to a space (as `normalise`)
 
 
 def separates(word: str) -> bool:
     """Whether `word` holds a character `normalise` splits words at (never a normalised word)."""
-    return " " in word or word.translate(_SEPARATORS) != word  # the table keeps spaces
+    return " " in word or word.translate(separators()) != word  # the table keeps spaces
 
 
 @cache
 def _ascii_to_space() -> bytes:
     """The ASCII separators but the line break to spaces, byte by byte: one C pass over the
     UTF-8 of every text (no multibyte character has a byte below 128)."""
-    return bytes(
-        32 if code < 128 and code != 10 and code in _SEPARATORS else code for code in range(256)
-    )
+    table = separators()
+    return bytes(32 if code < 128 and code != 10 and code in table else code for code in range(256))
 
 
 CLASSIFY_EACH = 200
@@ -58,7 +57,8 @@ class JoinedLines:
         if text.count("\n") != max(len(texts) - 1, 0):
             return None
         if not text.isascii():  # rare: translate only texts with a non-ASCII character
-            mapped = [t if t.isascii() else t.translate(_SEPARATORS) for t in texts]
+            table = separators()
+            mapped = [t if t.isascii() else t.translate(table) for t in texts]
             text = " " + " \n ".join(mapped) + " "
         text = text.encode().translate(_ascii_to_space()).decode()
         return cls(text, list(map(len, texts)))

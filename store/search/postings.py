@@ -29,7 +29,7 @@ from typing import Any
 from store.id_check import ids_check
 from store.search.row_flags import RowFlags, row_bits
 from store.search.words import INSIDE_FROM, WordIndex, prefix_span
-from store.text import WORD_BREAK_TABLE, fold
+from store.text import fold, word_break_table
 
 MAGIC = b"paperdeck-abstract-words\n"
 FORMAT = 1
@@ -214,7 +214,7 @@ def build(
         ids.append(pid)
         # `normalise(text).split()`, without joining the words only to split them again; and
         # every posting appended in C (a Python loop over 17M postings at 100k papers: 2x slower).
-        words = set(fold(text).translate(WORD_BREAK_TABLE).split())
+        words = set(fold(text).translate(word_break_table()).split())
         deque(map(append, map(rows_of, words), repeat(row)), maxlen=0)
         if progress is not None and (row + 1) % every == 0:
             progress(row + 1)

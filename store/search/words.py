@@ -14,10 +14,11 @@ import bisect
 import sys
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 from itertools import chain, repeat
 
 from store.search.row_flags import RowFlags
-from store.text import WORD_BREAKS
+from store.text import word_breaks
 
 INSIDE_FROM = 3
 """Shorter words match whole words only in abstracts and authors, and never inside title words."""
@@ -30,22 +31,27 @@ WHITESPACE = (
     "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 """Every character `str.isspace` accepts (a test checks the list is complete)."""
-_SEPARATORS = str.maketrans(dict.fromkeys([*WORD_BREAKS, *WHITESPACE], " "))
-"""Every character that ends a word, to one space: whole words become findable in C."""
 
 
-def _is_start(text: str, at: int) -> bool:
-    return at == 0 or (before := text[at - 1]).isspace() or before in WORD_BREAKS
+@cache
+def separators() -> dict[int, str]:
+    """Every character that ends a word, to one space: whole words become findable in C."""
+    return str.maketrans(dict.fromkeys([*word_breaks(), *WHITESPACE], " "))
+
+
+def _is_start(text: str, at: int, breaks: frozenset[str]) -> bool:
+    return at == 0 or (before := text[at - 1]).isspace() or before in breaks
 
 
 def word_start_test(word: str) -> Callable[[str], bool]:
     """Whether a folded text has a word beginning with `word`: what the word indexes find by
     prefix, tested on the raw text."""
+    breaks = word_breaks()
 
     def starts(text: str) -> bool:
         at = text.find(word)
         while at != -1:  # almost always once: the first occurrence starts a word
-            if _is_start(text, at):
+            if _is_start(text, at, breaks):
                 return True
             at = text.find(word, at + 1)
         return False
@@ -58,10 +64,11 @@ def whole_word_test(word: str, *, normalised: bool = False) -> Callable[[str], b
     occur hundreds of times in an abstract (`t`, `at`): one C-level translation and substring
     test beats visiting every occurrence."""
     inner, head, tail = f" {word} ", f"{word} ", f" {word}"
+    table = separators()
 
     def whole(text: str) -> bool:
         if not normalised:
-            text = text.translate(_SEPARATORS)
+            text = text.translate(table)
         return inner in text or text.startswith(head) or text.endswith(tail) or text == word
 
     return whole

@@ -15,9 +15,9 @@ from store.search import lines
 from store.search.index import SearchIndex
 from store.search.lines import JoinedLines, separates
 from store.search.words import WHITESPACE
-from store.text import WORD_BREAKS, fold, normalise
+from store.text import fold, normalise, word_breaks
 
-SEPARATORS = WORD_BREAKS | set(WHITESPACE)
+SEPARATORS = word_breaks() | set(WHITESPACE)
 
 # Letters, digits, `+` (a word character), accents and ligatures (folded away), punctuation
 # and symbols ASCII and not (word breaks), whitespace `str.split` knows beyond `\s` in ASCII, and
