@@ -74,8 +74,11 @@ class LoadingApp(App[None]):
         prepared, self._first_results = self._first_results, None
         if prepared is None or prepared[:2] != (sort, self.desk.view.version):
             return None
-        self.call_after_refresh(self._preview_shown.set)
         return prepared[2]
+
+    def first_results_shown(self) -> None:
+        """The screen that took the first results has drawn them: the load may go on."""
+        self._preview_shown.set()
 
     def _read_small_library(self) -> bool:
         """Read a small library (see READ_BEFORE_FRAME) here and now; False, having read

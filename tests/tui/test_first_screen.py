@@ -253,6 +253,35 @@ async def test_the_first_frame_sent_is_the_whole_screen(
         assert "Quit" in text.splitlines()[-1]
 
 
+async def test_the_warm_up_search_waits_for_the_first_frame(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search nobody sees (so the first key runs warm code) parses its query and starts
+    the search thread: work that held the first frame back when it ran as the screen went
+    idle, before the frame was drawn.  It runs once the first list is on the terminal."""
+    events: list[str] = []
+    display = PaperdeckApp._display
+    warm_up = papers_module.PapersScreen._warm_up
+
+    def recorded(self: PaperdeckApp, screen: object, renderable: object) -> None:
+        if renderable is not None:
+            events.append("frame")
+        display(self, screen, renderable)  # type: ignore[arg-type]
+
+    def warming(self: papers_module.PapersScreen) -> None:
+        events.append("warm-up")
+        warm_up(self)
+
+    monkeypatch.setattr(PaperdeckApp, "_display", recorded)
+    monkeypatch.setattr(papers_module.PapersScreen, "_warm_up", warming)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await until(lambda: "warm-up" in events, pilot)
+        assert events.index("frame") < events.index("warm-up")
+        assert events.count("warm-up") == 1
+
+
 async def test_no_search_runs_by_itself_while_a_large_library_loads(
     library: Library, slow_load: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -71,9 +71,21 @@ class DeskScreen(Screen[None]):
             return
         self._undrawn = False
         super()._compositor_refresh()
+        if self._after_drawn and self.is_current:
+            callbacks, self._after_drawn = self._after_drawn, []
+            for callback in callbacks:
+                self.call_later(callback)
 
     _undrawn = False
     """A frame was asked for while the app was batched and none drawn since."""
+    _after_drawn: list[Callable[[], object]] = []
+
+    def call_after_drawn(self, callback: Callable[[], object]) -> None:
+        """Call `callback` once this screen's next frame has gone to the terminal.  Unlike
+        `call_after_refresh`, never before: that runs when the screen is idle, which it may be
+        between a refresh asked for and the frame drawn, and work done there (a warm-up search,
+        a loader thread let go) held the first frame back."""
+        self._after_drawn = [*self._after_drawn, callback]
 
     def _draw_if_undrawn(self) -> None:
         if self._undrawn:

@@ -82,7 +82,8 @@ class PapersScreen(PaperScreen):
         self._generation += 1  # a search still running from before the load must not follow
         self.show_results(ready)
         self._shown_before_load_ended = True
-        self.call_after_refresh(self._warm_up)
+        self.call_after_drawn(self.host.first_results_shown)
+        self.call_after_drawn(self._warm_up)
         return True
 
     def _warm_up(self) -> None:
