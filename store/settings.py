@@ -32,7 +32,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from store.atomic import write_atomic
 from store.errors import StoreError, UsageError
@@ -49,27 +49,23 @@ class SettingsError(UsageError):
     pass
 
 
-@dataclass(frozen=True)
-class ExportSettings:
+class ExportSettings(NamedTuple):
     directory: Path | None = None
     """Default folder for `export` given no -o/--dir (a file named for the format goes there)."""
     format: str = "md"
 
 
-@dataclass(frozen=True)
-class CitekeySettings:
+class CitekeySettings(NamedTuple):
     pattern: str = DEFAULT_PATTERN
     """Formula for new citation keys; stored keys never change unless `paperdeck rekey`."""
 
 
-@dataclass(frozen=True)
-class PullSettings:
+class PullSettings(NamedTuple):
     sources: tuple[str, ...] = ()
     """What `paperdeck pull` fetches when named nothing: `hf`, `arxiv:CATEGORY`."""
 
 
-@dataclass(frozen=True)
-class SyncSettings:
+class SyncSettings(NamedTuple):
     folder: Path | None = None
 
 
@@ -118,10 +114,10 @@ def config_path(environ: Mapping[str, str]) -> Path:
     return user_directory("config", environ) / CONFIG_NAME
 
 
-@dataclass
 class _Reader:
-    path: Path
-    problems: list[str] = field(default_factory=list)
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[str] = []
 
     def bad(self, key: str, what: str) -> None:
         self.problems.append(f"{self.path}: {key}: {what}; using the default")

@@ -5,15 +5,15 @@ app, a CLI command. Read off the UI thread (`outside_changes`), taken in on it
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from store.files.storage import signature
 from store.library import Library
 from store.models import Enrichment, Record, UserState
 
 
-@dataclass(frozen=True)
-class OutsideChanges:
+class OutsideChanges(NamedTuple):
     """What another process wrote since the view last looked (read off the UI thread)."""
 
     version: int

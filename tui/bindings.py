@@ -3,7 +3,7 @@ palette offers them.  Each binding has an `id` so that users can remap it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual.binding import Binding, BindingType
 
@@ -210,8 +210,7 @@ HELP_SECTIONS: tuple[tuple[str, list[BindingType]], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """One entry of the command palette: a binding under the name users search for."""
 
     name: str

@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from textual.signal import Signal
 
@@ -55,8 +54,7 @@ class DeskApp(Protocol):
     def reload_library(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class ExportRequest:
+class ExportRequest(NamedTuple):
     """What the export dialog asked for."""
 
     scope: str

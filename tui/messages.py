@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from textual.message import Message
 from textual.worker import Worker
@@ -19,19 +18,27 @@ class WorkerFailed(Message):
         self.worker = worker
 
 
-@dataclass
 class OpenAbstract(Message):
-    """Show one paper's abstract view, stepping through `ids` with j/k."""
+    """Show one paper's abstract view, stepping through `ids` with j/k. `on_close` is called
+    with the paper shown last when the view closes (lists move their cursor there)."""
 
-    ids: Sequence[str]
-    paper: str
-    on_close: Callable[[str], None] | None = None
-    """Called with the paper shown last when the view closes (lists move their cursor there)."""
-    focus_note: bool = False
+    def __init__(
+        self,
+        ids: Sequence[str],
+        paper: str,
+        on_close: Callable[[str], None] | None = None,
+        focus_note: bool = False,
+    ) -> None:
+        super().__init__()
+        self.ids = ids
+        self.paper = paper
+        self.on_close = on_close
+        self.focus_note = focus_note
 
 
-@dataclass
 class StartTriage(Message):
     """Triage the untriaged papers matching `query`, one at a time."""
 
-    query: str = ""
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.query = query

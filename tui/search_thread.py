@@ -16,7 +16,6 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -29,17 +28,25 @@ Search = Callable[[Query, str | None], Sequence[Record] | tuple[Sequence[Record]
 """The records found, or (records, partial): partial when some were left unsearched for now."""
 
 
-@dataclass
 class SearchDone(Message):
-    """The results of the search numbered `generation` (`records` is None when it failed)."""
+    """The results of the search numbered `generation` (`records` is None when it failed).
+    `partial`: found before the abstracts could be searched (`LibraryView.abstracts_pending`)."""
 
-    generation: int
-    records: Sequence[Record] | None
-    problem: str = ""
-    seconds: float = 0.0
-    """How long the search took."""
-    partial: bool = False
-    """Found before the abstracts could be searched (see `LibraryView.abstracts_pending`)."""
+    def __init__(
+        self,
+        generation: int,
+        records: Sequence[Record] | None,
+        problem: str = "",
+        *,
+        partial: bool = False,
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.records = records
+        self.problem = problem
+        self.partial = partial
+        self.seconds = 0.0
+        """How long the search took."""
 
 
 class SearchThread:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from store.files.documents import PAPERS_TABLE, table_docs
 from store.files.storage import StoreFile
@@ -24,8 +23,7 @@ CITEKEYS_TABLE = PAPERS_TABLE
 """One document per paper, like every other store file (so `CachedDocs` reads it)."""
 
 
-@dataclass(frozen=True, slots=True)
-class CiteKey:
+class CiteKey(NamedTuple):
     key: str
     aliases: tuple[str, ...] = ()
 

@@ -12,8 +12,7 @@ import contextlib
 import json
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from store.atomic import write_atomic
 from store.errors import StoreWriteError
@@ -26,8 +25,7 @@ from store.files.storage import StoreFile, signature
 COLUMNS_FILE = "catalog-columns.jsonl"
 
 
-@dataclass
-class PreparedColumns:
+class PreparedColumns(NamedTuple):
     """Columns of a catalog about to be written, encoded but for the header: the catalog's
     signature is known only once it is written (`CatalogColumns.prepare`)."""
 

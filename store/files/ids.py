@@ -14,8 +14,8 @@ import contextlib
 import json
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from store.atomic import write_atomic
 from store.errors import StoreWriteError
@@ -129,8 +129,7 @@ class IdIndex:
             write_atomic(self.path, data)
 
 
-@dataclass(frozen=True)
-class PreparedIds:
+class PreparedIds(NamedTuple):
     ids: frozenset[str]
     encoded: bytes
     """`_encode_ids(ids)`."""

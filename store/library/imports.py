@@ -4,7 +4,6 @@ write each (`store.catalog` decides ids and merging)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,17 +33,24 @@ _CHANGED = (-1, -1, -1)
 """A signature no file has: the catalog changed while it was read."""
 
 
-@dataclass
 class _EarlyMerge:
     """A merge begun before the catalog's lock is taken, on the catalog as read then."""
 
-    signature: tuple[int, int, int] | None
-    content: dict[str, Any]
-    merge: Merge
-    blank: dict[str, Any]
-    matched: dict[str, str]
-    fed: bool = False
-    """Whether the listings were added as they were read (else `_merge` adds them)."""
+    def __init__(
+        self,
+        signature: tuple[int, int, int] | None,
+        content: dict[str, Any],
+        merge: Merge,
+        blank: dict[str, Any],
+        matched: dict[str, str],
+    ) -> None:
+        self.signature = signature
+        self.content = content
+        self.merge = merge
+        self.blank = blank
+        self.matched = matched
+        self.fed = False
+        """Whether the listings were added as they were read (else `_merge` adds them)."""
 
     def add(self, listings: list[Listing]) -> None:
         self.merge.add(listings)

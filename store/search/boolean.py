@@ -11,7 +11,7 @@ without OR does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from store.errors import QueryError
 
@@ -19,8 +19,7 @@ MAX_CLAUSES = 64
 """More alternatives than this come from a query no one means (a dozen ORs in a row)."""
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     text: str
     """The term as typed, without its leading `-`: a word, "a phrase" or key:value."""
     negated: bool = False

@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from store.errors import PaperdeckError
 
@@ -103,8 +103,7 @@ def entry_from(data: object) -> Entry | None:
     return Entry(ident, device, hlc, paper, op, args)
 
 
-@dataclass
-class ReadResult:
+class ReadResult(NamedTuple):
     entries: list[Entry]
     end: int
     """Byte offset just past the last complete line: where the next read starts."""

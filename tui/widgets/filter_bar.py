@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -29,7 +27,6 @@ class FilterInput(Input):
     laid out the whole screen again (Textual's `virtual_size` asks for a layout), though the
     input's own size never depends on it here (`width: 1fr`)."""
 
-    @dataclass
     class Cleared(Message):
         pass
 
@@ -66,11 +63,11 @@ class FilterBar(Horizontal):
     FilterBar > #filter-count.-error { color: $error; }
     """
 
-    @dataclass
     class Submitted(Message):
-        query: str
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
 
-    @dataclass
     class Cleared(Message):
         pass
 

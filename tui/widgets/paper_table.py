@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.style import Style
 from textual import events
@@ -64,15 +63,17 @@ class PaperTable(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, init=False, always_update=True)
     """Index of the highlighted row in `records`."""
 
-    @dataclass
     class Opened(Message):
-        table: PaperTable
-        record: Record
+        def __init__(self, table: PaperTable, record: Record) -> None:
+            super().__init__()
+            self.table = table
+            self.record = record
 
-    @dataclass
     class SelectionChanged(Message):
-        table: PaperTable
-        selected: frozenset[str]
+        def __init__(self, table: PaperTable, selected: frozenset[str]) -> None:
+            super().__init__()
+            self.table = table
+            self.selected = selected
 
     def __init__(
         self, *, show_position: bool = False, name: str | None = None, id: str | None = None
