@@ -243,9 +243,10 @@ def _parse_file(path: Path, data: bytes, year: int | None) -> list[Listing]:
     )
 
     if not looks_like_page(data):
-        from store.catalog.listing import decode, parse_listing
+        from store.catalog.listing import decode, has_controls, parse_listing
 
-        return parse_listing(decode(data, str(path)), path.name, year=year)
+        text = decode(data, str(path))
+        return parse_listing(text, path.name, year=year, controls=has_controls(data))
     try:
         day = page_day(load_page(data))
         return parse_daily_papers(data, f"hf:{day}" if day else path.name)

@@ -13,6 +13,7 @@ from store.catalog.listing import (
     clean_url,
     decode,
     github_repo,
+    has_controls,
     parse_listing,
 )
 from store.errors import ListingError
@@ -176,3 +177,61 @@ def test_abstracts_are_capped_at_import(raw: str, cut: bool) -> None:
         assert f"kept the first {MAX_ABSTRACT_CHARS:,}" in record.warnings[0]
     else:
         assert record.abstract == " ".join(raw.split())
+
+
+def parsed_or_error(text: str, **options: bool) -> object:
+    try:
+        return parse_listing(text, "f.txt", year=2024, **options)
+    except ListingError as error:
+        return str(error)
+
+
+def test_a_file_without_controls_parses_as_one_checked_field_by_field(seeds: list[Path]) -> None:
+    """`has_controls` is asked once per file; without controls, ASCII titles and abstracts
+    skip their own look for them, and the listings come out the same."""
+    files = [*seeds, *sorted(LISTINGS.glob("*.txt"))]
+    clean = [path for path in files if not has_controls(path.read_bytes())]
+    assert len(clean) >= 5
+    for path in clean:
+        text = decode(path.read_bytes(), path.name)
+        assert parsed_or_error(text, controls=False) == parsed_or_error(text), path.name
+
+
+@pytest.mark.parametrize("control", ["\t", "\x1b[31m", "\x07", "\x7f", "\x0b", "\x1f"])
+def test_a_control_anywhere_is_seen_and_cleaned(control: str) -> None:
+    data = f"Title{control}one\n\nAn  abstract{control}.\n".encode()
+    assert has_controls(data)
+    assert not has_controls(data.replace(control.encode(), b"").replace(b"\n", b"\r\n"))
+    (listing,) = parse_listing(decode(data, "c.txt"), "c.txt", controls=has_controls(data))
+    assert listing.title.isprintable() and listing.abstract.isprintable()
+    assert "  " not in listing.abstract
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Title",
+                "\n",
+                "\n\n",
+                " ",
+                "  ",
+                "\t",
+                "\x1b[1m",
+                "\r\n",
+                "ü",
+                "•",
+                "·",
+                "\x85",
+                "https://github.com/a/b ",
+                "  • 2 authors\n·\nMar 3, 2024 4\n",
+                "\u202e",
+            ]
+        ),  # fmt: skip
+        max_size=40,
+    ).map("".join)
+)
+def test_any_text_parses_the_same_told_it_has_no_controls_when_it_has_none(text: str) -> None:
+    controls = has_controls(text.encode())
+    assert parsed_or_error(text, controls=controls) == parsed_or_error(text)
