@@ -17,13 +17,12 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from store.catalog.links import extract_links, github_repo
 from store.catalog.listing import (
     MAX_ABSTRACT_CHARS,
     MAX_TITLE_CHARS,
     Listing,
     capped_text,
-    extract_links,
-    github_repo,
 )
 from store.text import one_line
 

@@ -18,12 +18,12 @@ from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree as ET
 
 from store.catalog.hf import split_arxiv_id
+from store.catalog.links import extract_links
 from store.catalog.listing import (
     MAX_ABSTRACT_CHARS,
     MAX_TITLE_CHARS,
     Listing,
     capped_text,
-    extract_links,
 )
 from store.safe_xml import XmlError, parse_xml
 from store.text import one_line

@@ -8,11 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store.catalog.links import clean_url, github_repo
 from store.catalog.listing import (
     MAX_ABSTRACT_CHARS,
-    clean_url,
     decode,
-    github_repo,
     has_controls,
     parse_listing,
 )

@@ -10,12 +10,11 @@ from hypothesis import strategies as st
 
 from store.catalog.blocks import blocks, paragraphs
 from store.catalog.importing import ID_LENGTH, paper_id
+from store.catalog.links import URL_RE, find_urls
 from store.catalog.listing import (
     _PLAIN_META_RE,
-    URL_RE,
     _clean_line,
     _parse_metadata,
-    find_urls,
 )
 from store.errors import ListingError
 from store.text import one_line
