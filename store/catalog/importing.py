@@ -227,7 +227,7 @@ def keyed(listings: list[Listing]) -> list[Listing]:
     each file is parsed, on whichever core parses it, rather than by the merge, which one
     process does for every file (9 of its 24 us a listing at 100k)."""
     for listing in listings:
-        listing.key = key = title_key(listing.title)
+        listing.key = key = listing.key or title_key(listing.title)  # a parser's, if it knew
         listing.pid = paper_id(key)
     return listings
 

@@ -138,7 +138,7 @@ def _is_metadata(block: str) -> bool:
 
 def decode(data: bytes, source: str) -> str:
     """Text of a listing file: UTF-8 with or without a BOM; anything else is refused."""
-    if not data.strip():
+    if not data or data.isspace():  # `not data.strip()`, without copying the file
         raise ListingError(f"{source}: the file is empty; expected a Daily Papers listing")
     if b"\x00" in data:
         raise ListingError(f"{source}: binary data, not a text listing; pass a .txt listing file")
@@ -254,6 +254,7 @@ def parse_listing(
                 links,
                 github,
                 tuple(warnings),
+                title.casefold(),  # `title_key(title)`: the title is on one line already
             )
         )
     return listings

@@ -234,3 +234,38 @@ def test_a_control_anywhere_is_seen_and_cleaned(control: str) -> None:
 def test_any_text_parses_the_same_told_it_has_no_controls_when_it_has_none(text: str) -> None:
     controls = has_controls(text.encode())
     assert parsed_or_error(text, controls=controls) == parsed_or_error(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Title",
+                "\n\n",
+                " ",
+                "  ",
+                "\t",
+                "\x1b[1m",
+                "ÉCOLE",
+                "ß",
+                "İ",
+                "ﬁ",
+                "Σ",
+                "•",
+                "  • 2 authors\n·\nMar 3, 2024 4\n\n",
+                "x" * 1200,
+            ]
+        ),  # fmt: skip
+        max_size=30,
+    ).map("".join)
+)
+def test_a_parsed_title_comes_with_its_key(text: str) -> None:
+    """The parse gives each listing the key the importer would compute from its title (ids
+    derive from it: a different key would make a paper known already a new one)."""
+    try:
+        listings = parse_listing(text, "k.txt", controls=has_controls(text.encode()))
+    except ListingError:
+        return
+    for listing in listings:
+        assert listing.key == title_key(listing.title)
