@@ -65,6 +65,9 @@ def add_commands(sub: Subcommands, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_import(args: argparse.Namespace, library: Library) -> int:
+    from store.search.heap import keep_freed_memory
+
+    keep_freed_memory()  # this process ends with the import (see store/search/heap.py)
     with output.progress_bar(sys.stderr, "Importing") as progress:
         report = library.import_files(args.paths, year=args.year, progress=progress)
     for warning in report.warnings:
