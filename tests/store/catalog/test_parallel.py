@@ -20,6 +20,7 @@ from store.catalog import frames, parallel
 from store.catalog.importing import read_listing_file
 from store.catalog.listing import Listing
 from store.errors import ListingError
+from store.files.storage import signature
 from store.library import Library, forked_write
 from tests.conftest import DATA, FIXED_NOW
 
@@ -331,6 +332,10 @@ def import_into(db: Path, files: list[Path]) -> dict[str, object]:
         if name == "ids.json":
             del data["catalog"]  # the catalog file's inode and mtime
         found[name] = data
+    header, *lines = (db / "catalog-columns.jsonl").read_bytes().splitlines()
+    found["columns"] = {key: value for key, value in json.loads(header).items() if key != "catalog"}
+    found["column lines"] = lines
+    assert Library.open(db).catalog_columns._load(signature(db / "catalog.json")) is not None
     return found
 
 
