@@ -367,6 +367,12 @@ class Merge:
         return self.abstracts if touched else None
 
 
+def lacks_abstracts(table: dict[str, Any], abstracts: dict[str, str]) -> bool:
+    """Whether `add_abstracts` would change `table` (without making its documents)."""
+    have = {doc["id"]: doc for doc in table.values()}
+    return any(pid not in have or not have[pid].get("abstract") for pid in abstracts)
+
+
 def add_abstracts(table: dict[str, Any], abstracts: dict[str, str]) -> bool:
     """Give papers in the abstracts `table` the abstracts they lack; True when it changed."""
     have = {doc["id"]: doc_id for doc_id, doc in table.items()}

@@ -141,3 +141,22 @@ def test_a_parsed_files_listings_carry_their_keys_across_the_parsing_child() -> 
     parsed = importing.read_listing_file(SEED, None)
     assert parsed and all(p.key == title_key(p.title) and p.pid for p in parsed)
     assert frames.from_rows(frames.to_rows(parsed)) == parsed
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c", "d"]), st.sampled_from(["", "An abstract."]), max_size=4
+    ),
+    st.dictionaries(st.sampled_from(["a", "b", "c", "e"]), st.just("New."), max_size=4),
+)
+def test_lacks_abstracts_says_whether_add_abstracts_changes_the_table(
+    stored: dict[str, str], new: dict[str, str]
+) -> None:
+    """The import forks its abstracts' writer only when there is something to write, and the
+    writer makes the documents: the check must agree with the making."""
+    table = {str(n): {"id": pid, "abstract": text} for n, (pid, text) in enumerate(stored.items())}
+    before = json.dumps(table)
+    lacks = importing.lacks_abstracts(table, new)
+    assert json.dumps(table) == before  # the check changes nothing
+    assert importing.add_abstracts(table, new) is lacks
