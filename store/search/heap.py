@@ -10,7 +10,7 @@ decision) then pile up on top of what the load freed: the triage path at 100k pa
 An import, the other way round (`keep_freed_memory`): it ends once its work is done, and
 blocks of the same few sizes come and go all along it.  Each 8 MB listing file is read into
 a new block and decoded into a new 16 MB string, which glibc maps afresh (its threshold only
-rises above a freed block's size, never to it) and the kernel zeroes page by page: 100k of an
+rises above a freed block's size, never to it) and the kernel zeroes page by page: 80k of an
 import's 415k page faults at 100k papers.
 """
 
