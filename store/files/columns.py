@@ -22,6 +22,7 @@ from itertools import chain, islice, repeat
 from operator import floordiv, itemgetter, methodcaller
 from typing import Any
 
+from store.files import fast_json
 from store.files.date_order import date_order
 from store.id_check import ids_check
 from store.memory import paused_gc
@@ -122,9 +123,14 @@ class Columns:
         values: dict[str, list[Any]] = {}
         for name, column in zip(FIELDS, raw or [()] * len(FIELDS), strict=True):
             default = _DEFAULTS.get(name)
+            # A None is looked for first (one C pass): documents this program wrote have none
+            # in these fields, so the column is converted in C, not a row at a time in Python.
             if name in _TUPLES:
-                values[name] = [tuple(v) if v else () for v in column]
-            elif default is not None:
+                if None in column:
+                    values[name] = [tuple(v) if v else () for v in column]
+                else:
+                    values[name] = list(map(tuple, column))
+            elif default is not None and None in column:
                 values[name] = [default if v is None else v for v in column]
             else:
                 values[name] = list(column)
@@ -381,7 +387,7 @@ def _first_needed(order: list[int], lines: int) -> Iterator[int]:
 
 
 def _line(value: object) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode("ascii")
+    return fast_json.dumps(value)
 
 
 def _decode(

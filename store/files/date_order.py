@@ -18,12 +18,23 @@ def date_order(values: dict[str, list[Any]]) -> list[int]:
     if len(set(folded)) < len(folded):
         order.sort(key=ids.__getitem__)
     order.sort(key=folded.__getitem__)
-    # Newest first, unknown dates (1) after every known one (-YYYYMMDD); then most upvoted.
-    days = [-int(p.replace("-", "")) if p else 1 for p in values["published"]]
+    # Newest first, unknown dates (None, "") after every known one; then most upvoted. A
+    # library has a few thousand distinct dates: each is ranked once, not parsed per row, and
+    # the rank and the votes make one small integer, which the sort compares in C (integers
+    # past 2**30, or tuples, take the slow comparison).
+    published = values["published"]
+    numbers = {p: int(p.replace("-", "")) for p in set(published) if p}  # as SORT_KEYS reads it
+    newest = sorted(set(numbers.values()), reverse=True)
+    ranked = dict(zip(newest, range(len(newest)), strict=True))
+    rank = {p: ranked[number] for p, number in numbers.items()}
     votes = [-(u or -1) for u in values["upvotes"]]
     if votes:
         low = min(votes)
-        span = max(votes) - low + 1  # each day's votes fit between it and the next day
-        keys = [day * span + vote - low for day, vote in zip(days, votes, strict=True)]
+        span = max(votes) - low + 1  # each date's votes fit between it and the next date's
+        unknown = len(newest)
+        keys = [
+            rank.get(p, unknown) * span + vote - low
+            for p, vote in zip(published, votes, strict=True)
+        ]
         order.sort(key=keys.__getitem__)
     return order

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from store.atomic import write_atomic
 from store.errors import StoreWriteError
+from store.files import fast_json
 from store.files.storage import signature
 
 IDS_FILE = "ids.json"
@@ -136,7 +137,7 @@ class PreparedIds(NamedTuple):
 
 
 def _encode_ids(ids: frozenset[str]) -> bytes:
-    return json.dumps(sorted(ids), separators=(",", ":")).encode()
+    return fast_json.dumps(sorted(ids))
 
 
 def _encode(sig: Signature, ids: frozenset[str], encoded_ids: bytes) -> bytes:

@@ -17,11 +17,11 @@ from store.catalog.importing import (
     listing_files,
     parse_files,
 )
-from store.files.abstracts_encoding import encode_abstracts
+from store.files import fast_json
 from store.files.columns_file import CatalogColumns
 from store.files.documents import PAPERS_TABLE, paper_doc
 from store.files.ids import IdIndex
-from store.files.storage import StoreFile, encode, signature, staged_signature
+from store.files.storage import StoreFile, signature, staged_signature
 from store.library.forked_write import ForkedWrite
 from store.memory import let_go, paused_gc
 from store.models import Enrichment, ImportReport, Paper
@@ -159,7 +159,7 @@ class Imports:
         in place is then a rename."""
         table = content[PAPERS_TABLE]
         # Written now, synced while the ids and columns are taken (the disk's time, not ours).
-        staged = self.catalog_file.stage_encoded(encode(content))
+        staged = self.catalog_file.stage_encoded(fast_json.dumps(content))
         try:
             sig = staged_signature(staged)
             ids = self.id_index.prepare([doc["id"] for doc in table.values()])
@@ -183,7 +183,7 @@ class Imports:
             # The documents are made by whichever process writes them: the child, on a large
             # import (100k of them, 0.1 s this process need not wait for).
             add_abstracts(table, abstracts)
-            return encode_abstracts(content)
+            return fast_json.dumps(content)
 
         return ForkedWrite(
             self.abstracts_file, content, documents=len(table) + len(abstracts), encoder=encode

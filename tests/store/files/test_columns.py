@@ -413,7 +413,7 @@ def test_a_paper_read_while_all_are_built_on_another_thread(
     st.lists(
         st.tuples(
             st.sampled_from(["Alpha", "alpha", "Beta", "Éclair", "zeta", ""]),
-            st.one_of(st.none(), st.sampled_from(["2024-01-02", "2024-11-30", "2023-05-05"])),
+            st.one_of(st.none(), st.sampled_from(["2024-01-02", "2024-11-30", "2023-05-05", ""])),
             st.one_of(st.none(), st.integers(min_value=0, max_value=5), st.just(10**9)),
         ),
         max_size=40,
