@@ -452,3 +452,29 @@ def test_a_write_to_be_synced_meanwhile_that_fails_leaves_no_temp_and_no_open_fi
         StagedWrite(target, b"new", mode=0o644, sync_meanwhile=True)
     assert len(os.listdir("/proc/self/fd")) == before
     assert target.read_bytes() == b"old" and temps_beside(target) == []
+
+
+def test_opening_removes_a_killed_writers_temps_but_not_a_live_ones(
+    tmp_path: Path, stopped_holder: object
+) -> None:
+    """A start cleans each store file's leftover temps under that file's lock; a file whose
+    lock another process holds keeps its temp (it may be that writer's), and the store files
+    without a temp are not locked at all."""
+    from store.library import Library
+
+    db = tmp_path / "data"
+    Library.open(db).import_files([SEEDS])
+    dead = db / ".catalog.json.k3j9x_2a.tmp"
+    live = db / ".state.json.q7w2e_9b.tmp"
+    other = db / ".notes.md.k3j9x_2a.tmp"  # not a store file's: left alone
+    for temp in (dead, live, other):
+        temp.write_bytes(b"half")
+    stopped_holder(db / ".state.json.lock")  # type: ignore[operator]
+    for lock in db.glob(".*.lock"):
+        if lock.name != ".state.json.lock":  # the held one stays
+            lock.unlink()
+    Library.open(db)
+    assert not dead.exists()
+    assert live.read_bytes() == b"half" and other.read_bytes() == b"half"
+    # Only the catalog's lock was taken (its lock file made again), none of the others.
+    assert sorted(p.name for p in db.glob(".*.lock")) == [".catalog.json.lock", ".state.json.lock"]
