@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 from store.errors import PaperdeckError
 from store.memory import end_startup_pause
 from store.models import Record
+from store.search.heap import fix_mmap_threshold
 from tui.desk import Desk
 
 READ_BEFORE_FRAME = 512 * 1024
@@ -123,6 +124,12 @@ class LoadingApp(App[None]):
             self.call_from_thread(self._loaded)
 
     def _read_library(self) -> None:
+        # Before the load: its freed blocks would otherwise raise malloc's threshold, and the
+        # interest model and every training after it pile up in the heap (triage at 100k
+        # papers: 395-450 MB, 366 MB with the threshold held; store/search/heap.py). A small
+        # library read before the first frame (`_read_small_library`) leaves it to the index
+        # worker, after that frame: 2-3 ms of ctypes it need not wait for.
+        fix_mmap_threshold()
         view = self.desk.view
         if self.desk.library.is_empty() and self.seeds:
             if not self._wait_until_mounted():

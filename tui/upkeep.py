@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from textual import events, work
 from textual.app import App
@@ -47,13 +46,6 @@ class UpkeepApp(App[None]):
     """`tui.loading.LoadingApp` reads the library (again: after other processes' or devices'
     changes)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # From the start: the load's freed blocks would otherwise raise malloc's threshold,
-        # and the interest model and every training after it pile up in the heap (triage at
-        # 100k papers: 395-450 MB, 366 MB with the threshold held; store/search/heap.py).
-        fix_mmap_threshold()
-        super().__init__(*args, **kwargs)
-
     @property
     def library(self) -> Library:
         return self.desk.library
@@ -78,6 +70,9 @@ class UpkeepApp(App[None]):
         another process (this one stays free for the keys), or one built here; a large
         library's stale title index is built by an indexer of its own, not waited for."""
         view = self.desk.view
+        # A small library's process holds malloc's threshold from here on (a large one's, from
+        # before its load: `tui.loading`); the interest model comes after this.
+        fix_mmap_threshold()
         try:
             view.wait_while_typing()  # each step holds the interpreter: not between two keys
             self.library.take_backups()

@@ -16,7 +16,6 @@ import's 415k page faults at 100k papers.
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
 M_TRIM_THRESHOLD = -1
@@ -51,6 +50,8 @@ def keep_freed_memory() -> bool:
 def _mallopt(parameter: int, value: int) -> bool:
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here, not at import: 2-3 ms of every start that asks nothing of malloc
+
     try:
         libc = ctypes.CDLL(None)  # this process's own symbols (find_library forks ldconfig)
         mallopt = libc.mallopt

@@ -20,7 +20,7 @@ from store.search.index import SearchIndex
 from store.view import LibraryView
 from tests.tui.pilot import SIZE, app_for, count_text, searches_asked, settle, table
 from tui import app as app_module
-from tui import cli, loading
+from tui import cli, loading, upkeep
 from tui.app import PaperdeckApp
 from tui.screens import papers as papers_module
 
@@ -280,6 +280,49 @@ async def test_the_warm_up_search_waits_for_the_first_frame(
         await until(lambda: "warm-up" in events, pilot)
         assert events.index("frame") < events.index("warm-up")
         assert events.count("warm-up") == 1
+
+
+@pytest.mark.parametrize("large", [False, True])
+async def test_mallocs_threshold_is_held_before_a_large_load_and_after_a_small_ones_frame(
+    library: Library, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    """A large library's load frees the blocks that would raise malloc's threshold: it is held
+    before that load. A small library is read before the first frame, and the ctypes it takes
+    (2-3 ms) waits until that frame is drawn; either way it is held before any training."""
+    events: list[str] = []
+    display = PaperdeckApp._display
+
+    def recorded(self: PaperdeckApp, screen: object, renderable: object) -> None:
+        if renderable is not None:
+            events.append("frame")
+        display(self, screen, renderable)  # type: ignore[arg-type]
+
+    def fixed() -> bool:
+        events.append("threshold")
+        return True
+
+    loads = loads_recorded(monkeypatch)
+    original_load = LibraryView.load
+
+    def load(self: LibraryView, rows: RecordRows | None = None, **options: bool) -> None:
+        events.append("load")
+        original_load(self, rows, **options)
+
+    monkeypatch.setattr(LibraryView, "load", load)
+    monkeypatch.setattr(PaperdeckApp, "_display", recorded)
+    monkeypatch.setattr(loading, "fix_mmap_threshold", fixed)
+    monkeypatch.setattr(upkeep, "fix_mmap_threshold", fixed)
+    if large:
+        monkeypatch.setattr(loading, "READ_BEFORE_FRAME", 1000)
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await until(lambda: events.count("threshold") == (2 if large else 1), pilot)
+    assert loads == [not large]
+    if large:
+        assert events.index("threshold") < events.index("load")
+    else:
+        assert events.index("load") < events.index("frame") < events.index("threshold")
 
 
 async def test_no_search_runs_by_itself_while_a_large_library_loads(
