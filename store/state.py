@@ -31,7 +31,6 @@ from store.files.storage import META_TABLE, StoreFile, encode
 from store.merges import MergedAway, follows_merges, merge_targets
 from store.models import Change, UserState
 from store.sync.local import LocalJournal
-from store.sync.recorder import baseline_changes, record
 from store.tags import count_tags
 
 
@@ -166,6 +165,8 @@ class UserStates(StateEdits):
             }
             new_queue = [pid for pid in new_queue if pid not in done]
             # In the journal (fsynced) before state.json says so: see store/sync/recorder.py.
+            from store.sync.recorder import record  # with sync's merge: only for a write
+
             entries, new_ranks = record(
                 self.journal, old_docs, new_docs, DEFAULT_DOC, queue, new_queue, ranks
             )
@@ -213,6 +214,8 @@ class UserStates(StateEdits):
             write_atomic(self.file.path, encode(content))  # nothing to keep a backup of
         if self.journal.exists():
             return
+        from store.sync.recorder import baseline_changes
+
         content = self.file.load()
         docs = list(table_docs(content, PAPERS_TABLE))
         self.journal.record(baseline_changes(docs, queue_from(content), DEFAULT_DOC))

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store.sync.clock import HybridClock, wall_ms
 from store.sync.journal import (
@@ -26,7 +26,9 @@ from store.sync.journal import (
     read_entries,
     write_lines_atomic,
 )
-from store.sync.merge import Replica
+
+if TYPE_CHECKING:  # the replica is made by the few commands that read it whole, not each start
+    from store.sync.merge import Replica
 
 JOURNAL_DIR = "journal"
 COMPACT_BYTES = 4_000_000
@@ -186,6 +188,8 @@ class LocalJournal:
         return replica
 
     def _snapshot(self) -> Replica:
+        from store.sync.merge import Replica
+
         try:
             data = self.snapshot_path.read_bytes()
         except FileNotFoundError:

@@ -19,7 +19,7 @@ from store.library import Library
 from store.memory import end_startup_pause, keep_until_exit
 from store.paths import data_directory, sync_directory
 from store.settings import config_path, load_settings
-from tui.cli import app, output
+from tui.cli import app
 from tui.cli.parser import ArgumentParser, VersionAction
 
 COMMAND_MODULES = (
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None, *, leaving: bool = False) -> int:
         library = Library.open(
             root,
             lock_timeout=lock_timeout(os.environ),
-            on_lock_wait=lambda text: output.say(f"paperdeck: {text}"),
+            on_lock_wait=lambda text: _say(f"paperdeck: {text}"),
             citekey_pattern=args.settings.citekey.pattern,
         )
         if args.command == "list" and args.query and not args.json:
@@ -177,7 +177,7 @@ def main(argv: Sequence[str] | None = None, *, leaving: bool = False) -> int:
             sync.auto_sync(library, folder, sys.stderr)
         return code
     except PaperdeckError as error:
-        output.say(f"paperdeck: error: {error}")
+        _say(f"paperdeck: error: {error}")
         return error.exit_code
     except KeyboardInterrupt:
         print("paperdeck: interrupted", file=sys.stderr)
@@ -190,6 +190,14 @@ def main(argv: Sequence[str] | None = None, *, leaving: bool = False) -> int:
     finally:
         if scan is not None:
             scan.close()
+
+
+def _say(text: str) -> None:
+    """`tui.cli.output.say`, loaded when there is something to say: its sanitiser and JSON
+    writer (2-3 ms) are no part of the app's start."""
+    from tui.cli.output import say
+
+    say(text)
 
 
 if __name__ == "__main__":
