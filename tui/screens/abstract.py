@@ -50,6 +50,30 @@ def metadata_lines(record: Record, why: tuple[str, ...] = ()) -> Text:
 
 
 class AbstractScreen(PaperScreen):
+    DEFAULT_CSS = """
+    #abstract-body {
+        padding: 1 2;
+    }
+    #abstract-title, #abstract-meta {
+        margin-bottom: 1;
+    }
+    #abstract-body .section {
+        margin-top: 1;
+        text-style: bold;
+        color: $accent;
+    }
+    #abstract-links, #abstract-related {
+        height: auto;
+        max-height: 10;
+        border: none;
+        padding: 0;
+    }
+    #abstract-note {
+        margin: 0;
+        padding: 0;
+    }
+    """
+
     BINDINGS = bindings.ABSTRACT
 
     def __init__(

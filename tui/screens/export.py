@@ -60,6 +60,37 @@ def default_destination(
 
 
 class ExportDialog(ModalScreen[ExportRequest | None]):
+    DEFAULT_CSS = """
+    #export-body {
+        height: auto;
+        max-height: 100%;
+    }
+    #export-choices {
+        height: auto;
+        margin-top: 1;
+    }
+    #export-scope, #export-format {
+        width: 1fr;
+        height: auto;
+        margin-right: 1;
+    }
+    #export-filter, #export-all, #export-path {
+        margin-top: 1;
+    }
+    #export-status {
+        height: auto;
+        min-height: 1;
+    }
+    #export-dialog .buttons {
+        height: auto;
+        margin-top: 1;
+        dock: bottom;
+    }
+    #export-dialog .buttons Button {
+        margin-right: 2;
+    }
+    """
+
     BINDINGS = bindings.EXPORT
 
     def __init__(

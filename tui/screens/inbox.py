@@ -21,6 +21,14 @@ from tui.widgets.mode_bar import ModeBar
 
 
 class InboxScreen(DeskScreen):
+    DEFAULT_CSS = """
+    #inbox-list {
+        height: 1fr;
+        max-height: 100%;
+        border: none;
+    }
+    """
+
     BINDINGS = bindings.INBOX
 
     counts: list[InboxCount]

@@ -42,6 +42,15 @@ class TagSuggester(Suggester):
 class TagInput(ModalScreen[str | None]):
     """`t`: comma-separated tags to add, `-name` to remove; `→` accepts a completion."""
 
+    DEFAULT_CSS = """
+    #current-tags {
+        color: $text-muted;
+    }
+    #tag-input {
+        margin-top: 1;
+    }
+    """
+
     BINDINGS = bindings.TAG_INPUT
 
     def __init__(self, title: str, current: Sequence[str], known: Sequence[str]) -> None:
@@ -72,6 +81,12 @@ class TagInput(ModalScreen[str | None]):
 class TextPrompt(ModalScreen[str | None]):
     """Asks for one line of text (tag rename and merge)."""
 
+    DEFAULT_CSS = """
+    #prompt-input {
+        margin-top: 1;
+    }
+    """
+
     BINDINGS = bindings.PROMPT
 
     def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
@@ -94,6 +109,13 @@ class TextPrompt(ModalScreen[str | None]):
 
 
 class SortChooser(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    #sort-options {
+        height: auto;
+        max-height: 100%;
+    }
+    """
+
     BINDINGS = bindings.SORT
 
     DESCRIPTIONS = {

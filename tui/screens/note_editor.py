@@ -87,6 +87,20 @@ class NoteText(TextArea):
 class NoteEditor(ModalScreen[None]):
     """`n`: a Markdown note.  `ctrl+s` saves; `escape` saves and closes."""
 
+    DEFAULT_CSS = """
+    #note-text {
+        height: 1fr;
+        margin: 1 0;
+    }
+    #note-status {
+        height: auto;
+        display: none;
+    }
+    #note-help {
+        color: $text-muted;
+    }
+    """
+
     BINDINGS = bindings.NOTE_EDITOR  # NoteText takes the keys; these show them in the footer
 
     def __init__(self, title: str, text: str, *, stored: str, saving: NoteSaving) -> None:

@@ -30,6 +30,14 @@ def note_option(record: Record) -> Option:
 
 
 class NotesScreen(PaperScreen):
+    DEFAULT_CSS = """
+    #notes-list {
+        height: 1fr;
+        max-height: 100%;
+        border: none;
+    }
+    """
+
     BINDINGS = bindings.NOTES
 
     def compose(self) -> ComposeResult:

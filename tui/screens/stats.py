@@ -56,6 +56,20 @@ def week_chart(counts: list[int], today: date, *, height: int = 3) -> Text:
 
 
 class StatsScreen(DeskScreen):
+    DEFAULT_CSS = """
+    #stats-body {
+        padding: 1 2;
+    }
+    #stats-body .section {
+        margin-top: 1;
+        text-style: bold;
+        color: $accent;
+    }
+    #stats-progress {
+        height: auto;
+    }
+    """
+
     BINDINGS = bindings.STATS
 
     def compose(self) -> ComposeResult:

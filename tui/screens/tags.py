@@ -18,6 +18,14 @@ from tui.widgets.mode_bar import ModeBar
 
 
 class TagsScreen(DeskScreen):
+    DEFAULT_CSS = """
+    #tags-list {
+        height: 1fr;
+        max-height: 100%;
+        border: none;
+    }
+    """
+
     BINDINGS = bindings.TAGS
 
     def compose(self) -> ComposeResult:

@@ -38,6 +38,21 @@ class Decision:
 
 
 class TriageScreen(DeskScreen):
+    DEFAULT_CSS = """
+    #triage-progress {
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        background: $panel;
+    }
+    #triage-body {
+        padding: 1 2;
+    }
+    #triage-title, #triage-meta, #triage-abstract {
+        margin-bottom: 1;
+    }
+    """
+
     BINDINGS = bindings.TRIAGE
 
     def __init__(self, query: str = "", *, order: str = "interest") -> None:
