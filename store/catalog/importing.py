@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from base64 import b32encode
 from collections.abc import Callable, Mapping, Sequence
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.catalog.documents import (
+    fold_listing,
+    fresh_doc,
+    in_doc_order,
+    is_bare,
+    merge_listing,
+    new_doc,
+)
 from store.errors import ListingError
 from store.models import ImportReport
 from store.text import title_key
@@ -75,105 +82,6 @@ def unique_id(key: str, taken: dict[str, str], first: str = "") -> str:
         if taken.get(pid, key) == key:
             return pid
     raise AssertionError("sha256 collision")  # pragma: no cover
-
-
-FIRST_WINS = (
-    "authors_count",
-    "organization",
-    "organization_name",
-    "published",
-    "arxiv_id",
-    "doi",
-    "journal_ref",
-)
-"""Facts a listing fills in where the catalog has none; a later listing never overwrites them."""
-
-
-def merge_listing(doc: dict[str, Any], listing: Listing) -> bool:
-    """Fold one listing into a catalog document; True when the document changed."""
-    before = dict(doc)
-    fold_listing(doc, listing)
-    return doc != before
-
-
-_first_wins = attrgetter(*FIRST_WINS)
-
-
-def fold_listing(doc: dict[str, Any], listing: Listing) -> None:
-    """`merge_listing` without telling whether anything changed (a new paper: it did)."""
-    get = doc.get
-    for name, value in zip(FIRST_WINS, _first_wins(listing), strict=True):
-        if value is not None and get(name) is None:
-            doc[name] = value
-    if listing.authors and not get("authors"):
-        doc["authors"] = list(listing.authors)
-    if listing.upvotes is not None:
-        if listing.live or (get("upvotes") or -1) < listing.upvotes:
-            doc["upvotes"] = listing.upvotes
-    if listing.github_stars is not None:
-        doc["github_stars"] = listing.github_stars
-    if listing.version is not None and (get("version") or 0) < listing.version:
-        doc["version"] = listing.version
-    for name, extra in (
-        ("links", listing.links),
-        ("github", listing.github),
-        ("sources", (listing.source,)),
-        ("categories", listing.categories),
-    ):
-        if not extra:
-            continue
-        values = get(name) or []
-        missing = [value for value in extra if value not in values]
-        if missing:
-            # A document written before a field existed lacks its key: it is only added with
-            # a value, so an unchanged paper is never rewritten.
-            doc[name] = list(values) + list(dict.fromkeys(missing))
-
-
-_FACTS = (*FIRST_WINS, "upvotes", "github_stars", "version")
-_LISTS = frozenset(("authors", "links", "github", "sources", "categories"))
-"""What `fold_listing` may set: facts (None until set) and lists (empty until set)."""
-
-
-def is_bare(blank_doc: dict[str, Any]) -> bool:
-    """Whether `blank_doc` holds every fact a listing can give, unset (None, or an empty list
-    for the lists), and no other lists: a paper's document always does. `new_doc` starts from
-    such a document."""
-    lists = {name for name, value in blank_doc.items() if isinstance(value, list)}
-    return (
-        lists == _LISTS
-        and all(blank_doc[name] == [] for name in lists)
-        and all(blank_doc.get(name, ...) is None for name in _FACTS)
-    )
-
-
-def new_doc(blank_doc: dict[str, Any], pid: str, listing: Listing) -> dict[str, Any]:
-    """The document of a new paper from its first listing: exactly `fold_listing` into a copy
-    of a bare `blank_doc` (see `is_bare`) with fresh lists, written out for that one case
-    (every fact unset: no checks, no lookups) at a third of the cost."""
-    doc = blank_doc.copy()
-    doc["id"] = pid
-    doc["title"] = listing.title
-    # The first listing's facts win over the blank's None (a None of the listing's leaves it).
-    doc.update(zip(FIRST_WINS, _first_wins(listing), strict=True))
-    doc["authors"] = list(listing.authors)
-    upvotes = listing.upvotes
-    if upvotes is not None and (listing.live or upvotes > -1):
-        doc["upvotes"] = upvotes
-    doc["github_stars"] = listing.github_stars
-    version = listing.version
-    if version is not None and version > 0:
-        doc["version"] = version
-    doc["links"] = _distinct(listing.links)
-    doc["github"] = _distinct(listing.github)
-    doc["sources"] = [listing.source]
-    doc["categories"] = _distinct(listing.categories)
-    return doc
-
-
-def _distinct(values: tuple[str, ...]) -> list[str]:
-    """`list(dict.fromkeys(values))`: mostly none or one, nothing to drop."""
-    return list(values) if len(values) < 2 else list(dict.fromkeys(values))
 
 
 def listing_files(paths: Sequence[Path]) -> list[Path]:
@@ -311,9 +219,11 @@ class Merge:
         # A copy of one blank document, not a Paper made and converted for each: 4 us a paper.
         self.fresh_lists = [name for name, value in blank_doc.items() if isinstance(value, list)]
         self.bare = is_bare(blank_doc)
+        self.ordered = in_doc_order(blank_doc)
 
     def add(self, listings: Sequence[Listing]) -> None:
         table, blank_doc, bare = self.table, self.blank_doc, self.bare
+        ordered, added = self.ordered, blank_doc.get("added")
         by_key, ids, slot, by_arxiv = self.by_key, self.ids, self.slot, self.by_arxiv
         abstracts, touched, seen = self.abstracts, self.touched, self.seen
         next_slot = self.next_slot
@@ -322,16 +232,21 @@ class Merge:
             pid = by_arxiv.get(listing.arxiv_id) if listing.arxiv_id else None
             if pid is None:
                 pid = by_key.get(key)
-            if pid is None and listing.replaces:
+            if pid is None and listing.announce != "new" and listing.replaces:
                 self.skipped += 1
                 continue
             if pid is None:
-                pid = unique_id(key, ids, listing.pid if listing.key else "")
+                if listing.key and ids.get(listing.pid, key) == key:
+                    pid = listing.pid  # `unique_id`'s answer but on an 80-bit collision
+                else:
+                    pid = unique_id(key, ids, listing.pid if listing.key else "")
                 by_key[key] = pid
                 ids[pid] = key
                 slot[pid] = doc_id = str(next_slot)
                 next_slot += 1
-                if bare:
+                if ordered:
+                    doc = fresh_doc(pid, listing, added)  # type: ignore[arg-type]
+                elif bare:
                     doc = new_doc(blank_doc, pid, listing)
                 else:
                     doc = blank_doc.copy()

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.catalog import importing
-from store.catalog.importing import fold_listing, is_bare, merge_listings, new_doc
+from store.catalog.documents import fold_listing, fresh_doc, in_doc_order, is_bare, new_doc
+from store.catalog.importing import merge_listings
 from store.catalog.listing import Listing
 from store.files.documents import paper_doc
 from store.models import ImportReport, Paper
@@ -80,6 +81,21 @@ def test_a_new_papers_document_is_its_first_listing_folded_into_the_blank(
     assert BLANK == paper_doc(Paper(id="", title="", added="2026-11-01T09:30:00"))
 
 
+@settings(max_examples=600, deadline=None)
+@given(LISTINGS)
+def test_a_new_papers_document_made_in_one_display_is_the_same(listing: Listing) -> None:
+    """`fresh_doc`, for the blank every import uses, is `new_doc` to the keys' order."""
+    assert in_doc_order(BLANK)
+    doc = fresh_doc("pid", listing, BLANK["added"])
+    assert list(doc.items()) == list(new_doc(BLANK, "pid", listing).items())
+
+
+def test_a_blank_in_another_order_or_with_other_fields_takes_the_copy() -> None:
+    reordered = dict(reversed(list(BLANK.items())))
+    assert is_bare(reordered) and not in_doc_order(reordered)
+    assert not in_doc_order({**BLANK, "extra": None})
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -115,9 +131,11 @@ def test_merging_with_the_fast_path_stores_what_the_plain_path_stores(
 ) -> None:
     fast = merged(listings, BLANK, existing)
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(importing, "in_doc_order", lambda blank: False)
+        bare = merged(listings, BLANK, existing)  # the copy of the blank, not one display
         patch.setattr(importing, "is_bare", lambda blank: False)
         plain = merged(listings, BLANK, existing)
-    assert fast == plain
+    assert fast == bare == plain
 
 
 @settings(max_examples=300, deadline=None)
