@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from store.errors import UsageError
 from store.library import Library
 from store.paths import bundled_seeds, sync_directory
-from tui.cli.parser import Subcommands
+
+if TYPE_CHECKING:  # argparse loads only for a command line with a command (see `tui.cli.main`)
+    import argparse
+
+    from tui.cli.parser import Subcommands
 
 FRAMES_PER_SECOND = 240
 """Textual draws when something changed, at ticks of 1/TEXTUAL_FPS s (60 by default): a frame

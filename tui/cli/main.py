@@ -6,13 +6,13 @@ scripts start fast.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from types import FrameType
+from types import FrameType, SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from store.errors import PaperdeckError, UsageError
 from store.library import Library
@@ -20,7 +20,9 @@ from store.memory import end_startup_pause, keep_until_exit
 from store.paths import data_directory, sync_directory
 from store.settings import config_path, load_settings
 from tui.cli import app
-from tui.cli.parser import ArgumentParser, VersionAction
+
+if TYPE_CHECKING:
+    from tui.cli.parser import ArgumentParser
 
 COMMAND_MODULES = (
     "papers",
@@ -54,9 +56,10 @@ script names every command."""
 
 
 def names_no_command(argv: Sequence[str]) -> bool:
-    """`paperdeck` or `paperdeck --db DIR`: the app. The subcommands' parsers (31, and the
-    modules behind them) are then not built: they would cost the app ~15 ms before its first
-    frame. Anything else, `--help` included, gets the whole parser."""
+    """`paperdeck` or `paperdeck --db DIR`: the app, read without the parser (`app_arguments`):
+    the subcommands' parsers (31, and the modules behind them) would cost the app ~15 ms before
+    its first frame, argparse itself 6-8 ms. Anything else, `--help` included, gets the whole
+    parser."""
     match list(argv):
         case []:
             return True
@@ -65,6 +68,16 @@ def names_no_command(argv: Sequence[str]) -> bool:
         case [one]:
             return one.startswith("--db=")
     return False
+
+
+def app_arguments(argv: Sequence[str]) -> SimpleNamespace:
+    """What the parser makes of a command line `names_no_command` accepts, without argparse:
+    argparse and the gettext it loads, and building the parser, took 6-8 ms of the app's start.
+    `--db` is set only when given, as the parser leaves it (`argparse.SUPPRESS`)."""
+    args = SimpleNamespace(run=app.cmd_app, command=None)
+    if argv:
+        args.db = argv[1] if argv[0] == "--db" else argv[0].removeprefix("--db=")
+    return args
 
 
 def command_module(argv: Sequence[str]) -> str | None:
@@ -79,7 +92,11 @@ def command_module(argv: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(*, commands: bool = True, only: str | None = None) -> ArgumentParser:
+def build_parser(*, only: str | None = None) -> ArgumentParser:
+    import argparse
+
+    from tui.cli.parser import ArgumentParser, VersionAction
+
     common = ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
@@ -97,10 +114,9 @@ def build_parser(*, commands: bool = True, only: str | None = None) -> ArgumentP
     # The app checks the store itself; a subcommand's defaults would not replace a default set
     # here, so `needs_store` is left for each command to set (see `main`).
     parser.set_defaults(run=app.cmd_app, command=None)
-    if commands:
-        sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
-        for name in COMMAND_MODULES if only is None else (only,):
-            importlib.import_module(f"tui.cli.{name}").add_commands(sub, common)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    for name in COMMAND_MODULES if only is None else (only,):
+        importlib.import_module(f"tui.cli.{name}").add_commands(sub, common)
     return parser
 
 
@@ -132,9 +148,13 @@ def main(argv: Sequence[str] | None = None, *, leaving: bool = False) -> int:
     its objects (`tui.cli.leave`)."""
     if argv is None:
         argv = sys.argv[1:]
-    parser = build_parser(commands=not names_no_command(argv), only=command_module(argv))
-    args = parser.parse_args(argv)
-    args.parser = parser
+    args: Any
+    if names_no_command(argv):
+        args = app_arguments(argv)
+    else:
+        parser = build_parser(only=command_module(argv))
+        args = parser.parse_args(argv)
+        args.parser = parser
     args.settings_path = config_path(os.environ)
     args.settings, args.settings_problems = load_settings(args.settings_path)
     for problem in args.settings_problems:

@@ -236,6 +236,7 @@ def test_the_wheel_ships_the_seeds_and_the_stylesheet(tmp_path: Path) -> None:
         ([], True),
         (["--db", "/tmp/x"], True),
         (["--db=/tmp/x"], True),
+        (["--db="], True),
         (["--db", "--help"], False),
         (["--help"], False),
         (["list"], False),
@@ -244,14 +245,25 @@ def test_the_wheel_ships_the_seeds_and_the_stylesheet(tmp_path: Path) -> None:
         (["--version"], False),
     ],
 )
-def test_only_the_app_skips_the_commands_parsers(argv: list[str], app_only: bool) -> None:
-    from tui.cli.main import build_parser, names_no_command
+def test_only_the_app_skips_the_parser(argv: list[str], app_only: bool) -> None:
+    from tui.cli.main import app_arguments, build_parser, names_no_command
 
     assert names_no_command(argv) is app_only
-    if app_only:  # what the light parser reads is what the whole one would
-        light = vars(build_parser(commands=False).parse_args(argv))
-        whole = vars(build_parser().parse_args(argv))
-        assert light == whole
+    if app_only:  # what the app's start reads without argparse is what the parser would
+        assert vars(app_arguments(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_the_app_starts_without_argparse() -> None:
+    """`paperdeck` and `paperdeck --db DIR` never load argparse (nor the gettext it loads)."""
+    code = (
+        "import sys; from tui.cli import main; "
+        "args = main.app_arguments(['--db', 'x']); "
+        "print(sorted(m for m in ('argparse', 'gettext', 'tui.cli.parser') if m in sys.modules))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert shown.stdout.strip() == "[]", shown.stderr
 
 
 def test_a_command_line_builds_its_commands_parsers_only() -> None:
