@@ -18,16 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.sync.clock import HybridClock, wall_ms
-from store.sync.journal import (
-    Entry,
-    JournalError,
-    append_entries,
-    new_entry_id,
-    read_entries,
-    write_lines_atomic,
-)
 
-if TYPE_CHECKING:  # the replica is made by the few commands that read it whole, not each start
+if TYPE_CHECKING:  # the journal's entries and the replica: loaded by a write or a sync, not a start
+    from store.sync.journal import Entry
     from store.sync.merge import Replica
 
 JOURNAL_DIR = "journal"
@@ -78,6 +71,8 @@ class LocalJournal:
         return self._device
 
     def _read_or_make_device(self) -> str:
+        from store.sync.journal import JournalError, write_lines_atomic
+
         path = self.directory / "device"
         try:
             text = path.read_text(encoding="utf-8").strip()
@@ -136,6 +131,8 @@ class LocalJournal:
         return ident if isinstance(ident, str) else None
 
     def save_clock(self, stamp: int) -> None:
+        from store.sync.journal import write_lines_atomic
+
         self.directory.mkdir(parents=True, exist_ok=True)
         write_lines_atomic(self.clock_path, [f"{stamp}\n".encode()])
 
@@ -143,6 +140,8 @@ class LocalJournal:
 
     def record(self, changes: Sequence[Change]) -> list[Entry]:
         """Stamp and append this device's changes; durable when this returns."""
+        from store.sync.journal import Entry, new_entry_id
+
         if not changes:
             return []
         clock = HybridClock(self.last_stamp(), self.now_ms)
@@ -174,6 +173,8 @@ class LocalJournal:
             pass
 
     def append(self, entries: Sequence[Entry]) -> None:
+        from store.sync.journal import append_entries
+
         if entries:
             self.directory.mkdir(parents=True, exist_ok=True)
             append_entries(self.changes_path, entries)
@@ -182,12 +183,15 @@ class LocalJournal:
 
     def replica(self) -> Replica:
         """The snapshot with every change since folded in."""
+        from store.sync.journal import read_entries
+
         replica = self._snapshot()
         for entry in read_entries(self.changes_path).entries:
             replica.apply(entry)
         return replica
 
     def _snapshot(self) -> Replica:
+        from store.sync.journal import JournalError
         from store.sync.merge import Replica
 
         try:
@@ -224,6 +228,8 @@ class LocalJournal:
     def compact(self, replica: Replica | None = None) -> Replica:
         """Fold every change into the snapshot.  The snapshot is written first: a crash in
         between leaves changes that are already in it, and applying them again changes nothing."""
+        from store.sync.journal import write_lines_atomic
+
         replica = replica if replica is not None else self.replica()
         self.directory.mkdir(parents=True, exist_ok=True)
         data = json.dumps(replica.to_json(), ensure_ascii=False, separators=(",", ":"))
