@@ -68,6 +68,7 @@ class SearchIndex(Ordering, WordMatching, Grouped, SavedIndexes):
         self.indexed = indexed
         """False for one search (the CLI): scanning once beats building word indexes."""
         self._abstract_index: RowPostings | None = None
+        self._groups_kept = {}
         self.defer_abstracts = defer_abstracts
         self._ranks: dict[str, list[int]] = {}
         self._default: Record | None = None

@@ -134,3 +134,49 @@ def test_a_one_shot_search_reads_the_date_order_and_ranks_nothing(
     shown = first[:20]
     assert "date" not in once._ranks
     assert shown == list(index().matching_rows(query))[:20]
+
+
+def test_the_words_typed_before_are_not_grouped_again(
+    library_with_names: Library, grouped_on_small_libraries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key of `model lang` asks for every word's rows: a word typed earlier is grouped once,
+    and its answers stay the eager ones."""
+    view = LibraryView(Library(library_with_names.root))
+    view.load(warm=True)
+    view.index_abstracts()
+    asked: list[str] = []
+    found = SearchIndex._found_groups
+
+    def counted(self: SearchIndex, word: str, *args: object) -> object:
+        asked.append(word)
+        return found(self, word, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SearchIndex, "_found_groups", counted)
+    typed = "model lang"
+    for end in range(1, len(typed) + 1):
+        query = typed[:end]
+        assert list(view.index.matching_rows(query, lazy=True)) == list(
+            view.index.matching_rows(query)
+        )
+    assert asked.count("model") == 1
+    assert asked.count("l") == 1 and asked.count("la") == 1
+
+
+def test_a_words_groups_follow_the_abstract_index_when_it_comes(
+    library_with_names: Library, grouped_on_small_libraries: None
+) -> None:
+    """Groups kept while the abstracts were pending are not the answer once their index is in:
+    the same words are then found in abstracts too, as row by row."""
+    library = Library(library_with_names.root)
+    rows = library.record_rows()
+    index = SearchIndex(rows, defer_abstracts=True)
+    saved = library.saved_title_index(rows)
+    assert saved is not None and index.use_title_index(saved)
+    before = list(index.matching_rows("model", lazy=True))
+    assert before == list(index.matching_rows("model"))
+    postings = library.saved_abstract_index()
+    assert postings is not None
+    index.use_abstract_index(postings)
+    after = index.matching_rows("model", lazy=True)
+    assert list(after) == list(index.matching_rows("model"))
+    assert len(after) > len(before)
