@@ -123,13 +123,11 @@ class Columns:
         values: dict[str, list[Any]] = {}
         for name, column in zip(FIELDS, raw or [()] * len(FIELDS), strict=True):
             default = _DEFAULTS.get(name)
-            # A None is looked for first (one C pass): documents this program wrote have none
-            # in these fields, so the column is converted in C, not a row at a time in Python.
-            if name in _TUPLES:
-                if None in column:
-                    values[name] = [tuple(v) if v else () for v in column]
-                else:
-                    values[name] = list(map(tuple, column))
+            # Documents this program wrote have no None here (one C pass says so): converted in C.
+            if name in _TUPLES and None not in column:
+                values[name] = list(map(tuple, column))
+            elif name in _TUPLES:
+                values[name] = [tuple(v) if v else () for v in column]
             elif default is not None and None in column:
                 values[name] = [default if v is None else v for v in column]
             else:
@@ -343,16 +341,18 @@ class Columns:
         """The column lines of the file: all of it but the header, which alone names the
         catalog's signature."""
         lines = [
-            _line(values[start : start + PIECE])
+            fast_json.dumps(values[start : start + PIECE])
             for values in map(self.column, WHOLE)
             for start in range(0, pieces(self.count) * PIECE, PIECE)
         ]
         first = self.column(DATE_ORDER)[:HEAD]
         fields = [self.column(name) for name in HEAD_FIELDS]
-        lines.append(_line([first, *([values[row] for row in first] for values in fields)]))
+        lines.append(
+            fast_json.dumps([first, *([values[row] for row in first] for values in fields)])
+        )
         details = [self.column(name) for name in DETAILS]
         for start in range(0, self.count, CHUNK):
-            lines.append(_line([values[start : start + CHUNK] for values in details]))
+            lines.append(fast_json.dumps([values[start : start + CHUNK] for values in details]))
         return lines
 
     def framed(self, lines: list[bytes]) -> bytes:
@@ -369,7 +369,7 @@ class Columns:
             "sizes": [len(line) for line in lines],
             "crc": [zlib.crc32(line) for line in lines],
         }
-        return b"\n".join([_line(header), *lines]) + b"\n"
+        return b"\n".join([fast_json.dumps(header), *lines]) + b"\n"
 
 
 def _first_needed(order: list[int], lines: int) -> Iterator[int]:
@@ -384,10 +384,6 @@ def _first_needed(order: list[int], lines: int) -> Iterator[int]:
                 yield number
         if len(seen) == lines:  # every line found, before the end of the order
             return
-
-
-def _line(value: object) -> bytes:
-    return fast_json.dumps(value)
 
 
 def _decode(
