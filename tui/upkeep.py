@@ -83,7 +83,8 @@ class UpkeepApp(App[None]):
 
                 index_in_background(self.library)
             view.wait_while_typing()
-            self.library.prepare_abstract_reads()  # the first abstract opened then shows at once
+            # The first abstract opened then shows at once; keys typed meanwhile go first.
+            self.library.prepare_abstract_reads(view.wait_while_typing)
         except _Stopped:
             return  # the app is closing, or a newer load has its own worker
         except PaperdeckError as error:

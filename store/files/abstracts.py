@@ -101,9 +101,17 @@ class _Walk:
             return found, start, self.base + end
 
 
-def _walk_places(fd: int, path: Path) -> tuple[array[int], array[int], array[int]]:
+BETWEEN_EVERY = 256
+"""Documents walked between two calls of a walk's `between` (about a millisecond of work)."""
+
+
+def _walk_places(
+    fd: int, path: Path, between: Callable[[], None] | None = None
+) -> tuple[array[int], array[int], array[int]]:
     """Each document's paper id hash, offset and length in the file, by hash: a dict of 100k
-    ids kept 12 MB, these arrays 2.4 MB (a hash shared by two ids is told apart on reading)."""
+    ids kept 12 MB, these arrays 2.4 MB (a hash shared by two ids is told apart on reading).
+    `between` is called every `BETWEEN_EVERY` documents: the app waits there while the reader
+    types (the walk holds the interpreter for a second at 100k papers)."""
     hashes, starts, lengths = array("q"), array("q"), array("q")
     walk = _Walk(fd)
     walk.expect("{")
@@ -124,6 +132,8 @@ def _walk_places(fd: int, path: Path) -> tuple[array[int], array[int], array[int
                 hashes.append(_hash(pid))
                 starts.append(start)
                 lengths.append(end - start)
+                if between is not None and len(hashes) % BETWEEN_EVERY == 0:
+                    between()
                 if walk.peek() == ",":
                     walk.expect(",")
             walk.expect("}")
@@ -156,7 +166,10 @@ class AbstractPlaces:
         Python's string hash differs between processes: these places live in this one only."""
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[Callable[[str], str] | None]:
+    def reading(
+        self, between: Callable[[], None] | None = None
+    ) -> Iterator[Callable[[str], str] | None]:
+        """`between`: called now and then while the file is walked (see `_walk_places`)."""
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
@@ -166,16 +179,18 @@ class AbstractPlaces:
             yield None
             return
         try:
-            yield self._reader(fd)
+            yield self._reader(fd, between)
         finally:
             os.close(fd)
 
-    def _reader(self, fd: int) -> Callable[[str], str] | None:
+    def _reader(
+        self, fd: int, between: Callable[[], None] | None = None
+    ) -> Callable[[str], str] | None:
         signature = _signature_of(fd)
         places = self._places
         if places is None or places[0] != signature:
             try:
-                places = (signature, *_walk_places(fd, self.path))
+                places = (signature, *_walk_places(fd, self.path, between))
             except (Unreadable, OSError, PaperdeckError):
                 self._places = None
                 return None

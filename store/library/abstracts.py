@@ -35,10 +35,11 @@ class Abstracts:
         with self.abstract_reader() as abstract_of:
             return abstract_of(paper)
 
-    def prepare_abstract_reads(self) -> None:
+    def prepare_abstract_reads(self, between: Callable[[], None] | None = None) -> None:
         """Note where each abstract lies now (a walk of the file: seconds at 100k papers), so
-        the first abstract shown, the Related panel and the interest model need not."""
-        with self._abstract_places.reading():
+        the first abstract shown, the Related panel and the interest model need not.
+        `between` is called every few hundred abstracts (the app waits there while you type)."""
+        with self._abstract_places.reading(between):
             pass
 
     @contextlib.contextmanager

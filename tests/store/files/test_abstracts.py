@@ -32,6 +32,22 @@ def test_every_abstract_is_read_alone_as_the_whole_file_gives_it(
         assert abstract_of("no-such-paper") == ""
 
 
+def test_the_walk_stops_every_few_hundred_abstracts_for_the_reader(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app passes a wait-while-typing: the walk (a second at 100k papers) calls it every
+    `BETWEEN_EVERY` documents, and notes the same places as without it."""
+    monkeypatch.setattr(places_module, "BETWEEN_EVERY", 10)
+    expected = decoded_whole(library)
+    calls: list[int] = []
+    with AbstractPlaces(library.abstracts_file.path).reading(lambda: calls.append(1)) as read:
+        assert read is not None
+        assert {pid: read(pid) for pid in expected} == expected
+    assert len(calls) == len(expected) // 10
+    library.prepare_abstract_reads(lambda: calls.append(2))  # the library's own, walked anew
+    assert calls.count(2) == len(expected) // 10
+
+
 def test_papers_whose_ids_share_a_hash_are_told_apart(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
