@@ -140,7 +140,6 @@ def fresh_doc(pid: str, listing: Listing, added: str) -> dict[str, Any]:
     listing (the merge is one process's work, while the other core parses)."""
     upvotes = listing.upvotes
     version = listing.version
-    links, github, categories = listing.links, listing.github, listing.categories
     return {
         "id": pid,
         "title": listing.title,
@@ -149,13 +148,13 @@ def fresh_doc(pid: str, listing: Listing, added: str) -> dict[str, Any]:
         "organization_name": listing.organization_name,
         "published": listing.published,
         "upvotes": upvotes if upvotes is not None and (listing.live or upvotes > -1) else None,
-        "links": list(links) if len(links) < 2 else list(dict.fromkeys(links)),
-        "github": list(github) if len(github) < 2 else list(dict.fromkeys(github)),
+        "links": _distinct(listing.links),
+        "github": _distinct(listing.github),
         "sources": [listing.source],
         "added": added,
         "arxiv_id": listing.arxiv_id,
         "authors": list(listing.authors),
-        "categories": list(categories) if len(categories) < 2 else list(dict.fromkeys(categories)),
+        "categories": _distinct(listing.categories),
         "doi": listing.doi,
         "journal_ref": listing.journal_ref,
         "version": version if version is not None and version > 0 else None,
