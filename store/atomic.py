@@ -19,6 +19,17 @@ from store.errors import StoreWriteError
 TEMP_SUFFIX = ".tmp"
 
 
+def is_temp_of(name: str, target: Path) -> bool:
+    """Whether the file `name` beside `target` is one of its temps (`.NAME.*.tmp`, as
+    `_make_temp` names them): what the store's cleanup removes."""
+    prefix = f".{target.name}."
+    return (
+        name.startswith(prefix)
+        and name.endswith(TEMP_SUFFIX)
+        and len(name) >= len(prefix) + len(TEMP_SUFFIX)
+    )
+
+
 def fsync_directory(directory: Path) -> None:
     with contextlib.suppress(OSError):  # not every platform lets a directory be opened
         fd = os.open(directory, os.O_RDONLY)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from store.atomic import TEMP_SUFFIX, write_target
+from store.atomic import is_temp_of, write_target
 from store.errors import DamagedStore, StoreError, StoreWriteError
 from store.files.storage import (
     StoreFile,
@@ -62,10 +62,7 @@ def remove_stale_temps(files: Iterable[StoreFile]) -> None:
             except OSError:
                 listed[target.parent] = None  # the file's own cleanup says what is wrong, or not
         names = listed[target.parent]
-        prefix = f".{target.name}."
-        if names is None or any(
-            name.startswith(prefix) and name.endswith(TEMP_SUFFIX) for name in names
-        ):
+        if names is None or any(is_temp_of(name, target) for name in names):
             store_file.remove_stale_temps()
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.atomic import TEMP_SUFFIX, StagedWrite, write_atomic, write_target
+from store.atomic import TEMP_SUFFIX, StagedWrite, is_temp_of, write_atomic, write_target
 from store.errors import (
     DamagedStore,
     InvalidDocument,
@@ -367,9 +367,14 @@ class StoreFile:
             if not free:
                 return
             target = write_target(self.path)
-            for temp in target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"):
-                with contextlib.suppress(OSError):
-                    temp.unlink()
+            try:
+                names = os.listdir(target.parent)
+            except OSError:
+                return  # no folder to clean (the write that follows says what is wrong)
+            for name in names:
+                if is_temp_of(name, target):
+                    with contextlib.suppress(OSError):
+                        (target.parent / name).unlink()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[TinyDB]:
