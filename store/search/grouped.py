@@ -44,9 +44,9 @@ FEW = 2000
 """Rows of a score found one by one and sorted, rather than read through the date order."""
 
 Groups = dict[float, int]
+"""Rows by score: each score's rows as an integer whose byte `row` is 1 (`RowFlags`)."""
 GROUPS_KEPT = 16
 """Words whose groups a search index keeps (a query's words, and the prefixes typed before)."""
-"""Rows by score: each score's rows as an integer whose byte `row` is 1 (`RowFlags`)."""
 
 
 class Grouped:
@@ -150,16 +150,24 @@ class Grouped:
             if was_index is index and was_abstracts is abstracts and was_pending == pending:
                 if was_size == size:
                     return groups
-        found = self._found_groups(word, index, size)
+        found = self._found_groups(word, index, abstracts, pending, size)
         if len(self._groups_kept) >= GROUPS_KEPT:
             self._groups_kept.clear()  # one step (a search thread and the UI may both ask)
         self._groups_kept[word] = ((index, abstracts, pending, size), found)
         return found
 
-    def _found_groups(self, word: str, index: SavedWordIndex, size: int) -> Groups | None:
-        if self._abstract_index is not None:
-            abstract = self._abstract_index.flags(word, size)
-        elif self.abstracts_pending:
+    def _found_groups(
+        self,
+        word: str,
+        index: SavedWordIndex,
+        abstracts: RowPostings | None,
+        pending: bool,
+        size: int,
+    ) -> Groups | None:
+        """`_word_groups(word)` from the indexes it is kept with (one snapshot of them)."""
+        if abstracts is not None:
+            abstract = abstracts.flags(word, size)
+        elif pending:
             abstract = 0
         else:
             return None  # abstracts scanned row by row
