@@ -17,6 +17,8 @@ from store.library import Library
 from store.models import Enrichment
 from store.search.index import SearchIndex
 from store.search.postings import Postings, SavedWordIndex, build
+from store.search.words import separators
+from store.text import word_break_table, word_breaks
 from store.view import LibraryView
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -208,6 +210,21 @@ def test_authors_names_are_joined_for_the_scan_before_the_first_key(library: Lib
     assert early.authors.any and early.authors._lines is not None
     assert early.authors._index is None  # scanned until the load's `warm`
     assert [r.id for r in view.search_listed("lovelace")] == [first]
+
+
+def test_the_tables_a_first_word_needs_are_built_before_the_first_key(
+    library: Library,
+) -> None:
+    """Splitting and testing words takes tables of every Unicode punctuation and symbol (5 ms
+    to build): the early steps build them, not the first key's search."""
+    run_indexer(library.root)
+    view = LibraryView(Library(library.root))
+    rows = view.open_rows()
+    early = view._new_index(rows)
+    for table in (separators, word_breaks, word_break_table):
+        table.cache_clear()
+    view._search_early_through(early, rows)
+    assert all(t.cache_info().currsize == 1 for t in (separators, word_breaks, word_break_table))
 
 
 def test_an_index_of_a_catalog_that_changed_meanwhile_is_not_kept(library: Library) -> None:
