@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store.id_check import ids_check
 from store.search.postings import Postings, build, decode, encode
+from store.search.row_flags import row_bits
 from store.search.words import text_test
 from store.text import fold, normalise
 
@@ -101,3 +104,56 @@ def test_an_index_whose_ids_check_is_not_its_ids_is_refused() -> None:
     data = encode(build(TEXTS), {"abstracts": [1, 2, 3]})
     forged = data.replace(b'"ids_check":[5,', b'"ids_check":[4,', 1)
     assert forged != data and decode(forged) is None
+
+
+def flags_of(rows: Iterable[int]) -> int:
+    """`row_bits` of `rows`, written out: a byte per row."""
+    return sum(1 << 8 * row for row in set(rows))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(words, max_size=12),
+    st.lists(st.text(alphabet="abcdé", min_size=1, max_size=4), min_size=1, max_size=4),
+    st.integers(min_value=1, max_value=4),
+    st.booleans(),
+)
+def test_flags_are_the_rows_found_whether_kept_or_scattered(
+    texts: list[str], typed: list[str], frequent: int, reordered: bool
+) -> None:
+    pairs = [(f"p{n}", text) for n, text in enumerate(texts)]
+    postings = roundtrip(build(pairs))
+    view = {pid: len(pairs) - 1 - n for n, (pid, _) in enumerate(pairs)} if reordered else None
+    rows = postings.translated(view)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("store.search.postings.FREQUENT", frequent)  # most words kept
+        for word in [normalise(t) for t in typed] * 2:  # each asked again: from what was kept
+            if word and " " not in word:
+                assert rows.flags(word, len(pairs)) == flags_of(rows.rows(word, 1.0))
+        smaller = max(len(pairs) - 1, 0)  # a view of fewer rows: nothing kept is reused
+        for word in [normalise(t) for t in typed]:
+            if word and " " not in word:
+                expected = {row for row in rows.rows(word, 1.0) if row < smaller}
+                assert rows.flags(word, smaller) == flags_of(expected)
+
+
+def test_a_frequent_words_rows_are_scattered_once_then_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import store.search.postings as module
+
+    scattered: list[int] = []
+
+    def counting(rows: Iterable[int], size: int) -> int:
+        rows = list(rows)
+        scattered.append(len(rows))
+        return row_bits(rows, size)
+
+    monkeypatch.setattr(module, "row_bits", counting)
+    monkeypatch.setattr(module, "FREQUENT", 2)  # `attention` is in two abstracts
+    rows = roundtrip(build(TEXTS)).translated(None)
+    for typed in ("att", "atte", "attention"):
+        assert rows.flags(typed, len(TEXTS)) == flags_of([0, 4])  # papers a and e
+    assert scattered == [2]  # the first key made them; the next two reused them
+    assert rows.flags("naive", len(TEXTS)) == flags_of([2])  # a rare word: scattered each time
+    assert scattered == [2, 1]
