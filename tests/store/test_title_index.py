@@ -18,7 +18,7 @@ from store.models import Enrichment
 from store.search.index import SearchIndex
 from store.search.postings import Postings, SavedWordIndex, build
 from store.search.words import separators
-from store.text import word_break_table, word_breaks
+from store.text import fold, word_break_table, word_breaks
 from store.view import LibraryView
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -225,6 +225,27 @@ def test_the_tables_a_first_word_needs_are_built_before_the_first_key(
         table.cache_clear()
     view._search_early_through(early, rows)
     assert all(t.cache_info().currsize == 1 for t in (separators, word_breaks, word_break_table))
+
+
+def test_a_word_is_looked_for_in_folded_titles_before_any_is_normalised(
+    library: Library,
+) -> None:
+    """Through a saved title index no title is normalised: a second word checked on the
+    first's rows normalises only the titles it may be in (2k of them cost 15 ms of a key)."""
+    run_indexer(library.root)
+    view = LibraryView(Library(library.root))
+    rows = view.open_rows()
+    early = view._new_index(rows)
+    view._search_early_through(early, rows)
+    found = [r.id for r in view.search_listed("diffusion model")]
+    folded = [fold(title) for title in rows.titles]
+    made = set(early._normalised)
+    assert made and all("model" in folded[row] or "diffusion" in folded[row] for row in made)
+    diffusion = {row for row, title in enumerate(folded) if "diffusion" in title.split()}
+    assert diffusion - made  # some had the one word and not the other: never normalised
+    whole = LibraryView(Library(library.root))
+    whole.load()
+    assert found == [r.id for r in whole.search("diffusion model")]
 
 
 def test_an_index_of_a_catalog_that_changed_meanwhile_is_not_kept(library: Library) -> None:
