@@ -251,6 +251,11 @@ class LibraryView(OutsideReads):
         else:
             index.index_abstracts()
 
+    def keep_short_words(self) -> None:
+        """Once the abstract index is in, between keys: what the first letters of each new
+        word typed need (`RowPostings.keep_short_words`)."""
+        self.index.keep_short_words(self.wait_while_typing)
+
     @property
     def abstracts_pending(self) -> bool:
         """Word searches skip abstracts for now (their index is being built, or the load has

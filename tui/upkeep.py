@@ -82,6 +82,7 @@ class UpkeepApp(App[None]):
                 from store.indexer import index_in_background
 
                 index_in_background(self.library)
+            view.keep_short_words()
             view.wait_while_typing()
             # The first abstract opened then shows at once; keys typed meanwhile go first.
             self.library.prepare_abstract_reads(view.wait_while_typing)

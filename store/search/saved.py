@@ -5,6 +5,8 @@ check of them (`store.id_check`). Mixed into `store.search.index.SearchIndex`.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from store.models import Record
 from store.rows import RecordRows
 from store.search.postings import Postings, RowPostings, SavedWordIndex
@@ -56,6 +58,12 @@ class SavedIndexes:
         # The same papers in the same order (the usual case): no map.
         self._abstract_index = postings.translated(None if self._same_ids(postings) else self.rows)
         self._folded = None  # a search made meanwhile lower-cased its own copy: not needed now
+
+    def keep_short_words(self, between: Callable[[], None]) -> None:
+        """Once the abstract index is in, ahead of the keys: the flags of its frequent short
+        words (`RowPostings.keep_short_words`)."""
+        if self._abstract_index is not None:
+            self._abstract_index.keep_short_words(len(self.records), between)
 
     def _id_at(self, row: int) -> str:
         if self._ids is None and self.columns is not None:

@@ -91,6 +91,26 @@ async def test_the_next_start_reads_the_saved_index(library: Library) -> None:
     assert (library.root / "abstract-words.idx").stat().st_mtime_ns == saved.st_mtime_ns
 
 
+@pytest.mark.usefixtures("large")
+async def test_the_short_frequent_words_are_made_ahead_once_abstracts_are_indexed(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each word typed begins as a short one (`a`, `in`): their rows are made ready while
+    nobody types, not in the time of a key (`RowPostings.keep_short_words`)."""
+    monkeypatch.setattr("store.search.postings.FREQUENT", 20)  # in 20 of the 212 abstracts
+    app = app_for(library)
+    async with app.run_test(size=SIZE):
+        await until(lambda: app.desk.view.index.abstracts_indexed, "indexed")
+        postings = app.desk.view.index._abstract_index
+        assert postings is not None
+
+        def kept() -> set[str]:
+            return {postings.postings.vocabulary[k] for k in list(postings._kept) if k >= 0}
+
+        await until(lambda: {"a", "in", "of", "to"} <= kept(), "short words kept")
+        assert all(len(word) < 3 for word in kept())
+
+
 async def test_small_libraries_are_indexed_in_the_app_and_save_nothing(library: Library) -> None:
     app: PaperdeckApp = app_for(library)
     async with app.run_test(size=SIZE):

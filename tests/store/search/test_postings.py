@@ -157,3 +157,34 @@ def test_a_frequent_words_rows_are_scattered_once_then_kept(
     assert scattered == [2]  # the first key made them; the next two reused them
     assert rows.flags("naive", len(TEXTS)) == flags_of([2])  # a rare word: scattered each time
     assert scattered == [2, 1]
+
+
+def test_the_short_frequent_words_flags_are_made_ahead_between_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import store.search.postings as module
+
+    scattered: list[int] = []
+
+    def counting(rows: Iterable[int], size: int) -> int:
+        rows = list(rows)
+        scattered.append(len(rows))
+        return row_bits(rows, size)
+
+    monkeypatch.setattr(module, "row_bits", counting)
+    monkeypatch.setattr(module, "FREQUENT", 2)
+    texts = [*TEXTS, ("f", "A cache is at the edge; is it?")]
+    rows = roundtrip(build(texts)).translated(None)
+    asked: list[int] = []
+    rows.keep_short_words(len(texts), lambda: asked.append(len(scattered)))
+    assert scattered == [3, 2]  # `is` (papers b, e, f), `kv` (a, b): in two papers or more
+    assert asked == [0, 1]  # between() before each
+
+    def having(word: str) -> int:
+        return flags_of(r for r, (_, text) in enumerate(texts) if word in normalise(text).split())
+
+    for word in ("is", "kv"):
+        assert rows.flags(word, len(texts)) == having(word)
+    assert scattered == [3, 2]  # made ahead, not in the time of a key
+    assert rows.flags("at", len(texts)) == having("at")  # in one paper: scattered when asked
+    assert scattered == [3, 2, 1]
