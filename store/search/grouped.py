@@ -36,8 +36,9 @@ from store.search.matching import (
     TITLE_PREFIX,
 )
 from store.search.ordering import Chained, InOrder
-from store.search.postings import RowPostings, SavedWordIndex
+from store.search.postings import SavedWordIndex
 from store.search.row_flags import RowFlags, row_bits
+from store.search.row_postings import RowPostings
 from store.search.words import INSIDE_FROM, WordIndex
 
 FEW = 2000

@@ -19,7 +19,8 @@ from store.search.grouped import Grouped
 from store.search.language import SORTS, Filter, Query, excludes, parse_query
 from store.search.matching import ABSTRACT, CANDIDATE_SCAN, TITLE_EXACT, WordMatching
 from store.search.ordering import Ordering
-from store.search.postings import RowPostings, build
+from store.search.postings import build
+from store.search.row_postings import RowPostings
 from store.search.saved import SavedIndexes
 from store.search.words import SLICE, WordIndex
 from store.text import fold, fold_each, normalise

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from store.models import Record
 from store.search.authors import AuthorNames
 from store.search.lines import JoinedLines, separates
-from store.search.postings import RowPostings
+from store.search.row_postings import RowPostings
 from store.search.words import INSIDE_FROM, WordIndex, text_test
 
 _PREPARING = threading.Lock()

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from store.models import Record
 from store.rows import RecordRows
-from store.search.postings import Postings, RowPostings, SavedWordIndex
+from store.search.postings import Postings, SavedWordIndex
+from store.search.row_postings import RowPostings
 from store.search.words import WordIndex
 
 

@@ -97,7 +97,7 @@ async def test_the_short_frequent_words_are_made_ahead_once_abstracts_are_indexe
 ) -> None:
     """Each word typed begins as a short one (`a`, `in`): their rows are made ready while
     nobody types, not in the time of a key (`RowPostings.keep_short_words`)."""
-    monkeypatch.setattr("store.search.postings.FREQUENT", 20)  # in 20 of the 212 abstracts
+    monkeypatch.setattr("store.search.row_postings.FREQUENT", 20)  # in 20 of the 212 abstracts
     app = app_for(library)
     async with app.run_test(size=SIZE):
         await until(lambda: app.desk.view.index.abstracts_indexed, "indexed")

@@ -126,7 +126,7 @@ def test_flags_are_the_rows_found_whether_kept_or_scattered(
     view = {pid: len(pairs) - 1 - n for n, (pid, _) in enumerate(pairs)} if reordered else None
     rows = postings.translated(view)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("store.search.postings.FREQUENT", frequent)  # most words kept
+        patch.setattr("store.search.row_postings.FREQUENT", frequent)  # most words kept
         for word in [normalise(t) for t in typed] * 2:  # each asked again: from what was kept
             if word and " " not in word:
                 assert rows.flags(word, len(pairs)) == flags_of(rows.rows(word, 1.0))
@@ -137,21 +137,25 @@ def test_flags_are_the_rows_found_whether_kept_or_scattered(
                 assert rows.flags(word, smaller) == flags_of(expected)
 
 
-def test_a_frequent_words_rows_are_scattered_once_then_kept(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import store.search.postings as module
+@pytest.fixture
+def scattered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many rows each scattering took, in order; a word in two papers or more is frequent."""
+    import store.search.row_postings as module
 
-    scattered: list[int] = []
+    made: list[int] = []
 
     def counting(rows: Iterable[int], size: int) -> int:
         rows = list(rows)
-        scattered.append(len(rows))
+        made.append(len(rows))
         return row_bits(rows, size)
 
     monkeypatch.setattr(module, "row_bits", counting)
-    monkeypatch.setattr(module, "FREQUENT", 2)  # `attention` is in two abstracts
-    rows = roundtrip(build(TEXTS)).translated(None)
+    monkeypatch.setattr(module, "FREQUENT", 2)
+    return made
+
+
+def test_a_frequent_words_rows_are_scattered_once_then_kept(scattered: list[int]) -> None:
+    rows = roundtrip(build(TEXTS)).translated(None)  # `attention` is in two abstracts
     for typed in ("att", "atte", "attention"):
         assert rows.flags(typed, len(TEXTS)) == flags_of([0, 4])  # papers a and e
     assert scattered == [2]  # the first key made them; the next two reused them
@@ -160,19 +164,8 @@ def test_a_frequent_words_rows_are_scattered_once_then_kept(
 
 
 def test_the_short_frequent_words_flags_are_made_ahead_between_keys(
-    monkeypatch: pytest.MonkeyPatch,
+    scattered: list[int],
 ) -> None:
-    import store.search.postings as module
-
-    scattered: list[int] = []
-
-    def counting(rows: Iterable[int], size: int) -> int:
-        rows = list(rows)
-        scattered.append(len(rows))
-        return row_bits(rows, size)
-
-    monkeypatch.setattr(module, "row_bits", counting)
-    monkeypatch.setattr(module, "FREQUENT", 2)
     texts = [*TEXTS, ("f", "A cache is at the edge; is it?")]
     rows = roundtrip(build(texts)).translated(None)
     asked: list[int] = []
