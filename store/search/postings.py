@@ -84,21 +84,19 @@ class Postings:
         block = self._ids_block
         return block[block.rfind(b"\n") + 1 :].decode()
 
-    def _runs(self, word: str) -> Iterable[Sequence[int]]:
+    def matching(self, word: str) -> Sequence[int]:
         """The rows of every word `text_test` accepts for `word`, in one run (the words are
-        adjacent in the vocabulary: a short word alone, a longer one with those it begins)."""
-        at, end = self.span(word)
-        if at < end:
-            yield self._rows[self._offsets[at] : self._offsets[end]]
+        adjacent in the vocabulary: a short word alone, a longer one with those it begins; a
+        row once per word)."""
+        return self.run(*self.span(word))
 
     def starting(self, word: str) -> Sequence[int]:
         """The rows of every word beginning with `word`, in one run: the words are adjacent in
         the vocabulary, so are their runs (a row once per word)."""
-        at, end = prefix_span(self.vocabulary, word)
-        return self._rows[self._offsets[at] : self._offsets[end]]
+        return self.run(*prefix_span(self.vocabulary, word))
 
     def span(self, word: str) -> tuple[int, int]:
-        """Where the words `_runs(word)` takes are in the vocabulary: `[at, end)`."""
+        """Where the words `matching(word)` takes are in the vocabulary: `[at, end)`."""
         vocabulary = self.vocabulary
         if len(word) >= INSIDE_FROM:
             return prefix_span(vocabulary, word)
@@ -112,10 +110,7 @@ class Postings:
         return self._offsets
 
     def rows(self, word: str) -> set[int]:
-        found: set[int] = set()
-        for run in self._runs(word):
-            found.update(run)  # per-row work in C: this runs per keystroke
-        return found
+        return set(self.matching(word))  # per-row work in C: this runs per keystroke
 
     def ids_with(self, word: str) -> set[str]:
         ids = self.ids

@@ -4,8 +4,7 @@ view lacks left out, and the rows of the words found in many papers kept as flag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from store.search.row_flags import row_bits
@@ -27,7 +26,7 @@ class Postings(Protocol):
 
     def run(self, k: int, end: int | None = None) -> Sequence[int]: ...
 
-    def _runs(self, word: str) -> Iterable[Sequence[int]]: ...
+    def matching(self, word: str) -> Sequence[int]: ...
 
 
 FREQUENT = 2048
@@ -57,7 +56,7 @@ class RowPostings:
             self._table = table
 
     def rows(self, word: str, score: float) -> dict[int, float]:
-        rows = chain.from_iterable(self.postings._runs(word))  # every run in one C-level pass
+        rows = self.postings.matching(word)
         table = self._table
         found = dict.fromkeys(rows if table is None else map(table.__getitem__, rows), score)
         found.pop(-1, None)
@@ -113,7 +112,7 @@ class RowPostings:
 
     def count(self, word: str) -> int:
         """How many rows `rows` finds at most (a row once per matching word of it)."""
-        return sum(map(len, self.postings._runs(word)))
+        return len(self.postings.matching(word))
 
     def has(self, word: str) -> Callable[[int], bool]:
         """A test of one view row, for a few candidate rows."""
