@@ -90,7 +90,10 @@ class LoadingApp(App[None]):
                 return False
             if self.desk.library.state_missing():
                 return False
-            rows = view.open_rows()
+            # Not `open_rows`: nothing searches before this load ends, so it skips what searches
+            # during a load need (the word tables: 5 ms; the warm-up search after the first
+            # frame makes them, `PapersScreen._warm_up`).
+            rows = self.desk.library.record_rows()
             if not 0 < len(rows) < PREVIEW_FROM:
                 return False
             view.load(rows, warm=True)
