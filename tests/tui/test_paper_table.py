@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from store.library import Library
 from store.models import Paper, Record
 from tests.tui.pilot import SIZE, app_for, settle, table
-from tui.widgets.paper_rows import fit
+from tui.widgets.paper_rows import RowCache, fit
 from tui.widgets.paper_table import PaperTable
 
 
@@ -241,3 +241,43 @@ async def test_results_are_rows_and_a_tagged_paper_is_redrawn_in_them(library: L
         await pilot.press("slash", "end", "space")  # `sparse ` finds the same rows: nothing moves
         await settle(app, pilot)
         assert papers.records is shown and papers.selected == {first.id}
+
+
+@pytest.mark.parametrize(
+    "theme", ["textual-dark", "textual-light", "ansi-dark", "ansi-accent", "dim-cursor"]
+)
+async def test_rows_drawn_ahead_of_the_filter_are_what_the_filter_makes_of_them(
+    library: Library, monkeypatch: pytest.MonkeyPatch, theme: str
+) -> None:
+    """Rows are drawn in the styles the app's line filter leaves (so that new rows need no
+    filtering in a key's frame): the lines, cursor, selection and header included, are the
+    ones the general way makes, rows drawn in the styles looked up and then filtered."""
+    from textual.theme import Theme
+
+    app = app_for(library)
+    async with app.run_test(size=SIZE) as pilot:
+        app.register_theme(
+            Theme(
+                name="dim-cursor", primary="#0178D4", variables={"block-cursor-text-style": "dim"}
+            )
+        )
+        # Colours the filter turns into the terminal theme's: the selection's and the tags'.
+        app.register_theme(
+            Theme(
+                name="ansi-accent", primary="#0178D4", accent="ansi_magenta", success="ansi_green"
+            )
+        )
+        await settle(app, pilot)
+        app.theme = theme
+        await pilot.press("down", "space")  # a selected row above the cursor
+        await settle(app, pilot)
+        papers = table(app)
+        assert papers.look().filtered == (theme not in ("ansi-dark", "dim-cursor"))
+        drawn = [list(line) for line in papers.render_lines(papers.region.reset_offset)]
+
+        monkeypatch.setattr(PaperTable, "_filtered", lambda self, styles: (styles, False))
+        papers.notify_style_update()  # the styles looked up again, the rows drawn anew
+        papers._drawn, papers._header = RowCache(show_position=False), None
+        assert not papers.look().filtered
+        general = [list(line) for line in papers.render_lines(papers.region.reset_offset)]
+        assert drawn == general

@@ -38,6 +38,8 @@ class Look(NamedTuple):
     tags: Style
     cursor: Style
     header: Style
+    filtered: bool = False
+    """The styles are as the app's line filter leaves them: the rows need no filtering."""
 
 
 def cells(text: str) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from rich.style import Style
 from textual import events
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -285,7 +286,7 @@ class PaperTable(ScrollView, can_focus=True):
         finally:
             self._look = None
         filters = self.get_line_filters()
-        if filters:
+        if filters and not look.filtered:
             background = self.background_colors[1]
             for line_filter in filters:
                 strips = [strip.apply_filter(line_filter, background) for strip in strips]
@@ -327,11 +328,29 @@ class PaperTable(ScrollView, can_focus=True):
                 self.get_component_rich_style("paper-table--cursor"),
                 self.get_component_rich_style("paper-table--header"),
             )
-            kept = self._styles_kept = (applied, styles)
+            kept = self._styles_kept = (applied, *self._filtered(styles))
+        _, (base, dim, selected, read, tags, cursor, header), filtered = kept
         width, full = self.scrollable_content_region.width, self.content_region.width
-        return Look(width, full, width if self.show_vertical_scrollbar else full, *kept[1])
+        line = width if self.show_vertical_scrollbar else full
+        return Look(width, full, line, base, dim, selected, read, tags, cursor, header, filtered)
 
-    _styles_kept: tuple[tuple[object, ...], tuple[Style, ...]] | None = None
+    _styles_kept: tuple[tuple[object, ...], tuple[Style, ...], bool] | None = None
+
+    def _filtered(self, styles: tuple[Style, ...]) -> tuple[tuple[Style, ...], bool]:
+        """`styles` as the app's line filter leaves them, and True, when that filter is the
+        usual one alone (Textual's `ANSIToTruecolor`, unless the app draws in the terminal's
+        own colours): rows drawn in them are what that filter makes of rows drawn in
+        `styles`, so that rows new to a frame need not be filtered there (12 us a row, 0.5 ms
+        of a keystroke whose results fill the screen). Else `styles` and False: each frame
+        filters its rows."""
+        filters = self.get_line_filters()
+        if len(filters) != 1 or type(filters[0]) is not ANSIToTruecolor:
+            return styles, False
+        if any(style.dim for style in styles):  # dim is turned into a colour, which a row's
+            return styles, False  # cursor or selection, added after, would not blend again
+        background = self.background_colors[1].rich_color
+        truecolor = filters[0].truecolor_style
+        return tuple(truecolor(style, background) for style in styles), True
 
     def notify_style_update(self) -> None:
         self._styles_kept = None
