@@ -7,6 +7,7 @@ import errno
 import os
 import selectors
 from codecs import getincrementaldecoder
+from collections.abc import Callable
 from typing import Any
 
 from textual._xterm_parser import XTermParser
@@ -14,12 +15,17 @@ from textual.drivers.linux_driver import LinuxDriver
 
 from tui.terminal import TerminalLost, TerminalOutput
 
+MOUSE_REPORT = b"\x1b[<"
+"""How the terminal's reports of the mouse begin (SGR mode, the one Textual asks for)."""
+
 
 class PaperdeckDriver(LinuxDriver):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._output = TerminalOutput(self._file)  # type: ignore[arg-type]
         self._file = self._output  # type: ignore[assignment]
+        self._input_arrived: Callable[[], None] = getattr(self._app, "input_arrived", lambda: None)
+        """The app's `TerminalApp.input_arrived`, called on this thread as keys come in."""
 
     def run_input_thread(self) -> None:
         """Read keys until the app stops, or until the input ends (then say so, once)."""
@@ -40,6 +46,8 @@ class PaperdeckDriver(LinuxDriver):
                     if not data:
                         self._lost("end of input")
                         return
+                    if not data.startswith(MOUSE_REPORT):
+                        self._input_arrived()
                     for event in parser.feed(decode(data)):
                         self.process_message(event)
                 for event in parser.tick():

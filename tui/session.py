@@ -30,6 +30,10 @@ class TerminalApp(App[None]):
 
         return PaperdeckDriver
 
+    def input_arrived(self) -> None:
+        """Called on the driver's input thread as soon as bytes are read, before they are
+        parsed into keys and handed to the UI thread: nothing here (see `UpkeepApp`)."""
+
     def catch_signals(self) -> None:
         """A hang-up or a polite kill leaves as a closed terminal does: typing saved, and the
         screen put back where the terminal is still there."""
