@@ -281,9 +281,12 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-RUNS = 5
+RUNS = 8
 """Runs of each measure, alternating: a p95 over 3 runs' 36 keys was their third slowest, and
-moved by a third from one `make bench` to the next on the same code."""
+moved by a third from one `make bench` to the next on the same code; over 5 runs' 60 keys (the
+fourth slowest) the same code still gave 1.38x, 1.75x and 1.42x of the echo floor at 10k
+papers in three runs within the hour. Over 8 runs' 96 keys it is the sixth slowest, and
+first paints are the median of eight."""
 
 
 def measure(db: Path, query: str, runs: int = RUNS) -> dict[str, float]:
