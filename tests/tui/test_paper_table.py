@@ -275,7 +275,7 @@ async def test_rows_drawn_ahead_of_the_filter_are_what_the_filter_makes_of_them(
         assert papers.look().filtered == (theme not in ("ansi-dark", "dim-cursor"))
         drawn = [list(line) for line in papers.render_lines(papers.region.reset_offset)]
 
-        monkeypatch.setattr(PaperTable, "_filtered", lambda self, styles: (styles, False))
+        monkeypatch.setattr(PaperTable, "_filtered", lambda self, styles, filters: (styles, False))
         papers.notify_style_update()  # the styles looked up again, the rows drawn anew
         papers._drawn, papers._header = RowCache(show_position=False), None
         assert not papers.look().filtered

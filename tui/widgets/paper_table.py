@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from rich.style import Style
 from textual import events
-from textual.filter import ANSIToTruecolor
+from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -306,8 +306,8 @@ class PaperTable(ScrollView, can_focus=True):
         # (`notify_style_update`: CSS, theme, pseudo-classes) or its component classes' (each
         # applied anew as a new object, e.g. `:focus > .paper-table--cursor`).
         # The objects themselves are kept and compared (an id alone could be a new object's
-        # at a freed one's address).
-        applied = tuple(self._component_styles.values())
+        # at a freed one's address), with the app's line filters (a new one with each theme).
+        applied = (*self._component_styles.values(), *self.get_line_filters())
         kept = self._styles_kept
         if (
             kept is None
@@ -328,7 +328,7 @@ class PaperTable(ScrollView, can_focus=True):
                 self.get_component_rich_style("paper-table--cursor"),
                 self.get_component_rich_style("paper-table--header"),
             )
-            kept = self._styles_kept = (applied, *self._filtered(styles))
+            kept = self._styles_kept = (applied, *self._filtered(styles, self.get_line_filters()))
         _, (base, dim, selected, read, tags, cursor, header), filtered = kept
         width, full = self.scrollable_content_region.width, self.content_region.width
         line = width if self.show_vertical_scrollbar else full
@@ -336,14 +336,15 @@ class PaperTable(ScrollView, can_focus=True):
 
     _styles_kept: tuple[tuple[object, ...], tuple[Style, ...], bool] | None = None
 
-    def _filtered(self, styles: tuple[Style, ...]) -> tuple[tuple[Style, ...], bool]:
+    def _filtered(
+        self, styles: tuple[Style, ...], filters: Sequence[LineFilter]
+    ) -> tuple[tuple[Style, ...], bool]:
         """`styles` as the app's line filter leaves them, and True, when that filter is the
         usual one alone (Textual's `ANSIToTruecolor`, unless the app draws in the terminal's
         own colours): rows drawn in them are what that filter makes of rows drawn in
         `styles`, so that rows new to a frame need not be filtered there (12 us a row, 0.5 ms
         of a keystroke whose results fill the screen). Else `styles` and False: each frame
         filters its rows."""
-        filters = self.get_line_filters()
         if len(filters) != 1 or type(filters[0]) is not ANSIToTruecolor:
             return styles, False
         if any(style.dim for style in styles):  # dim is turned into a colour, which a row's
