@@ -150,10 +150,9 @@ class LibraryView(OutsideReads):
         # the time of the first key: the word tables first (5 ms; every key's query is split
         # with them, on the UI thread), then the columns (each row a key's results show
         # builds its record from its id and title) and the rest (each 20-50 ms at 100k papers).
-        self.typing.wait(KEY_DRAWN)
-        separators()
-        rows.columns.decode_whole(lambda: self.typing.wait(KEY_DRAWN))
         steps = (
+            separators,
+            lambda: rows.columns.decode_whole(lambda: self.typing.wait(KEY_DRAWN)),
             lambda: index.rank("date"),
             lambda: index.authors,
             # The names joined, which keys scan until their index is built (30 ms at 100k
