@@ -307,7 +307,8 @@ class PaperTable(ScrollView, can_focus=True):
         # applied anew as a new object, e.g. `:focus > .paper-table--cursor`).
         # The objects themselves are kept and compared (an id alone could be a new object's
         # at a freed one's address), with the app's line filters (a new one with each theme).
-        applied = (*self._component_styles.values(), *self.get_line_filters())
+        filters = self.get_line_filters()
+        applied = (*self._component_styles.values(), *filters)
         kept = self._styles_kept
         if (
             kept is None
@@ -328,7 +329,7 @@ class PaperTable(ScrollView, can_focus=True):
                 self.get_component_rich_style("paper-table--cursor"),
                 self.get_component_rich_style("paper-table--header"),
             )
-            kept = self._styles_kept = (applied, *self._filtered(styles, self.get_line_filters()))
+            kept = self._styles_kept = (applied, *self._filtered(styles, filters))
         _, (base, dim, selected, read, tags, cursor, header), filtered = kept
         width, full = self.scrollable_content_region.width, self.content_region.width
         line = width if self.show_vertical_scrollbar else full
